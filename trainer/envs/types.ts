@@ -1,0 +1,71 @@
+import type { Rng } from '../core/rng';
+
+/**
+ * Environments are pure functions of plain, JSON-serialisable state. Pure state is what makes
+ * rollouts from any stored state (the hyper-gradient's G_Q, G_V), clip storage in the database
+ * and clip replay in the browser trivial: nothing is hidden in an object.
+ *
+ * `reward` from `step` is the environment's TRUE reward: used by scripted teachers and metrics
+ * only, never by a learner.
+ */
+
+/** Drawing primitives in world coordinates; the browser maps the viewport onto its canvas. */
+export type DrawPrimitive =
+  | { kind: 'rect'; x: number; y: number; w: number; h: number; fill?: string; stroke?: string; angle?: number }
+  | { kind: 'circle'; x: number; y: number; r: number; fill?: string; stroke?: string }
+  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number }
+  | { kind: 'polyline'; points: Array<[number, number]>; stroke: string; width: number; fill?: string }
+  | { kind: 'text'; x: number; y: number; text: string; size: number; fill: string };
+
+/** What one frame of a clip looks like. y grows upwards in world coordinates. */
+export interface Frame {
+  viewport: { xMin: number; xMax: number; yMin: number; yMax: number };
+  background?: string;
+  items: DrawPrimitive[];
+}
+
+export interface StepResult<S> {
+  state: S;
+  /** True reward of taking the action in the previous state. */
+  reward: number;
+  /** Episode over (terminal state or time limit). */
+  done: boolean;
+}
+
+/** Exact model of a tabular env, so model-based methods and exact evaluation work on it. */
+export interface TabularModel {
+  numStates: number;
+  numActions: number;
+  /** P[(s * A + a) * S + s'] = P(s' | s, a). */
+  transitions: Float64Array;
+  /** trueReward[s * A + a]. */
+  trueReward: Float64Array;
+}
+
+export interface Env<S = unknown> {
+  id: string;
+  title: string;
+  /** One line for annotators: what happens in a clip. */
+  description: string;
+  actionNames: readonly string[];
+  observationSize: number;
+  /** Episodes are cut here (a time limit, not a terminal state). */
+  maxEpisodeSteps: number;
+  reset(rng: Rng): S;
+  step(state: S, action: number, rng: Rng): StepResult<S>;
+  /** Feature vector fed to reward models and Q networks (length observationSize). */
+  observe(state: S): number[];
+  render(state: S): Frame;
+  /** Present on tabular envs only. */
+  tabular?: TabularEnvExtras<S>;
+}
+
+export interface TabularEnvExtras<S> {
+  model: TabularModel;
+  stateIndex(state: S): number;
+  stateFromIndex(index: number): S;
+}
+
+export function numActions(env: Env): number {
+  return env.actionNames.length;
+}
