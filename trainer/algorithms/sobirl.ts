@@ -1,0 +1,75 @@
+/**
+ * SoBiRL (model-free hyper-gradient), tabular form with exact G (ALGORITHMS.md, option 1).
+ *
+ *   grad phi = E[grad_x l(d1, d2, y; x)] + tau^-1 E[(l - b) * sum_i sum_h grad(Q - V)(s_h^i, a_h^i)]
+ *
+ * Exploitation is averaged over every label so far (the same data DRLHF fits); exploration over
+ * the pairs drawn from the current policy pi_k in this iteration, because the log-probability
+ * trick holds only for pairs sampled from the policy it differentiates (older pairs would need
+ * importance weights). The policy is fixed during the upper-level steps of one outer iteration;
+ * the scores grad(Q - V) depend on pi only (r is linear in x), so they are computed once.
+ */
+import { Adam } from '../core/adam';
+import type { IterationMetrics, TabularLearner } from './tabular-learner';
+import {
+  exploitation, exploration, l2Norm, lowerLevel, pairScores, type LinearPair, type TabularSetup,
+} from './tabular-rlhf';
+
+export interface SobirlConfig {
+  /** Upper-level Adam steps per outer iteration (DRLHF gets the same budget). */
+  upperSteps: number;
+  /** Adam learning rate for the reward parameters x. */
+  lr: number;
+  /** Soft Bellman sweeps per outer iteration, warm-started from the previous Q. */
+  lowerSweeps: number;
+  /** Weight of the exploration half (1 = the hyper-gradient; 0 = DRLHF). */
+  exploreCoef: number;
+  /** Outer iterations with exploration off at the start (the authors' code warms up too). */
+  exploreWarmup: number;
+  /** Subtract the batch-mean loss in the exploration half (variance reduction, same mean). */
+  baseline: boolean;
+  /** L2 weight on x (keeps unvisited entries near 0). */
+  l2: number;
+}
+
+export const DEFAULT_SOBIRL: SobirlConfig = {
+  upperSteps: 20,
+  lr: 0.05,
+  lowerSweeps: 20,
+  exploreCoef: 1,
+  exploreWarmup: 0,
+  baseline: true,
+  l2: 1e-3,
+};
+
+export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_SOBIRL): TabularLearner {
+  const x = new Float64Array(setup.n);
+  let lower = lowerLevel(setup, x, undefined, config.lowerSweeps);
+  const adam = new Adam(setup.n, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+
+  return {
+    name: 'sobirl',
+    x,
+    get pi() { return lower.pi; },
+    iterate(all: readonly LinearPair[], fresh: readonly LinearPair[], k: number): IterationMetrics {
+      const coef = k < config.exploreWarmup ? 0 : config.exploreCoef;
+      const scores = coef > 0 ? pairScores(setup, lower.pi, fresh) : [];
+      let last: IterationMetrics | undefined;
+      for (let step = 0; step < config.upperSteps; step++) {
+        const exploit = exploitation(all, x);
+        const explore = coef > 0 ? exploration(fresh, scores, x, setup.mdp.tau, config.baseline) : new Float64Array(setup.n);
+        const grad = new Float64Array(setup.n);
+        for (let j = 0; j < setup.n; j++) grad[j] = exploit.grad[j]! + coef * explore[j]! + config.l2 * x[j]!;
+        adam.step(x, grad);
+        last = {
+          'loss/preference': exploit.loss,
+          'hypergrad/norm': l2Norm(grad),
+          'hypergrad/exploit': l2Norm(exploit.grad),
+          'hypergrad/explore': coef * l2Norm(explore),
+        };
+      }
+      lower = lowerLevel(setup, x, lower.Q, config.lowerSweeps);
+      return last!;
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import type { Env } from '../envs/types';
+import type { Rng } from '../core/rng';
+import type { LabeledPair, Segment } from '../preference/types';
+import { bradleyTerryLoss, bradleyTerryLossGrad } from '../preference/bradley-terry';
+import { sampleSegment } from '../preference/sampling';
+import {
+  evaluatePolicy,
+  implicitGradients,
+  softValueIteration,
+  type TabularMdp,
+} from '../tabular/soft';
+
+/**
+ * The pieces every tabular RLHF algorithm shares (SoBiRL, Stoc-SoBiRL, M-SoBiRL, DRLHF, oracle):
+ * a linear reward model r_x(s, a) = features(s, a) . x, the soft-optimal lower level solved by
+ * warm-started soft value iteration, and the two halves of the hyper-gradient:
+ *   exploitation  E[grad_x l(d1, d2, y; x)]                     (what DRLHF also uses)
+ *   exploration   tau^-1 E[(l - b) * sum_i sum_h grad(Q - V)(s_h^i, a_h^i)]   (SoBiRL only)
+ * with grad Q, grad V exact (ALGORITHMS.md, "ways to get G", option 1).
+ */
+
+export interface TabularSetup {
+  env: Env<any>;
+  mdp: TabularMdp;
+  /** Feature matrix, row-major SA x n: grad_x r_sa = features[sa, :]. */
+  features: Float64Array;
+  n: number;
+  /** Start distribution for evaluation (uniform, as the segments' start states). */
+  rho: Float64Array;
+  trueReward: Float64Array;
+}
+
+/** One-hot (s, a) features: the reward model is a free table, r = x. */
+export function makeTabularSetup(env: Env<any>, gamma: number, tau: number): TabularSetup {
+  const tab = env.tabular;
+  if (!tab) throw new Error(`environment '${env.id}' is not tabular; use the neural engine`);
+  const { numStates: S, numActions: A, transitions, trueReward } = tab.model;
+  const n = S * A;
+  const features = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) features[i * n + i] = 1;
+  return {
+    env,
+    mdp: { S, A, P: transitions, gamma, tau },
+    features,
+    n,
+    rho: new Float64Array(S).fill(1 / S),
+    trueReward,
+  };
+}
+
+export function rewardOf(setup: TabularSetup, x: Float64Array): Float64Array {
+  const { S, A } = setup.mdp;
+  const r = new Float64Array(S * A);
+  for (let sa = 0; sa < S * A; sa++) {
+    let v = 0;
+    for (let j = 0; j < setup.n; j++) v += setup.features[sa * setup.n + j]! * x[j]!;
+    r[sa] = v;
+  }
+  return r;
+}
+
+/** State-action index sequence of a segment (its reward is sum_h r[sa_h]). */
+export function segmentIndices(setup: TabularSetup, seg: Segment): number[] {
+  const stateIndex = setup.env.tabular!.stateIndex;
+  return seg.actions.map((a, h) => stateIndex(seg.states[h]) * setup.mdp.A + a);
+}
+
+/** phi(d) = sum_h features(s_h, a_h): R_x(d) = phi(d) . x. */
+function segmentFeatureSum(setup: TabularSetup, seg: Segment): Float64Array {
+  const out = new Float64Array(setup.n);
+  for (const sa of segmentIndices(setup, seg)) {
+    for (let j = 0; j < setup.n; j++) out[j] += setup.features[sa * setup.n + j]!;
+  }
+  return out;
+}
+
+/** A labeled pair pre-digested for the linear model: phi(d1) - phi(d2). */
+export interface LinearPair {
+  pair: LabeledPair;
+  featureDiff: Float64Array;
+}
+
+export function toLinearPair(setup: TabularSetup, pair: LabeledPair): LinearPair {
+  const f1 = segmentFeatureSum(setup, pair.first), f2 = segmentFeatureSum(setup, pair.second);
+  for (let j = 0; j < setup.n; j++) f1[j] = f1[j]! - f2[j]!;
+  return { pair, featureDiff: f1 };
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let v = 0;
+  for (let i = 0; i < a.length; i++) v += a[i]! * b[i]!;
+  return v;
+}
+
+/** Per-pair Bradley-Terry losses at x. */
+export function pairLosses(pairs: readonly LinearPair[], x: Float64Array): number[] {
+  return pairs.map((p) => bradleyTerryLoss(dot(p.featureDiff, x), p.pair.y));
+}
+
+/** Exploitation half: mean loss and its gradient E[grad_x l] over `pairs`. */
+export function exploitation(pairs: readonly LinearPair[], x: Float64Array): { loss: number; grad: Float64Array } {
+  const grad = new Float64Array(x.length);
+  let loss = 0;
+  for (const p of pairs) {
+    const delta = dot(p.featureDiff, x);
+    loss += bradleyTerryLoss(delta, p.pair.y);
+    const g = bradleyTerryLossGrad(delta, p.pair.y);
+    for (let j = 0; j < x.length; j++) grad[j] += g * p.featureDiff[j]!;
+  }
+  const m = Math.max(pairs.length, 1);
+  for (let j = 0; j < x.length; j++) grad[j] = grad[j]! / m;
+  return { loss: loss / m, grad };
+}
+
+/**
+ * Score of a pair under pi: sum over both segments and steps of grad_x (Q - V)(s_h, a_h), i.e.
+ * tau * grad_x log P(d1, d2) (pi = exp((Q - V) / tau)). Depends on pi only (r is linear in x),
+ * so it is computed once per outer iteration and reused by every inner step.
+ */
+export function pairScores(setup: TabularSetup, pi: Float64Array, pairs: readonly LinearPair[]): Float64Array[] {
+  const { gradQ, gradV } = implicitGradients(setup.mdp, pi, setup.features, setup.n);
+  const { A } = setup.mdp;
+  return pairs.map(({ pair }) => {
+    const score = new Float64Array(setup.n);
+    for (const seg of [pair.first, pair.second]) {
+      for (const sa of segmentIndices(setup, seg)) {
+        const s = Math.floor(sa / A);
+        for (let j = 0; j < setup.n; j++) score[j] += gradQ[sa * setup.n + j]! - gradV[s * setup.n + j]!;
+      }
+    }
+    return score;
+  });
+}
+
+/**
+ * Exploration half: tau^-1 mean_m[(l_m - b) * score_m], with b the batch-mean loss when
+ * `baseline` (E[grad log P] = 0, so b changes the variance and not the mean).
+ */
+export function exploration(
+  pairs: readonly LinearPair[],
+  scores: readonly Float64Array[],
+  x: Float64Array,
+  tau: number,
+  baseline: boolean,
+): Float64Array {
+  const grad = new Float64Array(x.length);
+  if (pairs.length === 0) return grad;
+  const losses = pairLosses(pairs, x);
+  const b = baseline ? losses.reduce((s, l) => s + l, 0) / losses.length : 0;
+  for (let m = 0; m < pairs.length; m++) {
+    const w = (losses[m]! - b) / (tau * pairs.length);
+    const score = scores[m]!;
+    for (let j = 0; j < x.length; j++) grad[j] += w * score[j]!;
+  }
+  return grad;
+}
+
+/** Lower level: N soft Bellman sweeps under r(x), warm-started from the previous Q. */
+export function lowerLevel(setup: TabularSetup, x: Float64Array, Q: Float64Array | undefined, sweeps: number) {
+  return softValueIteration(setup.mdp, rewardOf(setup, x), { Q0: Q, sweeps });
+}
+
+/** Exact true return (no entropy) of pi from the uniform start distribution. */
+export function trueReturn(setup: TabularSetup, pi: Float64Array): number {
+  return evaluatePolicy(setup.mdp, pi, setup.trueReward, setup.rho);
+}
+
+/** Segments of `horizon` steps from uniformly random start states, actions from pi. */
+export function sampleTabularSegment(setup: TabularSetup, pi: Float64Array, horizon: number, rng: Rng): Segment {
+  const tab = setup.env.tabular!;
+  const { A } = setup.mdp;
+  const start = setup.env.reset(rng);
+  return sampleSegment(setup.env, (state) => {
+    const s = tab.stateIndex(state);
+    return pi.subarray(s * A, (s + 1) * A);
+  }, start, horizon, rng);
+}
+
+export function l2Norm(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s);
+}

@@ -1,0 +1,37 @@
+/**
+ * Adam on a plain Float64Array parameter vector (the tabular reward model has no tfjs graph).
+ * Kingma & Ba 2015 with bias correction; `weightDecay` is decoupled (AdamW).
+ */
+export interface AdamConfig {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+export const DEFAULT_ADAM: AdamConfig = { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+
+export class Adam {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+
+  constructor(size: number, readonly config: AdamConfig = DEFAULT_ADAM) {
+    this.m = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+
+  /** In place: params <- params - lr * mhat / (sqrt(vhat) + eps) - lr * wd * params. */
+  step(params: Float64Array, grad: ArrayLike<number>): void {
+    const { lr, beta1, beta2, eps, weightDecay } = this.config;
+    this.t++;
+    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
+    for (let i = 0; i < params.length; i++) {
+      const g = grad[i]!;
+      this.m[i] = beta1 * this.m[i]! + (1 - beta1) * g;
+      this.v[i] = beta2 * this.v[i]! + (1 - beta2) * g * g;
+      params[i] = params[i]! - lr * ((this.m[i]! / c1) / (Math.sqrt(this.v[i]! / c2) + eps) + weightDecay * params[i]!);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
+export type AlgorithmName = (typeof ALGORITHMS)[number];
+
+export interface SimulateOptions {
+  env: string;
+  algo: AlgorithmName;
+  /** Label budget per seed (skipped queries do not count). */
+  labels: number;
+  seeds: number;
+  pairsPerIter: number;
+  /** Segment length H. */
+  horizon: number;
+  gamma: number;
+  tau: number;
+  /** Scripted teacher settings (trainer/teachers). */
+  teacher: { beta: number; mistake?: number; equalThreshold?: number; skipThreshold?: number | null; myopicGamma?: number };
+}
+
+export interface SeedRun {
+  seed: number;
+  /** [labels used, true return of the policy] after each outer iteration (first point: start). */
+  curve: Array<[number, number]>;
+  metrics: Array<Record<string, number>>;
+  finalReturn: number;
+}
+
+/** What `simulate --json` prints. */
+export interface SimulateReport {
+  env: string;
+  algo: AlgorithmName;
+  labels: number;
+  seeds: number;
+  finalReturn: { mean: number; std: number };
+  oracleReturn: number;
+  curve: Array<[number, number]>;
+}
