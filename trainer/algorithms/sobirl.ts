@@ -6,8 +6,7 @@
  * Exploitation is averaged over every label so far (the same data DRLHF fits); exploration over
  * the pairs drawn from the current policy pi_k in this iteration, because the log-probability
  * trick holds only for pairs sampled from the policy it differentiates (older pairs would need
- * importance weights). The policy is fixed during the upper-level steps of one outer iteration;
- * the scores grad(Q - V) depend on pi only (r is linear in x), so they are computed once.
+ * importance weights). The policy is fixed during the upper-level steps of one outer iteration.
  */
 import { Adam } from '../core/adam';
 import type { IterationMetrics, TabularLearner } from './tabular-learner';
@@ -53,13 +52,19 @@ export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_S
     get pi() { return lower.pi; },
     iterate(all: readonly LinearPair[], fresh: readonly LinearPair[], k: number): IterationMetrics {
       const coef = k < config.exploreWarmup ? 0 : config.exploreCoef;
-      const scores = coef > 0 ? pairScores(setup, lower.pi, fresh) : [];
+      // The exploration half is estimated ONCE per outer iteration, at (x_k, pi_k), where the
+      // log-probability trick is exact for the fresh pairs, and spread evenly over the inner
+      // steps. Re-applying a one-batch estimate at every inner step would push x the same noisy
+      // way upperSteps times (measured on grid5: returns collapse in half the seeds).
+      const explore = coef > 0
+        ? exploration(fresh, pairScores(setup, lower.pi, fresh), x, setup.mdp.tau, config.baseline)
+        : new Float64Array(setup.n);
+      const perStep = coef / config.upperSteps;
       let last: IterationMetrics | undefined;
       for (let step = 0; step < config.upperSteps; step++) {
         const exploit = exploitation(all, x);
-        const explore = coef > 0 ? exploration(fresh, scores, x, setup.mdp.tau, config.baseline) : new Float64Array(setup.n);
         const grad = new Float64Array(setup.n);
-        for (let j = 0; j < setup.n; j++) grad[j] = exploit.grad[j]! + coef * explore[j]! + config.l2 * x[j]!;
+        for (let j = 0; j < setup.n; j++) grad[j] = exploit.grad[j]! + perStep * explore[j]! + config.l2 * x[j]!;
         adam.step(x, grad);
         last = {
           'loss/preference': exploit.loss,

@@ -35,7 +35,7 @@ export interface StocSobirlConfig {
 export const DEFAULT_STOC_SOBIRL: StocSobirlConfig = {
   upperSteps: 20,
   beta0: 2,
-  muScale: 0.2,
+  muScale: 1,
   batchSize: 64,
   lowerSweeps: 20,
   baseline: true,
@@ -56,7 +56,9 @@ export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirl
     const exploit = exploitation(batch, at);
     const explore = exploration(fresh, scores, at, setup.mdp.tau, config.baseline);
     const g = new Float64Array(n);
-    for (let j = 0; j < n; j++) g[j] = exploit.grad[j]! + explore[j]! + config.l2 * at[j]!;
+    // As in SoBiRL, the exploration half (one batch of fresh pairs per outer iteration) is
+    // spread over the inner steps instead of being re-applied in full at each of them.
+    for (let j = 0; j < n; j++) g[j] = exploit.grad[j]! + explore[j]! / config.upperSteps + config.l2 * at[j]!;
     return { g, exploit, explore };
   };
 

@@ -30,14 +30,22 @@ export interface TabularSetup {
   trueReward: Float64Array;
 }
 
-/** One-hot (s, a) features: the reward model is a free table, r = x. */
-export function makeTabularSetup(env: Env<any>, gamma: number, tau: number): TabularSetup {
+/**
+ * Which one-hot features the linear reward model uses:
+ * - 'state-action': r(s, a) = x[s, a], a free table (n = S * A);
+ * - 'state': r(s, a) = x[s] (n = S), for envs whose reward depends on the state only, as the
+ *   observation-based neural reward models do. With 'state-action' an action never tried in a
+ *   state keeps reward 0, so a sharp soft policy can lock onto the first rewarded action.
+ */
+export type TabularFeatures = 'state' | 'state-action';
+
+export function makeTabularSetup(env: Env<any>, gamma: number, tau: number, kind: TabularFeatures): TabularSetup {
   const tab = env.tabular;
   if (!tab) throw new Error(`environment '${env.id}' is not tabular; use the neural engine`);
   const { numStates: S, numActions: A, transitions, trueReward } = tab.model;
-  const n = S * A;
-  const features = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) features[i * n + i] = 1;
+  const n = kind === 'state' ? S : S * A;
+  const features = new Float64Array(S * A * n);
+  for (let sa = 0; sa < S * A; sa++) features[sa * n + (kind === 'state' ? Math.floor(sa / A) : sa)] = 1;
   return {
     env,
     mdp: { S, A, P: transitions, gamma, tau },
@@ -157,6 +165,9 @@ export function exploration(
 
 /** Lower level: N soft Bellman sweeps under r(x), warm-started from the previous Q. */
 export function lowerLevel(setup: TabularSetup, x: Float64Array, Q: Float64Array | undefined, sweeps: number) {
+  if (!x.every(Number.isFinite)) {
+    throw new Error('the upper level diverged: the reward parameters x are no longer finite; lower the step size');
+  }
   return softValueIteration(setup.mdp, rewardOf(setup, x), { Q0: Q, sweeps });
 }
 

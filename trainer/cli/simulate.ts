@@ -24,17 +24,19 @@ const schema = z.object({
   gamma: numericFlag((n) => n >= 0 && n < 1, 'in [0, 1)').optional(),
   tau: numericFlag((n) => n > 0, 'positive').optional(),
   beta: numericFlag((n) => n > 0, 'positive').optional(),
+  features: z.enum(['state', 'state-action']).optional(),
   json: z.boolean().default(false),
 });
 
 export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N [--seeds K]
-         [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B] [--json]`;
+         [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
+         [--features state|state-action (tabular)] [--json]`;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
-    tau: { type: 'string' }, beta: { type: 'string' }, json: { type: 'boolean' },
+    tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, json: { type: 'boolean' },
   }));
   const defaults = ENV_DEFAULTS[flags.env] ?? ENV_DEFAULTS.cartpole!;
   const opts: SimulateOptions = {
@@ -46,6 +48,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     horizon: flags.horizon ?? defaults.horizon,
     gamma: flags.gamma ?? defaults.gamma,
     tau: flags.tau ?? defaults.tau,
+    features: flags.features,
     teacher: { beta: flags.beta ?? defaults.beta },
   };
   io.stderr(`simulate ${JSON.stringify(opts)}\n`);

@@ -41,7 +41,8 @@ function buildModel(): TabularModel {
       trueReward[s * A + a] = rewardOf(s);
       for (let m = 0; m < A; m++) {
         const p = m === a ? 1 - GRID5_SLIP : GRID5_SLIP / (A - 1);
-        transitions[(s * A + a) * NUM_STATES + moveTo(s, m)] += p;
+        const i = (s * A + a) * NUM_STATES + moveTo(s, m);
+        transitions[i] = transitions[i]! + p;
       }
     }
   }

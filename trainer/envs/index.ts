@@ -1,12 +1,19 @@
 import type { Env } from './types';
 import { grid5 } from './grid5';
+import { cartpole } from './cartpole';
+import { mountaincar } from './mountaincar';
+import { acrobot } from './acrobot';
 
 /**
  * The environment registry. To add an environment: write a module exporting an `Env` (pure
- * functions of plain JSON state, see types.ts), add it here, and add it to envs.test.ts.
+ * functions of plain JSON state, see types.ts and README.md) and add it here: envs.test.ts then
+ * checks the shared contract for it; its own dynamics get a <id>.test.ts beside it.
  */
 export const ENVS: Readonly<Record<string, Env<any>>> = {
   [grid5.id]: grid5,
+  [cartpole.id]: cartpole,
+  [mountaincar.id]: mountaincar,
+  [acrobot.id]: acrobot,
 };
 
 export function getEnv(id: string): Env<any> {

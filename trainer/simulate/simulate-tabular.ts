@@ -13,6 +13,7 @@ import {
 } from '../algorithms/tabular-rlhf';
 import type { AlgorithmName, SimulateOptions, SeedRun } from './types';
 
+
 /**
  * The whole RLHF loop on a tabular environment with a scripted teacher, per seed:
  *   gather (pairs of segments from the current policy, labeled by the teacher; skips dropped)
@@ -31,7 +32,7 @@ export function makeTabularLearner(algo: AlgorithmName, setup: TabularSetup, see
 
 export function simulateTabularSeed(opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void): SeedRun {
   const env = getEnv(opts.env);
-  const setup = makeTabularSetup(env, opts.gamma, opts.tau);
+  const setup = makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state');
   const learner = makeTabularLearner(opts.algo, setup, seed);
   const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>);
   const rng = makeRng(seed);
@@ -60,6 +61,6 @@ export function simulateTabularSeed(opts: SimulateOptions, seed: number, onItera
 }
 
 export function oracleReturnTabular(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau'>): number {
-  const setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau);
+  const setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, 'state');
   return trueReturn(setup, makeOracle(setup).pi);
 }

@@ -12,6 +12,8 @@ export interface SimulateOptions {
   horizon: number;
   gamma: number;
   tau: number;
+  /** Tabular envs only: one-hot 'state' or 'state-action' reward features (see tabular-rlhf.ts). */
+  features?: 'state' | 'state-action';
   /** Scripted teacher settings (trainer/teachers). */
   teacher: { beta: number; mistake?: number; equalThreshold?: number; skipThreshold?: number | null; myopicGamma?: number };
 }
