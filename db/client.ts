@@ -1,0 +1,47 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** Default location when DATABASE_PATH is unset (relative to the working directory). */
+export const DEFAULT_DATABASE_PATH = './data/app.sqlite';
+
+/**
+ * Opens (creating if needed) the SQLite file at `file` with the pragmas every connection needs:
+ * WAL so the web app and the trainer read while the other writes, busy_timeout so a writer
+ * waits for the lock instead of failing, NORMAL sync (safe in WAL), and foreign keys (off by
+ * default in SQLite). Use this in tests and the trainer; the web app uses `getDb()`.
+ */
+export function openDb(file: string): Db {
+  const absolute = path.resolve(file);
+  fs.mkdirSync(path.dirname(absolute), { recursive: true });
+  const sqlite = new Database(absolute);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  return drizzle({ client: sqlite, schema }) as Db;
+}
+
+export function resolveDatabasePath(fromEnv: string | undefined = process.env.DATABASE_PATH): string {
+  return path.resolve(fromEnv && fromEnv.trim() !== '' ? fromEnv : DEFAULT_DATABASE_PATH);
+}
+
+// Survives Next's dev-mode module reloading, which would otherwise leak one handle per edit.
+const globalForDb = globalThis as unknown as { __appDb?: Db };
+
+/**
+ * The web app's connection, opened on first use: `next build` imports every route module, and
+ * opening the file at import time would create (or lock) a database during the build.
+ */
+export function getDb(): Db {
+  globalForDb.__appDb ??= openDb(resolveDatabasePath());
+  return globalForDb.__appDb;
+}
+
+export function closeDb(db: Db): void {
+  db.$client.close();
+}

@@ -1,0 +1,194 @@
+import { sql } from 'drizzle-orm';
+import {
+  sqliteTable,
+  integer,
+  text,
+  real,
+  blob,
+  index,
+  uniqueIndex,
+  primaryKey,
+  check,
+} from 'drizzle-orm/sqlite-core';
+
+/**
+ * The one schema shared by the web app and the trainer. Timestamps are integer milliseconds
+ * since the epoch (plain numbers cross tRPC as JSON without a transformer). JSON payloads are
+ * TEXT columns so PostgreSQL can take the same shape later (jsonb) and sqlite's json_* works.
+ */
+
+export const ROLES = ['annotator', 'researcher', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const RUN_STATUSES = ['active', 'paused', 'stopped'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const PAIR_STATUSES = ['pending', 'done'] as const;
+export type PairStatus = (typeof PAIR_STATUSES)[number];
+export const CHOICES = ['left', 'right', 'equal', 'cant_tell'] as const;
+export type Choice = (typeof CHOICES)[number];
+
+/** Clip rows written by this build; readers refuse other versions with a clear message. */
+export const CLIP_FORMAT_VERSION = 1;
+
+const now = () => Date.now();
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(', '));
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    email: text('email').notNull().unique(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    /** Stable, non-identifying handle used in exports instead of the email. */
+    pseudonym: text('pseudonym').notNull().unique(),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+    disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [check('users_role_check', sql`${t.role} in (${inList(ROLES)})`)],
+);
+
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    envId: text('env_id').notNull(),
+    algorithm: text('algorithm').notNull(),
+    config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    /** What "better" means for this run, shown above the clips. */
+    instructions: text('instructions').notNull(),
+    status: text('status', { enum: RUN_STATUSES }).notNull().default('active'),
+    /** Overlap: how many different annotators label each pair. */
+    labelsWanted: integer('labels_wanted').notNull().default(1),
+    labelBatchSize: integer('label_batch_size').notNull().default(16),
+    iteration: integer('iteration').notNull().default(0),
+    createdBy: integer('created_by').references(() => users.id),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+    updatedAt: integer('updated_at').notNull().$defaultFn(now),
+  },
+  (t) => [
+    check('runs_status_check', sql`${t.status} in (${inList(RUN_STATUSES)})`),
+    check('runs_labels_wanted_check', sql`${t.labelsWanted} >= 1`),
+  ],
+);
+
+export const checkpoints = sqliteTable(
+  'checkpoints',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    iteration: integer('iteration').notNull(),
+    formatVersion: integer('format_version').notNull(),
+    rewardModel: blob('reward_model', { mode: 'buffer' }),
+    policy: blob('policy', { mode: 'buffer' }),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+  },
+  (t) => [uniqueIndex('checkpoints_run_iteration_unique').on(t.runId, t.iteration)],
+);
+
+export const clips = sqliteTable(
+  'clips',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    checkpointId: integer('checkpoint_id').references(() => checkpoints.id, { onDelete: 'set null' }),
+    envId: text('env_id').notNull(),
+    seed: integer('seed').notNull(),
+    /** states[0..H]: one more than actions (the state reached after the last action). */
+    states: text('states', { mode: 'json' }).$type<unknown[]>().notNull(),
+    actions: text('actions', { mode: 'json' }).$type<number[]>().notNull(),
+    /** Behaviour policy's log pi(a_t | s_t), for importance weights. */
+    logProbs: text('log_probs', { mode: 'json' }).$type<number[]>().notNull(),
+    trueReturn: real('true_return'),
+    formatVersion: integer('format_version').notNull(),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+  },
+  (t) => [index('clips_run_idx').on(t.runId)],
+);
+
+export const pairs = sqliteTable(
+  'pairs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    clipAId: integer('clip_a_id').notNull().references(() => clips.id, { onDelete: 'cascade' }),
+    clipBId: integer('clip_b_id').notNull().references(() => clips.id, { onDelete: 'cascade' }),
+    priority: real('priority').notNull().default(0),
+    labelsWanted: integer('labels_wanted').notNull().default(1),
+    status: text('status', { enum: PAIR_STATUSES }).notNull().default('pending'),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+    checkpointId: integer('checkpoint_id').references(() => checkpoints.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    // The queue scan: pending pairs of a run, best first.
+    index('pairs_queue_idx').on(t.status, t.runId, t.priority),
+    check('pairs_status_check', sql`${t.status} in (${inList(PAIR_STATUSES)})`),
+    check('pairs_labels_wanted_check', sql`${t.labelsWanted} >= 1`),
+  ],
+);
+
+export const leases = sqliteTable(
+  'leases',
+  {
+    pairId: integer('pair_id').notNull().references(() => pairs.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pairId, t.userId] })],
+);
+
+export const labels = sqliteTable(
+  'labels',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Client-generated UUID: a retried submit finds its first result instead of a second row. */
+    submissionId: text('submission_id').notNull().unique(),
+    // No cascade: labels are the product; deleting a labeled pair or run must fail loudly.
+    pairId: integer('pair_id').notNull().references(() => pairs.id),
+    userId: integer('user_id').notNull().references(() => users.id),
+    choice: text('choice', { enum: CHOICES }).notNull(),
+    /** P(left preferred): left 1, right 0, equal 0.5; null for cant_tell. */
+    y: real('y'),
+    shownAt: integer('shown_at').notNull(),
+    answeredAt: integer('answered_at').notNull(),
+    responseMs: integer('response_ms').notNull(),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+    undoneAt: integer('undone_at'),
+  },
+  (t) => [
+    // One live label per (pair, user); undone labels stay for the audit trail.
+    uniqueIndex('labels_pair_user_live_unique').on(t.pairId, t.userId).where(sql`undone_at IS NULL`),
+    index('labels_user_created_idx').on(t.userId, t.createdAt),
+    check('labels_choice_check', sql`${t.choice} in (${inList(CHOICES)})`),
+  ],
+);
+
+export const metrics = sqliteTable(
+  'metrics',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    iteration: integer('iteration').notNull(),
+    name: text('name').notNull(),
+    value: real('value').notNull(),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+  },
+  (t) => [index('metrics_run_name_iteration_idx').on(t.runId, t.name, t.iteration)],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Run = typeof runs.$inferSelect;
+export type NewRun = typeof runs.$inferInsert;
+export type Checkpoint = typeof checkpoints.$inferSelect;
+export type NewCheckpoint = typeof checkpoints.$inferInsert;
+export type Clip = typeof clips.$inferSelect;
+export type NewClip = typeof clips.$inferInsert;
+export type Pair = typeof pairs.$inferSelect;
+export type NewPair = typeof pairs.$inferInsert;
+export type Lease = typeof leases.$inferSelect;
+export type Label = typeof labels.$inferSelect;
+export type NewLabel = typeof labels.$inferInsert;
+export type Metric = typeof metrics.$inferSelect;
+export type NewMetric = typeof metrics.$inferInsert;

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import bcrypt from 'bcryptjs';
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { clips, pairs, runs, users, CLIP_FORMAT_VERSION } from './schema';
+import { seedIfEmpty, DEMO_ACCOUNTS, DEMO_RUNS } from './seed';
+import { replayClip } from './demo-clips';
+import { getEnv, ENVS } from '../trainer/envs/index';
+import { makeRng } from '../trainer/core/rng';
+import { freshDb } from '@/server/testing/fixtures';
+
+let db: Db;
+let cleanup: () => void;
+const logged: string[] = [];
+let first: ReturnType<typeof seedIfEmpty>;
+const ENV_PASSWORDS = { DEMO_ADMIN_PASSWORD: 'admin-pass-123', DEMO_ANNOTATOR_PASSWORD: 'annotate-pass-123' };
+
+beforeAll(() => {
+  ({ db, cleanup } = freshDb('seed'));
+  first = seedIfEmpty(db, { log: (l) => logged.push(l), env: ENV_PASSWORDS, bcryptRounds: 4, pairsPerRun: 30 });
+});
+afterAll(() => cleanup());
+
+const count = (table: typeof users | typeof runs | typeof clips | typeof pairs) =>
+  db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
+
+describe('seedIfEmpty', () => {
+  it('creates the four demo accounts with passwords from env or generated ones', () => {
+    expect(first.seeded).toBe(true);
+    const rows = db.select().from(users).all();
+    expect(rows.map((u) => [u.email, u.role])).toEqual(DEMO_ACCOUNTS.map((a) => [a.email, a.role]));
+    const byEmail = new Map(rows.map((u) => [u.email, u]));
+    expect(bcrypt.compareSync('admin-pass-123', byEmail.get('admin@example.com')!.passwordHash)).toBe(true);
+    expect(bcrypt.compareSync('annotate-pass-123', byEmail.get('annotator2@example.com')!.passwordHash)).toBe(true);
+    // The researcher had no env var: a generated password, printed in the log exactly once.
+    const generated = first.generatedPasswords['researcher@example.com']!;
+    expect(Object.keys(first.generatedPasswords)).toEqual(['researcher@example.com']);
+    expect(bcrypt.compareSync(generated, byEmail.get('researcher@example.com')!.passwordHash)).toBe(true);
+    expect(logged.filter((l) => l.includes(generated))).toHaveLength(1);
+    expect(logged.join('\n')).not.toContain('admin-pass-123');
+    expect(new Set(rows.map((u) => u.pseudonym)).size).toBe(4);
+  });
+
+  it('is idempotent: a second call changes nothing and prints no passwords', () => {
+    const before = [count(users), count(runs), count(clips), count(pairs)];
+    const lines: string[] = [];
+    expect(seedIfEmpty(db, { log: (l) => lines.push(l), bcryptRounds: 4 }).seeded).toBe(false);
+    expect([count(users), count(runs), count(clips), count(pairs)]).toEqual(before);
+    expect(lines).toEqual([]);
+  });
+
+  it('creates one active run per registered demo env, with instructions and 30 pairs', () => {
+    const expected = DEMO_RUNS.filter((r) => r.envId in ENVS);
+    const rows = db.select().from(runs).all();
+    expect(rows.map((r) => r.envId)).toEqual(expected.map((r) => r.envId));
+    for (const run of rows) {
+      expect(run.status).toBe('active');
+      expect(run.instructions.length).toBeGreaterThan(10);
+      expect(db.select().from(pairs).where(eq(pairs.runId, run.id)).all()).toHaveLength(30);
+    }
+  });
+
+  it('stores clips that replay through their env from the seed and stored actions', () => {
+    for (const demo of DEMO_RUNS.filter((r) => r.envId in ENVS)) {
+      const env = getEnv(demo.envId);
+      const run = db.select().from(runs).where(eq(runs.envId, demo.envId)).get()!;
+      const rows = db.select().from(clips).where(eq(clips.runId, run.id)).all();
+      expect(rows).toHaveLength(60);
+      for (const clip of rows) {
+        expect(clip.formatVersion).toBe(CLIP_FORMAT_VERSION);
+        expect(clip.states).toHaveLength(clip.actions.length + 1);
+        expect(clip.actions.length).toBeGreaterThan(0);
+        expect(clip.actions.length).toBeLessThanOrEqual(demo.clipLength);
+        expect(clip.logProbs).toEqual(clip.actions.map(() => Math.log(1 / env.actionNames.length)));
+        expect(replayClip(clip.envId, clip.seed, clip.actions)).toEqual(clip.states);
+        // The true return, recomputed by stepping the env again, and every state renders.
+        const rng = makeRng(clip.seed).fork();
+        let state = env.reset(rng);
+        let total = 0;
+        for (const action of clip.actions) {
+          const step = env.step(state, action, rng);
+          total += step.reward;
+          state = step.state;
+        }
+        expect(clip.trueReturn).toBeCloseTo(total, 12);
+        for (const s of clip.states) expect(env.render(s).items.length).toBeGreaterThan(0);
+      }
+      // A random policy makes different clips (not one clip copied 60 times).
+      expect(new Set(rows.map((c) => JSON.stringify(c.actions))).size).toBeGreaterThan(50);
+    }
+  });
+
+  it('skips envs that are not registered and still seeds the rest', () => {
+    const other = freshDb('seed-unknown-env');
+    try {
+      const lines: string[] = [];
+      const demoRuns = [
+        { envId: 'no-such-env', clipLength: 5, instructions: 'never shown' },
+        { envId: 'grid5', clipLength: 4, instructions: 'Which clip reaches the goal?' },
+      ];
+      const result = seedIfEmpty(other.db, { log: (l) => lines.push(l), bcryptRounds: 4, pairsPerRun: 2, env: {}, demoRuns });
+      expect(result.seeded).toBe(true);
+      expect(Object.keys(result.generatedPasswords)).toHaveLength(4);
+      expect(result.runIds).toHaveLength(1);
+      expect(other.db.select().from(runs).all().map((r) => r.envId)).toEqual(['grid5']);
+      expect(lines.some((l) => l.includes("'no-such-env' is not registered"))).toBe(true);
+    } finally {
+      other.cleanup();
+    }
+  });
+});

@@ -1,0 +1,132 @@
+import { sql } from 'drizzle-orm';
+import { ENVS } from '../trainer/envs/index';
+import { makeRng } from '../trainer/core/rng';
+import type { Db } from './client';
+import { clips, pairs, runs, users, CLIP_FORMAT_VERSION, type Role } from './schema';
+import { writeTx } from './transactions';
+import { hashPassword, insertUser, randomPassword, BCRYPT_ROUNDS } from './users';
+import { randomPolicyClip } from './demo-clips';
+
+/** The demo accounts; passwords come from these env vars or are generated and printed once. */
+export const DEMO_ACCOUNTS: ReadonlyArray<{ email: string; name: string; role: Role; passwordEnv: string }> = [
+  { email: 'admin@example.com', name: 'Demo Admin', role: 'admin', passwordEnv: 'DEMO_ADMIN_PASSWORD' },
+  { email: 'researcher@example.com', name: 'Demo Researcher', role: 'researcher', passwordEnv: 'DEMO_RESEARCHER_PASSWORD' },
+  { email: 'annotator1@example.com', name: 'Demo Annotator 1', role: 'annotator', passwordEnv: 'DEMO_ANNOTATOR_PASSWORD' },
+  { email: 'annotator2@example.com', name: 'Demo Annotator 2', role: 'annotator', passwordEnv: 'DEMO_ANNOTATOR_PASSWORD' },
+];
+
+/** One demo run per environment, in this order; any registered env id works here. */
+export const DEMO_RUNS: ReadonlyArray<{ envId: string; clipLength: number; instructions: string }> = [
+  {
+    envId: 'cartpole',
+    clipLength: 25,
+    instructions: 'Which clip keeps the pole more upright, with the cart near the centre, for longer?',
+  },
+  {
+    envId: 'grid5',
+    clipLength: 12,
+    instructions: 'Which clip spends more time on the green goal corner and stays away from the red centre?',
+  },
+];
+
+export const DEMO_PAIRS_PER_RUN = 30;
+
+export interface SeedOptions {
+  log?: (line: string) => void;
+  /** Password env vars (DEMO_ADMIN_PASSWORD, ...); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+  /** Fewer rounds only make tests faster; never lower it for a real database. */
+  bcryptRounds?: number;
+  pairsPerRun?: number;
+  /** Which demo runs to create (default DEMO_RUNS). */
+  demoRuns?: typeof DEMO_RUNS;
+}
+
+export interface SeedResult {
+  seeded: boolean;
+  /** Only the passwords that were generated (not those read from the environment). */
+  generatedPasswords: Record<string, string>;
+  runIds: number[];
+}
+
+/**
+ * On an empty users table: the demo accounts and a demo run per env with random-policy clip
+ * pairs. Does nothing when any user exists, so it is safe on every start. Envs that are not
+ * registered (yet) are skipped with a log line.
+ */
+export function seedIfEmpty(db: Db, options: SeedOptions = {}): SeedResult {
+  const log = options.log ?? (() => {});
+  const env = options.env ?? process.env;
+  const rounds = options.bcryptRounds ?? BCRYPT_ROUNDS;
+  const pairsPerRun = options.pairsPerRun ?? DEMO_PAIRS_PER_RUN;
+  if (countUsers(db) > 0) return { seeded: false, generatedPasswords: {}, runIds: [] };
+
+  const generatedPasswords: Record<string, string> = {};
+  const accounts = DEMO_ACCOUNTS.map((account) => {
+    // The annotators share one env var; generated passwords are per account.
+    let password = env[account.passwordEnv];
+    if (!password) {
+      password = randomPassword();
+      generatedPasswords[account.email] = password;
+    }
+    return { ...account, password, passwordHash: hashPassword(password, rounds) };
+  });
+  const demoRuns = (options.demoRuns ?? DEMO_RUNS).filter((run) => {
+    const known = run.envId in ENVS;
+    if (!known) log(`seed: environment '${run.envId}' is not registered; its demo run is skipped`);
+    return known;
+  });
+
+  const runIds = writeTx(db, (tx) => {
+    // Checked again under the write lock: two processes starting at once seed only once.
+    if (countUsers(tx) > 0) return null;
+    const now = Date.now();
+    const created = accounts.map((a) => insertUser(tx, { email: a.email, name: a.name, role: a.role, passwordHash: a.passwordHash }, now));
+    const researcher = created.find((u) => u.role === 'researcher');
+    return demoRuns.map((demo, runIndex) => {
+      const run = tx
+        .insert(runs)
+        .values({
+          name: `Demo: ${demo.envId} (random policy)`,
+          envId: demo.envId,
+          algorithm: 'sobirl',
+          config: { source: 'demo-seed', policy: 'uniform-random', clipLength: demo.clipLength },
+          instructions: demo.instructions,
+          createdBy: researcher?.id ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: runs.id })
+        .get();
+      // Fixed seeds: every fresh demo database holds the same clips.
+      const priorities = makeRng(1000 + runIndex);
+      for (let p = 0; p < pairsPerRun; p++) {
+        const [a, b] = [0, 1].map((side) => {
+          const clip = randomPolicyClip(demo.envId, 10_000 * (runIndex + 1) + 2 * p + side, demo.clipLength);
+          return tx
+            .insert(clips)
+            .values({ runId: run.id, ...clip, formatVersion: CLIP_FORMAT_VERSION, createdAt: now })
+            .returning({ id: clips.id })
+            .get().id;
+        }) as [number, number];
+        tx.insert(pairs).values({ runId: run.id, clipAId: a, clipBId: b, priority: priorities.next(), createdAt: now }).run();
+      }
+      return run.id;
+    });
+  });
+  if (runIds === null) return { seeded: false, generatedPasswords: {}, runIds: [] };
+
+  log('seed: created the demo accounts and runs. Sign in with:');
+  for (const account of accounts) {
+    const source = generatedPasswords[account.email] ? `password ${account.password}` : `password from ${account.passwordEnv}`;
+    log(`  ${account.role.padEnd(10)} ${account.email.padEnd(26)} ${source}`);
+  }
+  if (Object.keys(generatedPasswords).length > 0) {
+    log('  (generated passwords are shown only this once; an admin can reset them later)');
+  }
+  return { seeded: true, generatedPasswords, runIds };
+}
+
+function countUsers(db: Pick<Db, 'select'>): number {
+  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { resolveDatabasePath } from '../db/client';
+
+/**
+ * The one place that reads process.env for the server. Parsed lazily (on first use) because
+ * `next build` imports server modules without a runtime environment.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_PATH: z.string().optional(),
+  NEXTAUTH_SECRET: z.string().min(16, 'NEXTAUTH_SECRET must be at least 16 characters').optional(),
+  NEXTAUTH_URL: z.url('NEXTAUTH_URL must be a full URL such as http://127.0.0.1:3000').optional(),
+});
+
+export interface ServerEnv {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Absolute path of the SQLite file (web and trainer must agree on it). */
+  databasePath: string;
+  nextAuthSecret: string;
+  nextAuthUrl: string | undefined;
+}
+
+let cached: ServerEnv | undefined;
+
+export function getServerEnv(): ServerEnv {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid server environment:\n${problems}`);
+  }
+  const databasePath = resolveDatabasePath(parsed.data.DATABASE_PATH);
+  const nextAuthSecret = parsed.data.NEXTAUTH_SECRET ?? persistedSecret(path.dirname(databasePath));
+  // next-auth's own helpers (getToken, middleware) read the variable directly.
+  process.env.NEXTAUTH_SECRET = nextAuthSecret;
+  cached = {
+    nodeEnv: parsed.data.NODE_ENV,
+    databasePath,
+    nextAuthSecret,
+    nextAuthUrl: parsed.data.NEXTAUTH_URL,
+  };
+  return cached;
+}
+
+/**
+ * Without NEXTAUTH_SECRET (a fresh clone running `npm start`), generate a secret once and keep it
+ * beside the database, so sessions survive a restart and nobody ships a well-known default.
+ */
+export function persistedSecret(dir: string): string {
+  const file = path.join(dir, '.nextauth-secret');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // absent: create it below
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    // 'wx' fails if another process (web vs trainer starting together) wrote it first.
+    fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch {
+    return fs.readFileSync(file, 'utf8').trim();
+  }
+}
+
+/** For tests only: forget the parsed environment. */
+export function resetServerEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@/db/client';
+import type { User } from '@/db/schema';
+import { addRun, addUser, callerFor, freshDb, outcome } from './testing/fixtures';
+
+/**
+ * The role matrix: every procedure called as anonymous, annotator, researcher and admin, with a
+ * valid input, must succeed exactly for the roles allowed and fail with UNAUTHORIZED (anonymous)
+ * or FORBIDDEN (wrong role) otherwise. The check is on the server, whatever the page shows.
+ */
+
+let db: Db;
+let cleanup: () => void;
+beforeAll(() => ({ db, cleanup } = freshDb('roles')));
+afterAll(() => cleanup());
+
+type RoleName = 'anonymous' | 'annotator' | 'researcher' | 'admin';
+const ROLE_NAMES: RoleName[] = ['anonymous', 'annotator', 'researcher', 'admin'];
+type Caller = ReturnType<typeof callerFor>;
+
+/** A fresh signed-in user per call, so calls never depend on each other's leases or labels. */
+function userFor(role: RoleName): User | null {
+  return role === 'anonymous' ? null : addUser(db, role);
+}
+
+/** Leases a pair as `caller` when it may (else returns a pair id that exists anyway). */
+async function leasedPair(caller: Caller, role: RoleName, fallbackPairId: number): Promise<number> {
+  if (role === 'anonymous') return fallbackPairId;
+  return (await caller.label.next({})).pair!.id;
+}
+
+const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: RoleName) => Promise<unknown> }> = {
+  'label.next': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.next({}) },
+  'label.status': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.status() },
+  'label.submit': {
+    allowed: ['annotator', 'researcher', 'admin'],
+    call: async (c, role) => {
+      const pairId = await leasedPair(c, role, 1);
+      return c.label.submit({ submissionId: randomUUID(), pairId, choice: 'left', shownAt: 1000, answeredAt: 2000 });
+    },
+  },
+  'label.undo': {
+    allowed: ['annotator', 'researcher', 'admin'],
+    call: async (c, role) => {
+      let labelId = 1;
+      if (role !== 'anonymous') {
+        const pairId = await leasedPair(c, role, 1);
+        labelId = (await c.label.submit({ submissionId: randomUUID(), pairId, choice: 'right', shownAt: 1000, answeredAt: 2000 })).labelId;
+      }
+      return c.label.undo({ labelId });
+    },
+  },
+  'runs.list': { allowed: ['researcher', 'admin'], call: (c) => c.runs.list() },
+  'admin.users.list': { allowed: ['admin'], call: (c) => c.admin.users.list() },
+  'admin.users.create': {
+    allowed: ['admin'],
+    call: (c) => c.admin.users.create({ email: `new-${randomUUID()}@example.com`, name: 'New', role: 'annotator', password: 'long enough pw' }),
+  },
+  'admin.users.resetPassword': {
+    allowed: ['admin'],
+    call: (c) => c.admin.users.resetPassword({ userId: addUser(db, 'annotator').id, password: 'another long pw' }),
+  },
+  'admin.users.setDisabled': {
+    allowed: ['admin'],
+    call: (c) => c.admin.users.setDisabled({ userId: addUser(db, 'annotator').id, disabled: true }),
+  },
+};
+
+describe('role matrix', () => {
+  beforeAll(() => {
+    addRun(db, { count: 40 });
+  });
+
+  const cases = Object.entries(procedures).flatMap(([name, p]) =>
+    ROLE_NAMES.map((role) => ({
+      name,
+      role,
+      expected: p.allowed.includes(role) ? 'OK' : role === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN',
+      call: p.call,
+    })),
+  );
+
+  it.each(cases)('$name as $role -> $expected', async ({ role, expected, call }) => {
+    expect(await outcome(call(callerFor(db, userFor(role)), role))).toBe(expected);
+  });
+
+  it('checks the role before it reads the input', async () => {
+    expect(await outcome(callerFor(db, null).label.submit({ bogus: true } as never))).toBe('UNAUTHORIZED');
+    expect(await outcome(callerFor(db, addUser(db, 'annotator')).admin.users.create({} as never))).toBe('FORBIDDEN');
+  });
+
+  it('covers every procedure of the router', async () => {
+    const { appRouter } = await import('./root');
+    expect(Object.keys(appRouter._def.procedures).sort()).toEqual(Object.keys(procedures).sort());
+  });
+});

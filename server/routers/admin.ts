@@ -1,0 +1,77 @@
+import { TRPCError } from '@trpc/server';
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { ROLES, users } from '@/db/schema';
+import { hashPassword, insertUser, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '@/db/users';
+import { writeTx } from '@/db/transactions';
+import { createTRPCRouter, roleProcedure } from '../trpc';
+
+const admin = roleProcedure('admin');
+
+const password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `password must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
+const userId = z.number().int().positive();
+
+/** Columns safe to send to the browser (never the password hash). */
+const publicUser = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  pseudonym: users.pseudonym,
+  createdAt: users.createdAt,
+  disabled: users.disabled,
+};
+
+export const adminRouter = createTRPCRouter({
+  users: createTRPCRouter({
+    list: admin.query(({ ctx }) => ctx.db.select(publicUser).from(users).orderBy(asc(users.id)).all()),
+
+    create: admin
+      .input(
+        z.object({
+          email: z.string().trim().toLowerCase().pipe(z.email()),
+          name: z.string().trim().min(1).max(100),
+          role: z.enum(ROLES),
+          password,
+        }),
+      )
+      .mutation(({ ctx, input }) => {
+        const passwordHash = hashPassword(input.password);
+        return writeTx(ctx.db, (tx) => {
+          const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+          if (taken) throw new TRPCError({ code: 'CONFLICT', message: `a user with email ${input.email} exists` });
+          const { passwordHash: _hash, ...created } = insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
+          return created;
+        });
+      }),
+
+    resetPassword: admin.input(z.object({ userId, password })).mutation(({ ctx, input }) => {
+      const passwordHash = hashPassword(input.password);
+      return writeTx(ctx.db, (tx) => {
+        const updated = tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).returning({ id: users.id }).get();
+        if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
+        return { userId: updated.id };
+      });
+    }),
+
+    /** Disabled users cannot sign in, and lose access at their next request. */
+    setDisabled: admin.input(z.object({ userId, disabled: z.boolean() })).mutation(({ ctx, input }) => {
+      if (input.userId === ctx.user.id && input.disabled) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot disable your own account' });
+      }
+      return writeTx(ctx.db, (tx) => {
+        const updated = tx
+          .update(users)
+          .set({ disabled: input.disabled })
+          .where(eq(users.id, input.userId))
+          .returning({ id: users.id, disabled: users.disabled })
+          .get();
+        if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
+        return { userId: updated.id, disabled: updated.disabled };
+      });
+    }),
+  }),
+});

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { openDb } from '@/db/client';
+import { leaseNextPair } from '../queue';
+import { submitLabel } from '../labeling';
+
+/**
+ * A separate OS process hammering the queue, for the concurrency test:
+ *   tsx server/testing/lease-worker.ts <db file> <user id> <lease|label>
+ * It prints 'ready' once the database is open and starts when a line arrives on stdin, so the
+ * test can release every worker at the same instant.
+ * `lease`: lease pairs until none is left (excluding the ones already held, as a prefetching
+ * page does) and print their ids. `label`: lease and answer each pair at once, until none.
+ * Prints one JSON line: { pairIds, busyErrors }.
+ */
+const [file, userIdArg, mode] = process.argv.slice(2);
+if (!file || !userIdArg || (mode !== 'lease' && mode !== 'label')) {
+  throw new Error('usage: lease-worker.ts <db file> <user id> <lease|label>');
+}
+const userId = Number(userIdArg);
+const db = openDb(file);
+
+process.stdout.write('ready\n');
+await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+process.stdin.pause();
+
+const pairIds: number[] = [];
+const pause = new Int32Array(new SharedArrayBuffer(4));
+for (;;) {
+  const now = Date.now();
+  const pair = leaseNextPair(db, { userId, excludePairIds: mode === 'lease' ? pairIds : [], now });
+  if (!pair) break;
+  pairIds.push(pair.id);
+  // A short pause, as a page showing a pair would: without it one process can drain the whole
+  // queue before the scheduler even starts the others, and nothing would race.
+  Atomics.wait(pause, 0, 0, 1 + (pairIds.length % 3));
+  if (mode === 'label') {
+    submitLabel(db, userId, { submissionId: randomUUID(), pairId: pair.id, choice: 'left', shownAt: now, answeredAt: now }, now);
+  }
+}
+db.$client.close();
+process.stdout.write(JSON.stringify({ pairIds }) + '\n');

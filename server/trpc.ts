@@ -1,0 +1,94 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { getServerSession } from 'next-auth';
+import { eq } from 'drizzle-orm';
+import { ZodError, z } from 'zod';
+import { getDb, type Db } from '@/db/client';
+import { users, ROLES, type Role } from '@/db/schema';
+import { authOptions, type SessionUser } from './auth';
+
+/** The part of a next-auth session the server relies on (tests build it by hand). */
+export interface ContextSession {
+  user: SessionUser;
+}
+
+export interface ContextOptions {
+  session: ContextSession | null;
+  db: Db;
+  /** Clock in ms; tests pass their own to move past lease expiry and the undo window. */
+  now?: () => number;
+}
+
+/** The request-free context: what routers see, and what tests build directly. */
+export function createContextInner(opts: ContextOptions) {
+  return { session: opts.session, db: opts.db, now: opts.now ?? Date.now };
+}
+
+export type Context = ReturnType<typeof createContextInner>;
+
+/**
+ * The per-request context for the fetch adapter. The JWT says who signed in; the users table
+ * says whether they still may (a disabled account loses access at its next request, not when
+ * its token expires) and with which role.
+ */
+export async function createContext(_opts: { headers: Headers }): Promise<Context> {
+  const db = getDb();
+  const session = await getServerSession(authOptions);
+  const id = session?.user?.id;
+  if (typeof id !== 'number') return createContextInner({ session: null, db });
+  const row = db.select().from(users).where(eq(users.id, id)).get();
+  if (!row || row.disabled) return createContextInner({ session: null, db });
+  return createContextInner({
+    session: { user: { id: row.id, role: row.role, email: row.email, name: row.name } },
+    db,
+  });
+}
+
+const t = initTRPC.context<Context>().create({
+  errorFormatter({ shape, error }) {
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * SQLite constraint violations (a unique index, a foreign key) mean the request clashed with
+ * the data, not that the server broke: answer CONFLICT instead of a 500.
+ */
+const mapDatabaseErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause: unknown = result.error.cause;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+      throw new TRPCError({ code: 'CONFLICT', message: 'the request conflicts with existing data', cause });
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapDatabaseErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  return next({ ctx: { session: ctx.session, user: ctx.session.user } });
+});
+
+/** A procedure only the given roles may call; `ctx.user` is the signed-in user. */
+export function roleProcedure(...allowed: [Role, ...Role[]]) {
+  return protectedProcedure.use(({ ctx, next }) => {
+    if (!allowed.includes(ctx.user.role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `needs role ${allowed.join(' or ')}; you are ${ctx.user.role}` });
+    }
+    return next({ ctx });
+  });
+}
+
+export const ALL_ROLES = ROLES;
