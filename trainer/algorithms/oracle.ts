@@ -12,6 +12,7 @@ export function makeOracle(setup: TabularSetup): TabularLearner {
     name: 'oracle',
     x: new Float64Array(setup.trueReward),
     pi: solved.pi,
+    Q: solved.Q,
     iterate: () => ({ 'loss/preference': 0, 'hypergrad/norm': 0, 'hypergrad/exploit': 0, 'hypergrad/explore': l2Norm([]) }),
   };
 }

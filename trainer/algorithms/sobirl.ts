@@ -9,7 +9,7 @@
  * importance weights). The policy is fixed during the upper-level steps of one outer iteration.
  */
 import { Adam } from '../core/adam';
-import type { IterationMetrics, TabularLearner } from './tabular-learner';
+import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
 import {
   exploitation, exploration, l2Norm, lowerLevel, pairScores, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
@@ -41,15 +41,16 @@ export const DEFAULT_SOBIRL: SobirlConfig = {
   l2: 1e-3,
 };
 
-export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_SOBIRL): TabularLearner {
-  const x = new Float64Array(setup.n);
-  let lower = lowerLevel(setup, x, undefined, config.lowerSweeps);
+export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_SOBIRL, init?: LearnerInit): TabularLearner {
+  const x = init ? new Float64Array(init.x) : new Float64Array(setup.n);
+  let lower = lowerLevel(setup, x, init?.Q, config.lowerSweeps);
   const adam = new Adam(setup.n, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
 
   return {
     name: 'sobirl',
     x,
     get pi() { return lower.pi; },
+    get Q() { return lower.Q; },
     iterate(all: readonly LinearPair[], fresh: readonly LinearPair[], k: number): IterationMetrics {
       const coef = k < config.exploreWarmup ? 0 : config.exploreCoef;
       // The exploration half is estimated ONCE per outer iteration, at (x_k, pi_k), where the

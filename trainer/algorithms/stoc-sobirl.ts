@@ -10,7 +10,7 @@
  * mu_t = min(1, muScale * beta_t^2) (STORM's a_t = c * eta_t^2), t counting every inner step.
  */
 import type { Rng } from '../core/rng';
-import type { IterationMetrics, TabularLearner } from './tabular-learner';
+import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
 import {
   exploitation, exploration, l2Norm, lowerLevel, pairScores, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
@@ -42,10 +42,10 @@ export const DEFAULT_STOC_SOBIRL: StocSobirlConfig = {
   l2: 1e-3,
 };
 
-export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirlConfig = DEFAULT_STOC_SOBIRL): TabularLearner {
+export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirlConfig = DEFAULT_STOC_SOBIRL, init?: LearnerInit): TabularLearner {
   const n = setup.n;
-  const x = new Float64Array(n);
-  let lower = lowerLevel(setup, x, undefined, config.lowerSweeps);
+  const x = init ? new Float64Array(init.x) : new Float64Array(n);
+  let lower = lowerLevel(setup, x, init?.Q, config.lowerSweeps);
   let h: Float64Array | null = null;
   let xPrev = new Float64Array(n);
   let scoresPrevPi: ((fresh: readonly LinearPair[]) => Float64Array[]) | null = null;
@@ -66,6 +66,7 @@ export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirl
     name: 'stoc-sobirl',
     x,
     get pi() { return lower.pi; },
+    get Q() { return lower.Q; },
     iterate(all: readonly LinearPair[], fresh: readonly LinearPair[]): IterationMetrics {
       const piNow = lower.pi;
       const scoresNow = pairScores(setup, piNow, fresh);

@@ -1,7 +1,7 @@
 import type { LinearPair } from './tabular-rlhf';
 
 /** Metric keys are namespaced and stable: the charts use the same names. */
-export interface IterationMetrics {
+export interface IterationMetrics extends Readonly<Record<string, number>> {
   'loss/preference': number;
   'hypergrad/norm': number;
   'hypergrad/exploit': number;
@@ -15,7 +15,16 @@ export interface IterationMetrics {
  */
 export interface TabularLearner {
   readonly name: string;
+  /** Reward parameters (the upper-level variable). */
   readonly x: Float64Array;
+  /** Soft Q of the current policy (warm start of the next lower-level sweeps). */
+  readonly Q: Float64Array;
   readonly pi: Float64Array;
   iterate(all: readonly LinearPair[], fresh: readonly LinearPair[], k: number): IterationMetrics;
+}
+
+/** Resume a learner from a checkpoint: the reward parameters and the warm-start Q. */
+export interface LearnerInit {
+  x: ArrayLike<number>;
+  Q: Float64Array;
 }

@@ -77,7 +77,7 @@ export function segmentIndices(setup: TabularSetup, seg: Segment): number[] {
 function segmentFeatureSum(setup: TabularSetup, seg: Segment): Float64Array {
   const out = new Float64Array(setup.n);
   for (const sa of segmentIndices(setup, seg)) {
-    for (let j = 0; j < setup.n; j++) out[j] += setup.features[sa * setup.n + j]!;
+    for (let j = 0; j < setup.n; j++) out[j] = out[j]! + setup.features[sa * setup.n + j]!;
   }
   return out;
 }
@@ -113,7 +113,7 @@ export function exploitation(pairs: readonly LinearPair[], x: Float64Array): { l
     const delta = dot(p.featureDiff, x);
     loss += bradleyTerryLoss(delta, p.pair.y);
     const g = bradleyTerryLossGrad(delta, p.pair.y);
-    for (let j = 0; j < x.length; j++) grad[j] += g * p.featureDiff[j]!;
+    for (let j = 0; j < x.length; j++) grad[j] = grad[j]! + g * p.featureDiff[j]!;
   }
   const m = Math.max(pairs.length, 1);
   for (let j = 0; j < x.length; j++) grad[j] = grad[j]! / m;
@@ -133,7 +133,7 @@ export function pairScores(setup: TabularSetup, pi: Float64Array, pairs: readonl
     for (const seg of [pair.first, pair.second]) {
       for (const sa of segmentIndices(setup, seg)) {
         const s = Math.floor(sa / A);
-        for (let j = 0; j < setup.n; j++) score[j] += gradQ[sa * setup.n + j]! - gradV[s * setup.n + j]!;
+        for (let j = 0; j < setup.n; j++) score[j] = score[j]! + gradQ[sa * setup.n + j]! - gradV[s * setup.n + j]!;
       }
     }
     return score;
@@ -141,8 +141,8 @@ export function pairScores(setup: TabularSetup, pi: Float64Array, pairs: readonl
 }
 
 /**
- * Exploration half: tau^-1 mean_m[(l_m - b) * score_m], with b the batch-mean loss when
- * `baseline` (E[grad log P] = 0, so b changes the variance and not the mean).
+ * Exploration half: tau^-1 mean_m[(l_m - b_m) * score_m], with b_m the mean loss of the other
+ * pairs when `baseline` (E[grad log P] = 0, so b changes the variance and not the mean).
  */
 export function exploration(
   pairs: readonly LinearPair[],
@@ -154,13 +154,23 @@ export function exploration(
   const grad = new Float64Array(x.length);
   if (pairs.length === 0) return grad;
   const losses = pairLosses(pairs, x);
-  const b = baseline ? losses.reduce((s, l) => s + l, 0) / losses.length : 0;
+  const { b, scale } = meanLossBaseline(losses, baseline);
   for (let m = 0; m < pairs.length; m++) {
-    const w = (losses[m]! - b) / (tau * pairs.length);
+    const w = (scale * (losses[m]! - b)) / (tau * pairs.length);
     const score = scores[m]!;
-    for (let j = 0; j < x.length; j++) grad[j] += w * score[j]!;
+    for (let j = 0; j < x.length; j++) grad[j] = grad[j]! + w * score[j]!;
   }
   return grad;
+}
+
+/**
+ * Batch-mean baseline for the score-function terms. Sample m must not be its own baseline (that
+ * would shrink the mean by 1 - 1/M), so b is the mean of the others: (l_m - b_m) = M/(M-1) *
+ * (l_m - mean), i.e. the batch mean with the factor `scale`.
+ */
+export function meanLossBaseline(losses: readonly number[], enabled: boolean): { b: number; scale: number } {
+  if (!enabled || losses.length < 2) return { b: 0, scale: 1 };
+  return { b: losses.reduce((s, l) => s + l, 0) / losses.length, scale: losses.length / (losses.length - 1) };
 }
 
 /** Lower level: N soft Bellman sweeps under r(x), warm-started from the previous Q. */

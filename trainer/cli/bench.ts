@@ -35,7 +35,7 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
       r[sa] = rng.normal();
       let total = 0;
       const support = Array.from({ length: 5 }, () => rng.int(S));
-      for (const s2 of support) { const w = rng.next() + 0.01; P[sa * S + s2] += w; total += w; }
+      for (const s2 of support) { const w = rng.next() + 0.01; P[sa * S + s2] = P[sa * S + s2]! + w; total += w; }
       for (const s2 of support) P[sa * S + s2] = P[sa * S + s2]! / total;
     }
     const mdp = { S, A, P, gamma: 0.9, tau: 0.1 };

@@ -36,6 +36,7 @@ const flagSchema = z
   });
 
 export async function runHypergrad(argv: string[], io: CliIo): Promise<number> {
+  let problemPath = '';
   try {
     const raw = parseFlags(argv, {
       problem: { type: 'string' },
@@ -50,7 +51,8 @@ export async function runHypergrad(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     const flags = validateFlags(flagSchema, raw);
-    const problem = loadProblemFile(flags.problem);
+    problemPath = flags.problem;
+    const problem = loadProblemFile(problemPath);
     if (flags.estimator && problem.upper.kind !== 'preference') {
       throw new UsageError(`--estimator sobirl samples labelled pairs; ${flags.problem} has upper.kind "${problem.upper.kind}" (needs "preference")`);
     }
@@ -64,11 +66,11 @@ export async function runHypergrad(argv: string[], io: CliIo): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof ProblemError) {
-      io.stderr(`error: invalid problem:\n${e.issues.map((line) => `  ${line}`).join('\n')}\n`);
+      io.stderr(`error: problem file '${problemPath}':\n${e.issues.map((line) => `  ${line}`).join('\n')}\n`);
       return 2;
     }
     if (e instanceof UsageError || e instanceof ProblemTooLargeError) {
-      io.stderr(`error: ${e.message}\n${e instanceof UsageError ? `${HYPERGRAD_USAGE}\n` : ''}`);
+      io.stderr(`error: ${e.message}\n${e instanceof UsageError ? 'run `npm run sobirl -- hypergrad --help` for usage\n' : ''}`);
       return 2;
     }
     throw e;

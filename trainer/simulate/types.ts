@@ -22,7 +22,8 @@ export interface SeedRun {
   seed: number;
   /** [labels used, true return of the policy] after each outer iteration (first point: start). */
   curve: Array<[number, number]>;
-  metrics: Array<Record<string, number>>;
+  /** Per outer iteration, keyed like IterationMetrics ('loss/preference', 'hypergrad/norm', ...). */
+  metrics: Array<Readonly<Record<string, number>>>;
   finalReturn: number;
 }
 

@@ -1,0 +1,199 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeRng } from '../core/rng';
+import { cartpole } from '../envs/cartpole';
+import type { Env } from '../envs/types';
+import { useBackend } from '../models/backend';
+import { bradleyTerryLoss } from '../preference/bradley-terry';
+import type { LabeledPair } from '../preference/types';
+import { makeSegment } from '../preference/types';
+import { ExperienceCollector, cutSegment, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
+import { collectExplorationRows } from '../algorithms/neural/exploration-rows';
+import { LowerLevel } from '../algorithms/neural/lower-level';
+import { exploitationLoss, packPairs } from '../algorithms/neural/neural-rlhf';
+import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, simulateNeuralSeed, type NeuralRunConfig } from './simulate-neural';
+import type { AlgorithmName, SimulateOptions } from './types';
+
+/** A tiny schedule: every algorithm end to end in about a second. */
+const TINY: NeuralRunConfig = {
+  ...DEFAULT_NEURAL_RUN,
+  envStepsPerIter: 120,
+  evalEpisodes: 2,
+  finalEvalEpisodes: 2,
+  lowerLevel: { ...DEFAULT_NEURAL_RUN.lowerLevel, updatesPerIter: 10, minReplay: 50, softQ: { ...DEFAULT_NEURAL_RUN.lowerLevel.softQ, hiddenSizes: [16] } },
+  sobirl: { ...DEFAULT_NEURAL_RUN.sobirl, upperSteps: 3, exploreWarmup: 0, rolloutSteps: 5, rewardModel: { hiddenSizes: [16] } },
+  drlhf: { ...DEFAULT_NEURAL_RUN.drlhf, upperSteps: 3, rewardModel: { hiddenSizes: [16] } },
+  stocSobirl: { ...DEFAULT_NEURAL_RUN.stocSobirl, upperSteps: 3, exploreWarmup: 0, rolloutSteps: 5, rewardModel: { hiddenSizes: [16] } },
+};
+
+const OPTS: SimulateOptions = {
+  env: 'cartpole', algo: 'sobirl', labels: 20, seeds: 1, pairsPerIter: 10, horizon: 10, gamma: 0.99, tau: 0.05,
+  teacher: { beta: 1 },
+};
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+describe('neural RLHF loop on cartpole', () => {
+  for (const algo of ['sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const) {
+    it(`${algo}: runs end to end and returns a finite curve`, async () => {
+      const run = await simulateNeuralSeed({ ...OPTS, algo }, 1, undefined, TINY);
+      expect(run.curve.length).toBe(3); // start + 2 outer iterations
+      for (const [labels, ret] of run.curve) {
+        expect(Number.isFinite(ret)).toBe(true);
+        expect(ret).toBeGreaterThanOrEqual(1); // every cartpole episode lasts >= 1 step
+        expect(labels).toBeLessThanOrEqual(OPTS.labels);
+      }
+      expect(run.curve[run.curve.length - 1]![0]).toBe(OPTS.labels); // beta = 1 never skips
+      for (const m of run.metrics) for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);
+      if (algo === 'sobirl' || algo === 'stoc-sobirl') {
+        expect(run.metrics.some((m) => (m['hypergrad/explore'] ?? 0) > 0)).toBe(true);
+      }
+    });
+  }
+
+  it('the same seed gives the same run', async () => {
+    const a = await simulateNeuralSeed({ ...OPTS, algo: 'drlhf' }, 3, undefined, TINY);
+    const b = await simulateNeuralSeed({ ...OPTS, algo: 'drlhf' }, 3, undefined, TINY);
+    expect(b.curve).toEqual(a.curve);
+  });
+
+  it('m-sobirl refuses a non-tabular env with a clear error', async () => {
+    await expect(simulateNeuralSeed({ ...OPTS, algo: 'm-sobirl' }, 0, undefined, TINY)).rejects.toThrow(/tabular/);
+  });
+});
+
+describe('tensor hygiene', () => {
+  it('an upper-level update and a lower-level pass leak no tensors', async () => {
+    const rng = makeRng(5);
+    const lower = new LowerLevel(4, 2, 0.99, 0.05, 5, TINY.lowerLevel);
+    const collector = new ExperienceCollector(cartpole, 2, rng);
+    const fresh = collector.collect(lower.policy, 200);
+    lower.add(fresh);
+    const starts = validSegmentStarts(fresh, 10);
+    const pairs: LabeledPair[] = Array.from({ length: 8 }, (_, i) => ({
+      first: cutSegment('cartpole', fresh, starts[(3 * i) % starts.length]!, 10),
+      second: cutSegment('cartpole', fresh, starts[(7 * i + 1) % starts.length]!, 10),
+      y: i % 2 === 0 ? 1 : 0,
+    }));
+    const batch = packPairs(cartpole, pairs, 10);
+    for (const algo of ['sobirl', 'stoc-sobirl', 'drlhf'] as AlgorithmName[]) {
+      const upper = makeNeuralUpperLevel(algo, cartpole as Env, OPTS, 0, TINY);
+      const input = { env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: lower.policy, k: 1 };
+      // The first update creates the optimiser's slots (and Stoc-SoBiRL's momentum): not a leak.
+      upper.update(input);
+      lower.train(upper.rewardModel, rng);
+      const before = tf.memory().numTensors;
+      upper.update(input);
+      lower.train(upper.rewardModel, rng);
+      expect(tf.memory().numTensors, algo).toBe(before);
+      upper.dispose();
+    }
+    lower.dispose();
+  });
+});
+
+describe('segments from fresh trajectories', () => {
+  /** Transitions of one episode: `n` steps, the last one terminal (or a time-limit cut). */
+  const episode = (id: number, n: number, ending: 'terminal' | 'cut' | 'running'): Transition<number>[] =>
+    Array.from({ length: n }, (_, t) => ({
+      state: t, obs: [t], action: 0, logProb: 0, trueReward: 1, nextState: t + 1, nextObs: [t + 1],
+      done: t === n - 1 && ending !== 'running', truncated: t === n - 1 && ending === 'cut', episode: id, t,
+    }));
+
+  it('keeps starts whose clip is complete or ends in a terminal state, never a cut or missing data', () => {
+    const trs = [...episode(0, 4, 'terminal'), ...episode(1, 6, 'cut'), ...episode(2, 5, 'running')];
+    // Episode 0 (indices 0..3) ends terminally: every start is valid (shorter clips = falling).
+    // Episode 1 (4..9) is cut by the time limit: only starts with 3 full steps before the cut (4..7).
+    // Episode 2 (10..14) is still running: only starts with 3 collected steps (10..12).
+    expect(validSegmentStarts(trs, 3)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 10, 11, 12]);
+    const seg = cutSegment('toy', trs, 2, 3);
+    expect(seg.actions.length).toBe(2);
+    expect(seg.done).toBe(true);
+    expect(seg.states).toEqual([2, 3, 4]);
+  });
+});
+
+describe('exploration rows (G_Q - G_V by rollouts)', () => {
+  // A chain: state s (a number), action a moves to s + 1 + a; terminal at s >= 6.
+  // r(o, a) = 0.3 o + a - 0.1 o a: any fixed function works, the rows do not depend on it.
+  const chain: Env<number> = {
+    id: 'chain', title: 'chain', description: 'test', actionNames: ['one', 'two'], observationSize: 1, maxEpisodeSteps: 100,
+    reset: () => 0,
+    step: (s, a) => ({ state: s + 1 + a, reward: 0, done: s + 1 + a >= 6 }),
+    observe: (s) => [s],
+    render: () => ({ viewport: { xMin: 0, xMax: 1, yMin: 0, yMax: 1 }, items: [] }),
+  };
+  const reward = (o: number, a: number) => 0.3 * o + a - 0.1 * o * a;
+  const P = [0.7, 0.3];
+  const policy = (_obs: Float32Array, n: number) => Float32Array.from({ length: 2 * n }, (_, i) => P[i % 2]!);
+  const gamma = 0.9, T = 3;
+
+  /** Exact E[sum_{t<T} gamma^t r] from s with first action a, then pi: brute-force recursion. */
+  const exactGQ = (s: number, a: number, steps: number): number => {
+    if (steps === 0) return 0;
+    const r = reward(s, a), next = s + 1 + a;
+    if (next >= 6 || steps === 1) return r;
+    return r + gamma * (P[0]! * exactGQ(next, 0, steps - 1) + P[1]! * exactGQ(next, 1, steps - 1));
+  };
+
+  it('their weighted reward sum is unbiased for sum_h (G_Q - G_V), step subsampling included', () => {
+    // One pair: a 3-step segment 0 -a=1-> 2 -a=0-> 3 -a=1-> 5, and a 1-step segment from 5.
+    const seg = (states: number[], actions: number[]) => makeSegment({
+      envId: 'chain', states, actions, trueRewards: actions.map(() => 0), logProbs: actions.map(() => 0), done: false,
+    });
+    const pair = { first: seg([0, 2, 3, 5], [1, 0, 1]), second: seg([5, 7], [0]) };
+    let exact = 0;
+    for (const s of [pair.first, pair.second]) {
+      s.actions.forEach((a, h) => {
+        const st = s.states[h]!;
+        const gv = P[0]! * exactGQ(st, 0, T) + P[1]! * exactGQ(st, 1, T);
+        exact += exactGQ(st, a, T) - gv;
+      });
+    }
+    const rng = makeRng(11);
+    const draws = 4000;
+    const values: number[] = [];
+    for (let i = 0; i < draws; i++) {
+      const rows = collectExplorationRows(chain, policy, [pair], { rolloutSteps: T, stepsPerSegment: 1, gamma }, rng);
+      let v = 0;
+      for (let j = 0; j < rows.count; j++) v += rows.weights[j]! * reward(rows.obs[j]!, rows.actions[j]!);
+      expect(Array.from(rows.pair).every((m) => m === 0)).toBe(true);
+      values.push(v);
+    }
+    const mean = values.reduce((s, v) => s + v, 0) / draws;
+    const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (draws - 1));
+    expect(Math.abs(mean - exact)).toBeLessThan(4 * sd / Math.sqrt(draws) + 1e-9);
+  });
+
+  it('one-step rows are grad r(s, a_h) - sum_a pi(a|s) grad r(s, a) exactly', () => {
+    const seg = makeSegment({ envId: 'chain', states: [0, 1, 3], actions: [0, 1], trueRewards: [0, 0], logProbs: [0, 0], done: false });
+    const rows = collectExplorationRows(chain, policy, [{ first: seg, second: seg }], { rolloutSteps: 1, stepsPerSegment: 2, gamma }, makeRng(1));
+    let v = 0;
+    for (let j = 0; j < rows.count; j++) v += rows.weights[j]! * reward(rows.obs[j]!, rows.actions[j]!);
+    const oneStep = (s: number, a: number) => reward(s, a) - (P[0]! * reward(s, 0) + P[1]! * reward(s, 1));
+    expect(v).toBeCloseTo(2 * (oneStep(0, 0) + oneStep(1, 1)), 5);
+  });
+});
+
+describe('exploitation loss', () => {
+  it('equals the plain-number Bradley-Terry mean over the model\'s own segment returns', async () => {
+    const rng = makeRng(2);
+    const lower = new LowerLevel(4, 2, 0.99, 0.05, 2, TINY.lowerLevel);
+    const fresh = new ExperienceCollector(cartpole, 2, rng).collect(lower.policy, 120);
+    const starts = validSegmentStarts(fresh, 8);
+    const pairs: LabeledPair[] = [0, 1, 2].map((i) => ({
+      first: cutSegment('cartpole', fresh, starts[i * 5]!, 8), second: cutSegment('cartpole', fresh, starts[i * 5 + 2]!, 8), y: ([1, 0, 0.5] as const)[i]!,
+    }));
+    const batch = packPairs(cartpole, pairs, 8);
+    const upper = makeNeuralUpperLevel('drlhf', cartpole as Env, OPTS, 0, TINY);
+    const r1 = upper.rewardModel.predictSegmentReturns(batch.first), r2 = upper.rewardModel.predictSegmentReturns(batch.second);
+    const expected = pairs.reduce((s, p, m) => s + bradleyTerryLoss(r1[m]! - r2[m]!, p.y), 0) / pairs.length;
+    const loss = exploitationLoss(upper.rewardModel, batch);
+    expect(loss.dataSync()[0]!).toBeCloseTo(expected, 5);
+    loss.dispose();
+    upper.dispose();
+    lower.dispose();
+  });
+});
