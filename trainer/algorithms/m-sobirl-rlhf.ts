@@ -31,6 +31,9 @@ export interface MSobirlRlhfConfig {
   baseline: boolean;
   /** L2 weight on x. */
   l2: number;
+  /** Clip the hyper-gradient's norm per step: the sampled grad_pi f has heavy tails (a pair the
+   *  reward model gets confidently wrong has a large loss) and one bad batch diverged grid5. */
+  clipNorm: number;
 }
 
 export const DEFAULT_M_SOBIRL_RLHF: MSobirlRlhfConfig = {
@@ -40,6 +43,7 @@ export const DEFAULT_M_SOBIRL_RLHF: MSobirlRlhfConfig = {
   innerSweeps: 1,
   baseline: true,
   l2: 1e-3,
+  clipNorm: 0.5,
 };
 
 // pi_sa can underflow to 0 for actions a sharp policy never takes any more; M-SoBiRL multiplies
@@ -75,7 +79,9 @@ export function makeMSobirlLearner(setup: TabularSetup, config: MSobirlRlhfConfi
       },
     },
   };
-  const mConfig: MSobirlConfig = { beta: config.beta, xi: config.xi, innerSweeps: config.innerSweeps, iterations: 0, logEvery: 0 };
+  const mConfig: MSobirlConfig = {
+    beta: config.beta, xi: config.xi, innerSweeps: config.innerSweeps, iterations: 0, logEvery: 0, clipNorm: config.clipNorm,
+  };
   let state: MSobirlState = initMSobirl(problem, init ? new Float64Array(init.x) : new Float64Array(setup.n), mConfig);
   if (init) state = { ...state, Q: init.Q, ...policyFromQ(init.Q, S, A, setup.mdp.tau) };
 

@@ -31,6 +31,9 @@ export interface MSobirlConfig {
   iterations: number;
   /** Record metrics every this many iterations (and at the first and last). */
   logEvery: number;
+  /** Clip ||h_k|| to this before the x step (Infinity = never). A safeguard for noisy, sampled
+   *  upper levels (the RLHF loop); the exact synthetic problem needs none. */
+  clipNorm?: number;
 }
 
 /** The authors' settings for their synthetic problem. */
@@ -171,16 +174,18 @@ export function mSobirlStep(state: MSobirlState, problem: MSobirlProblem, config
 
   // x_{k+1} = x_k - beta h_k.
   const h = hypergradientDirection(problem, x, pi, gradPiF, w);
-  const nextX = x.map((v, j) => v - config.beta * h[j]!);
+  let hNorm = 0;
+  for (let j = 0; j < h.length; j++) hNorm += h[j]! * h[j]!;
+  hNorm = Math.sqrt(hNorm);
+  const clip = config.clipNorm !== undefined && hNorm > config.clipNorm ? config.clipNorm / hNorm : 1;
+  const nextX = x.map((v, j) => v - config.beta * clip * h[j]!);
 
   // Q_{k+1} = T^N Q_k under the new reward: O(1) sweeps, warm-started (a CRUCIAL saving: no exact solve).
   const { Q, V, pi: nextPi } = softValueIteration(mdp, model.reward(nextX), { Q0: state.Q, sweeps: config.innerSweeps });
 
-  let norm = 0;
-  for (let j = 0; j < h.length; j++) norm += h[j]! * h[j]!;
   return {
     state: { k: state.k + 1, x: nextX, Q, V, pi: nextPi, w },
-    info: { k: state.k, hypergradNorm: Math.sqrt(norm), f },
+    info: { k: state.k, hypergradNorm: hNorm, f },
   };
 }
 

@@ -30,6 +30,8 @@ export interface StocSobirlConfig {
   baseline: boolean;
   /** L2 weight on x. */
   l2: number;
+  /** Clip ||h_t|| before the step (the sampled exploration half has heavy tails). */
+  clipNorm: number;
 }
 
 export const DEFAULT_STOC_SOBIRL: StocSobirlConfig = {
@@ -40,6 +42,7 @@ export const DEFAULT_STOC_SOBIRL: StocSobirlConfig = {
   lowerSweeps: 20,
   baseline: true,
   l2: 1e-3,
+  clipNorm: 1,
 };
 
 export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirlConfig = DEFAULT_STOC_SOBIRL, init?: LearnerInit): TabularLearner {
@@ -86,7 +89,8 @@ export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirl
         }
         h = direction;
         xPrev = new Float64Array(x);
-        const beta = config.beta0 / Math.cbrt(t + 1);
+        const hNorm = l2Norm(h);
+        const beta = (config.beta0 / Math.cbrt(t + 1)) * (hNorm > config.clipNorm ? config.clipNorm / hNorm : 1);
         for (let j = 0; j < n; j++) x[j] = x[j]! - beta * h[j]!;
         last = {
           'loss/preference': now.exploit.loss,

@@ -1,0 +1,9 @@
+import { requireArea } from '@/components/auth/session';
+import { AdminUsers } from '@/components/admin/AdminUsers';
+
+export const metadata = { title: 'Admin · SoBiRL Label' };
+
+export default async function AdminPage() {
+  const me = await requireArea('/admin');
+  return <AdminUsers myId={me.id} />;
+}

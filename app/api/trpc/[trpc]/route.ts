@@ -1,0 +1,17 @@
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { appRouter, createContext } from '@/server/root';
+
+function handler(req: Request) {
+  return fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req,
+    router: appRouter,
+    createContext: () => createContext({ headers: req.headers }),
+    onError({ error, path }) {
+      // Client mistakes are 4xx answers; only real failures belong in the server log.
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error);
+    },
+  });
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,35 @@
+import { getToken } from 'next-auth/jwt';
+import { NextResponse, type NextRequest } from 'next/server';
+import { areaOf, mayOpen } from '@/components/auth/access';
+import type { Role } from '@/db/schema';
+
+/**
+ * The first, optimistic role check (Next 16's proxy, formerly middleware): anonymous visitors
+ * are sent to sign in, and a signed-in user whose role may not open the area gets the refusal
+ * page with HTTP 403 (the URL stays the one they asked for). Each page checks again on the server, and every tRPC procedure checks the
+ * role itself, so this is a fast path, not the only guard.
+ */
+export async function proxy(req: NextRequest) {
+  const { pathname, search } = req.nextUrl;
+  if (!areaOf(pathname)) return NextResponse.next();
+  // Without a secret in the environment the token cannot be read here; the pages still check.
+  const secret = process.env.NEXTAUTH_SECRET;
+  if (!secret) return NextResponse.next();
+  const token = await getToken({ req, secret });
+  if (!token) {
+    const url = new URL('/signin', req.url);
+    url.searchParams.set('callbackUrl', pathname + search);
+    return NextResponse.redirect(url);
+  }
+  // An unknown role string simply matches no area's list.
+  const role = typeof token.role === 'string' ? (token.role as Role) : undefined;
+  if (!mayOpen(role, pathname)) {
+    // The /forbidden route calls forbidden(), so the refusal page arrives with HTTP 403.
+    return NextResponse.rewrite(new URL('/forbidden', req.url));
+  }
+  return NextResponse.next();
+}
+
+export const config = {
+  matcher: ['/label/:path*', '/runs/:path*', '/admin/:path*'],
+};

@@ -1,0 +1,81 @@
+/**
+ * `npm start`: everything a fresh clone needs to serve the app.
+ *   1. build the Next app if no build exists (.next/BUILD_ID),
+ *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
+ *   3. serve with `next start` on HOSTNAME:PORT (127.0.0.1:3000 by default),
+ * forwarding Ctrl+C / SIGTERM to the server so it shuts down cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveDatabasePath } from '../db/client';
+import { prepareDatabase } from '../db/setup';
+import { persistedSecret } from '../server/env';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+
+const port = process.env.PORT ?? '3000';
+const hostname = process.env.HOSTNAME ?? '127.0.0.1';
+const databasePath = resolveDatabasePath();
+
+// Both the web app and (later) the trainer must see the same absolute database path and secret.
+const childEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_PATH: databasePath,
+  // Same host in the URL the browser uses and in NEXTAUTH_URL, or the session cookie is lost.
+  NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${hostname}:${port}`,
+  // A fresh clone has no secret: make one once and keep it beside the database.
+  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? persistedSecret(path.dirname(databasePath)),
+};
+
+const children = new Set<ChildProcess>();
+
+function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: 'inherit' });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function exitCode(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    for (const child of children) child.kill(signal);
+    // Give the server a moment to close, then leave regardless.
+    setTimeout(() => process.exit(130), 5000).unref();
+  });
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
+    console.log('start: no build found (.next/BUILD_ID); running `next build` (a few minutes the first time)…');
+    const code = await exitCode(run(['build'], { ...childEnv, NODE_ENV: 'production' }));
+    if (code !== 0) {
+      console.error(`start: next build failed with exit code ${code}; fix the error above and run npm start again.`);
+      process.exit(code);
+    }
+  }
+
+  console.log(`start: database ${databasePath}`);
+  const { db } = prepareDatabase(databasePath, (line) => console.log(line));
+  db.$client.close();
+
+  // Trainer service: started here, beside the web server, once the trainer issue lands
+  // (it reads DATABASE_PATH from childEnv and must be stopped with the same signals).
+
+  console.log(`start: serving on http://${hostname}:${port}`);
+  const server = run(['start', '--port', port, '--hostname', hostname], childEnv);
+  process.exit(await exitCode(server));
+}
+
+main().catch((error: unknown) => {
+  console.error('start: failed:', error instanceof Error ? error.stack ?? error.message : error);
+  for (const child of children) child.kill('SIGTERM');
+  process.exit(1);
+});
