@@ -16,6 +16,15 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/** log sig(z) = -softplus(-z). */
+export function logSigmoid(z: number): number {
+  return -softplus(-z);
+}
+
+/**
+ * With a soft label y = P(first preferred) (e.g. sig(beta (Rbar1 - Rbar2))) this is the loss
+ * averaged over y ~ Bernoulli: the loss is linear in y.
+ */
 export function bradleyTerryLoss(delta: number, y: number): number {
   return y * softplus(-delta) + (1 - y) * softplus(delta);
 }

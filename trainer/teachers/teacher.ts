@@ -1,4 +1,5 @@
 import type { Rng } from '../core/rng';
+import { sigmoid } from '../preference/bradley-terry';
 import type { PreferenceLabel, Segment } from '../preference/types';
 import { parseTeacherConfig, type TeacherConfig } from './config';
 import { myopicReturn, segmentReturn } from './returns';
@@ -17,12 +18,6 @@ export interface Teacher {
   probabilityFirst(first: Segment, second: Segment): number;
 }
 
-/** sigmoid(z) without overflow for large |z|. */
-function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
-  return e / (1 + e);
-}
 
 /**
  * P(first preferred) of a Boltzmann-rational teacher with rationality beta for a return gap
