@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../cli';
+
+function capture() {
+  const out: string[] = [], err: string[] = [];
+  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
+}
+
+describe('sobirl simulate', () => {
+  it('prints one JSON object with the documented fields', async () => {
+    const { io, out } = capture();
+    const code = await main(['simulate', '--env', 'grid5', '--algo', 'sobirl', '--labels', '24', '--seeds', '2', '--json'], io);
+    expect(code).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'seeds']);
+    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2 });
+    expect(report.curve[0][0]).toBe(0);
+    expect(report.curve.at(-1)[0]).toBe(24);
+    expect(Number.isFinite(report.finalReturn.mean) && report.finalReturn.std >= 0).toBe(true);
+    expect(report.oracleReturn).toBeGreaterThan(report.curve[0][1]);
+  });
+
+  it.each([
+    [['--env', 'nope', '--algo', 'sobirl', '--labels', '8'], /--env: unknown environment/],
+    [['--env', 'grid5', '--algo', 'ppo', '--labels', '8'], /--algo/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels=-3'], /--labels: must be a positive integer, got '-3'/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '0.5'], /--labels: must be a positive integer/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--gamma', '1'], /--gamma: must be in \[0, 1\)/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--bogus'], /bogus/],
+  ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
+    const { io, err } = capture();
+    expect(await main(['simulate', ...flags], io)).toBe(2);
+    expect(err.join('')).toMatch(message);
+  });
+
+  it('rejects an unknown command with exit code 2', async () => {
+    const { io, err } = capture();
+    expect(await main(['train'], io)).toBe(2);
+    expect(err.join('')).toMatch(/unknown command 'train'/);
+  });
+});
