@@ -66,6 +66,9 @@ export const runs = sqliteTable(
     createdBy: integer('created_by').references(() => users.id),
     createdAt: integer('created_at').notNull().$defaultFn(now),
     updatedAt: integer('updated_at').notNull().$defaultFn(now),
+    /** The trainer's last problem with this run (e.g. a checkpoint that failed to load); null when fine. */
+    lastError: text('last_error'),
+    lastErrorAt: integer('last_error_at'),
   },
   (t) => [
     check('runs_status_check', sql`${t.status} in (${inList(RUN_STATUSES)})`),
@@ -83,6 +86,14 @@ export const checkpoints = sqliteTable(
     rewardModel: blob('reward_model', { mode: 'buffer' }),
     policy: blob('policy', { mode: 'buffer' }),
     createdAt: integer('created_at').notNull().$defaultFn(now),
+    /**
+     * Highest label id this checkpoint's training has consumed. Label ids grow in commit order
+     * (SQLite serialises writers), so "new labels" are exactly those with a larger id: none is
+     * used twice as new, and none is skipped, across crashes and restarts.
+     */
+    labelWatermark: integer('label_watermark').notNull().default(0),
+    /** Labels (with a preference) the reward model had seen when this checkpoint was written. */
+    labelsUsed: integer('labels_used').notNull().default(0),
   },
   (t) => [uniqueIndex('checkpoints_run_iteration_unique').on(t.runId, t.iteration)],
 );
@@ -119,10 +130,16 @@ export const pairs = sqliteTable(
     status: text('status', { enum: PAIR_STATUSES }).notNull().default('pending'),
     createdAt: integer('created_at').notNull().$defaultFn(now),
     checkpointId: integer('checkpoint_id').references(() => checkpoints.id, { onDelete: 'set null' }),
+    /** Trainer-made pairs: the checkpoint iteration that drew them and their slot within it. */
+    iteration: integer('iteration'),
+    slot: integer('slot'),
   },
   (t) => [
     // The queue scan: pending pairs of a run, best first.
     index('pairs_queue_idx').on(t.status, t.runId, t.priority),
+    // A trainer that crashes and redoes an iteration can never insert the same pair twice
+    // (NULLs are distinct: seeded and hand-made pairs are unaffected).
+    uniqueIndex('pairs_run_iteration_slot_unique').on(t.runId, t.iteration, t.slot),
     check('pairs_status_check', sql`${t.status} in (${inList(PAIR_STATUSES)})`),
     check('pairs_labels_wanted_check', sql`${t.labelsWanted} >= 1`),
   ],

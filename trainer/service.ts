@@ -1,0 +1,60 @@
+/**
+ * `npm run trainer` (and `npm start`, beside the web server): the background trainer service.
+ *   DATABASE_PATH           the SQLite file shared with the web app (same absolute path)
+ *   TRAINER_POLL_MS         pause between passes over the runs (default 500)
+ *   TRAINER_SIMULATE        0 = never start scripted annotators, even for runs configured so
+ *   TRAINER_HOLD_BEFORE_COMMIT_MS  test hook: pause between an iteration's computation and its commit
+ * Applies pending migrations (idempotent), prints `trainer: ready` once polling, and on SIGTERM /
+ * SIGINT finishes the current pass and exits 0. kill -9 is safe at any moment: each iteration is
+ * committed in one transaction, and a restart resumes from the newest checkpoint.
+ */
+import { z } from 'zod';
+import { closeDb, openDb, resolveDatabasePath } from '../db/client';
+import { migrateDb } from '../db/migrate';
+import { TrainerService } from './service/trainer-service';
+
+const envSchema = z.object({
+  DATABASE_PATH: z.string().optional(),
+  TRAINER_POLL_MS: z.coerce.number().int().min(10).default(500),
+  TRAINER_SIMULATE: z.enum(['0', '1']).default('1'),
+  TRAINER_HOLD_BEFORE_COMMIT_MS: z.coerce.number().int().min(0).default(0),
+});
+
+async function main(): Promise<void> {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    console.error(`trainer: invalid environment: ${problems}`);
+    process.exit(2);
+  }
+  const env = parsed.data;
+  const file = resolveDatabasePath(env.DATABASE_PATH);
+  const db = openDb(file);
+  migrateDb(db);
+  const service = new TrainerService({
+    db,
+    pollMs: env.TRAINER_POLL_MS,
+    simulate: env.TRAINER_SIMULATE === '1',
+    holdBeforeCommitMs: env.TRAINER_HOLD_BEFORE_COMMIT_MS || undefined,
+  });
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      service.log(`trainer: ${signal} received; finishing the current pass`);
+      void service.stop().then(() => {
+        closeDb(db);
+        service.log('trainer: stopped');
+        process.exit(0);
+      });
+    });
+  }
+  service.start();
+  service.log(`trainer: ready (database ${file}, pid ${process.pid})`);
+}
+
+main().catch((error: unknown) => {
+  console.error('trainer: failed:', error instanceof Error ? error.stack ?? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+/**
+ * Simulation mode: scripted teachers answer a run's queue through the SAME tRPC procedures the
+ * labeling page calls (`label.next`, `label.submit`), as ordinary annotator accounts, so leases,
+ * overlap, idempotency and the database are exercised exactly as with people.
+ *
+ * A teacher sees what a person sees, the clip, and knows the task: it scores a clip with the
+ * environment's true reward, recomputed from the stored states and actions (env.step's reward
+ * depends on (state, action) only, which holds for every registered env). B-Pref's "skip"
+ * becomes the person's "can't tell", so skipped queries are stored, as a person's would be.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { users, type User } from '../../db/schema';
+import { writeTx } from '../../db/transactions';
+import { hashPassword, insertUser } from '../../db/users';
+import { makeRng, type Rng } from '../core/rng';
+import { getEnv } from '../envs';
+import { makeSegment, type Segment } from '../preference/types';
+import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
+import type { SimulateConfig } from './run-config';
+
+type Caller = {
+  label: {
+    next: (input: { runId: number }) => Promise<{ pair: { id: number; left: ClipLike; right: ClipLike } | null }>;
+    submit: (input: { submissionId: string; pairId: number; choice: 'left' | 'right' | 'equal' | 'cant_tell'; shownAt: number; answeredAt: number }) => Promise<unknown>;
+  };
+};
+interface ClipLike {
+  envId: string;
+  states: unknown[];
+  actions: number[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function teacherFor(config: SimulateConfig['teacher']): Teacher {
+  return makeTeacher(typeof config === 'string' ? bprefTeacher(config) : (config as Partial<TeacherConfig>));
+}
+
+/** The clip as the teacher judges it: true rewards replayed from its states and actions. */
+export function clipToSegment(clip: ClipLike): Segment {
+  const env = getEnv(clip.envId);
+  // env.step draws the next state from the rng; only its reward is used here.
+  const rng = makeRng(0);
+  const trueRewards = clip.actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+  return makeSegment({ envId: clip.envId, states: clip.states, actions: clip.actions, trueRewards, logProbs: clip.actions.map(() => 0), done: false });
+}
+
+/**
+ * How simulated annotators reach the queue: the tRPC router's `label` procedures through
+ * `createCaller` (the page's path: zod input, role middleware, the same queue functions). If the
+ * router cannot be loaded in this process (plain Node/tsx cannot load next-auth's CJS credentials
+ * provider as server/auth.ts imports it; see the README section), fall back to the queue
+ * functions the procedures call, with a warning: same leases, overlap and idempotent submit.
+ */
+async function labelCallers(db: Db, log: (line: string) => void): Promise<{ callerFor: (user: User) => Caller; via: string }> {
+  try {
+    // Lazy: only a service that simulates loads the web app's router (and next-auth with it).
+    const { appRouter } = await import('../../server/root');
+    const { createContextInner } = await import('../../server/trpc');
+    return {
+      via: 'tRPC label.next/label.submit',
+      callerFor: (user) => {
+        const session = { user: { id: user.id, role: user.role, email: user.email, name: user.name } };
+        return appRouter.createCaller(createContextInner({ session, db })) as unknown as Caller;
+      },
+    };
+  } catch (error) {
+    log(`trainer simulation: the tRPC router did not load here (${(error as Error).message}); calling the queue functions directly`);
+    const { leaseNextPair } = await import('../../server/queue');
+    const { submitLabel } = await import('../../server/labeling');
+    return {
+      via: 'server/queue + server/labeling (tRPC router unavailable)',
+      callerFor: (user) => ({
+        label: {
+          next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, runId, now: Date.now() }) }),
+          submit: async (input) => submitLabel(db, user.id, input, Date.now()),
+        },
+      }),
+    };
+  }
+}
+
+/** The annotator accounts of a run's simulation (created once, reused after restarts). */
+function simulatedUsers(db: Db, runId: number, count: number): User[] {
+  return writeTx(db, (tx) =>
+    Array.from({ length: count }, (_, i) => {
+      const email = `sim-run${runId}-${i + 1}@simulated.invalid`;
+      const existing = tx.select().from(users).where(eq(users.email, email)).get();
+      if (existing) return existing;
+      // A random password nobody knows: these accounts cannot sign in to the web app.
+      return insertUser(tx, { email, name: `Simulated annotator ${i + 1} (run ${runId})`, role: 'annotator', passwordHash: hashPassword(randomBytes(16).toString('hex'), 4) });
+    }),
+  );
+}
+
+export class SimulatedAnnotators {
+  private running = false;
+  private loops: Promise<void>[] = [];
+  labelsSubmitted = 0;
+
+  constructor(
+    private readonly db: Db,
+    readonly runId: number,
+    readonly config: SimulateConfig,
+    private readonly seed: number,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const teacher = teacherFor(this.config.teacher);
+    const accounts = simulatedUsers(this.db, this.runId, this.config.annotators);
+    const { callerFor, via } = await labelCallers(this.db, this.log);
+    this.loops = accounts.map((user, i) => this.annotate(callerFor(user), teacher, makeRng(this.seed * 1000 + i + 1)));
+    this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.loops);
+    this.loops = [];
+  }
+
+  private async annotate(caller: Caller, teacher: Teacher, rng: Rng): Promise<void> {
+    const pause = this.config.labelsPerSecond > 0 ? 1000 / this.config.labelsPerSecond : 0;
+    while (this.running) {
+      try {
+        const { pair } = await caller.label.next({ runId: this.runId });
+        if (!pair) {
+          await sleep(100);
+          continue;
+        }
+        const shownAt = Date.now();
+        const answer = teacher.label(clipToSegment(pair.left), clipToSegment(pair.right), rng);
+        const choice = answer.kind === 'skip' ? 'cant_tell' : answer.y === 1 ? 'left' : answer.y === 0 ? 'right' : 'equal';
+        if (pause > 0) await sleep(pause);
+        if (!this.running) return; // the lease simply expires
+        await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt, answeredAt: Date.now() });
+        this.labelsSubmitted++;
+        // Let the trainer's loop run between labels even at full speed.
+        if (pause === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      } catch (error) {
+        // A lost lease (CONFLICT), a busy database: a person would just take the next pair.
+        this.log(`trainer run=${this.runId} simulated annotator: ${(error as Error).message}`);
+        await sleep(200);
+      }
+    }
+  }
+}

@@ -1,0 +1,321 @@
+/**
+ * Everything the trainer service reads from and writes to the database. Reads are short and
+ * outside any write transaction; every write is ONE short IMMEDIATE transaction (`writeTx`) that
+ * re-checks what it relies on (the run's iteration counter), so a second service, or this one
+ * restarted after a crash, can never commit the same iteration twice.
+ */
+import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../../db/client';
+import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
+import { writeTx, type Tx } from '../../db/transactions';
+
+export function listActiveRuns(db: Db): Run[] {
+  return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id).all();
+}
+
+export interface CheckpointMeta {
+  id: number;
+  iteration: number;
+  formatVersion: number;
+  labelWatermark: number;
+  labelsUsed: number;
+}
+
+/** The run's checkpoints, newest first (without blobs). */
+export function listCheckpoints(db: Db, runId: number): CheckpointMeta[] {
+  return db
+    .select({
+      id: checkpoints.id,
+      iteration: checkpoints.iteration,
+      formatVersion: checkpoints.formatVersion,
+      labelWatermark: checkpoints.labelWatermark,
+      labelsUsed: checkpoints.labelsUsed,
+    })
+    .from(checkpoints)
+    .where(eq(checkpoints.runId, runId))
+    .orderBy(desc(checkpoints.iteration))
+    .all();
+}
+
+export function loadCheckpointBlobs(db: Db, checkpointId: number): { rewardModel: Buffer | null; policy: Buffer | null } {
+  const row = db
+    .select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy })
+    .from(checkpoints)
+    .where(eq(checkpoints.id, checkpointId))
+    .get();
+  return row ?? { rewardModel: null, policy: null };
+}
+
+/** Labels that carry a preference (y not null) and are live (not undone), on this run's pairs. */
+const usable = (runId: number) => and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt));
+
+export interface NewLabelStats {
+  count: number;
+  /** Highest id among them (the next watermark); 0 when none. */
+  maxId: number;
+  /** created_at of the oldest (for the iteration timeout); null when none. */
+  oldestAt: number | null;
+}
+
+export function newLabelStats(db: Db, runId: number, watermark: number): NewLabelStats {
+  const row = db
+    .select({
+      count: sql<number>`count(*)`,
+      maxId: sql<number | null>`max(${labels.id})`,
+      oldestAt: sql<number | null>`min(${labels.createdAt})`,
+    })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .where(and(usable(runId), gt(labels.id, watermark)))
+    .get();
+  return { count: row?.count ?? 0, maxId: row?.maxId ?? 0, oldestAt: row?.oldestAt ?? null };
+}
+
+export interface ClipData {
+  states: unknown[];
+  actions: number[];
+  logProbs: number[];
+}
+
+export interface LabelRow {
+  labelId: number;
+  y: number;
+  /** The checkpoint whose policy drew the pair (null: seeded or hand-made pairs). */
+  pairCheckpointId: number | null;
+  first: ClipData;
+  second: ClipData;
+}
+
+/** Every usable label of the run with id <= maxId, joined with its two clips (one read). */
+export function readLabels(db: Db, runId: number, maxId: number): LabelRow[] {
+  const clipA = alias(clips, 'clip_a');
+  const clipB = alias(clips, 'clip_b');
+  const rows = db
+    .select({
+      labelId: labels.id,
+      y: labels.y,
+      pairCheckpointId: pairs.checkpointId,
+      aStates: clipA.states,
+      aActions: clipA.actions,
+      aLogProbs: clipA.logProbs,
+      bStates: clipB.states,
+      bActions: clipB.actions,
+      bLogProbs: clipB.logProbs,
+    })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .innerJoin(clipA, eq(clipA.id, pairs.clipAId))
+    .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
+    .where(and(usable(runId), lte(labels.id, maxId)))
+    .orderBy(labels.id)
+    .all();
+  return rows.map((r) => ({
+    labelId: r.labelId,
+    y: r.y!,
+    pairCheckpointId: r.pairCheckpointId,
+    first: { states: r.aStates, actions: r.aActions, logProbs: r.aLogProbs },
+    second: { states: r.bStates, actions: r.bActions, logProbs: r.bLogProbs },
+  }));
+}
+
+export function pendingPairCount(db: Db | Tx, runId: number): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(pairs)
+      .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending')))
+      .get()?.n ?? 0
+  );
+}
+
+export interface ClipSpec {
+  seed: number;
+  states: unknown[];
+  actions: number[];
+  logProbs: number[];
+  trueReturn: number | null;
+}
+
+export interface PairSpec {
+  first: ClipSpec;
+  second: ClipSpec;
+  /** Higher = asked first (the disagreement score; 0 under uniform selection). */
+  priority: number;
+}
+
+export interface CheckpointSpec {
+  formatVersion: number;
+  rewardModel: Buffer;
+  policy: Buffer;
+  labelWatermark: number;
+  labelsUsed: number;
+}
+
+export interface CommitSpec {
+  runId: number;
+  envId: string;
+  /** runs.iteration the computation started from; the commit is dropped if it moved since. */
+  expectedIteration: number;
+  /** false: the run's first checkpoint (iteration = expectedIteration, counter unchanged). */
+  advance: boolean;
+  checkpoint: CheckpointSpec;
+  metrics: Readonly<Record<string, number>>;
+  /** Best first; only as many as keep `pendingTarget` pending are inserted. */
+  pairs: readonly PairSpec[];
+  pendingTarget: number;
+  labelsWanted: number;
+  retireStalePairs: boolean;
+  now: number;
+}
+
+export interface CommitResult {
+  checkpointId: number;
+  iteration: number;
+  pairsInserted: number;
+  pairsRetired: number;
+  pending: number;
+}
+
+/**
+ * One outer iteration's results in ONE IMMEDIATE transaction: the checkpoint, its metrics, the
+ * retirement of stale unlabeled pairs, the next pairs and the iteration counter. Either all of it
+ * is there after a crash or none of it. Returns null when the run moved on meanwhile (another
+ * service committed this iteration) or, for a first checkpoint, when one already exists.
+ */
+export function commitIteration(db: Db, spec: CommitSpec): CommitResult | null {
+  return writeTx(db, (tx) => {
+    const run = tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)).get();
+    if (!run || run.iteration !== spec.expectedIteration) return null;
+    const iteration = spec.advance ? spec.expectedIteration + 1 : spec.expectedIteration;
+    const clash = tx
+      .select({ id: checkpoints.id })
+      .from(checkpoints)
+      .where(and(eq(checkpoints.runId, spec.runId), spec.advance ? eq(checkpoints.iteration, iteration) : undefined))
+      .get();
+    if (clash) return null;
+
+    const checkpointId = tx
+      .insert(checkpoints)
+      .values({ runId: spec.runId, iteration, ...spec.checkpoint, createdAt: spec.now })
+      .returning({ id: checkpoints.id })
+      .get().id;
+    const pairsRetired = spec.retireStalePairs ? retireStalePairs(tx, spec.runId, checkpointId, spec.now) : 0;
+    const pairsInserted = insertPairs(tx, spec, checkpointId, iteration);
+    const pending = pendingPairCount(tx, spec.runId);
+    const rows = { ...spec.metrics, 'queue/pending': pending };
+    for (const [name, value] of Object.entries(rows)) {
+      if (Number.isFinite(value)) tx.insert(metrics).values({ runId: spec.runId, iteration, name, value, createdAt: spec.now }).run();
+    }
+    tx.update(runs).set({ iteration, updatedAt: spec.now }).where(eq(runs.id, spec.runId)).run();
+    return { checkpointId, iteration, pairsInserted, pairsRetired, pending };
+  });
+}
+
+export interface TopUpSpec {
+  runId: number;
+  envId: string;
+  checkpointId: number;
+  iteration: number;
+  pairs: readonly PairSpec[];
+  pendingTarget: number;
+  labelsWanted: number;
+  now: number;
+}
+
+/** Between iterations: more pairs from the current checkpoint when the queue runs low. */
+export function topUpPairs(db: Db, spec: TopUpSpec): number {
+  return writeTx(db, (tx) => {
+    // The checkpoint may have been superseded while the candidates were computed.
+    const run = tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)).get();
+    if (!run || run.iteration !== spec.iteration) return 0;
+    return insertPairs(tx, spec, spec.checkpointId, spec.iteration);
+  });
+}
+
+function insertPairs(
+  tx: Tx,
+  spec: Pick<CommitSpec, 'runId' | 'envId' | 'pairs' | 'pendingTarget' | 'labelsWanted' | 'now'>,
+  checkpointId: number,
+  iteration: number,
+): number {
+  const needed = Math.max(0, spec.pendingTarget - pendingPairCount(tx, spec.runId));
+  const chosen = spec.pairs.slice(0, needed);
+  // Slots continue after the ones already taken at this iteration (top-ups), so
+  // (run, iteration, slot) is unique by construction; the unique index double-checks it.
+  const maxSlot = tx
+    .select({ m: sql<number | null>`max(${pairs.slot})` })
+    .from(pairs)
+    .where(and(eq(pairs.runId, spec.runId), eq(pairs.iteration, iteration)))
+    .get()?.m;
+  let slot = (maxSlot ?? -1) + 1;
+  for (const pair of chosen) {
+    const [a, b] = [pair.first, pair.second].map(
+      (clip) =>
+        tx
+          .insert(clips)
+          .values({ runId: spec.runId, checkpointId, envId: spec.envId, ...clip, formatVersion: CLIP_FORMAT_VERSION, createdAt: spec.now })
+          .returning({ id: clips.id })
+          .get().id,
+    ) as [number, number];
+    tx.insert(pairs)
+      .values({
+        runId: spec.runId,
+        clipAId: a,
+        clipBId: b,
+        priority: pair.priority,
+        labelsWanted: spec.labelsWanted,
+        checkpointId,
+        iteration,
+        slot: slot++,
+        createdAt: spec.now,
+      })
+      .run();
+  }
+  return chosen.length;
+}
+
+/**
+ * Pending pairs drawn by OLDER checkpoints that nobody has labeled and nobody holds a live lease
+ * on carry no data and show an outdated policy: delete them (and their clips) so annotators see
+ * the new policy's pairs. Labeled or leased pairs stay; seeded pairs (no checkpoint) stay.
+ */
+function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, now: number): number {
+  const stale = tx
+    .select({ id: pairs.id, a: pairs.clipAId, b: pairs.clipBId })
+    .from(pairs)
+    .where(
+      and(
+        eq(pairs.runId, runId),
+        eq(pairs.status, 'pending'),
+        isNotNull(pairs.checkpointId),
+        ne(pairs.checkpointId, currentCheckpointId),
+        sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id})`,
+        sql`not exists (select 1 from ${leases} where ${leases.pairId} = ${pairs.id} and ${leases.expiresAt} > ${now})`,
+      ),
+    )
+    .all();
+  if (stale.length === 0) return 0;
+  const ids = stale.map((p) => p.id);
+  tx.delete(pairs).where(inArray(pairs.id, ids)).run();
+  const clipIds = stale.flatMap((p) => [p.a, p.b]);
+  // Only clips no remaining pair points at (a clip belongs to one pair here, but be exact).
+  tx.delete(clips)
+    .where(and(inArray(clips.id, clipIds), sql`not exists (select 1 from ${pairs} where ${pairs.clipAId} = ${clips.id} or ${pairs.clipBId} = ${clips.id})`))
+    .run();
+  return ids.length;
+}
+
+/** Reports a problem on the run (shown to researchers); the message is kept until the next one. */
+export function recordRunError(db: Db, runId: number, message: string, now: number): void {
+  writeTx(db, (tx) => tx.update(runs).set({ lastError: message, lastErrorAt: now }).where(eq(runs.id, runId)).run());
+}
+
+export function latestMetric(db: Db, runId: number, name: string): { iteration: number; value: number } | undefined {
+  return db
+    .select({ iteration: metrics.iteration, value: metrics.value })
+    .from(metrics)
+    .where(and(eq(metrics.runId, runId), eq(metrics.name, name)))
+    .orderBy(desc(metrics.iteration), desc(metrics.id))
+    .get();
+}

@@ -1,0 +1,174 @@
+/**
+ * The tabular pieces the service combines: a run's setup and learner (resumable from a
+ * checkpoint's x and Q), labels from the database as LinearPairs, and the next pairs drawn from
+ * the current policy and chosen by ensemble disagreement. Pure functions of their inputs: no
+ * database here.
+ */
+import { makeRng, type Rng } from '../core/rng';
+import { getEnv } from '../envs';
+import { makeSegment, type PreferenceLabel, type Segment } from '../preference/types';
+import { DEFAULT_DRLHF, makeDrlhf } from '../algorithms/drlhf';
+import { DEFAULT_M_SOBIRL_RLHF, makeMSobirlLearner } from '../algorithms/m-sobirl-rlhf';
+import { makeOracle } from '../algorithms/oracle';
+import { DEFAULT_SOBIRL, makeSobirl } from '../algorithms/sobirl';
+import { DEFAULT_STOC_SOBIRL, makeStocSobirl } from '../algorithms/stoc-sobirl';
+import type { LearnerInit, TabularLearner } from '../algorithms/tabular-learner';
+import {
+  makeTabularSetup, sampleTabularSegment, toLinearPair, type LinearPair, type TabularSetup,
+} from '../algorithms/tabular-rlhf';
+import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
+import { RUN_ALGORITHMS, type RunAlgorithm, type RunConfig } from './run-config';
+import type { ClipData, LabelRow, PairSpec } from './store';
+
+export function isTabularEnv(envId: string): boolean {
+  return getEnv(envId).tabular !== undefined;
+}
+
+export function makeRunSetup(envId: string, config: RunConfig): TabularSetup {
+  return makeTabularSetup(getEnv(envId), config.gamma, config.tau, config.features);
+}
+
+export function parseAlgorithm(name: string): RunAlgorithm {
+  if (!(RUN_ALGORITHMS as readonly string[]).includes(name)) {
+    throw new Error(`unknown algorithm '${name}'; known: ${RUN_ALGORITHMS.join(', ')}`);
+  }
+  return name as RunAlgorithm;
+}
+
+/** The defaults with the run's overrides of the keys the defaults have (same type only). */
+function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean>>): T {
+  const base = defaults as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key in base && typeof base[key] === typeof value) out[key] = value;
+  }
+  return out as T;
+}
+
+/**
+ * A learner for the run, resumed from `init` (a checkpoint's x and Q) when given. Optimiser
+ * state (Adam moments, Stoc-SoBiRL's momentum, M-SoBiRL's w) is not checkpointed: the service
+ * keeps the learner in memory between iterations and rebuilds it from the checkpoint only after
+ * a restart or a fallback (weights warm, optimiser cold).
+ */
+export function makeRunLearner(algorithm: RunAlgorithm, setup: TabularSetup, config: RunConfig, runId: number, init?: LearnerInit): TabularLearner {
+  const o = config.algorithm;
+  switch (algorithm) {
+    case 'sobirl': return makeSobirl(setup, withOverrides(DEFAULT_SOBIRL, o), init);
+    case 'drlhf': return makeDrlhf(setup, withOverrides(DEFAULT_DRLHF, o), init);
+    case 'stoc-sobirl': return makeStocSobirl(setup, makeRng(mixSeed(config.seed, runId, 7919)), withOverrides(DEFAULT_STOC_SOBIRL, o), init);
+    case 'm-sobirl': return makeMSobirlLearner(setup, withOverrides(DEFAULT_M_SOBIRL_RLHF, o), init);
+    case 'oracle': return makeOracle(setup);
+  }
+}
+
+/** Deterministic 31-bit seed from a few integers (splitmix-style mixing). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x2545f491;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x9e3779b1) >>> 0;
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) >>> 0;
+    h ^= h >>> 13;
+  }
+  return (h >>> 0) & 0x7fffffff;
+}
+
+function toSegment(envId: string, clip: ClipData): Segment {
+  // The learner never reads true rewards; zeros keep the Segment well-formed.
+  return makeSegment({
+    envId,
+    states: clip.states,
+    actions: clip.actions,
+    trueRewards: clip.actions.map(() => 0),
+    logProbs: clip.logProbs,
+    done: false,
+  });
+}
+
+function toPreference(y: number): PreferenceLabel {
+  return y >= 0.75 ? 1 : y <= 0.25 ? 0 : 0.5;
+}
+
+export interface LabeledData {
+  all: LinearPair[];
+  /** On-policy pairs: drawn by the checkpoint the learner resumes from (see the README section). */
+  fresh: LinearPair[];
+}
+
+export function toLabeledData(setup: TabularSetup, rows: readonly LabelRow[], currentCheckpointId: number): LabeledData {
+  const all: LinearPair[] = [];
+  const fresh: LinearPair[] = [];
+  for (const row of rows) {
+    const pair = toLinearPair(setup, {
+      first: toSegment(setup.env.id, row.first),
+      second: toSegment(setup.env.id, row.second),
+      y: toPreference(row.y),
+    });
+    all.push(pair);
+    if (row.pairCheckpointId === currentCheckpointId) fresh.push(pair);
+  }
+  return { all, fresh };
+}
+
+function toClipSpec(segment: Segment, seed: number): PairSpec['first'] {
+  return {
+    seed,
+    states: [...segment.states],
+    actions: [...segment.actions],
+    logProbs: [...segment.logProbs],
+    trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
+  };
+}
+
+/** One clip: its own seeded stream, so the stored seed reproduces it. */
+function drawSegment(setup: TabularSetup, pi: Float64Array, horizon: number, rng: Rng): { segment: Segment; seed: number } {
+  const seed = rng.int(0x7fffffff);
+  return { segment: sampleTabularSegment(setup, pi, horizon, makeRng(seed)), seed };
+}
+
+export interface NextPairs {
+  pairs: PairSpec[];
+  /** Mean disagreement of the chosen pairs (0 under uniform selection). */
+  meanScore: number;
+}
+
+/**
+ * `count` pairs from the policy pi, best first. Uniform: `count` random pairs, priority 0.
+ * Disagreement: count * oversample candidate pairs, scored by the bootstrap ensemble around x
+ * fitted on `labeled`, the top `count` kept with their score as priority.
+ */
+export function nextPairs(
+  setup: TabularSetup,
+  pi: Float64Array,
+  x: Float64Array,
+  labeled: readonly LinearPair[],
+  config: RunConfig,
+  count: number,
+  rng: Rng,
+): NextPairs {
+  const draw = () => {
+    const a = drawSegment(setup, pi, config.horizon, rng);
+    const b = drawSegment(setup, pi, config.horizon, rng);
+    return { a, b };
+  };
+  // The oracle's x is the true reward table, not linear-model weights: nothing to disagree on.
+  if (config.querySelection === 'uniform' || count === 0 || x.length !== setup.n) {
+    const pairs = Array.from({ length: count }, () => {
+      const { a, b } = draw();
+      return { first: toClipSpec(a.segment, a.seed), second: toClipSpec(b.segment, b.seed), priority: 0 };
+    });
+    return { pairs, meanScore: 0 };
+  }
+  const candidates = Array.from({ length: count * config.oversample }, draw);
+  const members = fitBootstrapEnsemble(labeled, x, { ...DEFAULT_ENSEMBLE, size: config.ensembleSize }, rng);
+  const scores = candidates.map(({ a, b }) =>
+    disagreement(members, toLinearPair(setup, { first: a.segment, second: b.segment, y: 0.5 }).featureDiff),
+  );
+  const chosen = topByScore(scores, count);
+  const pairs = chosen.map((i) => {
+    const { a, b } = candidates[i]!;
+    return { first: toClipSpec(a.segment, a.seed), second: toClipSpec(b.segment, b.seed), priority: scores[i]! };
+  });
+  const meanScore = chosen.reduce((s, i) => s + scores[i]!, 0) / Math.max(chosen.length, 1);
+  return { pairs, meanScore };
+}

@@ -1,0 +1,148 @@
+/**
+ * The trainer service: polls the database for active runs and drives each one (tabular runs
+ * through TabularRunDriver), plus the scripted annotators of runs in simulation mode. Single
+ * threaded: a pass over the runs finishes before the next starts, and stop() lets the current
+ * pass finish (an iteration is never abandoned between its computation and its commit, and a
+ * kill -9 at any moment is covered by the one-transaction commit).
+ */
+import type { Db } from '../../db/client';
+import type { Run } from '../../db/schema';
+import { recordRunError, listActiveRuns } from './store';
+import { parseRunConfig } from './run-config';
+import { SimulatedAnnotators } from './simulated-annotators';
+import { TabularRunDriver, type TickOutcome } from './tabular-run';
+import { isTabularEnv } from './tabular-engine';
+
+export interface TrainerServiceOptions {
+  db: Db;
+  /** Pause between passes over the runs (ms). */
+  pollMs?: number;
+  log?: (line: string) => void;
+  /** Test hook, see DriverOptions.holdBeforeCommitMs. */
+  holdBeforeCommitMs?: number;
+  /** Start scripted annotators for runs whose config has `simulate` (default true). */
+  simulate?: boolean;
+}
+
+export class TrainerService {
+  private readonly drivers = new Map<number, TabularRunDriver>();
+  private readonly simulators = new Map<number, SimulatedAnnotators>();
+  private readonly unsupported = new Set<number>();
+  private readonly lastErrors = new Map<number, string>();
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  readonly log: (line: string) => void;
+
+  constructor(private readonly options: TrainerServiceOptions) {
+    this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
+  }
+
+  /** Starts polling in the background; resolves once the loop is running. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = this.run();
+  }
+
+  /** Finishes the current pass, stops the simulated annotators and returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    await Promise.all([...this.simulators.values()].map((s) => s.stop()));
+    this.simulators.clear();
+  }
+
+  /** One pass over the active runs; returns each run's outcome (tests drive the loop with this). */
+  async runOnce(now: number = Date.now()): Promise<Map<number, TickOutcome | 'unsupported' | 'error'>> {
+    const outcomes = new Map<number, TickOutcome | 'unsupported' | 'error'>();
+    const active = listActiveRuns(this.options.db);
+    await this.syncSimulators(active);
+    for (const run of active) {
+      if (this.stopping) break;
+      outcomes.set(run.id, await this.tickRun(run, now));
+    }
+    return outcomes;
+  }
+
+  private async tickRun(run: Run, now: number): Promise<TickOutcome | 'unsupported' | 'error'> {
+    try {
+      if (!isTabularEnv(run.envId)) {
+        if (!this.unsupported.has(run.id)) {
+          this.unsupported.add(run.id);
+          const message = `environment '${run.envId}' needs the neural engine, which the trainer service does not drive yet; this run is not trained`;
+          this.log(`trainer run=${run.id} ${message}`);
+          recordRunError(this.options.db, run.id, message, now);
+        }
+        return 'unsupported';
+      }
+      let driver = this.drivers.get(run.id);
+      if (!driver) {
+        driver = new TabularRunDriver(this.options.db, run.id, { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs });
+        this.drivers.set(run.id, driver);
+      }
+      return await driver.tick(run, now);
+    } catch (error) {
+      // A busy database or a bug in one run must not stop the others: log, retry next pass.
+      // The same failure repeating (e.g. a diverged reward) is logged and reported once.
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.lastErrors.get(run.id) !== message) {
+        this.lastErrors.set(run.id, message);
+        this.log(`trainer run=${run.id} error: ${(error as Error).stack ?? message}`);
+        try {
+          recordRunError(this.options.db, run.id, `trainer: ${message}`, now);
+        } catch {
+          // The database itself is failing; the log line above is all we can do.
+        }
+      }
+      return 'error';
+    }
+  }
+
+  private async syncSimulators(active: readonly Run[]): Promise<void> {
+    if (this.options.simulate === false) return;
+    const wanted = new Map<number, { run: Run; seed: number; config: NonNullable<ReturnType<typeof parseRunConfig>['simulate']> }>();
+    for (const run of active) {
+      try {
+        const config = parseRunConfig(run.config);
+        if (config.simulate) wanted.set(run.id, { run, seed: config.seed, config: config.simulate });
+      } catch {
+        // The driver reports a bad config on the run.
+      }
+    }
+    for (const [runId, sim] of this.simulators) {
+      if (!wanted.has(runId)) {
+        await sim.stop();
+        this.simulators.delete(runId);
+      }
+    }
+    for (const [runId, { seed, config }] of wanted) {
+      if (this.simulators.has(runId)) continue;
+      const sim = new SimulatedAnnotators(this.options.db, runId, config, seed, this.log);
+      this.simulators.set(runId, sim);
+      await sim.start();
+    }
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 500;
+    while (!this.stopping) {
+      try {
+        await this.runOnce();
+      } catch (error) {
+        this.log(`trainer pass failed: ${(error as Error).stack ?? String(error)}`);
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+}
