@@ -2,7 +2,8 @@
  * `npm start`: everything a fresh clone needs to serve the app.
  *   1. build the Next app if no build exists (.next/BUILD_ID),
  *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
- *   3. serve with `next start` on HOSTNAME:PORT (127.0.0.1:3000 by default),
+ *   3. start the trainer service (trainer/service.ts; START_TRAINER=0 skips it) and serve with
+ *      `next start` on HOSTNAME:PORT (127.0.0.1:3000 by default),
  * forwarding Ctrl+C / SIGTERM to the server so it shuts down cleanly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -66,8 +67,17 @@ async function main(): Promise<void> {
   const { db } = prepareDatabase(databasePath, (line) => console.log(line));
   db.$client.close();
 
-  // Trainer service: started here, beside the web server, once the trainer issue lands
-  // (it reads DATABASE_PATH from childEnv and must be stopped with the same signals).
+  // The trainer service, beside the web server, on the same database. `node --import tsx`
+  // rather than the tsx binary: tsx forwards SIGTERM with a short handshake and otherwise
+  // SIGKILLs, which would cut the service's clean shutdown.
+  if (process.env.START_TRAINER !== '0') {
+    const trainer = spawn(process.execPath, ['--import', 'tsx', 'trainer/service.ts'], { cwd: root, env: childEnv, stdio: 'inherit' });
+    children.add(trainer);
+    trainer.on('exit', (code, signal) => {
+      children.delete(trainer);
+      if (code !== 0 && signal === null) console.error(`start: the trainer service exited with code ${code}; the web app keeps serving`);
+    });
+  }
 
   console.log(`start: serving on http://${hostname}:${port}`);
   const server = run(['start', '--port', port, '--hostname', hostname], childEnv);

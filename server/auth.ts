@@ -1,5 +1,10 @@
 import type { AuthOptions, DefaultSession } from 'next-auth';
-import CredentialsProvider from 'next-auth/providers/credentials';
+import CredentialsImport from 'next-auth/providers/credentials';
+
+// next-auth v4 ships CommonJS: bundlers hand us the function, plain Node/tsx (the trainer
+// process loads server/root for its simulated annotators) hands us the module object.
+const CredentialsProvider =
+  (CredentialsImport as unknown as { default?: typeof CredentialsImport }).default ?? CredentialsImport;
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb, type Db } from '@/db/client';
