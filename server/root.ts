@@ -2,12 +2,14 @@ import { createCallerFactory, createTRPCRouter } from './trpc';
 import { labelRouter } from './routers/label';
 import { runsRouter } from './routers/runs';
 import { adminRouter } from './routers/admin';
+import { qualityRouter } from './routers/quality';
 
 /** The API of the app's own pages: one router per noun. */
 export const appRouter = createTRPCRouter({
   label: labelRouter,
   runs: runsRouter,
   admin: adminRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { requireArea } from '@/components/auth/session';
 import { AdminUsers } from '@/components/admin/AdminUsers';
 
@@ -5,5 +6,10 @@ export const metadata = { title: 'Admin · SoBiRL Label' };
 
 export default async function AdminPage() {
   const me = await requireArea('/admin');
-  return <AdminUsers myId={me.id} />;
+  return (
+    <>
+      <p><Link href="/admin/export">Export the labeled dataset</Link></p>
+      <AdminUsers myId={me.id} />
+    </>
+  );
 }

@@ -1,0 +1,23 @@
+import Papa from 'papaparse';
+import { EXPORT_COLUMNS, type ExportRecord } from './schema';
+
+const encoder = new TextEncoder();
+const COLUMN_NAMES = EXPORT_COLUMNS.map(([name]) => name);
+
+/**
+ * CSV (RFC 4180, via papaparse's unparse: ~10x faster than csv-stringify on the long, quote-heavy
+ * JSON cells, measured with bench:export) with a header row, one chunk per page. Nested columns
+ * are their JSON text in one quoted cell; null is an empty cell. An export with no rows is the
+ * header alone, so a reader still learns the columns.
+ */
+export function* csvChunks(pages: Iterable<ExportRecord[]>): Generator<Uint8Array, void, undefined> {
+  let first = true;
+  for (const page of pages) {
+    if (page.length === 0) continue;
+    const data = page.map((record) => COLUMN_NAMES.map((name) => record[name] ?? ''));
+    const text = Papa.unparse({ fields: COLUMN_NAMES, data }, { header: first, newline: '\n' });
+    yield encoder.encode(`${text}\n`);
+    first = false;
+  }
+  if (first) yield encoder.encode(`${COLUMN_NAMES.join(',')}\n`);
+}

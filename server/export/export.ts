@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import { csvChunks } from './csv';
+import { jsonlChunks } from './jsonl';
+import { parquetChunks } from './parquet';
+import { DEFAULT_PAGE_SIZE, readExportPages } from './query';
+import type { ExportFilters, ExportFormat, ExportRecord } from './schema';
+
+const WRITERS: Record<ExportFormat, (pages: Iterable<ExportRecord[]>) => Generator<Uint8Array, void, undefined>> = {
+  jsonl: jsonlChunks,
+  csv: csvChunks,
+  parquet: parquetChunks,
+};
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  parquet: 'application/vnd.apache.parquet',
+};
+
+export interface ExportOptions {
+  pageSize?: number;
+  /** Called after each page is read (progress bars, tests that watch the streaming). */
+  onPage?: (rows: number) => void;
+}
+
+/**
+ * The export as a lazy sequence of byte chunks: nothing is read from the database until the
+ * first chunk is asked for, and each chunk is one page of labels. Callers write each chunk
+ * out before asking for the next (a file stream, an HTTP response).
+ */
+export function exportChunks(
+  sqlite: Database.Database,
+  format: ExportFormat,
+  filters: ExportFilters,
+  options: ExportOptions = {},
+): Generator<Uint8Array, void, undefined> {
+  const pages = readExportPages(sqlite, filters, options.pageSize ?? DEFAULT_PAGE_SIZE);
+  const watched = options.onPage ? tap(pages, options.onPage) : pages;
+  return WRITERS[format](watched);
+}
+
+function* tap(pages: Iterable<ExportRecord[]>, onPage: (rows: number) => void): Generator<ExportRecord[], void, undefined> {
+  for (const page of pages) {
+    onPage(page.length);
+    yield page;
+  }
+}
+
+/** `labels-run-3-2025-03-01.parquet`, `labels-all-…`: what the download is called. */
+export function exportFilename(format: ExportFormat, filters: ExportFilters, now: number = Date.now()): string {
+  const scope = filters.runId === undefined ? 'all' : `run-${filters.runId}`;
+  const date = new Date(now).toISOString().slice(0, 10);
+  return `labels-${scope}-${date}.${format}`;
+}
