@@ -11,8 +11,10 @@
 import { Adam } from '../core/adam';
 import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
 import {
-  exploitation, exploration, l2Norm, lowerLevel, pairScores, type LinearPair, type TabularSetup,
+  exploitation, exploration, l2Norm, lowerLevel, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
+import { pairScores, type GradientSource } from './tabular-scores';
+import { makeRng } from '../core/rng';
 
 export interface SobirlConfig {
   /** Upper-level Adam steps per outer iteration (DRLHF gets the same budget). */
@@ -29,6 +31,14 @@ export interface SobirlConfig {
   baseline: boolean;
   /** L2 weight on x (keeps unvisited entries near 0). */
   l2: number;
+  /** Where grad(Q - V) comes from: exact implicit derivatives, simulator rollouts, or the clip's suffix (tabular-scores.ts). */
+  gradientSource: GradientSource;
+  /** 'rollout': rollout length T. */
+  rolloutSteps: number;
+  /** 'rollout': rollouts per estimate. */
+  rollouts: number;
+  /** Seed of the rollout simulator's random stream. */
+  seed: number;
 }
 
 export const DEFAULT_SOBIRL: SobirlConfig = {
@@ -39,11 +49,17 @@ export const DEFAULT_SOBIRL: SobirlConfig = {
   exploreWarmup: 0,
   baseline: true,
   l2: 1e-3,
+  gradientSource: 'exact',
+  rolloutSteps: 40,
+  rollouts: 16,
+  seed: 0,
 };
 
 export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_SOBIRL, init?: LearnerInit): TabularLearner {
   const x = init ? new Float64Array(init.x) : new Float64Array(setup.n);
   let lower = lowerLevel(setup, x, init?.Q, config.lowerSweeps);
+  const rng = makeRng(config.seed);
+  const scoreOptions = { source: config.gradientSource, rolloutSteps: config.rolloutSteps, rollouts: config.rollouts, rng };
   const adam = new Adam(setup.n, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
 
   return {
@@ -58,7 +74,7 @@ export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_S
       // steps. Re-applying a one-batch estimate at every inner step would push x the same noisy
       // way upperSteps times (measured on grid5: returns collapse in half the seeds).
       const explore = coef > 0
-        ? exploration(fresh, pairScores(setup, lower.pi, fresh), x, setup.mdp.tau, config.baseline)
+        ? exploration(fresh, pairScores(setup, lower.pi, fresh, scoreOptions), x, setup.mdp.tau, config.baseline)
         : new Float64Array(setup.n);
       const perStep = coef / config.upperSteps;
       let last: IterationMetrics | undefined;

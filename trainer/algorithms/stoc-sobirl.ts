@@ -12,8 +12,9 @@
 import type { Rng } from '../core/rng';
 import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
 import {
-  exploitation, exploration, l2Norm, lowerLevel, pairScores, type LinearPair, type TabularSetup,
+  exploitation, exploration, l2Norm, lowerLevel, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
+import { pairScores } from './tabular-scores';
 
 export interface StocSobirlConfig {
   /** Momentum steps on x per outer iteration. */

@@ -4,9 +4,10 @@ import { grid5 } from '../envs/grid5';
 import { softValueIteration } from '../tabular/soft';
 import type { LabeledPair } from '../preference/types';
 import {
-  exploitation, makeTabularSetup, pairLosses, pairScores, rewardOf, sampleTabularSegment, segmentIndices, toLinearPair,
+  exploitation, makeTabularSetup, pairLosses, rewardOf, sampleTabularSegment, segmentIndices, toLinearPair,
   type TabularSetup,
 } from './tabular-rlhf';
+import { pairScores } from './tabular-scores';
 
 // A small random reward vector so the policy is not uniform and gradients are not trivial.
 function setupWithX(seed: number): { setup: TabularSetup; x: Float64Array } {

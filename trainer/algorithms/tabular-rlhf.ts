@@ -5,7 +5,6 @@ import { bradleyTerryLoss, bradleyTerryLossGrad } from '../preference/bradley-te
 import { sampleSegment } from '../preference/sampling';
 import {
   evaluatePolicy,
-  implicitGradients,
   softValueIteration,
   type TabularMdp,
 } from '../tabular/soft';
@@ -118,26 +117,6 @@ export function exploitation(pairs: readonly LinearPair[], x: Float64Array): { l
   const m = Math.max(pairs.length, 1);
   for (let j = 0; j < x.length; j++) grad[j] = grad[j]! / m;
   return { loss: loss / m, grad };
-}
-
-/**
- * Score of a pair under pi: sum over both segments and steps of grad_x (Q - V)(s_h, a_h), i.e.
- * tau * grad_x log P(d1, d2) (pi = exp((Q - V) / tau)). Depends on pi only (r is linear in x),
- * so it is computed once per outer iteration and reused by every inner step.
- */
-export function pairScores(setup: TabularSetup, pi: Float64Array, pairs: readonly LinearPair[]): Float64Array[] {
-  const { gradQ, gradV } = implicitGradients(setup.mdp, pi, setup.features, setup.n);
-  const { A } = setup.mdp;
-  return pairs.map(({ pair }) => {
-    const score = new Float64Array(setup.n);
-    for (const seg of [pair.first, pair.second]) {
-      for (const sa of segmentIndices(setup, seg)) {
-        const s = Math.floor(sa / A);
-        for (let j = 0; j < setup.n; j++) score[j] = score[j]! + gradQ[sa * setup.n + j]! - gradV[s * setup.n + j]!;
-      }
-    }
-    return score;
-  });
 }
 
 /**

@@ -25,18 +25,20 @@ const schema = z.object({
   tau: numericFlag((n) => n > 0, 'positive').optional(),
   beta: numericFlag((n) => n > 0, 'positive').optional(),
   features: z.enum(['state', 'state-action']).optional(),
+  gradient: z.enum(['exact', 'rollout', 'suffix']).optional(),
   json: z.boolean().default(false),
 });
 
 export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N [--seeds K]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
-         [--features state|state-action (tabular)] [--json]`;
+         [--features state|state-action (tabular)]
+         [--gradient exact|rollout|suffix (SoBiRL, tabular)] [--json]`;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
-    tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, json: { type: 'boolean' },
+    tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
   }));
   const defaults = ENV_DEFAULTS[flags.env] ?? ENV_DEFAULTS.cartpole!;
   const opts: SimulateOptions = {
@@ -49,6 +51,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     gamma: flags.gamma ?? defaults.gamma,
     tau: flags.tau ?? defaults.tau,
     features: flags.features,
+    gradient: flags.gradient,
     teacher: { beta: flags.beta ?? defaults.beta },
   };
   io.stderr(`simulate ${JSON.stringify(opts)}\n`);

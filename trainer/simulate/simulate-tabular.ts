@@ -20,9 +20,9 @@ import type { AlgorithmName, SimulateOptions, SeedRun } from './types';
  *   -> update reward (the algorithm's upper-level step) -> update policy (warm-started sweeps).
  * The learner never sees the true reward; the teacher and the exact evaluation do.
  */
-export function makeTabularLearner(algo: AlgorithmName, setup: TabularSetup, seed: number): TabularLearner {
+export function makeTabularLearner(algo: AlgorithmName, setup: TabularSetup, seed: number, gradient: SimulateOptions['gradient'] = 'exact'): TabularLearner {
   switch (algo) {
-    case 'sobirl': return makeSobirl(setup, DEFAULT_SOBIRL);
+    case 'sobirl': return makeSobirl(setup, { ...DEFAULT_SOBIRL, gradientSource: gradient, seed: seed * 104729 + 7 });
     case 'drlhf': return makeDrlhf(setup, DEFAULT_DRLHF);
     case 'stoc-sobirl': return makeStocSobirl(setup, makeRng(seed * 7919 + 1), DEFAULT_STOC_SOBIRL);
     case 'm-sobirl': return makeMSobirlLearner(setup, DEFAULT_M_SOBIRL_RLHF);
@@ -33,7 +33,7 @@ export function makeTabularLearner(algo: AlgorithmName, setup: TabularSetup, see
 export function simulateTabularSeed(opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void): SeedRun {
   const env = getEnv(opts.env);
   const setup = makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state');
-  const learner = makeTabularLearner(opts.algo, setup, seed);
+  const learner = makeTabularLearner(opts.algo, setup, seed, opts.gradient);
   const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>);
   const rng = makeRng(seed);
   const all: LinearPair[] = [];

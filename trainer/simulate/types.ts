@@ -14,6 +14,8 @@ export interface SimulateOptions {
   tau: number;
   /** Tabular envs only: one-hot 'state' or 'state-action' reward features (see tabular-rlhf.ts). */
   features?: 'state' | 'state-action';
+  /** SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts). */
+  gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */
   teacher: { beta: number; mistake?: number; equalThreshold?: number; skipThreshold?: number | null; myopicGamma?: number };
 }
