@@ -49,7 +49,12 @@ export default defineConfig({
   },
   webServer: {
     command: startCommand,
-    url: `${baseURL}/signin`,
+    // Up when BOTH processes say so (in either order): `next start` ("Ready in") and the trainer
+    // service ("trainer: ready"), which the closed-loop specs need. (With `url` as well,
+    // Playwright would take whichever came first.) START_TRAINER=0 runs the web server alone.
+    wait: { stdout: process.env.START_TRAINER === '0' ? /Ready in/ : /^(?=[\s\S]*Ready in)(?=[\s\S]*trainer: ready)/ },
+    // SIGTERM reaches scripts/start.ts, which forwards it: the trainer finishes its pass and exits.
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
     // A production build on two shared cores takes minutes.
     timeout: 600_000,
     reuseExistingServer: false,

@@ -2,31 +2,68 @@
 
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useEffect, useState } from 'react';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
+import { RunRowActions } from './RunRowActions';
+import { timeAgo } from './timeAgo';
+import styles from './runs.module.css';
 
-/** Minimal for now (issue 3): every run with its queue and label counts; curves come later. */
+/** How often the table asks again: the trainer advances a grid5 run in about a second. */
+const REFRESH_MS = 3_000;
+
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+/** Every run with its progress, refreshing by itself, and the controls to pause, resume or stop it. */
 export function RunsTable() {
   const trpc = useTRPC();
-  const runs = useQuery(trpc.runs.list.queryOptions(undefined, { refetchInterval: 15_000 }));
-  if (runs.isPending) return <p>Loading runs…</p>;
-  if (runs.isError) return <p className="form-error" role="alert">{errorMessage(runs.error)}</p>;
+  const runs = useQuery(trpc.runs.list.queryOptions(undefined, { refetchInterval: REFRESH_MS }));
+  const now = useNow(REFRESH_MS);
   return (
     <section className="card wide">
       <h1>Runs</h1>
-      {runs.data.length === 0 ? (
-        <p>No runs yet.</p>
-      ) : (
-        <table>
+      {runs.isPending && <p>Loading runs…</p>}
+      {runs.isError && <p className="form-error" role="alert">{errorMessage(runs.error)}</p>}
+      {runs.data && runs.data.length === 0 && <p>No runs yet. Create one below.</p>}
+      {runs.data && runs.data.length > 0 && (
+        <table className={styles.table}>
           <thead>
-            <tr><th>Run</th><th>Env</th><th>Algorithm</th><th>Status</th><th>Iteration</th><th>Pairs pending / all</th><th>Labels</th><th></th></tr>
+            <tr>
+              <th>Run</th><th>Env</th><th>Algorithm</th><th>Status</th><th>Labels</th><th>Iteration</th>
+              <th>Pairs pending / all</th><th>Last update</th><th>Last error</th><th>Actions</th>
+            </tr>
           </thead>
           <tbody>
             {runs.data.map((r) => (
-              <tr key={r.id}>
-                <td>{r.name}</td><td>{r.envId}</td><td>{r.algorithm}</td><td>{r.status}</td><td>{r.iteration}</td>
-                <td>{r.pairsPending} / {r.pairCount}</td><td>{r.labelCount}</td>
-                <td><Link href={`/label?run=${r.id}`}>Label this run</Link></td>
+              <tr key={r.id} data-testid={`run-row-${r.id}`} data-status={r.status} data-iteration={r.iteration}>
+                <td>
+                  <div>{r.name} <span className={styles.muted}>#{r.id}</span></div>
+                  <Link href={`/label?run=${r.id}`}>Label this run</Link>
+                </td>
+                <td>{r.envId}</td>
+                <td>{r.algorithm}</td>
+                <td><span className={`${styles.status} ${styles[r.status] ?? ''}`}>{r.status}</span></td>
+                <td title={`the trainer takes a step every ${r.labelBatchSize} new labels; each pair wants ${r.labelsWanted}`}>
+                  {r.labelCount} <span className={styles.muted}>(batch {r.labelBatchSize})</span>
+                </td>
+                <td data-testid="iteration">{r.iteration}</td>
+                <td>{r.pairsPending} / {r.pairCount}</td>
+                <td title={new Date(r.updatedAt).toLocaleString()}>{timeAgo(r.updatedAt, now)}</td>
+                <td className={styles.error}>
+                  {r.lastError ? (
+                    <span title={r.lastErrorAt ? new Date(r.lastErrorAt).toLocaleString() : undefined}>{r.lastError}</span>
+                  ) : (
+                    <span className={styles.muted}>—</span>
+                  )}
+                </td>
+                <td><RunRowActions runId={r.id} runName={r.name} status={r.status} /></td>
               </tr>
             ))}
           </tbody>

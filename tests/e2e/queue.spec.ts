@@ -1,9 +1,8 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import Database from 'better-sqlite3';
 import { ACCOUNTS, openTestDb, signIn } from './helpers';
 
-// Runs after admin.spec.ts and labeling.spec.ts (files run in name order, one worker): it drains
-// the queue, which the other specs need full.
+// Runs last (files run in name order, one worker): its last test pauses every run, which the
+// other specs need active.
 
 test('a submit that hits a network failure is retried with the same id and stored once', async ({ page }) => {
   let aborted = 0;
@@ -50,8 +49,9 @@ test('Z more than 30 s after a label says it is too late to undo', async ({ page
   expect(Number(await page.locator('.label-page').getAttribute('data-pair-id'))).not.toBe(pairId);
 });
 
-async function trpcQuery(request: APIRequestContext, path: string, input: unknown) {
-  const res = await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
+async function trpcQuery(request: APIRequestContext, path: string, input?: unknown) {
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const res = await request.get(`/api/trpc/${path}${query}`);
   expect(res.status(), await res.text()).toBe(200);
   return (await res.json()).result.data;
 }
@@ -64,34 +64,33 @@ async function trpcMutation(request: APIRequestContext, path: string, input: unk
 
 test('an empty queue says so, polls by itself, and shows a new pair when the trainer adds one', async ({ page }) => {
   await signIn(page, ACCOUNTS.researcher);
-  // Drain the researcher's queue through the API, as a fast annotator would.
-  for (let guard = 0; guard < 500; guard++) {
-    const { pair } = await trpcQuery(page.request, 'label.next', {});
-    if (!pair) break;
-    const now = Date.now();
-    await trpcMutation(page.request, 'label.submit', {
-      submissionId: crypto.randomUUID(), pairId: pair.id, choice: 'cant_tell', shownAt: now - 500, answeredAt: now,
-    });
-  }
+  // The trainer service keeps every active run's queue at least 2x its label batch deep, so
+  // labeling cannot drain it: pause every active run instead (a paused run's pairs are not
+  // served), which empties the queue whatever the trainer added.
+  const runs = (await trpcQuery(page.request, 'runs.list')) as Array<{ id: number; status: string }>;
+  for (const run of runs.filter((r) => r.status === 'active')) await trpcMutation(page.request, 'runs.pause', { runId: run.id });
   await page.goto('/label');
   await expect(page.getByTestId('queue-empty')).toContainText('No pairs waiting — checking again…');
   await expect(page.getByRole('button', { name: /Left better/ })).toBeDisabled();
 
-  // The trainer (another process) writes a new pending pair into the shared database.
-  const file = process.env.E2E_DATABASE_PATH!;
-  const db = new Database(file);
-  db.pragma('busy_timeout = 5000');
-  let newPairId: number;
-  try {
-    const template = db.prepare('select run_id, clip_a_id, clip_b_id from pairs order by id limit 1').get() as { run_id: number; clip_a_id: number; clip_b_id: number };
-    newPairId = Number(db.prepare(
-      `insert into pairs (run_id, clip_a_id, clip_b_id, priority, labels_wanted, status, created_at)
-       values (?, ?, ?, 100, 1, 'pending', ?)`,
-    ).run(template.run_id, template.clip_b_id, template.clip_a_id, Date.now()).lastInsertRowid);
-  } finally {
-    db.close();
-  }
+  // A new run: only the trainer (another process) can queue its first pairs.
+  const created = (await trpcMutation(page.request, 'runs.create', {
+    name: `e2e queue refill ${Date.now()}`, envId: 'grid5', instructions: 'Which clip reaches the green corner?', labelBatchSize: 4,
+  })) as { id: number };
+  const runOfPair = (pairId: number) => {
+    const db = openTestDb();
+    try {
+      return (db.prepare('select run_id as runId from pairs where id = ?').get(pairId) as { runId: number } | undefined)?.runId ?? null;
+    } finally {
+      db.close();
+    }
+  };
   // No reload: the page's own polling finds it.
-  await expect(page.locator('.label-page')).toHaveAttribute('data-pair-id', String(newPairId), { timeout: 15_000 });
+  await expect
+    .poll(async () => {
+      const pairId = Number(await page.locator('.label-page').getAttribute('data-pair-id'));
+      return pairId > 0 ? runOfPair(pairId) : null;
+    }, { timeout: 20_000 })
+    .toBe(created.id);
   await expect(page.locator('[data-slot="current"] canvas')).toHaveCount(2);
 });

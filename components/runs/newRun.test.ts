@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '@/trainer/service/run-config';
+import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, type FormValues } from './newRun';
+
+/** The form as it first appears: every hyper-parameter prefilled with its shown default. */
+function defaultForm(overrides: Record<string, string | undefined> = {}): FormValues {
+  const values: Record<string, string | undefined> = {
+    name: 'grid run', envId: 'grid5', algorithm: 'sobirl', instructions: 'Reach the green corner.',
+    labelsWanted: '1', labelBatchSize: '16', features: SETTINGS_DEFAULTS.features,
+    querySelection: SETTINGS_DEFAULTS.querySelection, retireStalePairs: 'on', algorithmOverrides: '',
+  };
+  for (const { key } of NUMBER_SETTINGS) values[key] = String(SETTINGS_DEFAULTS[key]);
+  return { ...values, ...overrides };
+}
+
+function errorsOf(values: FormValues): Record<string, string> {
+  const parsed = parseNewRunForm(values);
+  if (parsed.ok) throw new Error('expected the form to be refused');
+  return Object.fromEntries(parsed.errors.map((e) => [e.field, e.message]));
+}
+
+describe('the new-run form', () => {
+  it('shows the defaults the service applies to a run stored without settings', () => {
+    // The trainer reads a stored config with parseRunConfig: an empty one must train exactly
+    // as the untouched form would have asked.
+    const parsed = parseNewRunForm(defaultForm());
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.input.config).toEqual(parseRunConfig({}));
+    expect(parsed.input).toMatchObject({ name: 'grid run', envId: 'grid5', algorithm: 'sobirl', labelsWanted: 1, labelBatchSize: 16 });
+  });
+
+  it('reads what was typed, and a blank number as the default', () => {
+    const parsed = parseNewRunForm(defaultForm({ gamma: '0.95', tau: '', labelBatchSize: '2', querySelection: 'uniform', retireStalePairs: undefined, algorithmOverrides: '{"upperSteps": 20, "clip": true}' }));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.input.labelBatchSize).toBe(2);
+    expect(parsed.input.config).toMatchObject({ gamma: 0.95, tau: 0.1, querySelection: 'uniform', retireStalePairs: false, algorithm: { upperSteps: 20, clip: true } });
+  });
+
+  it('says what is wrong in words, every field at once', () => {
+    const errors = errorsOf(defaultForm({ name: '  ', instructions: '', gamma: '1', horizon: '2.5', tau: 'abc', labelsWanted: '0', labelBatchSize: '2000' }));
+    expect(errors).toEqual({
+      name: 'Name cannot be empty.',
+      instructions: 'Instructions for annotators cannot be empty.',
+      gamma: 'Discount γ must be less than 1.',
+      horizon: 'Clip length (steps) must be a whole number.',
+      tau: 'Entropy weight τ must be a number.',
+      labelsWanted: 'Overlap (labels wanted per pair) must be at least 1.',
+      labelBatchSize: 'Label batch size must be at most 1024.',
+    });
+  });
+
+  it('refuses bad algorithm overrides and an unknown environment', () => {
+    expect(errorsOf(defaultForm({ algorithmOverrides: '{upperSteps: 20' })).algorithmOverrides).toMatch(/JSON object/);
+    expect(errorsOf(defaultForm({ algorithmOverrides: '[1]' })).algorithmOverrides).toMatch(/JSON object/);
+    expect(errorsOf(defaultForm({ algorithmOverrides: '{"lr": "fast"}' })).algorithmOverrides).toMatch(/check lr/);
+    expect(errorsOf(defaultForm({ envId: 'pong' })).envId).toMatch(/grid5/);
+  });
+
+  it('offers m-sobirl on tabular environments only, and refuses it elsewhere', () => {
+    const tabular = ENV_OPTIONS.filter((e) => e.tabular).map((e) => e.id);
+    expect(tabular).toEqual(['grid5']);
+    expect(algorithmsFor('grid5')).toContain('m-sobirl');
+    expect(algorithmsFor('cartpole')).not.toContain('m-sobirl');
+    expect(algorithmsFor('cartpole')[0]).toBe('sobirl');
+    expect(errorsOf(defaultForm({ envId: 'cartpole', algorithm: 'm-sobirl' })).algorithm).toMatch(/tabular/);
+    expect(parseNewRunForm(defaultForm({ algorithm: 'm-sobirl' })).ok).toBe(true);
+  });
+});

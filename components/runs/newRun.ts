@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { ENVS } from '@/trainer/envs';
+import { QUERY_SELECTIONS, RUN_ALGORITHMS, runSettingsSchema, type RunAlgorithm, type RunConfig } from '@/trainer/service/run-config';
+
+/**
+ * The "New run" form's data side, pure so it is testable without a browser: which envs and
+ * algorithms it offers, the hyper-parameter defaults it shows, and the check of what was typed
+ * with errors in words. The defaults come from `runSettingsSchema`, the very schema `runs.create`
+ * fills them from, so the form can never advertise a default the server does not apply.
+ * (run-config.ts and the env registry import zod and pure env code only: no tfjs, no database.)
+ */
+
+export const SETTINGS_DEFAULTS: RunConfig = runSettingsSchema.parse({});
+
+export interface EnvOption {
+  id: string;
+  title: string;
+  tabular: boolean;
+}
+
+export const ENV_OPTIONS: readonly EnvOption[] = Object.values(ENVS).map((env) => ({ id: env.id, title: env.title, tabular: env.tabular !== undefined }));
+
+export function isTabularEnv(envId: string): boolean {
+  return ENVS[envId]?.tabular !== undefined;
+}
+
+/** M-SoBiRL needs the exact tabular model (`runs.create` refuses it elsewhere). */
+export function algorithmsFor(envId: string): readonly RunAlgorithm[] {
+  return isTabularEnv(envId) ? RUN_ALGORITHMS : RUN_ALGORITHMS.filter((a) => a !== 'm-sobirl');
+}
+
+/** `runs.create`'s own defaults for the run-level fields (restated: its schema is inline in the router). */
+export const CREATE_DEFAULTS = { algorithm: 'sobirl', labelsWanted: 1, labelBatchSize: 16 } as const satisfies { algorithm: RunAlgorithm; labelsWanted: number; labelBatchSize: number };
+
+/**
+ * The same limits as `runs.create`'s input (server/routers/runs.ts keeps its schema inline, so
+ * it is restated here; the server checks again and its answer is shown if they ever drift).
+ */
+export const newRunSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  envId: z.string().refine((id) => id in ENVS),
+  algorithm: z.enum(RUN_ALGORITHMS),
+  instructions: z.string().trim().min(1).max(2000),
+  labelsWanted: z.number().int().min(1).max(10).optional(),
+  labelBatchSize: z.number().int().min(1).max(1024).optional(),
+  config: runSettingsSchema.prefault({}),
+});
+export type NewRunInput = z.output<typeof newRunSchema>;
+
+/** Hyper-parameters the form edits as numbers, in the order shown, with the words errors use. */
+export const NUMBER_SETTINGS = [
+  { key: 'seed', label: 'Seed', step: '1' },
+  { key: 'gamma', label: 'Discount γ', step: 'any' },
+  { key: 'tau', label: 'Entropy weight τ', step: 'any' },
+  { key: 'horizon', label: 'Clip length (steps)', step: '1' },
+  { key: 'oversample', label: 'Candidates per inserted pair', step: '1' },
+  { key: 'ensembleSize', label: 'Ensemble size', step: '1' },
+  { key: 'pendingFactor', label: 'Pending pairs (× label batch)', step: 'any' },
+  { key: 'iterationTimeoutMs', label: 'Iteration timeout (ms)', step: '1' },
+] as const satisfies ReadonlyArray<{ key: keyof RunConfig; label: string; step: string }>;
+
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Name',
+  envId: 'Environment',
+  algorithm: 'Algorithm',
+  instructions: 'Instructions for annotators',
+  labelsWanted: 'Overlap (labels wanted per pair)',
+  labelBatchSize: 'Label batch size',
+  'config.features': 'Reward features',
+  'config.querySelection': 'Query selection',
+  'config.retireStalePairs': 'Retire stale pairs',
+  'config.algorithm': 'Algorithm overrides',
+  ...Object.fromEntries(NUMBER_SETTINGS.map((s) => [`config.${s.key}`, s.label])),
+};
+
+export interface FieldError {
+  /** The input's name in the form (`gamma`, `labelBatchSize`, ...). */
+  field: string;
+  message: string;
+}
+
+/** One zod issue as a sentence about the named field. */
+export function describeIssue(issue: z.core.$ZodIssue): FieldError {
+  const path = issue.path.map(String).join('.');
+  const field = String(issue.path[issue.path.length - 1] ?? '(form)');
+  const label = FIELD_LABELS[path] ?? field;
+  const what = issue.code === 'too_small' || issue.code === 'too_big' ? (issue.origin === 'string' ? 'length' : 'value') : null;
+  switch (issue.code) {
+    case 'too_small':
+      if (what === 'length') return { field, message: Number(issue.minimum) <= 1 ? `${label} cannot be empty.` : `${label} needs at least ${issue.minimum} characters.` };
+      return { field, message: `${label} must be ${issue.inclusive ? 'at least' : 'greater than'} ${issue.minimum}.` };
+    case 'too_big':
+      if (what === 'length') return { field, message: `${label} may have at most ${issue.maximum} characters.` };
+      return { field, message: `${label} must be ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}.` };
+    case 'invalid_type':
+      if (issue.expected === 'int') return { field, message: `${label} must be a whole number.` };
+      if (issue.expected === 'number') return { field, message: `${label} must be a number.` };
+      return { field, message: `${label} is missing or of the wrong kind.` };
+    case 'invalid_value':
+      return { field, message: `${label} must be one of: ${issue.values.map(String).join(', ')}.` };
+    default:
+      return { field, message: `${label}: ${issue.message}` };
+  }
+}
+
+/** What the form holds: every input's text (FormData entries), a checkbox present only when ticked. */
+export type FormValues = Readonly<Record<string, string | undefined>>;
+
+/** A blank number field means "the default"; anything else must read as a number. */
+function numberOrDefault(text: string | undefined): number | undefined {
+  const trimmed = text?.trim() ?? '';
+  return trimmed === '' ? undefined : Number(trimmed);
+}
+
+function parseOverrides(text: string | undefined): { value?: Record<string, number | boolean>; error?: FieldError } {
+  const trimmed = text?.trim() ?? '';
+  if (trimmed === '') return {};
+  const field = 'algorithmOverrides';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return { error: { field, message: 'Algorithm overrides must be a JSON object, e.g. {"upperSteps": 20}.' } };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { error: { field, message: 'Algorithm overrides must be a JSON object, e.g. {"upperSteps": 20}.' } };
+  }
+  const bad = Object.entries(parsed).filter(([, v]) => typeof v !== 'number' && typeof v !== 'boolean').map(([k]) => k);
+  if (bad.length > 0) return { error: { field, message: `Algorithm overrides take numbers or true/false only; check ${bad.join(', ')}.` } };
+  return { value: parsed as Record<string, number | boolean> };
+}
+
+export type ParsedNewRun = { ok: true; input: NewRunInput } | { ok: false; errors: FieldError[] };
+
+/** Reads the form into `runs.create`'s input, or says in words what to fix (every field at once). */
+export function parseNewRunForm(values: FormValues): ParsedNewRun {
+  const errors: FieldError[] = [];
+  const envId = values.envId ?? '';
+  const algorithm = values.algorithm ?? 'sobirl';
+  if (algorithm === 'm-sobirl' && envId in ENVS && !isTabularEnv(envId)) {
+    errors.push({ field: 'algorithm', message: `M-SoBiRL needs a tabular environment; ${envId} is not. Choose SoBiRL or another algorithm.` });
+  }
+  const overrides = parseOverrides(values.algorithmOverrides);
+  if (overrides.error) errors.push(overrides.error);
+
+  const config: Record<string, unknown> = {
+    features: values.features || undefined,
+    querySelection: values.querySelection || undefined,
+    retireStalePairs: values.retireStalePairs !== undefined,
+    algorithm: overrides.value,
+  };
+  for (const { key } of NUMBER_SETTINGS) config[key] = numberOrDefault(values[key]);
+
+  const candidate = {
+    name: values.name ?? '',
+    envId,
+    algorithm,
+    instructions: values.instructions ?? '',
+    labelsWanted: numberOrDefault(values.labelsWanted),
+    labelBatchSize: numberOrDefault(values.labelBatchSize),
+    config,
+  };
+  const parsed = newRunSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      if (issue.path[0] === 'envId') errors.push({ field: 'envId', message: `Choose an environment: ${ENV_OPTIONS.map((e) => e.id).join(', ')}.` });
+      else errors.push(describeIssue(issue));
+    }
+  }
+  if (!parsed.success || errors.length > 0) return { ok: false, errors };
+  return { ok: true, input: parsed.data };
+}
+
+export { QUERY_SELECTIONS };
