@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ENVS } from '@/trainer/envs';
-import { QUERY_SELECTIONS, RUN_ALGORITHMS, runSettingsSchema, type RunAlgorithm, type RunConfig } from '@/trainer/service/run-config';
+import {
+  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, RUN_ALGORITHMS, runSettingsSchema, type RunAlgorithm, type RunConfig,
+} from '@/trainer/service/run-config';
 
 /**
  * The "New run" form's data side, pure so it is testable without a browser: which envs and
@@ -29,22 +31,9 @@ export function algorithmsFor(envId: string): readonly RunAlgorithm[] {
   return isTabularEnv(envId) ? RUN_ALGORITHMS : RUN_ALGORITHMS.filter((a) => a !== 'm-sobirl');
 }
 
-/** `runs.create`'s own defaults for the run-level fields (restated: its schema is inline in the router). */
-export const CREATE_DEFAULTS = { algorithm: 'sobirl', labelsWanted: 1, labelBatchSize: 16 } as const satisfies { algorithm: RunAlgorithm; labelsWanted: number; labelBatchSize: number };
-
-/**
- * The same limits as `runs.create`'s input (server/routers/runs.ts keeps its schema inline, so
- * it is restated here; the server checks again and its answer is shown if they ever drift).
- */
-export const newRunSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  envId: z.string().refine((id) => id in ENVS),
-  algorithm: z.enum(RUN_ALGORITHMS),
-  instructions: z.string().trim().min(1).max(2000),
-  labelsWanted: z.number().int().min(1).max(10).optional(),
-  labelBatchSize: z.number().int().min(1).max(1024).optional(),
-  config: runSettingsSchema.prefault({}),
-});
+/** `runs.create`'s own run-level defaults and input schema (shared with the server). */
+export const CREATE_DEFAULTS = CREATE_RUN_DEFAULTS;
+export const newRunSchema = createRunInputSchema;
 export type NewRunInput = z.output<typeof newRunSchema>;
 
 /** Hyper-parameters the form edits as numbers, in the order shown, with the words errors use. */

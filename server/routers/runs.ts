@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { runs, type RunStatus } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { ENVS } from '@/trainer/envs';
-import { RUN_ALGORITHMS, runSettingsSchema } from '@/trainer/service/run-config';
+import { createRunInputSchema } from '@/trainer/service/run-config';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 
 const researcher = roleProcedure('researcher', 'admin');
@@ -64,17 +64,7 @@ export const runsRouter = createTRPCRouter({
 
   /** A new active run; the trainer service picks it up on its next pass (hyper-parameters default). */
   create: researcher
-    .input(
-      z.object({
-        name: z.string().trim().min(1).max(200),
-        envId: z.string().refine((id) => id in ENVS, { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
-        algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
-        instructions: z.string().trim().min(1).max(2000),
-        labelsWanted: z.number().int().min(1).max(10).default(1),
-        labelBatchSize: z.number().int().min(1).max(1024).default(16),
-        config: runSettingsSchema.prefault({}),
-      }),
-    )
+    .input(createRunInputSchema)
     .mutation(({ ctx, input }) => {
       if (input.algorithm === 'm-sobirl' && !ENVS[input.envId]!.tabular) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: `m-sobirl needs a tabular environment; '${input.envId}' is not` });

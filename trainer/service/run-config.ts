@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENVS } from '../envs';
 import { BPREF_TEACHERS } from '../teachers/presets';
 
 /**
@@ -89,3 +90,25 @@ export function parseRunConfig(raw: unknown): RunConfig {
   }
   return parsed.data;
 }
+
+/**
+ * `runs.create`'s input: one schema for the server and the "New run" form (pure: zod and the
+ * env registry, no database, no tfjs), so the form shows exactly the defaults the server applies.
+ */
+export const createRunInputSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  envId: z.string().refine((id) => id in ENVS, { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
+  instructions: z.string().trim().min(1).max(2000),
+  labelsWanted: z.number().int().min(1).max(10).default(1),
+  labelBatchSize: z.number().int().min(1).max(1024).default(16),
+  config: runSettingsSchema.prefault({}),
+});
+export type CreateRunInput = z.output<typeof createRunInputSchema>;
+
+/** The run-level defaults of `createRunInputSchema`. */
+export const CREATE_RUN_DEFAULTS = {
+  algorithm: createRunInputSchema.shape.algorithm.parse(undefined),
+  labelsWanted: createRunInputSchema.shape.labelsWanted.parse(undefined),
+  labelBatchSize: createRunInputSchema.shape.labelBatchSize.parse(undefined),
+};
