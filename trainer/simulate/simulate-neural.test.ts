@@ -10,7 +10,9 @@ import { makeSegment } from '../preference/types';
 import { ExperienceCollector, cutSegment, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
 import { collectExplorationRows } from '../algorithms/neural/exploration-rows';
 import { LowerLevel } from '../algorithms/neural/lower-level';
-import { exploitationLoss, packPairs } from '../algorithms/neural/neural-rlhf';
+import { exploitationLoss, gradsOf, packPairs } from '../algorithms/neural/neural-rlhf';
+import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl } from '../algorithms/neural/stoc-sobirl';
+import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, simulateNeuralSeed, type NeuralRunConfig } from './simulate-neural';
 import type { AlgorithmName, SimulateOptions } from './types';
 
@@ -195,5 +197,69 @@ describe('exploitation loss', () => {
     loss.dispose();
     upper.dispose();
     lower.dispose();
+  });
+});
+
+describe('learning signal on cartpole (no policy learning: seconds)', () => {
+  it('fitting labels from a random policy gives r_x > 0 ("survive") and ranks held-out clips by length', async () => {
+    const rng = makeRng(21);
+    const uniform = (_obs: Float32Array, n: number) => new Float32Array(2 * n).fill(0.5);
+    const fresh = new ExperienceCollector(cartpole, 4, rng).collect(uniform, 3000);
+    const starts = validSegmentStarts(fresh, 25);
+    const draw = (): LabeledPair => {
+      const first = cutSegment('cartpole', fresh, starts[rng.int(starts.length)]!, 25);
+      const second = cutSegment('cartpole', fresh, starts[rng.int(starts.length)]!, 25);
+      const d = first.actions.length - second.actions.length; // true return = length
+      return { first, second, y: d > 0 ? 1 : d < 0 ? 0 : 0.5 };
+    };
+    const train = Array.from({ length: 200 }, draw);
+    const test = Array.from({ length: 200 }, draw).filter((p) => p.y !== 0.5);
+    const upper = makeNeuralUpperLevel('drlhf', cartpole as Env, OPTS, 0, {
+      ...TINY, drlhf: { ...DEFAULT_NEURAL_RUN.drlhf, upperSteps: 150, rewardModel: { hiddenSizes: [32], learningRate: 3e-3 } },
+    });
+    const all = packPairs(cartpole, train, 25);
+    upper.update({ env: cartpole as Env, all, fresh: all, freshPairs: train, policy: uniform, k: 0 });
+    const held = packPairs(cartpole, test, 25);
+    const r1 = upper.rewardModel.predictSegmentReturns(held.first), r2 = upper.rewardModel.predictSegmentReturns(held.second);
+    const correct = test.filter((p, m) => (r1[m]! > r2[m]!) === (p.y === 1)).length;
+    expect(correct / test.length).toBeGreaterThan(0.8);
+    const obs = Float32Array.from(fresh.flatMap((tr) => tr.obs));
+    const r = upper.rewardModel.predictRewards(obs, Int32Array.from(fresh, (tr) => tr.action));
+    expect(r.reduce((s, v) => s + v, 0) / r.length).toBeGreaterThan(0);
+    upper.dispose();
+  });
+});
+
+describe('Stoc-SoBiRL momentum', () => {
+  it('on a fixed full batch the STORM correction cancels exactly: plain gradient steps with beta_t', () => {
+    // h_t = g(x_t) + (1 - mu)(h_{t-1} - g(x_{t-1})) and h_{t-1} = g(x_{t-1}) on the same batch, so
+    // h_t = g(x_t) whatever mu is, provided the previous weights are swapped in and out correctly.
+    const rng = makeRng(8);
+    const uniform = (_obs: Float32Array, n: number) => new Float32Array(2 * n).fill(0.5);
+    const fresh = new ExperienceCollector(cartpole, 2, rng).collect(uniform, 300);
+    const starts = validSegmentStarts(fresh, 10);
+    const pairs: LabeledPair[] = Array.from({ length: 8 }, (_, i) => ({
+      first: cutSegment('cartpole', fresh, starts[i]!, 10), second: cutSegment('cartpole', fresh, starts[starts.length - 1 - i]!, 10), y: i % 2 === 0 ? 1 : 0,
+    }));
+    const batch = packPairs(cartpole, pairs, 10);
+    const config = { ...DEFAULT_NEURAL_STOC_SOBIRL, upperSteps: 3, exploreWarmup: 1e9, beta0: 0.1, muScale: 10, rewardModel: { hiddenSizes: [8] } };
+    const stoc = makeNeuralStocSobirl(4, 2, 4, 0.99, 0.05, config);
+    stoc.update({ env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: uniform, k: 0 });
+    // The reference: the same initial weights (same seed), plain gradient descent by hand.
+    const ref = new RewardModel(makeRewardModelConfig({ hiddenSizes: [8], obsSize: 4, numActions: 2, seed: 4 * 101 + 3 }));
+    const vars = ref.variables();
+    for (let t = 0; t < config.upperSteps; t++) {
+      const { grads } = gradsOf(() => exploitationLoss(ref, batch, config.rewardL2), vars);
+      const beta = config.beta0 / Math.cbrt(t + 1);
+      tf.tidy(() => vars.forEach((v) => v.assign(tf.sub(v, tf.mul(grads[v.name]!, beta)))));
+      tf.dispose(Object.values(grads));
+    }
+    const got = stoc.rewardModel.variables(), want = ref.variables();
+    got.forEach((v, i) => {
+      const a = v.dataSync(), b = want[i]!.dataSync();
+      for (let j = 0; j < a.length; j++) expect(a[j]!).toBeCloseTo(b[j]!, 5);
+    });
+    stoc.dispose();
+    ref.dispose();
   });
 });

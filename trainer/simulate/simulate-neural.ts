@@ -44,7 +44,7 @@ export interface NeuralRunConfig {
 }
 
 export const DEFAULT_NEURAL_RUN: NeuralRunConfig = {
-  envStepsPerIter: 1000,
+  envStepsPerIter: 2000,
   numEnvs: 4,
   evalEpisodes: 5,
   finalEvalEpisodes: 20,
