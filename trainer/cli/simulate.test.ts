@@ -27,6 +27,7 @@ describe('sobirl simulate', () => {
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '0.5'], /--labels: must be a positive integer/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--gamma', '1'], /--gamma: must be in \[0, 1\)/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--bogus'], /bogus/],
+    [['--env', 'cartpole', '--algo', 'm-sobirl', '--labels', '8'], /m-sobirl is model-based and needs a tabular environment/],
   ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
     const { io, err } = capture();
     expect(await main(['simulate', ...flags], io)).toBe(2);

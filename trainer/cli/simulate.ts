@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ENVS } from '../envs';
 import { simulate } from '../simulate/simulate';
 import { ALGORITHMS, type SimulateOptions } from '../simulate/types';
-import { numericFlag, parseFlags, validateFlags, type CliIo } from './args';
+import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
 /** Per-environment defaults: the settings the README's numbers were measured with. */
 export const ENV_DEFAULTS: Record<string, Pick<SimulateOptions, 'horizon' | 'gamma' | 'tau' | 'pairsPerIter'> & { beta: number }> = {
@@ -40,6 +40,9 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
     tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
   }));
+  if (flags.algo === 'm-sobirl' && !ENVS[flags.env]!.tabular) {
+    throw new UsageError(`--algo m-sobirl is model-based and needs a tabular environment (grid5); '${flags.env}' is not: use sobirl or stoc-sobirl`);
+  }
   const defaults = ENV_DEFAULTS[flags.env] ?? ENV_DEFAULTS.cartpole!;
   const opts: SimulateOptions = {
     env: flags.env,
