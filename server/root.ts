@@ -3,6 +3,7 @@ import { labelRouter } from './routers/label';
 import { runsRouter } from './routers/runs';
 import { adminRouter } from './routers/admin';
 import { qualityRouter } from './routers/quality';
+import { inspectRouter } from './routers/inspect';
 
 /** The API of the app's own pages: one router per noun. */
 export const appRouter = createTRPCRouter({
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   admin: adminRouter,
   quality: qualityRouter,
+  inspect: inspectRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -44,7 +44,7 @@ export function RunsTable() {
             {runs.data.map((r) => (
               <tr key={r.id} data-testid={`run-row-${r.id}`} data-status={r.status} data-iteration={r.iteration}>
                 <td>
-                  <div>{r.name} <span className={styles.muted}>#{r.id}</span></div>
+                  <div><Link href={`/runs/${r.id}`}>{r.name}</Link> <span className={styles.muted}>#{r.id}</span></div>
                   <Link href={`/label?run=${r.id}`}>Label this run</Link>
                 </td>
                 <td>{r.envId}</td>

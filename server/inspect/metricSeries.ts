@@ -1,0 +1,140 @@
+import { and, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '@/db/client';
+import { clips, labels, metrics, pairs, runs, type Run } from '@/db/schema';
+import { decodeCheckpoints, listCheckpointRows, tabularContext, type CheckpointRow, type TabularRunContext } from './checkpointRewards';
+import {
+  DERIVED_SERIES, heldOutAccuracy, labelsPerHour, returnCorrelation,
+  type CheckpointReward, type DerivedSeriesName, type IndexedLabel, type SeriesPoint,
+} from './derivedSeries';
+import { clipIndices, sumAt } from './tabularModel';
+
+export interface RunSeries {
+  runId: number;
+  name: string;
+  envId: string;
+  algorithm: string;
+  /** Metric name -> points by iteration (the trainer's metrics and the derived series). */
+  series: Record<string, SeriesPoint[]>;
+  /** Why a derived series is missing or partial (non-tabular env, an unreadable checkpoint). */
+  notes: string[];
+}
+
+/** Segments for the correlation: the clips of the run's most recently labeled pairs. */
+const CORRELATION_CLIPS = 400;
+
+export function loadRunSeries(db: Db, run: Run, names?: readonly string[]): RunSeries {
+  const wanted = (name: string) => !names || names.includes(name);
+  const series: Record<string, SeriesPoint[]> = {};
+  const rows = db
+    .select({ iteration: metrics.iteration, name: metrics.name, value: metrics.value })
+    .from(metrics)
+    .where(and(eq(metrics.runId, run.id), names ? inArray(metrics.name, [...names]) : undefined))
+    .orderBy(metrics.name, metrics.iteration, metrics.id)
+    .all();
+  for (const row of rows) {
+    const points = (series[row.name] ??= []);
+    // A redone iteration (crash recovery) may have left an older row: the newest one wins.
+    if (points.at(-1)?.iteration === row.iteration) points[points.length - 1] = { iteration: row.iteration, value: row.value };
+    else points.push({ iteration: row.iteration, value: row.value });
+  }
+
+  const notes: string[] = [];
+  const derived = DERIVED_SERIES.filter(wanted);
+  if (derived.length > 0) {
+    const checkpoints = listCheckpointRows(db, run.id);
+    if (wanted('labels/per_hour')) series['labels/per_hour'] = labelsPerHour(checkpoints, answeredTimes(db, run.id));
+    const learned = derived.filter((n): n is Exclude<DerivedSeriesName, 'labels/per_hour'> => n !== 'labels/per_hour');
+    if (learned.length > 0) {
+      const ctx = tabularContext(run);
+      if (!ctx.ok) notes.push(`learned-reward series need a tabular run: ${ctx.reason}`);
+      else Object.assign(series, learnedSeries(db, run.id, ctx.value, checkpoints, learned, notes));
+    }
+  }
+  return { runId: run.id, name: run.name, envId: run.envId, algorithm: run.algorithm, series, notes };
+}
+
+function answeredTimes(db: Db, runId: number): number[] {
+  return db
+    .select({ t: labels.answeredAt })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .where(and(eq(pairs.runId, runId), isNull(labels.undoneAt)))
+    .all()
+    .map((r) => r.t);
+}
+
+function learnedSeries(
+  db: Db,
+  runId: number,
+  ctx: TabularRunContext,
+  rows: readonly CheckpointRow[],
+  names: readonly string[],
+  notes: string[],
+): Record<string, SeriesPoint[]> {
+  const decoded = decodeCheckpoints(db, runId, ctx, rows.map((r) => r.id));
+  const withReward: CheckpointReward[] = rows.map((r) => {
+    const d = decoded.get(r.id);
+    if (d && !d.ok) notes.push(d.error);
+    return { iteration: r.iteration, labelWatermark: r.labelWatermark, reward: d?.ok ? d.reward : null };
+  });
+  const out: Record<string, SeriesPoint[]> = {};
+  if (names.includes('return/learned')) {
+    out['return/learned'] = rows.flatMap((r) => {
+      const d = decoded.get(r.id);
+      return d?.ok ? [{ iteration: r.iteration, value: d.learnedReturn }] : [];
+    });
+  }
+  if (names.includes('accuracy/heldout') || names.includes('correlation/segment_return')) {
+    const labeled = labeledPairs(db, runId, ctx);
+    if (names.includes('accuracy/heldout')) out['accuracy/heldout'] = heldOutAccuracy(withReward, labeled.labels);
+    if (names.includes('correlation/segment_return')) out['correlation/segment_return'] = returnCorrelation(withReward, labeled.segments);
+  }
+  return out;
+}
+
+/** The run's usable labels (live, with a preference) as index sequences, and the distinct labeled clips. */
+function labeledPairs(db: Db, runId: number, ctx: TabularRunContext) {
+  const clipA = alias(clips, 'clip_a');
+  const clipB = alias(clips, 'clip_b');
+  const rows = db
+    .select({
+      labelId: labels.id, y: labels.y,
+      aId: clipA.id, aStates: clipA.states, aActions: clipA.actions,
+      bId: clipB.id, bStates: clipB.states, bActions: clipB.actions,
+    })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .innerJoin(clipA, eq(clipA.id, pairs.clipAId))
+    .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
+    .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt)))
+    .orderBy(desc(labels.id))
+    .all();
+  const byClip = new Map<number, number[]>();
+  const indicesOf = (id: number, states: unknown[], actions: number[]) => {
+    let hit = byClip.get(id);
+    if (!hit) byClip.set(id, (hit = clipIndices(ctx.shape, states, actions)));
+    return hit;
+  };
+  const indexed: IndexedLabel[] = rows.map((r) => ({
+    labelId: r.labelId,
+    y: r.y!,
+    first: indicesOf(r.aId, r.aStates, r.aActions),
+    second: indicesOf(r.bId, r.bStates, r.bActions),
+  }));
+  // Newest labels first, so the cap keeps the clips people compared most recently.
+  const segments = [...byClip.values()].slice(0, CORRELATION_CLIPS).map((indices) => ({
+    indices,
+    trueReturn: sumAt(ctx.shape.trueReward, indices),
+  }));
+  return { labels: indexed, segments };
+}
+
+export function loadRunsSeries(db: Db, runIds: readonly number[], names?: readonly string[]): RunSeries[] {
+  const found = db.select().from(runs).where(inArray(runs.id, [...runIds])).all();
+  const byId = new Map(found.map((r) => [r.id, r]));
+  return runIds.flatMap((id) => {
+    const run = byId.get(id);
+    return run ? [loadRunSeries(db, run, names)] : [];
+  });
+}

@@ -1,0 +1,69 @@
+import type { Db } from '@/db/client';
+import { checkpoints, clips, metrics, pairs, runs, CLIP_FORMAT_VERSION } from '@/db/schema';
+import { writeTx } from '@/db/transactions';
+import { encodeVector } from '@/trainer/service/tabular-checkpoint';
+
+/** Tiny hand-made runs for the inspect tests (tests only). */
+
+export const T0 = 1_750_000_000_000;
+export const MINUTE = 60_000;
+
+/** grid5 state from its index (row * 5 + col). */
+export const cell = (s: number) => ({ row: Math.floor(s / 5), col: s % 5 });
+
+export function insertRun(db: Db, opts: { name: string; envId?: string; algorithm?: string; config?: Record<string, unknown> }): number {
+  return writeTx(db, (tx) =>
+    tx.insert(runs).values({
+      name: opts.name,
+      envId: opts.envId ?? 'grid5',
+      algorithm: opts.algorithm ?? 'sobirl',
+      instructions: 'Reach the green corner.',
+      config: opts.config ?? { features: 'state', gamma: 0.9, tau: 0.1 },
+      createdAt: T0,
+      updatedAt: T0,
+    }).returning({ id: runs.id }).get().id,
+  );
+}
+
+/** A clip through the given grid5 state indices (one action, 'right' = 3, per transition). */
+export function insertClip(db: Db, runId: number, stateIndices: readonly number[]): number {
+  return writeTx(db, (tx) =>
+    tx.insert(clips).values({
+      runId,
+      envId: 'grid5',
+      seed: 0,
+      states: stateIndices.map(cell),
+      actions: stateIndices.slice(1).map(() => 3),
+      logProbs: stateIndices.slice(1).map(() => Math.log(0.25)),
+      trueReturn: null,
+      formatVersion: CLIP_FORMAT_VERSION,
+    }).returning({ id: clips.id }).get().id,
+  );
+}
+
+export function insertPair(db: Db, runId: number, clipAId: number, clipBId: number): number {
+  return writeTx(db, (tx) =>
+    tx.insert(pairs).values({ runId, clipAId, clipBId, status: 'done', createdAt: T0 }).returning({ id: pairs.id }).get().id,
+  );
+}
+
+export function insertCheckpoint(
+  db: Db,
+  opts: { runId: number; iteration: number; createdAt: number; labelWatermark: number; x: ArrayLike<number>; Q: ArrayLike<number>; formatVersion?: number },
+): number {
+  return writeTx(db, (tx) =>
+    tx.insert(checkpoints).values({
+      runId: opts.runId,
+      iteration: opts.iteration,
+      formatVersion: opts.formatVersion ?? 1,
+      rewardModel: encodeVector(opts.x),
+      policy: encodeVector(opts.Q),
+      createdAt: opts.createdAt,
+      labelWatermark: opts.labelWatermark,
+    }).returning({ id: checkpoints.id }).get().id,
+  );
+}
+
+export function insertMetric(db: Db, runId: number, iteration: number, name: string, value: number): void {
+  writeTx(db, (tx) => tx.insert(metrics).values({ runId, iteration, name, value, createdAt: T0 }).run());
+}

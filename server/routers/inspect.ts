@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { loadRunsSeries } from '../inspect/metricSeries';
+import { loadPairDetail, loadRecentPairs } from '../inspect/pairDetail';
+import { loadCheckpointList, loadRunSummary, requireRun } from '../inspect/runSummary';
+import { createTRPCRouter, roleProcedure } from '../trpc';
+
+const researcher = roleProcedure('researcher', 'admin');
+const id = z.number().int().positive();
+
+/**
+ * The researcher's view of a run: what the reward model and the policy learned. Read-only; the
+ * derived series (held-out accuracy, learned-vs-true correlation, labels per hour, learned
+ * return) are computed here from checkpoints and labels, see server/inspect/derivedSeries.ts.
+ */
+export const inspectRouter = createTRPCRouter({
+  /** The run row, its parsed config, counts, and the runs it can be overlaid with. */
+  run: researcher.input(z.object({ runId: id })).query(({ ctx, input }) => loadRunSummary(ctx.db, input.runId)),
+
+  /** Series per run and metric name (several runs overlay on one chart); `names` narrows them. */
+  metrics: researcher
+    .input(z.object({ runIds: z.array(id).min(1).max(8), names: z.array(z.string().min(1).max(100)).max(40).optional() }))
+    .query(({ ctx, input }) => {
+      // The first run is the page's own: it must exist; compared runs that vanished are dropped.
+      requireRun(ctx.db, input.runIds[0]!);
+      return loadRunsSeries(ctx.db, [...new Set(input.runIds)], input.names);
+    }),
+
+  /** Checkpoints newest first, with blob sizes (downloads: /api/checkpoints/ID?part=...). */
+  checkpoints: researcher.input(z.object({ runId: id })).query(({ ctx, input }) => loadCheckpointList(ctx.db, input.runId)),
+
+  /** One pair with its labels, and for tabular runs the learned reward per step and the reward heat map. */
+  pair: researcher
+    .input(z.object({ pairId: id, checkpointId: id.optional() }))
+    .query(({ ctx, input }) => loadPairDetail(ctx.db, input.pairId, input.checkpointId)),
+
+  /** The run's most recently labeled pairs. */
+  pairs: researcher
+    .input(z.object({ runId: id, limit: z.number().int().min(1).max(200).default(30) }))
+    .query(({ ctx, input }) => {
+      requireRun(ctx.db, input.runId);
+      return loadRecentPairs(ctx.db, input.runId, input.limit);
+    }),
+});
