@@ -30,6 +30,10 @@ async function leasedPair(caller: Caller, role: RoleName, fallbackPairId: number
   return (await caller.label.next({})).pair!.id;
 }
 
+/** One small run for the read-only procedures (created on first use, after the db exists). */
+let readOnlyRun: ReturnType<typeof addRun> | undefined;
+const matrixRun = () => (readOnlyRun ??= addRun(db, { count: 2, name: 'read-only matrix run' }));
+
 const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: RoleName) => Promise<unknown> }> = {
   'label.next': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.next({}) },
   'label.status': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.status() },
@@ -61,6 +65,19 @@ const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: 
     allowed: ['admin'],
     call: (c) => c.admin.users.resetPassword({ userId: addUser(db, 'annotator').id, password: 'another long pw' }),
   },
+  'runs.create': {
+    allowed: ['researcher', 'admin'],
+    call: (c) => c.runs.create({ name: 'matrix run', envId: 'grid5', instructions: 'Prefer the goal.' }),
+  },
+  'runs.pause': { allowed: ['researcher', 'admin'], call: (c) => c.runs.pause({ runId: addRun(db, { count: 0 }).runId }) },
+  'runs.resume': { allowed: ['researcher', 'admin'], call: (c) => c.runs.resume({ runId: addRun(db, { count: 0, status: 'paused' }).runId }) },
+  'runs.stop': { allowed: ['researcher', 'admin'], call: (c) => c.runs.stop({ runId: addRun(db, { count: 0 }).runId }) },
+  'inspect.run': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.run({ runId: matrixRun().runId }) },
+  'inspect.metrics': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.metrics({ runIds: [matrixRun().runId] }) },
+  'inspect.checkpoints': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.checkpoints({ runId: matrixRun().runId }) },
+  'inspect.pairs': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.pairs({ runId: matrixRun().runId, limit: 5 }) },
+  'inspect.pair': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.pair({ pairId: matrixRun().pairIds[0]! }) },
+  'quality.agreement': { allowed: ['researcher', 'admin'], call: (c) => c.quality.agreement({ runId: matrixRun().runId }) },
   'admin.users.setDisabled': {
     allowed: ['admin'],
     call: (c) => c.admin.users.setDisabled({ userId: addUser(db, 'annotator').id, disabled: true }),

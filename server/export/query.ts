@@ -48,33 +48,8 @@ export function countExportRows(sqlite: Database.Database, filters: ExportFilter
   return row.n;
 }
 
-interface RawRow {
-  label_id: number;
-  pair_id: number;
-  run_id: number;
-  run_name: string;
-  checkpoint_id: number | null;
-  annotator: string;
-  choice: ExportRecord['choice'];
-  y: number | null;
-  shown_at: number;
-  answered_at: number;
-  response_ms: number;
-  clip_a_id: number;
-  clip_a_env_id: string;
-  clip_a_seed: number;
-  clip_a_checkpoint_id: number | null;
-  clip_a_observations: string;
-  clip_a_actions: string;
-  clip_a_true_return: number | null;
-  clip_b_id: number;
-  clip_b_env_id: string;
-  clip_b_seed: number;
-  clip_b_checkpoint_id: number | null;
-  clip_b_observations: string;
-  clip_b_actions: string;
-  clip_b_true_return: number | null;
-}
+/** A row as the page query returns it: the record before it is stamped with the schema version. */
+type RawRow = Omit<ExportRecord, 'schema_version'>;
 
 function pageSql(where: Where, emails: boolean): string {
   return `
