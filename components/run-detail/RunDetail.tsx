@@ -7,6 +7,7 @@ import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
 import { chartLines, type RunPoints } from './chartData';
 import { CHARTED_METRICS, RUN_CHARTS } from './charts';
+import { AgreementPanel } from './AgreementPanel';
 import { CheckpointTable } from './CheckpointTable';
 import { ClipInspector } from './ClipInspector';
 import { MetricChart } from './MetricChart';
@@ -101,7 +102,10 @@ export function RunDetail({ runId }: { runId: number }) {
         </aside>
       </div>
       <div className={styles.lower}>
-        <CheckpointTable runId={runId} refetchInterval={refetchInterval} />
+        <div>
+          <CheckpointTable runId={runId} refetchInterval={refetchInterval} />
+          <AgreementPanel runId={runId} refetchInterval={refetchInterval} />
+        </div>
         <ClipInspector runId={runId} refetchInterval={refetchInterval} />
       </div>
     </div>

@@ -102,6 +102,11 @@ test('a researcher watches a run learn: live charts with points, overlays, check
     await expect(page.getByTestId('heatmap-true').locator('[title^="state 24:"]')).toHaveAttribute('title', /state 24: 1\.000/);
 
     // Checkpoint download, as the researcher.
+    // Agreement of the simulated annotators: one row per annotator with their label counts.
+    const agreement = page.getByTestId('agreement-panel');
+    await expect(agreement).toContainText("Krippendorff's α");
+    await expect(agreement.locator('tbody tr')).toHaveCount(2);
+
     const link = page.getByTestId('checkpoint-table').getByRole('link', { name: /^x · / }).first();
     const href = (await link.getAttribute('href'))!;
     const download = await page.request.get(href);
