@@ -9,7 +9,12 @@ import type { Rng } from '../core/rng';
  * only, never by a learner.
  */
 
-/** Drawing primitives in world coordinates; the browser maps the viewport onto its canvas. */
+/**
+ * Drawing primitives in world coordinates; the browser maps the viewport onto its canvas
+ * (components/player/drawFrame.ts). Every length is in world units, line widths, radii and
+ * text size included; `rect.angle` (radians) turns the rectangle about its centre,
+ * counter-clockwise (y grows upwards).
+ */
 export type DrawPrimitive =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill?: string; stroke?: string; angle?: number }
   | { kind: 'circle'; x: number; y: number; r: number; fill?: string; stroke?: string }
