@@ -25,6 +25,9 @@ export const PAIR_STATUSES = ['pending', 'done'] as const;
 export type PairStatus = (typeof PAIR_STATUSES)[number];
 export const CHOICES = ['left', 'right', 'equal', 'cant_tell'] as const;
 export type Choice = (typeof CHOICES)[number];
+/** A gold pair's correct answer: a real preference, so never cant_tell. */
+export const GOLD_CHOICES = ['left', 'right', 'equal'] as const;
+export type GoldChoice = (typeof GOLD_CHOICES)[number];
 
 /** Clip rows written by this build; readers refuse other versions with a clear message. */
 export const CLIP_FORMAT_VERSION = 1;
@@ -133,6 +136,13 @@ export const pairs = sqliteTable(
     /** Trainer-made pairs: the checkpoint iteration that drew them and their slot within it. */
     iteration: integer('iteration'),
     slot: integer('slot'),
+    /**
+     * Set by an admin: this pair's correct answer, null when it is not gold. A gold pair is
+     * offered to every annotator once (labels_wanted does not apply, it never turns 'done') and
+     * the trainer never retires it. No CHECK constraint: SQLite cannot add one to an existing
+     * table without rebuilding it, so the one writer (quality.setGold) validates with zod.
+     */
+    goldChoice: text('gold_choice', { enum: GOLD_CHOICES }),
   },
   (t) => [
     // The queue scan: pending pairs of a run, best first.
@@ -140,6 +150,8 @@ export const pairs = sqliteTable(
     // A trainer that crashes and redoes an iteration can never insert the same pair twice
     // (NULLs are distinct: seeded and hand-made pairs are unaffected).
     uniqueIndex('pairs_run_iteration_slot_unique').on(t.runId, t.iteration, t.slot),
+    // The gold pick in label.next: a run's few gold pairs, without scanning all its pairs.
+    index('pairs_gold_idx').on(t.runId).where(sql`gold_choice is not null`),
     check('pairs_status_check', sql`${t.status} in (${inList(PAIR_STATUSES)})`),
     check('pairs_labels_wanted_check', sql`${t.labelsWanted} >= 1`),
   ],

@@ -1,8 +1,9 @@
 import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { clips, labels, leases, pairs, runs, type Choice } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { writeTx, type Tx } from '@/db/transactions';
+import { goldRateOf } from './goldRate';
 
 /**
  * The labeling queue as plain functions over the database. Every function takes `now` (ms) so
@@ -10,6 +11,10 @@ import { writeTx, type Tx } from '@/db/transactions';
  *
  * A pair is AVAILABLE to user U when its run is active, it is pending, U has no live label on it,
  * and live labels + unexpired leases held by OTHER users < labels_wanted (overlap).
+ *
+ * A GOLD pair (an admin gave it a correct answer) is available to U when its run is active and U
+ * has no live label on it: every annotator answers it once, so overlap and status do not apply.
+ * label.next offers one with the run's goldRate probability, before the normal pick.
  */
 
 export const LEASE_MS = 5 * 60_000;
@@ -38,17 +43,25 @@ type Reader = Tx | Db;
 
 const liveLabelCount = sql`(select count(*) from ${labels} where ${labels.pairId} = ${pairs.id} and ${labels.undoneAt} is null)`;
 
-/** The AVAILABLE predicate above, for a query over `pairs` joined with `runs`. */
+const notLabeledBy = (userId: number) => sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id}
+      and ${labels.userId} = ${userId} and ${labels.undoneAt} is null)`;
+
+/** The AVAILABLE predicate above (normal pairs), for a query over `pairs` joined with `runs`. */
 function availableTo(userId: number, now: number): SQL {
   const othersLeases = sql`(select count(*) from ${leases} where ${leases.pairId} = ${pairs.id}
     and ${leases.userId} <> ${userId} and ${leases.expiresAt} > ${now})`;
   return and(
     eq(runs.status, 'active'),
     eq(pairs.status, 'pending'),
-    sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id}
-      and ${labels.userId} = ${userId} and ${labels.undoneAt} is null)`,
+    isNull(pairs.goldChoice),
+    notLabeledBy(userId),
     sql`${liveLabelCount} + ${othersLeases} < ${pairs.labelsWanted}`,
   )!;
+}
+
+/** The gold AVAILABLE predicate above, over `pairs` joined with `runs`. */
+function goldAvailableTo(userId: number): SQL {
+  return and(eq(runs.status, 'active'), isNotNull(pairs.goldChoice), notLabeledBy(userId))!;
 }
 
 function ownLiveLease(userId: number, now: number): SQL {
@@ -63,30 +76,63 @@ export interface QueueQuery {
 }
 
 /**
- * Leases the best available pair to the user for LEASE_MS and returns it, or null when the queue
- * is empty for them. A pair the user already holds comes first (a reload must not burn pairs),
- * then highest priority, then oldest. One IMMEDIATE transaction: two callers never get the same
+ * Active runs (of `runId` when given) whose goldRate exceeds `threshold`. Rates are few and live
+ * in each run's config JSON, so they are read here rather than in SQL.
+ */
+function goldRunIds(db: Reader, runId: number | undefined, threshold: number): number[] {
+  return db
+    .select({ id: runs.id, config: runs.config })
+    .from(runs)
+    .where(and(eq(runs.status, 'active'), runId === undefined ? undefined : eq(runs.id, runId)))
+    .all()
+    .filter((r) => goldRateOf(r.config) > threshold)
+    .map((r) => r.id);
+}
+
+export interface LeaseQuery extends QueueQuery {
+  excludePairIds?: readonly number[];
+  /**
+   * Uniform [0, 1) draw deciding whether a gold pair is offered. Math.random by default: this is
+   * the web server mixing gold into a queue, not the trainer, so nothing needs to replay it.
+   */
+  random?: () => number;
+}
+
+/**
+ * Leases the next pair to the user for LEASE_MS and returns it, or null when the queue is empty
+ * for them. A pair the user already holds comes first (a reload must not burn pairs); then, with
+ * probability goldRate of its run, a gold pair they have not labeled; then the normal pick:
+ * highest priority, then oldest. One IMMEDIATE transaction: two callers never get the same
  * pair beyond its overlap.
  */
-export function leaseNextPair(db: Db, q: QueueQuery & { excludePairIds?: readonly number[] }): PairView | null {
+export function leaseNextPair(db: Db, q: LeaseQuery): PairView | null {
   return writeTx(db, (tx) => {
     // Expired leases count for nothing; dropping them keeps the availability scan small.
     tx.delete(leases).where(lte(leases.expiresAt, q.now)).run();
     const exclude = q.excludePairIds ?? [];
-    const candidate = tx
-      .select({ id: pairs.id })
-      .from(pairs)
-      .innerJoin(runs, eq(runs.id, pairs.runId))
-      .where(
-        and(
-          availableTo(q.userId, q.now),
-          q.runId === undefined ? undefined : eq(pairs.runId, q.runId),
-          exclude.length > 0 ? notInArray(pairs.id, [...exclude]) : undefined,
-        ),
-      )
-      .orderBy(desc(ownLiveLease(q.userId, q.now)), desc(pairs.priority), asc(pairs.createdAt), asc(pairs.id))
-      .limit(1)
-      .get();
+    const pick = (where: SQL | undefined) =>
+      tx
+        .select({ id: pairs.id })
+        .from(pairs)
+        .innerJoin(runs, eq(runs.id, pairs.runId))
+        .where(
+          and(
+            where,
+            q.runId === undefined ? undefined : eq(pairs.runId, q.runId),
+            exclude.length > 0 ? notInArray(pairs.id, [...exclude]) : undefined,
+          ),
+        )
+        .orderBy(desc(pairs.priority), asc(pairs.createdAt), asc(pairs.id))
+        .limit(1)
+        .get();
+    const normal = availableTo(q.userId, q.now);
+    const gold = goldAvailableTo(q.userId);
+    // A run's gold is offered when the draw falls below its goldRate (0 never, 0.5 half the time).
+    const goldRuns = goldRunIds(tx, q.runId, (q.random ?? Math.random)());
+    const candidate =
+      pick(and(or(normal, gold), ownLiveLease(q.userId, q.now))) ??
+      (goldRuns.length > 0 ? pick(and(gold, inArray(pairs.runId, goldRuns))) : undefined) ??
+      pick(normal);
     if (!candidate) return null;
     const expiresAt = q.now + LEASE_MS;
     grantLease(tx, candidate.id, q.userId, expiresAt);
@@ -101,13 +147,18 @@ export function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: nu
     .run();
 }
 
-/** How many pairs `label.next` could still hand this user (including the ones they hold). */
+/**
+ * How many pairs `label.next` could still hand this user (including the ones they hold); gold
+ * pairs count only in runs whose goldRate is above 0 (elsewhere they are never offered).
+ */
 export function countAvailablePairs(db: Reader, q: QueueQuery): number {
+  const goldRuns = goldRunIds(db, q.runId, 0);
+  const gold = goldRuns.length > 0 ? and(goldAvailableTo(q.userId), inArray(pairs.runId, goldRuns)) : undefined;
   const row = db
     .select({ n: sql<number>`count(*)` })
     .from(pairs)
     .innerJoin(runs, eq(runs.id, pairs.runId))
-    .where(and(availableTo(q.userId, q.now), q.runId === undefined ? undefined : eq(pairs.runId, q.runId)))
+    .where(and(or(availableTo(q.userId, q.now), gold), q.runId === undefined ? undefined : eq(pairs.runId, q.runId)))
     .get();
   return row?.n ?? 0;
 }
@@ -163,11 +214,14 @@ export function liveLabelsOn(tx: Reader, pairId: number): number {
   return row?.n ?? 0;
 }
 
-/** Keeps pairs.status in step with the live label count (after a submit or an undo). */
+/**
+ * Keeps pairs.status in step with the live label count (after a submit, an undo, or a gold mark).
+ * A gold pair stays pending: every annotator is to answer it, however many already have.
+ */
 export function refreshPairStatus(tx: Tx, pairId: number): void {
-  const pair = tx.select({ wanted: pairs.labelsWanted }).from(pairs).where(eq(pairs.id, pairId)).get();
+  const pair = tx.select({ wanted: pairs.labelsWanted, goldChoice: pairs.goldChoice }).from(pairs).where(eq(pairs.id, pairId)).get();
   if (!pair) return;
-  const status = liveLabelsOn(tx, pairId) >= pair.wanted ? 'done' : 'pending';
+  const status = pair.goldChoice === null && liveLabelsOn(tx, pairId) >= pair.wanted ? 'done' : 'pending';
   tx.update(pairs).set({ status }).where(eq(pairs.id, pairId)).run();
 }
 

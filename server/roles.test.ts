@@ -78,6 +78,10 @@ const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: 
   'inspect.pairs': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.pairs({ runId: matrixRun().runId, limit: 5 }) },
   'inspect.pair': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.pair({ pairId: matrixRun().pairIds[0]! }) },
   'quality.agreement': { allowed: ['researcher', 'admin'], call: (c) => c.quality.agreement({ runId: matrixRun().runId }) },
+  'quality.setGold': {
+    allowed: ['admin'],
+    call: (c) => c.quality.setGold({ pairId: addRun(db, { count: 1 }).pairIds[0]!, choice: 'left' }),
+  },
   'admin.users.setDisabled': {
     allowed: ['admin'],
     call: (c) => c.admin.users.setDisabled({ userId: addUser(db, 'annotator').id, disabled: true }),

@@ -7,6 +7,7 @@ import { renderClip } from '@/components/player/renderClip';
 import { advance, frameIndex, initialClock, seek, togglePlaying, type ClockState } from '@/components/player/playbackClock';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
+import { GoldControl } from './GoldControl';
 import { RewardHeatmap } from './RewardHeatmap';
 import { StepRewardChart } from './StepRewardChart';
 import styles from './runDetail.module.css';
@@ -88,6 +89,7 @@ export function ClipInspector({ runId, refetchInterval }: { runId: number; refet
               ))}
             </tbody>
           </table>
+          <GoldControl pairId={d.pair.id} choice={d.gold.choice} canSet={d.gold.canSet} />
           <p className={styles.muted}>
             {d.pair.drawnBy ? `Drawn by iteration ${d.pair.drawnBy.iteration}. ` : ''}
             {d.scoredBy ? `Learned reward of iteration ${d.scoredBy.iteration}.` : ''} {d.notes.join(' ')}

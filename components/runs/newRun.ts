@@ -46,6 +46,7 @@ export const NUMBER_SETTINGS = [
   { key: 'ensembleSize', label: 'Ensemble size', step: '1' },
   { key: 'pendingFactor', label: 'Pending pairs (× label batch)', step: 'any' },
   { key: 'iterationTimeoutMs', label: 'Iteration timeout (ms)', step: '1' },
+  { key: 'goldRate', label: 'Gold pair rate (share of queue picks)', step: 'any' },
 ] as const satisfies ReadonlyArray<{ key: keyof RunConfig; label: string; step: string }>;
 
 const FIELD_LABELS: Record<string, string> = {

@@ -29,7 +29,7 @@ export interface AnnotatorAgreement {
    * label never votes for itself); pairs where the others tie, or nobody else answered, are skipped.
    */
   withMajority: Rate;
-  /** Against gold answers; null until gold pairs exist (the router passes none yet). */
+  /** Against gold answers (cant_tell aside); null when no gold map is given (the run has no gold pairs). */
   withGold: Rate | null;
 }
 

@@ -35,7 +35,7 @@ export function loadRunSummary(db: Db, runId: number) {
       `select
          (select count(*) from clips where run_id = @id) as clips,
          (select count(*) from pairs where run_id = @id) as pairs,
-         (select count(*) from pairs where run_id = @id and status = 'pending') as pairsPending,
+         (select count(*) from pairs where run_id = @id and status = 'pending' and gold_choice is null) as pairsPending,
          (select count(*) from labels l join pairs p on p.id = l.pair_id where p.run_id = @id and l.undone_at is null) as labels,
          (select count(distinct l.user_id) from labels l join pairs p on p.id = l.pair_id where p.run_id = @id and l.undone_at is null) as annotators,
          (select count(*) from checkpoints where run_id = @id) as checkpoints`,

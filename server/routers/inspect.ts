@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadRunsSeries } from '../inspect/metricSeries';
+import { goldChoiceOf } from '../gold';
 import { loadPairDetail, loadRecentPairs } from '../inspect/pairDetail';
 import { loadCheckpointList, loadRunSummary, requireRun } from '../inspect/runSummary';
 import { createTRPCRouter, roleProcedure } from '../trpc';
@@ -28,10 +29,16 @@ export const inspectRouter = createTRPCRouter({
   /** Checkpoints newest first, with blob sizes (downloads: /api/checkpoints/ID?part=...). */
   checkpoints: researcher.input(z.object({ runId: id })).query(({ ctx, input }) => loadCheckpointList(ctx.db, input.runId)),
 
-  /** One pair with its labels, and for tabular runs the learned reward per step and the reward heat map. */
+  /**
+   * One pair with its labels, and for tabular runs the learned reward per step and the reward heat
+   * map; `gold` is its admin-given answer (null: not gold) and whether this user may change it.
+   */
   pair: researcher
     .input(z.object({ pairId: id, checkpointId: id.optional() }))
-    .query(({ ctx, input }) => loadPairDetail(ctx.db, input.pairId, input.checkpointId)),
+    .query(({ ctx, input }) => ({
+      ...loadPairDetail(ctx.db, input.pairId, input.checkpointId),
+      gold: { choice: goldChoiceOf(ctx.db, input.pairId), canSet: ctx.user.role === 'admin' },
+    })),
 
   /** The run's most recently labeled pairs. */
   pairs: researcher

@@ -1,19 +1,21 @@
 import { TRPCError } from '@trpc/server';
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { labels, pairs, runs, users } from '@/db/schema';
+import { GOLD_CHOICES, labels, pairs, runs, users } from '@/db/schema';
 import { runAgreement } from '../agreement/runAgreement';
+import { goldMapOfRun, setGold } from '../gold';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 
 const researcher = roleProcedure('researcher', 'admin');
+const admin = roleProcedure('admin');
+const id = z.number().int().positive();
 
 export const qualityRouter = createTRPCRouter({
   /**
-   * Inter-annotator agreement of one run over its live labels; annotators by pseudonym.
-   * Gold pairs are not scored yet (no gold answers in the schema): `withGold` is null until
-   * they land, when their answers are passed to runAgreement as its `gold` map.
+   * Inter-annotator agreement of one run over its live labels; annotators by pseudonym. Each
+   * annotator's `withGold` scores them against the run's gold pairs; null when the run has none.
    */
-  agreement: researcher.input(z.object({ runId: z.number().int().positive() })).query(({ ctx, input }) => {
+  agreement: researcher.input(z.object({ runId: id })).query(({ ctx, input }) => {
     const run = ctx.db.select({ id: runs.id }).from(runs).where(eq(runs.id, input.runId)).get();
     if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `run ${input.runId} does not exist` });
     const rows = ctx.db
@@ -23,6 +25,15 @@ export const qualityRouter = createTRPCRouter({
       .innerJoin(users, eq(users.id, labels.userId))
       .where(and(eq(pairs.runId, input.runId), isNull(labels.undoneAt)))
       .all();
-    return { runId: input.runId, ...runAgreement(rows) };
+    const gold = goldMapOfRun(ctx.db, input.runId);
+    return { runId: input.runId, goldPairs: gold.size, ...runAgreement(rows, gold.size > 0 ? gold : undefined) };
   }),
+
+  /**
+   * Admins only: gives a pair its correct answer (it becomes gold: offered to every annotator
+   * once, never retired) or, with null, makes it an ordinary pair again.
+   */
+  setGold: admin
+    .input(z.object({ pairId: id, choice: z.enum(GOLD_CHOICES).nullable() }))
+    .mutation(({ ctx, input }) => setGold(ctx.db, input.pairId, input.choice)),
 });

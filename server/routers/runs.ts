@@ -53,7 +53,7 @@ export const runsRouter = createTRPCRouter({
         // so ${runs.id} inside these subqueries would bind to the inner table's id.
         clipCount: sql<number>`(select count(*) from clips c where c.run_id = runs.id)`,
         pairCount: sql<number>`(select count(*) from pairs p where p.run_id = runs.id)`,
-        pairsPending: sql<number>`(select count(*) from pairs p where p.run_id = runs.id and p.status = 'pending')`,
+        pairsPending: sql<number>`(select count(*) from pairs p where p.run_id = runs.id and p.status = 'pending' and p.gold_choice is null)`,
         labelCount: sql<number>`(select count(*) from labels l join pairs p on p.id = l.pair_id
           where p.run_id = runs.id and l.undone_at is null)`,
       })

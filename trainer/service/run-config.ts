@@ -61,6 +61,8 @@ export const runSettingsSchema = z.object({
   iterationTimeoutMs: z.number().int().min(0).default(60_000),
   /** Delete unlabeled, unleased pending pairs from older checkpoints when new ones arrive. */
   retireStalePairs: z.boolean().default(true),
+  /** Chance that label.next offers one of the run's gold pairs (admin-marked answers) before the normal pick. */
+  goldRate: z.number().min(0).max(0.5).default(0.1),
   /** Overrides of the algorithm's own config (e.g. { upperSteps: 20, lr: 0.05 }). */
   algorithm: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
   /** Scripted teachers answer this run's queue through label.next / label.submit. */

@@ -119,12 +119,13 @@ export function readLabels(db: Db, runId: number, maxId: number): LabelRow[] {
   }));
 }
 
+/** Pending pairs waiting for labels; gold pairs stay pending for ever, so they do not count. */
 export function pendingPairCount(db: Db | Tx, runId: number): number {
   return (
     db
       .select({ n: sql<number>`count(*)` })
       .from(pairs)
-      .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending')))
+      .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice)))
       .get()?.n ?? 0
   );
 }
@@ -278,7 +279,8 @@ function insertPairs(
 /**
  * Pending pairs drawn by OLDER checkpoints that nobody has labeled and nobody holds a live lease
  * on carry no data and show an outdated policy: delete them (and their clips) so annotators see
- * the new policy's pairs. Labeled or leased pairs stay; seeded pairs (no checkpoint) stay.
+ * the new policy's pairs. Labeled or leased pairs stay; seeded pairs (no checkpoint) stay; gold
+ * pairs stay (an admin chose them to score annotators, whatever policy drew them).
  */
 function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, now: number): number {
   const stale = tx
@@ -290,6 +292,7 @@ function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, no
         eq(pairs.status, 'pending'),
         isNotNull(pairs.checkpointId),
         ne(pairs.checkpointId, currentCheckpointId),
+        isNull(pairs.goldChoice),
         sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id})`,
         sql`not exists (select 1 from ${leases} where ${leases.pairId} = ${pairs.id} and ${leases.expiresAt} > ${now})`,
       ),
