@@ -11,11 +11,12 @@
  * sobirl.ts, it is spread over those steps (divided by stepsPerIteration) instead of being
  * re-applied in full at each: re-applying it diverged on grid5 (x went non-finite).
  */
+import { meanLossBaseline } from '../preference/baseline';
 import { policyFromQ } from '../tabular/soft';
 import { initMSobirl, mSobirlStep, type MSobirlConfig, type MSobirlProblem, type MSobirlState } from './m-sobirl';
 import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
 import {
-  exploitation, l2Norm, meanLossBaseline, pairLosses, rewardOf, segmentIndices, type LinearPair, type TabularSetup,
+  exploitation, l2Norm, pairLosses, rewardOf, segmentIndices, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
 
 export interface MSobirlRlhfConfig {

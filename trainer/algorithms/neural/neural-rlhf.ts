@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng';
 import type { Env } from '../../envs/types';
+import { meanLossBaseline } from '../../preference/baseline';
 import { bradleyTerryLoss } from '../../preference/bradley-terry';
 import type { LabeledPair, Segment } from '../../preference/types';
 import { bradleyTerryLoss as bradleyTerryTensorLoss, type RewardModel } from '../../models/reward-model';
@@ -142,11 +143,11 @@ export function explorationSurrogate(model: RewardModel, rows: ExplorationRows, 
   });
 }
 
-/** coef[m] = (l_m - b) / (tau * M), b = the batch-mean loss when `baseline`. */
+/** coef[m] = (l_m - b_m) / (tau * M), b_m = the mean loss of the other pairs when `baseline` (preference/baseline.ts). */
 export function explorationCoefficients(losses: Float64Array, tau: number, baseline: boolean): Float64Array {
   const M = losses.length;
-  const b = baseline && M > 0 ? losses.reduce((s, v) => s + v, 0) / M : 0;
-  return Float64Array.from(losses, (l) => (l - b) / (tau * Math.max(M, 1)));
+  const { b, scale } = meanLossBaseline(Array.from(losses), baseline);
+  return Float64Array.from(losses, (l) => (scale * (l - b)) / (tau * Math.max(M, 1)));
 }
 
 /** Gradients keyed by variable name, for `vars` (explicit varList: the reward weights only). */
