@@ -18,7 +18,7 @@
  * (anything that gives grad_x f and grad_pi f), so the RLHF loop can plug in a preference loss.
  */
 import { luFactor, luSolve } from '../tabular/linear-solve';
-import { policyStateTransitions, softValueIteration, type TabularMdp } from '../tabular/soft';
+import { discountedResolventMatrix, policyStateTransitions, softValueIteration, type TabularMdp } from '../tabular/soft';
 
 export interface MSobirlConfig {
   /** Upper-level step size on x (the paper's beta). */
@@ -118,11 +118,8 @@ function applyA(Ppi: Float64Array, gamma: number, v: Float64Array, transpose: bo
 
 /** The exact solve A^-1 b that w tracks (tests and diagnostics; M-SoBiRL itself never calls it). */
 export function exactW(mdp: TabularMdp, pi: Float64Array, gradPiF: Float64Array): Float64Array {
-  const { S, gamma } = mdp;
-  const Ppi = policyStateTransitions(mdp, pi);
-  const a = new Float64Array(S * S);
-  for (let i = 0; i < S; i++) for (let j = 0; j < S; j++) a[i * S + j] = (i === j ? 1 : 0) - gamma * Ppi[j * S + i]!;
-  return luSolve(luFactor(a, S), rightHandSide(mdp, pi, gradPiF));
+  // A = (I - gamma P^pi)^T.
+  return luSolve(luFactor(discountedResolventMatrix(mdp, pi, true), mdp.S), rightHandSide(mdp, pi, gradPiF));
 }
 
 /** One least-squares gradient step on 1/2 ||A w - b||^2: w - xi A^T (A w - b). */

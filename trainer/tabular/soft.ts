@@ -185,7 +185,7 @@ export function policyStateTransitions(mdp: TabularMdp, pi: Float64Array): Float
 }
 
 /** I - gamma P^pi, or its transpose. */
-function discountedResolventMatrix(mdp: TabularMdp, pi: Float64Array, transpose: boolean): Float64Array {
+export function discountedResolventMatrix(mdp: TabularMdp, pi: Float64Array, transpose: boolean): Float64Array {
   const { S, gamma } = mdp;
   const Ppi = policyStateTransitions(mdp, pi);
   const m = new Float64Array(S * S);
