@@ -1,17 +1,11 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { ENVS } from '../envs';
+import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { simulate } from '../simulate/simulate';
 import { ALGORITHMS, type SimulateOptions } from '../simulate/types';
 import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
-/** Per-environment defaults: the settings the README's numbers were measured with. */
-export const ENV_DEFAULTS: Record<string, Pick<SimulateOptions, 'horizon' | 'gamma' | 'tau' | 'pairsPerIter'> & { beta: number }> = {
-  grid5: { horizon: 12, gamma: 0.9, tau: 0.1, pairsPerIter: 8, beta: 5 },
-  cartpole: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
-  mountaincar: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
-  acrobot: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
-};
 
 const positiveInt = numericFlag((n) => Number.isInteger(n) && n > 0, 'a positive integer');
 const schema = z.object({
@@ -43,7 +37,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (flags.algo === 'm-sobirl' && !ENVS[flags.env]!.tabular) {
     throw new UsageError(`--algo m-sobirl is model-based and needs a tabular environment (grid5); '${flags.env}' is not: use sobirl or stoc-sobirl`);
   }
-  const defaults = ENV_DEFAULTS[flags.env] ?? ENV_DEFAULTS.cartpole!;
+  const defaults = rlhfDefaults(flags.env);
   const opts: SimulateOptions = {
     env: flags.env,
     algo: flags.algo,

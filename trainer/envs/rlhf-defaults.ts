@@ -1,0 +1,23 @@
+import type { SimulateOptions } from '../simulate/types';
+
+/**
+ * Per-environment RLHF settings: the ones the README's numbers were measured with. The command
+ * line (`simulate`) and the trainer service (a run's config fields left unset) both start from
+ * these, so a run created in the UI trains like the simulation that was measured.
+ */
+export type RlhfDefaults = Pick<SimulateOptions, 'horizon' | 'gamma' | 'tau' | 'pairsPerIter'> & {
+  /** Bradley-Terry rationality of the scripted teacher. */
+  beta: number;
+};
+
+export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
+  grid5: { horizon: 12, gamma: 0.9, tau: 0.1, pairsPerIter: 8, beta: 5 },
+  cartpole: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
+  mountaincar: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
+  acrobot: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
+};
+
+/** The env's defaults; environments added without an entry get the classic-control ones. */
+export function rlhfDefaults(envId: string): RlhfDefaults {
+  return RLHF_DEFAULTS[envId] ?? RLHF_DEFAULTS.cartpole!;
+}
