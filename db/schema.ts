@@ -97,6 +97,12 @@ export const checkpoints = sqliteTable(
     labelWatermark: integer('label_watermark').notNull().default(0),
     /** Labels (with a preference) the reward model had seen when this checkpoint was written. */
     labelsUsed: integer('labels_used').notNull().default(0),
+    /**
+     * The upper level's optimiser state (Adam moments and step count, Stoc-SoBiRL's momentum,
+     * M-SoBiRL's w) so that a restarted trainer continues exactly where it stopped; null for
+     * checkpoints written before it existed (they resume with a cold optimiser).
+     */
+    optimizerState: blob('optimizer_state', { mode: 'buffer' }),
   },
   (t) => [uniqueIndex('checkpoints_run_iteration_unique').on(t.runId, t.iteration)],
 );

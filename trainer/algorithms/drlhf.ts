@@ -5,7 +5,7 @@
  * upper-level direction: E[grad_x l] alone, without the exploration half of the hyper-gradient.
  */
 import { Adam } from '../core/adam';
-import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
+import { importAdamState, type IterationMetrics, type LearnerInit, type TabularLearner } from './tabular-learner';
 import { exploitation, l2Norm, lowerLevel, type LinearPair, type TabularSetup } from './tabular-rlhf';
 
 export interface DrlhfConfig {
@@ -23,14 +23,17 @@ export const DEFAULT_DRLHF: DrlhfConfig = { upperSteps: 20, lr: 0.05, lowerSweep
 
 export function makeDrlhf(setup: TabularSetup, config: DrlhfConfig = DEFAULT_DRLHF, init?: LearnerInit): TabularLearner {
   const x = init ? new Float64Array(init.x) : new Float64Array(setup.n);
-  let lower = lowerLevel(setup, x, init?.Q, config.lowerSweeps);
+  // Resumed: the checkpoint's Q as it is (no sweeps), so pi is the policy that drew its pairs.
+  let lower = lowerLevel(setup, x, init?.Q, init ? 0 : config.lowerSweeps);
   const adam = new Adam(setup.n, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  if (init?.state) importAdamState('drlhf', adam, init.state);
 
   return {
     name: 'drlhf',
     x,
     get pi() { return lower.pi; },
     get Q() { return lower.Q; },
+    exportState: () => adam.exportState(),
     iterate(all: readonly LinearPair[]): IterationMetrics {
       let last: IterationMetrics | undefined;
       for (let step = 0; step < config.upperSteps; step++) {

@@ -14,7 +14,7 @@
 import { meanLossBaseline } from '../preference/baseline';
 import { policyFromQ } from '../tabular/soft';
 import { initMSobirl, mSobirlStep, type MSobirlConfig, type MSobirlProblem, type MSobirlState } from './m-sobirl';
-import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
+import { checkStateLength, LearnerStateError, type IterationMetrics, type LearnerInit, type TabularLearner } from './tabular-learner';
 import {
   exploitation, l2Norm, pairLosses, rewardOf, segmentIndices, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
@@ -85,12 +85,20 @@ export function makeMSobirlLearner(setup: TabularSetup, config: MSobirlRlhfConfi
   };
   let state: MSobirlState = initMSobirl(problem, init ? new Float64Array(init.x) : new Float64Array(setup.n), mConfig);
   if (init) state = { ...state, Q: init.Q, ...policyFromQ(init.Q, S, A, setup.mdp.tau) };
+  // Optimiser state: [k, w...] (w_{k-1}, the running solution of A w = b, warm-starts the next step).
+  if (init?.state) {
+    checkStateLength('m-sobirl', init.state, 1 + S);
+    const k = init.state[0]!;
+    if (!Number.isInteger(k) || k < 0) throw new LearnerStateError(`m-sobirl: iteration count must be a non-negative integer, got ${k}`);
+    state = { ...state, k, w: init.state.slice(1) };
+  }
 
   return {
     name: 'm-sobirl',
     get x() { return state.x; },
     get Q() { return state.Q; },
     get pi() { return state.pi; },
+    exportState: () => Float64Array.from([state.k, ...state.w]),
     iterate(allPairs, freshPairs): IterationMetrics {
       all = allPairs;
       fresh = freshPairs;

@@ -13,6 +13,8 @@ export function makeOracle(setup: TabularSetup): TabularLearner {
     x: new Float64Array(setup.trueReward),
     pi: solved.pi,
     Q: solved.Q,
+    // No optimiser: the oracle solves the true-reward problem once.
+    exportState: () => new Float64Array(0),
     iterate: () => ({ 'loss/preference': 0, 'hypergrad/norm': 0, 'hypergrad/exploit': 0, 'hypergrad/explore': l2Norm([]) }),
   };
 }

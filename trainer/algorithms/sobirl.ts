@@ -9,7 +9,7 @@
  * importance weights). The policy is fixed during the upper-level steps of one outer iteration.
  */
 import { Adam } from '../core/adam';
-import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
+import { importAdamState, type IterationMetrics, type LearnerInit, type TabularLearner } from './tabular-learner';
 import {
   exploitation, exploration, l2Norm, lowerLevel, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
@@ -57,16 +57,19 @@ export const DEFAULT_SOBIRL: SobirlConfig = {
 
 export function makeSobirl(setup: TabularSetup, config: SobirlConfig = DEFAULT_SOBIRL, init?: LearnerInit): TabularLearner {
   const x = init ? new Float64Array(init.x) : new Float64Array(setup.n);
-  let lower = lowerLevel(setup, x, init?.Q, config.lowerSweeps);
+  // Resumed: the checkpoint's Q as it is (no sweeps), so pi is the policy that drew its pairs.
+  let lower = lowerLevel(setup, x, init?.Q, init ? 0 : config.lowerSweeps);
   const rng = makeRng(config.seed);
   const scoreOptions = { source: config.gradientSource, rolloutSteps: config.rolloutSteps, rollouts: config.rollouts, rng };
   const adam = new Adam(setup.n, { lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  if (init?.state) importAdamState('sobirl', adam, init.state);
 
   return {
     name: 'sobirl',
     x,
     get pi() { return lower.pi; },
     get Q() { return lower.Q; },
+    exportState: () => adam.exportState(),
     iterate(all: readonly LinearPair[], fresh: readonly LinearPair[], k: number): IterationMetrics {
       const coef = k < config.exploreWarmup ? 0 : config.exploreCoef;
       // The exploration half is estimated ONCE per outer iteration, at (x_k, pi_k), where the

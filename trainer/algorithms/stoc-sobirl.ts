@@ -10,7 +10,7 @@
  * mu_t = min(1, muScale * beta_t^2) (STORM's a_t = c * eta_t^2), t counting every inner step.
  */
 import type { Rng } from '../core/rng';
-import type { IterationMetrics, LearnerInit, TabularLearner } from './tabular-learner';
+import { checkStateLength, LearnerStateError, type IterationMetrics, type LearnerInit, type TabularLearner } from './tabular-learner';
 import {
   exploitation, exploration, l2Norm, lowerLevel, type LinearPair, type TabularSetup,
 } from './tabular-rlhf';
@@ -46,14 +46,46 @@ export const DEFAULT_STOC_SOBIRL: StocSobirlConfig = {
   clipNorm: 1,
 };
 
-export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirlConfig = DEFAULT_STOC_SOBIRL, init?: LearnerInit): TabularLearner {
-  const n = setup.n;
+/**
+ * @param rng the mini-batch stream: one Rng for the whole run, or a function giving outer
+ *   iteration k its own stream (the service's choice: a learner resumed from a checkpoint then
+ *   draws exactly the batches the uninterrupted one would have drawn).
+ */
+export function makeStocSobirl(setup: TabularSetup, rng: Rng | ((k: number) => Rng), config: StocSobirlConfig = DEFAULT_STOC_SOBIRL, init?: LearnerInit): TabularLearner {
+  const n = setup.n, SA = setup.mdp.S * setup.mdp.A;
   const x = init ? new Float64Array(init.x) : new Float64Array(n);
-  let lower = lowerLevel(setup, x, init?.Q, config.lowerSweeps);
+  // Resumed: the checkpoint's Q as it is (no sweeps), so pi is the policy that drew its pairs.
+  let lower = lowerLevel(setup, x, init?.Q, init ? 0 : config.lowerSweeps);
   let h: Float64Array | null = null;
   let xPrev = new Float64Array(n);
-  let scoresPrevPi: ((fresh: readonly LinearPair[]) => Float64Array[]) | null = null;
+  /** pi at the start of the previous outer iteration (its scores enter the first inner step's correction). */
+  let piPrevIteration: Float64Array | null = null;
   let t = 0;
+  // Optimiser state: [t, has h, h (n), x_prev (n), has pi_prev, pi_prev (S*A)].
+  const stateLength = 2 + 2 * n + 1 + SA;
+  if (init?.state) {
+    const s = init.state;
+    checkStateLength('stoc-sobirl', s, stateLength);
+    if (!Number.isInteger(s[0]!) || s[0]! < 0) throw new LearnerStateError(`stoc-sobirl: step count must be a non-negative integer, got ${s[0]}`);
+    t = s[0]!;
+    h = s[1] === 1 ? s.slice(2, 2 + n) : null;
+    xPrev = s.slice(2 + n, 2 + 2 * n);
+    piPrevIteration = s[2 + 2 * n] === 1 ? s.slice(3 + 2 * n) : null;
+  }
+  const exportState = (): Float64Array => {
+    const out = new Float64Array(stateLength);
+    out[0] = t;
+    if (h) {
+      out[1] = 1;
+      out.set(h, 2);
+    }
+    out.set(xPrev, 2 + n);
+    if (piPrevIteration) {
+      out[2 + 2 * n] = 1;
+      out.set(piPrevIteration, 3 + 2 * n);
+    }
+    return out;
+  };
 
   /** g(D; x, scores): the SoBiRL estimator on one batch at one iterate. */
   const estimate = (batch: readonly LinearPair[], fresh: readonly LinearPair[], scores: Float64Array[], at: Float64Array) => {
@@ -71,14 +103,16 @@ export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirl
     x,
     get pi() { return lower.pi; },
     get Q() { return lower.Q; },
-    iterate(all: readonly LinearPair[], fresh: readonly LinearPair[]): IterationMetrics {
+    exportState,
+    iterate(all: readonly LinearPair[], fresh: readonly LinearPair[], k: number): IterationMetrics {
+      const batchRng = typeof rng === 'function' ? rng(k) : rng;
       const piNow = lower.pi;
       const scoresNow = pairScores(setup, piNow, fresh);
       // Scores of this iteration's pairs under the previous outer iterate's policy.
-      const scoresOld = scoresPrevPi ? scoresPrevPi(fresh) : scoresNow;
+      const scoresOld = piPrevIteration ? pairScores(setup, piPrevIteration, fresh) : scoresNow;
       let last: IterationMetrics | undefined;
       for (let step = 0; step < config.upperSteps; step++, t++) {
-        const batch = miniBatch(all, config.batchSize, rng);
+        const batch = miniBatch(all, config.batchSize, batchRng);
         const now = estimate(batch, fresh, scoresNow, x);
         const direction = new Float64Array(now.g);
         if (h) {
@@ -100,8 +134,7 @@ export function makeStocSobirl(setup: TabularSetup, rng: Rng, config: StocSobirl
           'hypergrad/explore': l2Norm(now.explore),
         };
       }
-      const piBefore = piNow;
-      scoresPrevPi = (pairs) => pairScores(setup, piBefore, pairs);
+      piPrevIteration = piNow;
       lower = lowerLevel(setup, x, lower.Q, config.lowerSweeps);
       return last!;
     },

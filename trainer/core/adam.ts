@@ -22,6 +22,32 @@ export class Adam {
     this.v = new Float64Array(size);
   }
 
+  /** Number of values in `exportState()`: the step count, then m and v. */
+  get stateLength(): number {
+    return 1 + 2 * this.m.length;
+  }
+
+  /** [t, m..., v...]: everything a resumed optimiser needs to take the next step exactly. */
+  exportState(): Float64Array {
+    const out = new Float64Array(this.stateLength);
+    out[0] = this.t;
+    out.set(this.m, 1);
+    out.set(this.v, 1 + this.m.length);
+    return out;
+  }
+
+  importState(state: ArrayLike<number>): void {
+    if (state.length !== this.stateLength) throw new Error(`adam: state holds ${state.length} values, expected ${this.stateLength}`);
+    const t = state[0]!;
+    if (!Number.isInteger(t) || t < 0) throw new Error(`adam: step count must be a non-negative integer, got ${t}`);
+    this.t = t;
+    for (let i = 0; i < this.m.length; i++) {
+      this.m[i] = state[1 + i]!;
+      this.v[i] = state[1 + this.m.length + i]!;
+      if (this.v[i]! < 0) throw new Error('adam: second moments must be >= 0');
+    }
+  }
+
   /** In place: params <- params - lr * mhat / (sqrt(vhat) + eps) - lr * wd * params. */
   step(params: Float64Array, grad: ArrayLike<number>): void {
     const { lr, beta1, beta2, eps, weightDecay } = this.config;

@@ -38,13 +38,20 @@ export function listCheckpoints(db: Db, runId: number): CheckpointMeta[] {
     .all();
 }
 
-export function loadCheckpointBlobs(db: Db, checkpointId: number): { rewardModel: Buffer | null; policy: Buffer | null } {
+export interface CheckpointBlobs {
+  rewardModel: Buffer | null;
+  policy: Buffer | null;
+  /** Null for checkpoints written before optimiser state was saved. */
+  optimizerState: Buffer | null;
+}
+
+export function loadCheckpointBlobs(db: Db, checkpointId: number): CheckpointBlobs {
   const row = db
-    .select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy })
+    .select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy, optimizerState: checkpoints.optimizerState })
     .from(checkpoints)
     .where(eq(checkpoints.id, checkpointId))
     .get();
-  return row ?? { rewardModel: null, policy: null };
+  return row ?? { rewardModel: null, policy: null, optimizerState: null };
 }
 
 /** Labels that carry a preference (y not null) and are live (not undone), on this run's pairs. */
@@ -149,6 +156,8 @@ export interface CheckpointSpec {
   formatVersion: number;
   rewardModel: Buffer;
   policy: Buffer;
+  /** The upper level's optimiser state (see checkpoints.optimizer_state); omitted = none saved. */
+  optimizerState?: Buffer;
   labelWatermark: number;
   labelsUsed: number;
 }

@@ -48,10 +48,11 @@ export function encodeVector(values: ArrayLike<number>): Buffer {
 }
 
 /**
- * @param expectedLength the vector size the run's setup needs (n for x, S * A for Q)
+ * @param expectedLength the vector size the run's setup needs (n for x, S * A for Q); null when
+ *   the consumer checks the size itself (the learners' optimiser state)
  * @param label how errors name the blob, e.g. "checkpoint 12 (iteration 4) of run 3: reward model"
  */
-export function decodeVector(blob: Uint8Array | null, expectedLength: number, label: string): Float64Array {
+export function decodeVector(blob: Uint8Array | null, expectedLength: number | null, label: string): Float64Array {
   if (!blob) throw new CheckpointLoadError(`${label}: the blob is missing`);
   const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   if (buf.length < HEADER_BYTES || buf.toString('latin1', 0, 8) !== MAGIC) {
@@ -64,7 +65,7 @@ export function decodeVector(blob: Uint8Array | null, expectedLength: number, la
   if (crc32(buf.subarray(HEADER_BYTES)) !== buf.readUInt32LE(12)) {
     throw new CheckpointLoadError(`${label}: checksum mismatch (the blob was altered or torn)`);
   }
-  if (n !== expectedLength) {
+  if (expectedLength !== null && n !== expectedLength) {
     throw new CheckpointLoadError(`${label}: holds ${n} values but this run's setup needs ${expectedLength} (features or env changed?)`);
   }
   const out = new Float64Array(n);

@@ -46,17 +46,18 @@ function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record
 }
 
 /**
- * A learner for the run, resumed from `init` (a checkpoint's x and Q) when given. Optimiser
- * state (Adam moments, Stoc-SoBiRL's momentum, M-SoBiRL's w) is not checkpointed: the service
- * keeps the learner in memory between iterations and rebuilds it from the checkpoint only after
- * a restart or a fallback (weights warm, optimiser cold).
+ * A learner for the run, resumed from `init` (a checkpoint's x, Q and optimiser state) when
+ * given. The service keeps the learner in memory between iterations and rebuilds it from the
+ * checkpoint only after a restart or a fallback; with the optimiser state restored, the rebuilt
+ * learner continues exactly as the in-memory one would have.
  */
 export function makeRunLearner(algorithm: RunAlgorithm, setup: TabularSetup, config: RunConfig, runId: number, init?: LearnerInit): TabularLearner {
   const o = config.algorithm;
   switch (algorithm) {
     case 'sobirl': return makeSobirl(setup, withOverrides(DEFAULT_SOBIRL, o), init);
     case 'drlhf': return makeDrlhf(setup, withOverrides(DEFAULT_DRLHF, o), init);
-    case 'stoc-sobirl': return makeStocSobirl(setup, makeRng(mixSeed(config.seed, runId, 7919)), withOverrides(DEFAULT_STOC_SOBIRL, o), init);
+    // One mini-batch stream per outer iteration: a restarted learner draws the same batches.
+    case 'stoc-sobirl': return makeStocSobirl(setup, (k) => makeRng(mixSeed(config.seed, runId, 7919, k)), withOverrides(DEFAULT_STOC_SOBIRL, o), init);
     case 'm-sobirl': return makeMSobirlLearner(setup, withOverrides(DEFAULT_M_SOBIRL_RLHF, o), init);
     case 'oracle': return makeOracle(setup);
   }

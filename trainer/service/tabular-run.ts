@@ -5,15 +5,15 @@
  *   least one): short read of the labels, one outer iteration OUTSIDE any transaction, then ONE
  *   IMMEDIATE transaction with checkpoint + metrics + next pairs + iteration counter;
  *   else, if the queue runs low, top it up from the current policy.
- * The learner stays in memory between iterations (its optimiser state survives); the database
- * is the truth, and after a restart the learner is rebuilt from the newest checkpoint.
+ * The learner stays in memory between iterations; the database is the truth, and after a
+ * restart the learner is rebuilt from the newest checkpoint (x, Q and optimiser state).
  */
 import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { makeRng } from '../core/rng';
-import type { TabularLearner } from '../algorithms/tabular-learner';
+import { LearnerStateError, type TabularLearner } from '../algorithms/tabular-learner';
 import { trueReturn, type TabularSetup } from '../algorithms/tabular-rlhf';
-import { parseRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
+import { resolveRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
 import {
   CheckpointLoadError, TABULAR_CHECKPOINT_FORMAT, decodeVector, encodeVector,
 } from './tabular-checkpoint';
@@ -58,7 +58,7 @@ export class TabularRunDriver {
     let config: RunConfig;
     let algorithm: RunAlgorithm;
     try {
-      config = parseRunConfig(run.config);
+      config = resolveRunConfig(run.envId, run.config);
       algorithm = parseAlgorithm(run.algorithm);
     } catch (error) {
       const message = (error as Error).message;
@@ -128,7 +128,15 @@ export class TabularRunDriver {
         const xLength = algorithm === 'oracle' ? setup.mdp.S * setup.mdp.A : setup.n;
         const x = decodeVector(blobs.rewardModel, xLength, `${label}: reward model`);
         const Q = decodeVector(blobs.policy, setup.mdp.S * setup.mdp.A, `${label}: policy`);
-        const learner = makeRunLearner(algorithm, setup, config, run.id, { x, Q });
+        // Checkpoints from before optimiser state was saved resume with a cold optimiser.
+        const state = blobs.optimizerState ? decodeVector(blobs.optimizerState, null, `${label}: optimiser state`) : undefined;
+        let learner: TabularLearner;
+        try {
+          learner = makeRunLearner(algorithm, setup, config, run.id, { x, Q, state });
+        } catch (error) {
+          if (error instanceof LearnerStateError) throw new CheckpointLoadError(`${label}: ${error.message}`);
+          throw error;
+        }
         this.resumed = { checkpointId: meta.id, watermark: meta.labelWatermark, learner, setupKey, setup };
         return this.resumed;
       } catch (error) {
@@ -188,6 +196,7 @@ export class TabularRunDriver {
       formatVersion: TABULAR_CHECKPOINT_FORMAT,
       rewardModel: encodeVector(learner.x),
       policy: encodeVector(learner.Q),
+      optimizerState: encodeVector(learner.exportState()),
       labelWatermark,
       labelsUsed,
     };

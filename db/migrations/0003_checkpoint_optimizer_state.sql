@@ -1,0 +1,1 @@
+ALTER TABLE `checkpoints` ADD `optimizer_state` blob;
