@@ -1,34 +1,45 @@
 /**
- * `npm run bench:loop [-- --seconds 60 --annotators 20 --rate 1 --env grid5 --batch 16]`
+ * `npm run bench:loop [-- --seconds 90 --annotators 20 --rate 1 --env cartpole --batch 16
+ *                        --steps 2000 --updates 1500 --algo sobirl]`
  *
- * The closed loop under load, in one process on a throwaway SQLite file: the trainer service
- * plus N scripted annotators answering the queue at `rate` labels/s each. Reports
- *   - label-to-new-clips latency: from the label that completed an iteration's batch (the
- *     checkpoint's watermark label) to the commit that inserted the new checkpoint's pairs;
- *   - the pending-queue depth sampled every second (annotators must never find it empty).
- * The service drives tabular runs only for now: with a non-tabular env (cartpole) the run is
- * reported as not trained and the numbers stay empty.
+ * The closed loop under load, on a throwaway SQLite file. As in production (`npm start`), the
+ * trainer service runs in its OWN process (`node --import tsx trainer/service.ts`, wasm backend):
+ * its tfjs compute blocks its event loop for seconds per iteration, and annotators must not
+ * pause with it. This process plays the annotators: N scripted teachers (SimulatedAnnotators,
+ * through label.next / label.submit) answering at `rate` labels/s each. Reports
+ *   - label-to-new-clips latency, per label: from its submission to the commit of the first
+ *     checkpoint that consumed it (whose transaction also queued that checkpoint's new pairs);
+ *   - the pending-queue depth over time (pending pairs nobody holds a lease on: what the next
+ *     annotator can get), sampled every 250 ms, and every moment it ran empty.
+ * `--steps` / `--updates` override the neural schedule (env steps and Q updates per iteration;
+ * default: DEFAULT_NEURAL_RUN, what `simulate` measures). `--env grid5` runs the tabular engine.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { openDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
-import { checkpoints, labels, pairs, runs } from '../db/schema';
+import { checkpoints, labels, metrics, pairs, runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
-import { TrainerService } from '../trainer/service/trainer-service';
+import { rlhfDefaults } from '../trainer/envs/rlhf-defaults';
+import { SimulatedAnnotators } from '../trainer/service/simulated-annotators';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
 }
 
-const seconds = Number(flag('seconds', '60'));
+const seconds = Number(flag('seconds', '90'));
 const annotators = Number(flag('annotators', '20'));
 const rate = Number(flag('rate', '1'));
-const envId = flag('env', 'grid5');
+const envId = flag('env', 'cartpole');
 const batch = Number(flag('batch', '16'));
+const algorithm = flag('algo', 'sobirl');
+const steps = flag('steps', '');
+const updates = flag('updates', '');
+const root = path.resolve(import.meta.dirname, '..');
 
 function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -37,50 +48,120 @@ function percentile(sorted: readonly number[], q: number): number {
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-loop-'));
-  const db = openDb(path.join(dir, 'bench.sqlite'));
+  const file = path.join(dir, 'bench.sqlite');
+  const db = openDb(file);
   migrateDb(db);
+  const neural = { ...(steps ? { envStepsPerIter: Number(steps) } : {}), ...(updates ? { updatesPerIter: Number(updates) } : {}) };
   const runId = writeTx(db, (tx) =>
     tx.insert(runs).values({
-      name: `bench ${envId}`, envId, algorithm: 'sobirl', instructions: 'benchmark', labelBatchSize: batch,
-      config: { seed: 1, simulate: { teacher: { beta: 5 }, annotators, labelsPerSecond: rate } },
+      name: `bench ${envId}`, envId, algorithm, instructions: 'benchmark', labelBatchSize: batch,
+      config: { seed: 1, ...(Object.keys(neural).length > 0 ? { neural } : {}) },
     }).returning({ id: runs.id }).get().id,
   );
-  const serviceLog: string[] = [];
-  const service = new TrainerService({ db, pollMs: 50, log: (line) => serviceLog.push(line) });
-  console.log(`bench:loop env=${envId} annotators=${annotators} rate=${rate}/s each batch=${batch} for ${seconds} s`);
-  console.log('   t(s)  pending  labels  iteration');
-  const depth: number[] = [];
-  const started = Date.now();
-  service.start();
-  for (let t = 1; t <= seconds; t++) {
-    await new Promise((r) => setTimeout(r, started + t * 1000 - Date.now()));
-    const pending = db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'))).get()!.n;
-    const labelCount = db.select({ n: sql<number>`count(*)` }).from(labels).get()!.n;
-    const iteration = db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
-    depth.push(pending);
-    if (t % 5 === 0 || t === 1) console.log(`${String(t).padStart(7)}  ${String(pending).padStart(7)}  ${String(labelCount).padStart(6)}  ${String(iteration).padStart(9)}`);
-  }
-  await service.stop();
 
-  // Latency per committed iteration: commit time minus the creation time of its last label.
-  const rows = db
-    .select({ iteration: checkpoints.iteration, committedAt: checkpoints.createdAt, labelAt: labels.createdAt })
-    .from(checkpoints)
-    .innerJoin(labels, eq(labels.id, checkpoints.labelWatermark))
-    .where(eq(checkpoints.runId, runId))
-    .all();
-  const latencies = rows.map((r) => r.committedAt - r.labelAt).sort((a, b) => a - b);
-  const sortedDepth = [...depth].sort((a, b) => a - b);
-  const summary = {
-    env: envId, annotators, ratePerAnnotator: rate, seconds, iterations: rows.length,
-    latencyMs: { median: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? Number.NaN },
-    pendingDepth: { min: sortedDepth[0] ?? 0, median: percentile(sortedDepth, 0.5), max: sortedDepth.at(-1) ?? 0, secondsEmpty: depth.filter((d) => d === 0).length },
+  const serviceLines: string[] = [];
+  const service = spawn(process.execPath, ['--import', 'tsx', 'trainer/service.ts'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_PATH: file, TRAINER_POLL_MS: '50', TRAINER_SIMULATE: '0', TF_BACKEND: process.env.TF_BACKEND ?? 'wasm' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const collect = (chunk: Buffer) => serviceLines.push(...chunk.toString().split('\n').filter(Boolean));
+  service.stdout.on('data', collect);
+  service.stderr.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => service.once('exit', (code) => resolve(code)));
+  // Never leave the service behind, whatever happens here.
+  process.once('exit', () => {
+    if (service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
+  });
+
+  console.log(`bench:loop env=${envId} algo=${algorithm} annotators=${annotators} rate=${rate}/s each batch=${batch} for ${seconds} s; trainer service in its own process (pid ${service.pid})`);
+  const sim = new SimulatedAnnotators(db, runId, { teacher: { beta: rlhfDefaults(envId).beta }, annotators, labelsPerSecond: rate }, 1, (line) => console.log(`annotators: ${line}`));
+
+  // Available = pending, not gold, no live lease: what label.next can hand out right now.
+  const available = () => db.select({ n: sql<number>`count(*)` }).from(pairs)
+    .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice),
+      sql`not exists (select 1 from leases where leases.pair_id = ${pairs.id} and leases.expires_at > ${Date.now()})`)).get()!.n;
+  const labelCount = () => db.select({ n: sql<number>`count(*)` }).from(labels).get()!.n;
+  const iterationOf = () => db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
+
+  // The clock starts at the first checkpoint (service start-up and tfjs init excluded).
+  const bootStart = Date.now();
+  while (db.select({ id: checkpoints.id }).from(checkpoints).where(eq(checkpoints.runId, runId)).get() === undefined) {
+    if (Date.now() - bootStart > 120_000 || service.exitCode !== null) throw new Error(`the service produced no first checkpoint:\n${serviceLines.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`first checkpoint after ${((Date.now() - bootStart) / 1000).toFixed(1)} s (service start, tfjs init, first env steps)`);
+  await sim.start();
+  console.log('   t(s)  available  labels  iteration');
+  const samples: Array<{ t: number; depth: number }> = [];
+  const emptyAt: number[] = [];
+  const started = Date.now();
+  for (let tick = 1; tick <= seconds * 4; tick++) {
+    await new Promise((r) => setTimeout(r, Math.max(0, started + tick * 250 - Date.now())));
+    const t = (Date.now() - started) / 1000;
+    const depth = available();
+    samples.push({ t, depth });
+    if (depth === 0) emptyAt.push(t);
+    if (tick % 20 === 0 || tick === 4) console.log(`${t.toFixed(0).padStart(7)}  ${String(depth).padStart(9)}  ${String(labelCount()).padStart(6)}  ${String(iterationOf()).padStart(9)}`);
+  }
+  await sim.stop();
+  service.kill('SIGTERM');
+  const code = await exited;
+
+  // Per label: the first checkpoint whose watermark covers it; its commit queued the new clips.
+  const cps = db.select({ iteration: checkpoints.iteration, watermark: checkpoints.labelWatermark, at: checkpoints.createdAt })
+    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration)).all();
+  const labelRows = db.select({ id: labels.id, at: labels.createdAt }).from(labels).orderBy(asc(labels.id)).all();
+  const latencies: number[] = [];
+  let unconsumed = 0;
+  for (const label of labelRows) {
+    const cp = cps.find((c) => c.watermark >= label.id);
+    if (cp) latencies.push(cp.at - label.at);
+    else unconsumed++;
+  }
+  latencies.sort((a, b) => a - b);
+  const depths = samples.map((s) => s.depth).sort((a, b) => a - b);
+  const iterationLines = serviceLines.filter((l) => /trainer run=\d+ k=\d+ loss=/.test(l));
+  const iterationSeconds = iterationLines.map((l) => Number(/seconds=([\d.]+)/.exec(l)?.[1])).filter(Number.isFinite).sort((a, b) => a - b);
+  for (const line of iterationLines.slice(0, 3).concat(iterationLines.length > 3 ? ['...', iterationLines.at(-1)!] : [])) console.log(`service: ${line.replace(/^\S+Z /, '')}`);
+  for (const note of serviceLines.filter((l) => /error|cannot train|router did not load/.test(l)).slice(0, 3)) console.log(`note: ${note}`);
+  // Where an iteration's time goes (neural runs): the learner vs query selection (ensemble fit + cut + score).
+  const metricMedian = (name: string) => {
+    const values = db.select({ v: metrics.value }).from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name))).all().map((r) => r.v).sort((a, b) => a - b);
+    return values.length > 0 ? Number(percentile(values, 0.5).toFixed(3)) : null;
   };
-  const notes = serviceLog.filter((l) => /not trained|error|router did not load/.test(l));
-  for (const note of notes.slice(0, 3)) console.log(`note: ${note}`);
+  const summary = {
+    env: envId, algorithm, annotators, ratePerAnnotator: rate, seconds, labelBatchSize: batch,
+    iterations: cps.length - 1,
+    labels: labelRows.length,
+    labelsPerSecond: Number((labelRows.length / seconds).toFixed(2)),
+    iterationSeconds: { median: percentile(iterationSeconds, 0.5), max: iterationSeconds.at(-1) ?? Number.NaN, learnerMedian: metricMedian('time/learner_s'), queryMedian: metricMedian('time/query_s') },
+    freshLabelsPerIteration: metricMedian('labels/fresh'),
+    trueReturnLast: db.select({ v: metrics.value }).from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'return/true'))).orderBy(sql`${metrics.iteration} desc`).get()?.v ?? null,
+    labelToNewClipsMs: { median: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? Number.NaN, labelsNotYetConsumed: unconsumed },
+    availablePairs: { min: depths[0] ?? 0, median: percentile(depths, 0.5), max: depths.at(-1) ?? 0 },
+    queueEmpty: { samples: emptyAt.length, ofSamples: samples.length, seconds: emptyAt.length / 4 },
+    serviceExit: code,
+  };
+  if (emptyAt.length === 0) console.log('queue: never ran empty (every 250 ms sample had a pair available)');
+  else console.log(`queue: RAN EMPTY in ${emptyAt.length} of ${samples.length} samples (~${(emptyAt.length / 4).toFixed(1)} s), at t = ${compactTimes(emptyAt)}`);
   console.log(JSON.stringify(summary, null, 2));
   db.$client.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** 1.0, 1.3, 1.5, 7.8 -> "1.0-1.5 s, 7.8 s": runs of consecutive samples as ranges. */
+function compactTimes(times: readonly number[]): string {
+  const out: string[] = [];
+  let start = times[0]!, prev = times[0]!;
+  for (const t of times.slice(1).concat([Number.POSITIVE_INFINITY])) {
+    if (t - prev > 0.3) {
+      out.push(start === prev ? `${start.toFixed(1)} s` : `${start.toFixed(1)}-${prev.toFixed(1)} s`);
+      start = t;
+    }
+    prev = t;
+  }
+  return out.join(', ');
 }
 
 main().catch((error: unknown) => {

@@ -15,7 +15,7 @@ interface StepRewardChartProps {
 export function StepRewardChart({ learned, truth, step, label }: StepRewardChartProps) {
   const steps = Math.max(learned?.length ?? 0, truth?.length ?? 0);
   if (steps === 0 || !learned) {
-    return <div className={styles.chartEmpty}>No learned reward for this clip (needs a tabular run with a readable checkpoint).</div>;
+    return <div className={styles.chartEmpty}>No learned reward for this clip (needs a readable checkpoint; see the notes).</div>;
   }
   const rows = Array.from({ length: steps }, (_, h) => ({ step: h, learned: learned[h], true: truth?.[h] }));
   return (

@@ -20,7 +20,7 @@ export const RUN_CHARTS: readonly ChartSpec[] = [
   {
     id: 'accuracy', title: 'Preference accuracy on held-out labels', yLabel: 'accuracy', domain: [0, 1],
     metrics: [{ name: 'accuracy/heldout', label: 'held-out accuracy' }],
-    emptyText: 'Needs labels a checkpoint has not trained on (tabular runs).',
+    emptyText: 'Needs labels a checkpoint has not trained on.',
   },
   {
     id: 'return', title: 'Return of the policy: true vs learned reward', yLabel: 'true return', rightLabel: 'learned return',
@@ -30,7 +30,7 @@ export const RUN_CHARTS: readonly ChartSpec[] = [
   {
     id: 'correlation', title: 'Learned vs true segment return (correlation)', yLabel: 'Pearson r', domain: [-1, 1],
     metrics: [{ name: 'correlation/segment_return', label: 'r' }],
-    emptyText: 'Needs labeled clips and a non-constant learned reward (tabular runs).',
+    emptyText: 'Needs labeled clips and a non-constant learned reward.',
   },
   {
     id: 'hypergrad', title: 'Hyper-gradient norm: exploitation vs exploration', yLabel: 'L2 norm',

@@ -6,7 +6,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
 import {
-  algorithmsFor, CREATE_DEFAULTS, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, type FieldError,
+  algorithmsFor, CREATE_DEFAULTS, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, settingsDefaultsFor, type FieldError,
 } from './newRun';
 import styles from './runs.module.css';
 
@@ -54,6 +54,8 @@ export function NewRunForm() {
   }));
 
   const algorithms = algorithmsFor(envId);
+  // gamma, tau and clip length are per environment: the inputs below remount (key) with the new defaults.
+  const envDefaults = settingsDefaultsFor(envId);
   const errorByField = new Map(errors.map((e) => [e.field, e.message]));
   const defaultsHint = (value: unknown) => `(default ${String(value)})`;
 
@@ -130,8 +132,8 @@ export function NewRunForm() {
             <legend>Hyper-parameters (blank = default)</legend>
             <div className={styles.grid}>
               {NUMBER_SETTINGS.map((s) => (
-                <Field key={s.key} name={s.key} label={s.label} hint={defaultsHint(SETTINGS_DEFAULTS[s.key])} errors={errorByField}>
-                  <input name={s.key} type="number" step={s.step} defaultValue={SETTINGS_DEFAULTS[s.key]} />
+                <Field key={`${envId}-${s.key}`} name={s.key} label={s.label} hint={defaultsHint(envDefaults[s.key])} errors={errorByField}>
+                  <input name={s.key} type="number" step={s.step} defaultValue={envDefaults[s.key]} />
                 </Field>
               ))}
               <Field name="features" label="Reward features (tabular)" hint={defaultsHint(SETTINGS_DEFAULTS.features)} errors={errorByField}>

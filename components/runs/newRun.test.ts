@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseRunConfig } from '@/trainer/service/run-config';
-import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, type FormValues } from './newRun';
+import { RLHF_DEFAULTS } from '@/trainer/envs/rlhf-defaults';
+import { parseRunConfig, resolveRunConfig } from '@/trainer/service/run-config';
+import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
 
 /** The form as it first appears: every hyper-parameter prefilled with its shown default. */
 function defaultForm(overrides: Record<string, string | undefined> = {}): FormValues {
@@ -66,5 +67,20 @@ describe('the new-run form', () => {
     expect(algorithmsFor('cartpole')[0]).toBe('sobirl');
     expect(errorsOf(defaultForm({ envId: 'cartpole', algorithm: 'm-sobirl' })).algorithm).toMatch(/tabular/);
     expect(parseNewRunForm(defaultForm({ algorithm: 'm-sobirl' })).ok).toBe(true);
+  });
+
+  it("shows each environment's gamma, tau and clip length, and a cartpole run left blank gets cartpole's", () => {
+    const cartpole = RLHF_DEFAULTS.cartpole!;
+    expect(settingsDefaultsFor('cartpole')).toMatchObject({ gamma: cartpole.gamma, tau: cartpole.tau, horizon: cartpole.horizon });
+    expect(settingsDefaultsFor('grid5')).toMatchObject({ gamma: RLHF_DEFAULTS.grid5!.gamma, horizon: RLHF_DEFAULTS.grid5!.horizon });
+    // Blank fields: runs.create fills the env's values in, and the service reads them back the same.
+    const blank = parseNewRunForm(defaultForm({ envId: 'cartpole', gamma: '', tau: '', horizon: '' }));
+    expect(blank.ok).toBe(true);
+    if (!blank.ok) return;
+    expect(blank.input.config).toMatchObject({ gamma: cartpole.gamma, tau: cartpole.tau, horizon: cartpole.horizon });
+    expect(resolveRunConfig('cartpole', blank.input.config)).toEqual(resolveRunConfig('cartpole', {}));
+    // A value typed in wins over the env's default.
+    const typed = parseNewRunForm(defaultForm({ envId: 'cartpole', gamma: '0.95', tau: '', horizon: '' }));
+    expect(typed.ok && typed.input.config.gamma).toBe(0.95);
   });
 });

@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { ENVS } from '@/trainer/envs';
 import {
-  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, RUN_ALGORITHMS, runSettingsSchema, type RunAlgorithm, type RunConfig,
+  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, RUN_ALGORITHMS, settingsDefaultsFor, type RunAlgorithm, type RunConfig,
 } from '@/trainer/service/run-config';
 
 /**
  * The "New run" form's data side, pure so it is testable without a browser: which envs and
  * algorithms it offers, the hyper-parameter defaults it shows, and the check of what was typed
  * with errors in words. The defaults come from `runSettingsSchema`, the very schema `runs.create`
- * fills them from, so the form can never advertise a default the server does not apply.
+ * fills them from, so the form can never advertise a default the server does not apply. gamma,
+ * tau and clip length depend on the environment (trainer/envs/rlhf-defaults.ts): the form shows
+ * `settingsDefaultsFor(envId)` and changes them when the environment changes.
  * (run-config.ts and the env registry import zod and pure env code only: no tfjs, no database.)
  */
 
-export const SETTINGS_DEFAULTS: RunConfig = runSettingsSchema.parse({});
+/** The defaults of a grid5 run (the form's initial environment). */
+export const SETTINGS_DEFAULTS: RunConfig = settingsDefaultsFor('grid5');
+
+export { settingsDefaultsFor };
 
 export interface EnvOption {
   id: string;

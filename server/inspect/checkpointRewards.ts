@@ -1,7 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, type Run } from '@/db/schema';
-import { parseRunConfig, type RunConfig } from '@/trainer/service/run-config';
+import { resolveRunConfig, type RunConfig } from '@/trainer/service/run-config';
 import { TABULAR_CHECKPOINT_FORMAT } from '@/trainer/service/tabular-checkpoint';
 import { decodePolicy, decodeRewardTable, policyReturn, tabularShape, type TabularShape } from './tabularModel';
 
@@ -35,7 +35,7 @@ export function tabularContext(run: Pick<Run, 'envId' | 'algorithm' | 'config'>)
   }
   if (!shape) return { ok: false, reason: `${run.envId} is not a tabular environment` };
   try {
-    return { ok: true, value: { shape, config: parseRunConfig(run.config), algorithm: run.algorithm } };
+    return { ok: true, value: { shape, config: resolveRunConfig(run.envId, run.config), algorithm: run.algorithm } };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

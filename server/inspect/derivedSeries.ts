@@ -17,6 +17,10 @@
  *   iterations. No point with fewer than 3 segments or when either side has no variance.
  * - return/learned: the expected discounted return of the checkpoint's policy under its own
  *   learned reward (the trainer's return/true is the same policy under the true reward).
+ *
+ * Tabular runs index a learned reward TABLE by state-action; neural runs (neuralSeries.ts) pass
+ * one learned return per labeled clip and one-element index lists, so the sums below are the
+ * same segment returns. Neural runs have no return/learned (it needs the env's model).
  */
 
 export const DERIVED_SERIES = ['labels/per_hour', 'accuracy/heldout', 'correlation/segment_return', 'return/learned'] as const;

@@ -1,12 +1,14 @@
-import { and, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { clips, labels, metrics, pairs, runs, type Run } from '@/db/schema';
+import { labels, metrics, pairs, runs, type Run } from '@/db/schema';
 import { decodeCheckpoints, listCheckpointRows, tabularContext, type CheckpointRow, type TabularRunContext } from './checkpointRewards';
 import {
   DERIVED_SERIES, heldOutAccuracy, labelsPerHour, returnCorrelation,
   type CheckpointReward, type DerivedSeriesName, type IndexedLabel, type SeriesPoint,
 } from './derivedSeries';
+import { labeledPairRows } from './labeledPairs';
+import { neuralContext } from './neuralRewards';
+import { neuralLearnedSeries } from './neuralSeries';
 import { clipIndices, sumAt } from './tabularModel';
 
 export interface RunSeries {
@@ -16,7 +18,7 @@ export interface RunSeries {
   algorithm: string;
   /** Metric name -> points by iteration (the trainer's metrics and the derived series). */
   series: Record<string, SeriesPoint[]>;
-  /** Why a derived series is missing or partial (non-tabular env, an unreadable checkpoint). */
+  /** Why a derived series is missing or partial (an unknown env, an unreadable checkpoint, what neural runs leave out). */
   notes: string[];
 }
 
@@ -46,8 +48,10 @@ export function loadRunSeries(db: Db, run: Run, names?: readonly string[]): RunS
     if (wanted('labels/per_hour')) series['labels/per_hour'] = labelsPerHour(checkpoints, answeredTimes(db, run.id));
     const learned = derived.filter((n): n is Exclude<DerivedSeriesName, 'labels/per_hour'> => n !== 'labels/per_hour');
     if (learned.length > 0) {
+      const neural = neuralContext(run);
       const ctx = tabularContext(run);
-      if (!ctx.ok) notes.push(`learned-reward series need a tabular run: ${ctx.reason}`);
+      if (neural.ok) Object.assign(series, neuralLearnedSeries(db, run.id, neural.value, checkpoints, learned, notes));
+      else if (!ctx.ok) notes.push(`learned-reward series need a tabular or neural run: ${ctx.reason}`);
       else Object.assign(series, learnedSeries(db, run.id, ctx.value, checkpoints, learned, notes));
     }
   }
@@ -95,33 +99,13 @@ function learnedSeries(
 
 /** The run's usable labels (live, with a preference) as index sequences, and the distinct labeled clips. */
 function labeledPairs(db: Db, runId: number, ctx: TabularRunContext) {
-  const clipA = alias(clips, 'clip_a');
-  const clipB = alias(clips, 'clip_b');
-  const rows = db
-    .select({
-      labelId: labels.id, y: labels.y,
-      aId: clipA.id, aStates: clipA.states, aActions: clipA.actions,
-      bId: clipB.id, bStates: clipB.states, bActions: clipB.actions,
-    })
-    .from(labels)
-    .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .innerJoin(clipA, eq(clipA.id, pairs.clipAId))
-    .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
-    .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt)))
-    .orderBy(desc(labels.id))
-    .all();
   const byClip = new Map<number, number[]>();
-  const indicesOf = (id: number, states: unknown[], actions: number[]) => {
-    let hit = byClip.get(id);
-    if (!hit) byClip.set(id, (hit = clipIndices(ctx.shape, states, actions)));
+  const indicesOf = (clip: { id: number; states: unknown[]; actions: number[] }) => {
+    let hit = byClip.get(clip.id);
+    if (!hit) byClip.set(clip.id, (hit = clipIndices(ctx.shape, clip.states, clip.actions)));
     return hit;
   };
-  const indexed: IndexedLabel[] = rows.map((r) => ({
-    labelId: r.labelId,
-    y: r.y!,
-    first: indicesOf(r.aId, r.aStates, r.aActions),
-    second: indicesOf(r.bId, r.bStates, r.bActions),
-  }));
+  const indexed: IndexedLabel[] = labeledPairRows(db, runId).map((r) => ({ labelId: r.labelId, y: r.y, first: indicesOf(r.a), second: indicesOf(r.b) }));
   // Newest labels first, so the cap keeps the clips people compared most recently.
   const segments = [...byClip.values()].slice(0, CORRELATION_CLIPS).map((indices) => ({
     indices,

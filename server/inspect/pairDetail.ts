@@ -2,9 +2,10 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, clips, labels, pairs, runs, users, type Clip } from '@/db/schema';
-import { getEnv } from '@/trainer/envs';
-import { decodeCheckpoints, tabularContext } from './checkpointRewards';
-import { clipIndices, perStep, stateLayout } from './tabularModel';
+import { neuralStepRewards, tabularStepRewards } from './clipStepRewards';
+import { neuralContext } from './neuralRewards';
+
+export type { RewardHeatmap } from './clipStepRewards';
 
 export interface InspectedClip {
   id: number;
@@ -13,27 +14,16 @@ export interface InspectedClip {
   states: unknown[];
   actions: number[];
   trueReturn: number | null;
-  /** Per step (one per action), for tabular runs with a readable checkpoint; else null. */
+  /** Per step (one per action), from the scoring checkpoint (tabular or neural) when it is readable; else null. */
   learnedReward: number[] | null;
+  /** Per step: the tabular env's reward table, or a neural env's reward replayed from the states. */
   trueReward: number[] | null;
 }
 
-/** Learned and true reward per state/action, for the tabular heat map. */
-export interface RewardHeatmap {
-  S: number;
-  A: number;
-  actionNames: readonly string[];
-  rows: number;
-  cols: number;
-  cells: Array<{ row: number; col: number }>;
-  learned: number[];
-  true: number[];
-}
-
 /**
- * One labeled pair: both clips, the labels it got (annotators by pseudonym), and, for tabular
- * runs, what checkpoint `checkpointId` (default: the run's newest) learned: reward per step of
- * each clip and the whole reward table beside the true one.
+ * One labeled pair: both clips, the labels it got (annotators by pseudonym), and what checkpoint
+ * `checkpointId` (default: the run's newest) learned: reward per step of each clip beside the
+ * true one, and for tabular runs the whole reward table (the heat map).
  */
 export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
   const pair = db.select().from(pairs).where(eq(pairs.id, pairId)).get();
@@ -66,31 +56,13 @@ export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
   }
 
   const notes: string[] = [];
-  let learnedTable: Float64Array | null = null;
-  let heatmap: RewardHeatmap | null = null;
-  const ctx = tabularContext(run);
-  let trueTable: Float64Array | null = null;
-  if (!ctx.ok) notes.push(`no learned reward per step: ${ctx.reason}`);
-  else {
-    trueTable = ctx.value.shape.trueReward;
-    const decoded = scoring ? decodeCheckpoints(db, run.id, ctx.value, [scoring.id]).get(scoring.id) : undefined;
-    if (!scoring) notes.push('the run has no checkpoint yet');
-    else if (decoded && !decoded.ok) notes.push(decoded.error);
-    else if (decoded?.ok) learnedTable = decoded.reward;
-    if (learnedTable) {
-      const { S, A } = ctx.value.shape;
-      heatmap = {
-        S, A, actionNames: getEnv(run.envId).actionNames, ...stateLayout(ctx.value.shape),
-        learned: [...learnedTable], true: [...trueTable],
-      };
-    }
-  }
+  const neural = neuralContext(run);
+  const rewards = neural.ok ? neuralStepRewards(db, run.id, neural.value, scoring, notes) : tabularStepRewards(db, run, scoring, notes);
   const inspect = (clip: Clip): InspectedClip => {
-    const indices = ctx.ok ? safeIndices(() => clipIndices(ctx.value.shape, clip.states, clip.actions), notes) : null;
+    const steps = rewards.of(clip);
     return {
       id: clip.id, envId: clip.envId, seed: clip.seed, states: clip.states, actions: clip.actions, trueReturn: clip.trueReturn,
-      learnedReward: indices && learnedTable ? perStep(learnedTable, indices) : null,
-      trueReward: indices && trueTable ? perStep(trueTable, indices) : null,
+      learnedReward: steps.learned, trueReward: steps.true,
     };
   };
   return {
@@ -99,19 +71,10 @@ export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
     clipA: inspect(clipA),
     clipB: inspect(clipB),
     labels: labelRows,
-    scoredBy: learnedTable && scoring ? scoring : null,
-    heatmap,
+    scoredBy: rewards.scored && scoring ? scoring : null,
+    heatmap: rewards.heatmap,
     notes,
   };
-}
-
-function safeIndices(fn: () => number[], notes: string[]): number[] | null {
-  try {
-    return fn();
-  } catch (error) {
-    notes.push(`cannot index this clip's states: ${(error as Error).message}`);
-    return null;
-  }
 }
 
 /** The run's most recently labeled pairs, newest label first, with their label counts. */

@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, runs, type Run } from '@/db/schema';
-import { parseRunConfig } from '@/trainer/service/run-config';
+import { resolveRunConfig } from '@/trainer/service/run-config';
 import { tabularShape } from './tabularModel';
 
 export function requireRun(db: Db, runId: number): Run {
@@ -25,7 +25,7 @@ export function loadRunSummary(db: Db, runId: number) {
   let config: unknown = run.config;
   let configError: string | null = null;
   try {
-    config = parseRunConfig(run.config);
+    config = resolveRunConfig(run.envId, run.config);
   } catch (error) {
     configError = (error as Error).message;
   }

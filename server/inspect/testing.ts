@@ -2,6 +2,7 @@ import type { Db } from '@/db/client';
 import { checkpoints, clips, metrics, pairs, runs, CLIP_FORMAT_VERSION } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { encodeVector } from '@/trainer/service/tabular-checkpoint';
+import { NEURAL_CHECKPOINT_ROW_FORMAT } from './neuralRewards';
 
 /** Tiny hand-made runs for the inspect tests (tests only). */
 
@@ -66,4 +67,38 @@ export function insertCheckpoint(
 
 export function insertMetric(db: Db, runId: number, iteration: number, name: string, value: number): void {
   writeTx(db, (tx) => tx.insert(metrics).values({ runId, iteration, name, value, createdAt: T0 }).run());
+}
+
+/** A clip of any env from explicit states (one more than actions). */
+export function insertEnvClip(db: Db, runId: number, envId: string, states: readonly unknown[], actions: readonly number[]): number {
+  return writeTx(db, (tx) =>
+    tx.insert(clips).values({
+      runId,
+      envId,
+      seed: 0,
+      states: [...states],
+      actions: [...actions],
+      logProbs: actions.map(() => Math.log(0.5)),
+      trueReturn: null,
+      formatVersion: CLIP_FORMAT_VERSION,
+    }).returning({ id: clips.id }).get().id,
+  );
+}
+
+/** A neural checkpoint row whose reward-model blob is given as is (`saveCheckpoint(rewardModel)`). */
+export function insertBlobCheckpoint(
+  db: Db,
+  opts: { runId: number; iteration: number; createdAt: number; labelWatermark: number; rewardModel: Uint8Array | null; formatVersion?: number },
+): number {
+  return writeTx(db, (tx) =>
+    tx.insert(checkpoints).values({
+      runId: opts.runId,
+      iteration: opts.iteration,
+      formatVersion: opts.formatVersion ?? NEURAL_CHECKPOINT_ROW_FORMAT,
+      rewardModel: opts.rewardModel ? Buffer.from(opts.rewardModel) : null,
+      policy: null,
+      createdAt: opts.createdAt,
+      labelWatermark: opts.labelWatermark,
+    }).returning({ id: checkpoints.id }).get().id,
+  );
 }

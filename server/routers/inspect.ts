@@ -30,7 +30,7 @@ export const inspectRouter = createTRPCRouter({
   checkpoints: researcher.input(z.object({ runId: id })).query(({ ctx, input }) => loadCheckpointList(ctx.db, input.runId)),
 
   /**
-   * One pair with its labels, and for tabular runs the learned reward per step and the reward heat
+   * One pair with its labels, the learned reward per step, and for tabular runs the reward heat
    * map; `gold` is its admin-given answer (null: not gold) and whether this user may change it.
    */
   pair: researcher

@@ -44,6 +44,20 @@ describe('checkpoints', () => {
     [model, loaded, fresh, obs].forEach((x) => x.dispose());
   });
 
+  it('loads from a Node Buffer that is a view into a larger memory (as SQLite returns blobs)', async () => {
+    const model = new RewardModel(rewardConfig);
+    const blob = await saveCheckpoint(model);
+    // Bytes before and after the blob in the same ArrayBuffer, as in Buffer's shared pool.
+    const pool = Buffer.alloc(blob.byteLength + 64, 0xab);
+    pool.set(blob, 32);
+    const view = pool.subarray(32, 32 + blob.byteLength);
+    const loaded = await loadRewardModel(view);
+    const obs = probe();
+    const [a, b] = tf.tidy(() => [model.memberRewardsAllActions(obs).arraySync(), loaded.memberRewardsAllActions(obs).arraySync()]);
+    expect(b).toEqual(a);
+    [model, loaded, obs].forEach((x) => x.dispose());
+  });
+
   it('round-trips a soft-Q learner: online and target networks, hence the policy', async () => {
     const learner = new SoftQLearner(softQConfig);
     const rng = makeRng(1);

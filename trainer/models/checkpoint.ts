@@ -179,7 +179,9 @@ function unpack(blob: Uint8Array, label: string, expectedKind: CheckpointKind | 
 
 function toArrayBuffer(data: tf.io.WeightData | undefined | Uint8Array): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);
-  if (data instanceof Uint8Array) return data.slice().buffer;
+  // A copy into its own ArrayBuffer: `data` may be a view into a larger one (a Node Buffer from
+  // SQLite shares an 8 kB pool, and Buffer#slice returns a view, not a copy).
+  if (data instanceof Uint8Array) return new Uint8Array(data).buffer;
   return Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
 }
 

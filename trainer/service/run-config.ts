@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVS } from '../envs';
+import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { BPREF_TEACHERS } from '../teachers/presets';
 
 /**
@@ -7,6 +8,11 @@ import { BPREF_TEACHERS } from '../teachers/presets';
  * same schema validates `runs.create` (server) and the service's read of a run, so a run the UI
  * creates is one the service can train. Unknown keys are dropped (the demo seed stores notes such
  * as `source`), never an error: an old run must not stop training because a key was retired.
+ *
+ * gamma, tau and horizon depend on the environment (grid5: 0.9 / 0.1 / 12; cartpole: 0.99 /
+ * 0.05 / 25; trainer/envs/rlhf-defaults.ts): the stored config may omit them, and
+ * `resolveRunConfig(envId, raw)` fills them from the run's env. `runs.create` stores them filled
+ * in, so a run keeps its settings when the defaults are retuned later.
  */
 
 export const RUN_ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
@@ -37,16 +43,41 @@ export const simulateConfigSchema = z.object({
 });
 export type SimulateConfig = z.infer<typeof simulateConfigSchema>;
 
+/**
+ * Neural runs' schedule (trainer/simulate/simulate-neural.ts's DEFAULT_NEURAL_RUN fills what is
+ * unset; the algorithm's own settings, e.g. upperSteps, stay in `algorithm`). Strict: a typo is
+ * an error naming the key, not a silently ignored setting.
+ */
+export const neuralSettingsSchema = z.strictObject({
+  /** Env steps collected with the current soft policy per outer iteration (replay + candidate clips). */
+  envStepsPerIter: z.number().int().min(1).max(1_000_000).optional(),
+  /** Episodes stepped in parallel during collection. */
+  numEnvs: z.number().int().min(1).max(256).optional(),
+  /** Soft Q updates per outer iteration (warm-started). */
+  updatesPerIter: z.number().int().min(0).max(1_000_000).optional(),
+  /** Q updates wait until the replay holds this many transitions. */
+  minReplay: z.number().int().min(1).optional(),
+  /** Replay capacity (transitions). */
+  replayCapacity: z.number().int().min(1).optional(),
+  /** Evaluation episodes per iteration for the `return/true` metric (0 = skip; metrics only). */
+  evalEpisodes: z.number().int().min(0).max(1000).optional(),
+  /** Hidden layer widths of the reward model and the Q network (and the query ensemble). */
+  hiddenSizes: z.array(z.number().int().min(1).max(1024)).min(1).max(4).optional(),
+  /** Adam steps per iteration of the query-selection ensemble (disagreement selection). */
+  ensembleSteps: z.number().int().min(0).max(10_000).optional(),
+});
+export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
+
 /** The settings as a form or `runs.create` gives them (typed input; every field has a default). */
 export const runSettingsSchema = z.object({
   /** Seeds every random choice of the run (clips, ensembles, Stoc-SoBiRL batches). */
   seed: z.number().int().min(0).default(0),
-  /** Discount of the lower-level soft MDP. */
-  gamma: z.number().gt(0).lt(1).default(0.9),
-  /** Entropy weight tau of the soft-optimal policy. */
-  tau: z.number().gt(0).default(0.1),
-  /** Steps per clip (segment length H). */
-  horizon: z.number().int().min(1).max(500).default(12),
+  /** Discount of the lower-level soft MDP (unset: the env's default, rlhf-defaults.ts). */
+  gamma: z.number().gt(0).lt(1).optional(),
+  /** Entropy weight tau of the soft-optimal policy (unset: the env's default). */
+  tau: z.number().gt(0).optional(),
+  /** Steps per clip, segment length H (unset: the env's default). */
+  horizon: z.number().int().min(1).max(500).optional(),
   /** Tabular reward features: one-hot 'state' or 'state-action' (see tabular-rlhf.ts). */
   features: z.enum(['state', 'state-action']).default('state'),
   /** How new pairs are chosen among candidates from the current policy. */
@@ -65,10 +96,15 @@ export const runSettingsSchema = z.object({
   goldRate: z.number().min(0).max(0.5).default(0.1),
   /** Overrides of the algorithm's own config (e.g. { upperSteps: 20, lr: 0.05 }). */
   algorithm: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+  /** Neural runs (cartpole, ...): overrides of DEFAULT_NEURAL_RUN (see neuralSettingsSchema). */
+  neural: neuralSettingsSchema.optional(),
   /** Scripted teachers answer this run's queue through label.next / label.submit. */
   simulate: simulateConfigSchema.optional(),
 });
-export type RunConfig = z.infer<typeof runSettingsSchema>;
+/** The settings as stored: gamma, tau and horizon may be absent (the env decides). */
+export type RunSettings = z.infer<typeof runSettingsSchema>;
+/** The settings the trainer uses: every field resolved, gamma / tau / horizon from the env when unset. */
+export type RunConfig = RunSettings & { gamma: number; tau: number; horizon: number };
 
 /** A stored `runs.config`, as the service reads it. */
 export const runConfigSchema = z.preprocess(
@@ -83,21 +119,36 @@ export const runConfigSchema = z.preprocess(
   runSettingsSchema,
 );
 
-/** Parses a stored config; throws with every offending field named. */
-export function parseRunConfig(raw: unknown): RunConfig {
+/** gamma, tau and horizon left unset take the env's values (trainer/envs/rlhf-defaults.ts). */
+export function withEnvDefaults<T extends RunSettings>(envId: string, settings: T): T & RunConfig {
+  const d = rlhfDefaults(envId);
+  return { ...settings, gamma: settings.gamma ?? d.gamma, tau: settings.tau ?? d.tau, horizon: settings.horizon ?? d.horizon };
+}
+
+/** Parses a stored config and resolves it for the run's env; throws with every offending field named. */
+export function resolveRunConfig(envId: string, raw: unknown): RunConfig {
   const parsed = runConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
     throw new Error(`run config: ${problems}`);
   }
-  return parsed.data;
+  return withEnvDefaults(envId, parsed.data);
+}
+
+/**
+ * `resolveRunConfig` with the env as an optional second argument, for callers that read grid5
+ * runs only: without it, unset gamma / tau / horizon take grid5's values. Code that may see a
+ * run of any env passes `run.envId` (or calls resolveRunConfig).
+ */
+export function parseRunConfig(raw: unknown, envId = 'grid5'): RunConfig {
+  return resolveRunConfig(envId, raw);
 }
 
 /**
  * `runs.create`'s input: one schema for the server and the "New run" form (pure: zod and the
  * env registry, no database, no tfjs), so the form shows exactly the defaults the server applies.
  */
-export const createRunInputSchema = z.object({
+const createRunFields = z.object({
   name: z.string().trim().min(1).max(200),
   envId: z.string().refine((id) => id in ENVS, { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
   algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
@@ -106,11 +157,19 @@ export const createRunInputSchema = z.object({
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
 });
+
+/** The input as parsed, with gamma / tau / horizon filled from the chosen env when left unset. */
+export const createRunInputSchema = createRunFields.transform((input) => ({ ...input, config: withEnvDefaults(input.envId, input.config) }));
 export type CreateRunInput = z.output<typeof createRunInputSchema>;
 
 /** The run-level defaults of `createRunInputSchema`. */
 export const CREATE_RUN_DEFAULTS = {
-  algorithm: createRunInputSchema.shape.algorithm.parse(undefined),
-  labelsWanted: createRunInputSchema.shape.labelsWanted.parse(undefined),
-  labelBatchSize: createRunInputSchema.shape.labelBatchSize.parse(undefined),
+  algorithm: createRunFields.shape.algorithm.parse(undefined),
+  labelsWanted: createRunFields.shape.labelsWanted.parse(undefined),
+  labelBatchSize: createRunFields.shape.labelBatchSize.parse(undefined),
 };
+
+/** The settings a run of `envId` gets when the form is left untouched (what the form shows). */
+export function settingsDefaultsFor(envId: string): RunConfig {
+  return withEnvDefaults(envId, runSettingsSchema.parse({}));
+}

@@ -1,6 +1,7 @@
 /**
  * The trainer service: polls the database for active runs and drives each one (tabular runs
- * through TabularRunDriver), plus the scripted annotators of runs in simulation mode. Single
+ * through TabularRunDriver, runs on neural envs through NeuralRunDriver), plus the scripted
+ * annotators of runs in simulation mode. Single
  * threaded: a pass over the runs finishes before the next starts, and stop() lets the current
  * pass finish (an iteration is never abandoned between its computation and its commit, and a
  * kill -9 at any moment is covered by the one-transaction commit).
@@ -8,10 +9,14 @@
 import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
-import { parseRunConfig } from './run-config';
+import { resolveRunConfig, type SimulateConfig } from './run-config';
+import { NeuralRunDriver } from './neural-run';
 import { SimulatedAnnotators } from './simulated-annotators';
 import { TabularRunDriver, type TickOutcome } from './tabular-run';
 import { isTabularEnv } from './tabular-engine';
+
+/** What drives one run: the tabular or the neural engine, same contract. */
+export type RunDriver = TabularRunDriver | NeuralRunDriver;
 
 export interface TrainerServiceOptions {
   db: Db;
@@ -25,9 +30,8 @@ export interface TrainerServiceOptions {
 }
 
 export class TrainerService {
-  private readonly drivers = new Map<number, TabularRunDriver>();
+  private readonly drivers = new Map<number, RunDriver>();
   private readonly simulators = new Map<number, SimulatedAnnotators>();
-  private readonly unsupported = new Set<number>();
   private readonly lastErrors = new Map<number, string>();
   private stopping = false;
   private wake: (() => void) | null = null;
@@ -53,12 +57,20 @@ export class TrainerService {
     this.loop = null;
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
+    for (const driver of this.drivers.values()) if (driver instanceof NeuralRunDriver) driver.dispose();
+    this.drivers.clear();
+  }
+
+  /** The driver of a run (tests and the bench inspect it); undefined before its first tick. */
+  driverFor(runId: number): RunDriver | undefined {
+    return this.drivers.get(runId);
   }
 
   /** One pass over the active runs; returns each run's outcome (tests drive the loop with this). */
-  async runOnce(now: number = Date.now()): Promise<Map<number, TickOutcome | 'unsupported' | 'error'>> {
-    const outcomes = new Map<number, TickOutcome | 'unsupported' | 'error'>();
+  async runOnce(now: number = Date.now()): Promise<Map<number, TickOutcome | 'error'>> {
+    const outcomes = new Map<number, TickOutcome | 'error'>();
     const active = listActiveRuns(this.options.db);
+    this.releaseInactive(active);
     await this.syncSimulators(active);
     for (const run of active) {
       if (this.stopping) break;
@@ -67,20 +79,26 @@ export class TrainerService {
     return outcomes;
   }
 
-  private async tickRun(run: Run, now: number): Promise<TickOutcome | 'unsupported' | 'error'> {
+  /**
+   * Paused and stopped runs give their driver back: a neural driver holds tfjs models, and a
+   * long-running service must not keep them for runs nobody trains. A resumed run is rebuilt
+   * from its newest checkpoint, as after a restart.
+   */
+  private releaseInactive(active: readonly Run[]): void {
+    const ids = new Set(active.map((r) => r.id));
+    for (const [runId, driver] of this.drivers) {
+      if (ids.has(runId)) continue;
+      if (driver instanceof NeuralRunDriver) driver.dispose();
+      this.drivers.delete(runId);
+    }
+  }
+
+  private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
-      if (!isTabularEnv(run.envId)) {
-        if (!this.unsupported.has(run.id)) {
-          this.unsupported.add(run.id);
-          const message = `environment '${run.envId}' needs the neural engine, which the trainer service does not drive yet; this run is not trained`;
-          this.log(`trainer run=${run.id} ${message}`);
-          recordRunError(this.options.db, run.id, message, now);
-        }
-        return 'unsupported';
-      }
       let driver = this.drivers.get(run.id);
       if (!driver) {
-        driver = new TabularRunDriver(this.options.db, run.id, { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs });
+        const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs };
+        driver = isTabularEnv(run.envId) ? new TabularRunDriver(this.options.db, run.id, options) : new NeuralRunDriver(this.options.db, run.id, options);
         this.drivers.set(run.id, driver);
       }
       return await driver.tick(run, now);
@@ -103,10 +121,10 @@ export class TrainerService {
 
   private async syncSimulators(active: readonly Run[]): Promise<void> {
     if (this.options.simulate === false) return;
-    const wanted = new Map<number, { run: Run; seed: number; config: NonNullable<ReturnType<typeof parseRunConfig>['simulate']> }>();
+    const wanted = new Map<number, { run: Run; seed: number; config: SimulateConfig }>();
     for (const run of active) {
       try {
-        const config = parseRunConfig(run.config);
+        const config = resolveRunConfig(run.envId, run.config);
         if (config.simulate) wanted.set(run.id, { run, seed: config.seed, config: config.simulate });
       } catch {
         // The driver reports a bad config on the run.

@@ -1,0 +1,389 @@
+/**
+ * One neural run's side of the loop (cartpole, mountaincar, acrobot): the same contract and
+ * guarantees as TabularRunDriver. Each `tick`:
+ *   resolve the checkpoint to resume (newest that loads; a broken one is reported on the run and
+ *   the previous one used) -> if >= label_batch_size new labels (or the timeout passed with at
+ *   least one): short read of the labels, one outer iteration OUTSIDE any transaction, then ONE
+ *   IMMEDIATE transaction with checkpoint + metrics + next pairs + iteration counter;
+ *   else, if the queue runs below the pending target, top it up from the current policy.
+ *
+ * Trigger: as tabular runs, except that on the newest checkpoint the label_batch_size new labels
+ * must be on that checkpoint's own pairs (or the timeout passed): see the README.
+ *
+ * One outer iteration is simulate-neural.ts's, with people (or scripted teachers through
+ * label.submit) in place of the in-process teacher:
+ *   reward  the run's upper level on every label so far (fresh = pairs drawn by the checkpoint
+ *           the learner resumed from), pi_k fixed;
+ *   policy  N soft Q updates, warm-started, replay relabelled with the updated r_x;
+ *   collect env steps with the NEW policy pi_{k+1} into the replay; the next pairs are cut from
+ *           these trajectories (simulate collects them at the start of iteration k+1: same order).
+ * The learner, its replay buffer, the experience collector and the query ensemble live in memory
+ * between iterations. After a restart (or a fallback) the models are rebuilt from the checkpoint
+ * and the replay is refilled by collecting env steps with the resumed policy before any Q update.
+ */
+import { and, eq, gt, isNotNull, isNull, lte, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { labels, pairs, type Run } from '../../db/schema';
+import { makeRng } from '../core/rng';
+import { getEnv } from '../envs';
+import type { Env } from '../envs/types';
+import { initBackend } from '../models/backend';
+import { ExperienceCollector, evaluateReturn, type Transition } from '../algorithms/neural/experience';
+import { resolveRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
+import {
+  QueryEnsemble, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats, toNeuralLabeledData,
+  type NeuralModels, type NeuralSchedule,
+} from './neural-engine';
+import { NEURAL_CHECKPOINT_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
+import { CheckpointLoadError } from './tabular-checkpoint';
+import { mixSeed, parseAlgorithm } from './tabular-engine';
+import {
+  commitIteration, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
+  recordRunError, topUpPairs, type CheckpointMeta,
+} from './store';
+import type { DriverOptions, TickOutcome } from './tabular-run';
+
+/** What the loop resumes from: models loaded from a checkpoint (or fresh, when none loads). */
+interface Resumed {
+  checkpointId: number | null;
+  watermark: number;
+  setupKey: string;
+  models: NeuralModels;
+  collector: ExperienceCollector<unknown>;
+  /** Transitions of the current policy: where the next clips are cut from. */
+  pool: Transition[];
+  /** Seed of the collection stream that produced `pool` (stored on its clips). */
+  poolSeed: number;
+}
+
+/** Iterations whose measured demand sizes the pending target (the largest of them counts). */
+const RECENT_ITERATIONS = 3;
+/** Upper bound on the pending target, whatever the measured demand. */
+const MAX_PENDING_TARGET = 2000;
+/** Added to an iteration's compute time: the poll pause, the read and the commit. */
+const CYCLE_SLACK_S = 1;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Labels the annotators can give during one iteration: their measured arrival rate times the
+ * iteration's measured duration. The rate comes from the submission times of the labels an
+ * iteration consumed (count over their time span): when the queue ran dry, those labels came in
+ * a burst while pairs were available, so the rate is what annotators CAN do, not the starved
+ * average (counting labels per iteration instead would be capped by the queue itself, and the
+ * target would never grow out of a starved state).
+ */
+export function labelsPerIteration(arrival: { count: number; spanMs: number }, iterationSeconds: number): number {
+  if (arrival.count < 2) return arrival.count;
+  const rate = arrival.count / Math.max(arrival.spanMs / 1000, 1);
+  return rate * (iterationSeconds + CYCLE_SLACK_S);
+}
+
+/**
+ * Pending target: pendingFactor x the labels one iteration consumes (the README's rule), with
+ * that number MEASURED for neural runs: an iteration takes seconds, the single-threaded service
+ * cannot top up meanwhile, and a fixed 2 x label_batch_size runs dry. The largest demand of the
+ * recent iterations counts (arrival is bursty); never below pendingFactor x label_batch_size.
+ */
+export function pendingTargetFor(pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[]): number {
+  const perIteration = Math.max(labelBatchSize, ...recentDemand);
+  return Math.min(MAX_PENDING_TARGET, Math.ceil(pendingFactor * perIteration));
+}
+
+/** New labels (id > watermark) on pairs drawn by `checkpointId`. */
+function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId: number): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, watermark)))
+    .get()?.n ?? 0;
+}
+
+/** Pending pairs (leased ones included) drawn by `checkpointId`: labels on them may still come. */
+function pendingPairsOf(db: Db, runId: number, checkpointId: number): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(pairs)
+    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice)))
+    .get()?.n ?? 0;
+}
+
+/** How many of the labels (id in (afterId, upToId]) arrived, and over what span of submission times. */
+function labelArrival(db: Db, runId: number, afterId: number, upToId: number): { count: number; spanMs: number } {
+  const row = db
+    .select({ count: sql<number>`count(*)`, first: sql<number | null>`min(${labels.createdAt})`, last: sql<number | null>`max(${labels.createdAt})` })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, afterId), lte(labels.id, upToId)))
+    .get();
+  return { count: row?.count ?? 0, spanMs: row?.first != null && row.last != null ? row.last - row.first : 0 };
+}
+
+export class NeuralRunDriver {
+  private resumed: Resumed | null = null;
+  private ensemble: QueryEnsemble | null = null;
+  private readonly badCheckpoints = new Set<number>();
+  private readonly recentDemand: number[] = [];
+  private topUps = 0;
+  private lastConfigError: string | null = null;
+
+  constructor(
+    private readonly db: Db,
+    readonly runId: number,
+    private readonly options: DriverOptions,
+  ) {}
+
+  /** The pending target the driver keeps now (tests, bench). */
+  pendingTarget(run: Run): number {
+    const config = resolveRunConfig(run.envId, run.config);
+    return pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
+  }
+
+  /** Test hook: the in-memory learner of the newest committed checkpoint (null before the first tick). */
+  currentModels(): NeuralModels | null {
+    return this.resumed?.models ?? null;
+  }
+
+  async tick(run: Run, now: number): Promise<TickOutcome> {
+    let config: RunConfig;
+    let algorithm: RunAlgorithm;
+    let schedule: NeuralSchedule;
+    try {
+      config = resolveRunConfig(run.envId, run.config);
+      algorithm = parseAlgorithm(run.algorithm);
+      schedule = neuralSchedule(config);
+      if (algorithm === 'm-sobirl' || algorithm === 'oracle') disposeModels(makeNeuralModels(run.envId, algorithm, config, schedule)); // throws the reason
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== this.lastConfigError) {
+        this.lastConfigError = message;
+        this.options.log(`trainer run=${run.id} cannot train: ${message}`);
+        recordRunError(this.db, run.id, message, now);
+      }
+      return 'blocked';
+    }
+    await initBackend();
+    const setupKey = JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]);
+    if (this.resumed && this.resumed.setupKey !== setupKey) this.forget();
+    const checkpoints = listCheckpoints(this.db, run.id);
+    const pendingTarget = pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
+
+    if (checkpoints.length === 0) return this.bootstrap(run, config, algorithm, schedule, setupKey, pendingTarget, now);
+
+    const resumed = await this.resume(run, config, algorithm, schedule, setupKey, checkpoints, now);
+    const stats = newLabelStats(this.db, run.id, resumed.watermark);
+    const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= config.iterationTimeoutMs;
+    const current = checkpoints.find((c) => c.id === resumed.checkpointId);
+    const isNewest = current !== undefined && current.iteration === run.iteration;
+    // On the newest checkpoint, wait for label_batch_size labels on ITS pairs (see the README,
+    // "Trigger"): labels given while the previous iteration computed are on older pairs, and
+    // starting at once on them alone would leave the exploration half without on-policy pairs.
+    // If none of its pairs is left pending (e.g. seeded pairs fill the queue), no more can come: go.
+    const ready = stats.count >= run.labelBatchSize
+      && (!isNewest || freshLabelCount(this.db, run.id, resumed.watermark, resumed.checkpointId!) >= run.labelBatchSize
+        || pendingPairsOf(this.db, run.id, resumed.checkpointId!) === 0);
+    if (ready || timedOut) {
+      return this.iterate(run, config, schedule, resumed, stats.maxId, now);
+    }
+    if (resumed.checkpointId !== null && pendingPairCount(this.db, run.id) < pendingTarget) {
+      if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
+      const env = getEnv(run.envId) as Env<unknown>;
+      const needed = pendingTarget - pendingPairCount(this.db, run.id);
+      const next = nextNeuralPairs(env, resumed.pool, resumed.poolSeed, config, this.ensemble, needed, makeRng(mixSeed(config.seed, run.id, run.iteration, ++this.topUps, 17)));
+      const inserted = topUpPairs(this.db, {
+        runId: run.id, envId: run.envId, checkpointId: resumed.checkpointId, iteration: run.iteration,
+        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, now,
+      });
+      return inserted > 0 ? 'topped-up' : 'idle';
+    }
+    return 'idle';
+  }
+
+  /** Releases the tfjs models (a run that stopped, or the service stopping). */
+  dispose(): void {
+    this.forget();
+    this.ensemble?.dispose();
+    this.ensemble = null;
+  }
+
+  private forget(): void {
+    if (this.resumed) disposeModels(this.resumed.models);
+    this.resumed = null;
+  }
+
+  /** Collects `steps` env steps with the models' current policy into their replay; returns them. */
+  private collect(models: NeuralModels, collector: ExperienceCollector<unknown>, steps: number): Transition[] {
+    const fresh = collector.collect(models.lower.policy, steps);
+    models.lower.add(fresh);
+    return fresh;
+  }
+
+  private newCollector(run: Run, config: RunConfig, schedule: NeuralSchedule, iteration: number): { collector: ExperienceCollector<unknown>; seed: number } {
+    const seed = mixSeed(config.seed, run.id, iteration, 1);
+    return { collector: new ExperienceCollector(getEnv(run.envId) as Env<unknown>, schedule.run.numEnvs, makeRng(seed)), seed };
+  }
+
+  private ensembleFor(run: Run, config: RunConfig, schedule: NeuralSchedule): QueryEnsemble | null {
+    if (config.querySelection === 'uniform') return null;
+    if (!this.ensemble || this.ensemble.size !== config.ensembleSize) {
+      this.ensemble?.dispose();
+      this.ensemble = new QueryEnsemble(getEnv(run.envId) as Env<unknown>, config.ensembleSize, schedule.ensembleHidden, mixSeed(config.seed, run.id));
+    }
+    return this.ensemble;
+  }
+
+  /** The run's first checkpoint (the untrained learner) and its first pairs, from the untrained policy. */
+  private async bootstrap(run: Run, config: RunConfig, algorithm: RunAlgorithm, schedule: NeuralSchedule, setupKey: string, pendingTarget: number, now: number): Promise<TickOutcome> {
+    this.forget();
+    const models = makeNeuralModels(run.envId, algorithm, config, schedule);
+    try {
+      const env = getEnv(run.envId) as Env<unknown>;
+      const { collector, seed } = this.newCollector(run, config, schedule, run.iteration);
+      const pool = this.collect(models, collector, schedule.run.envStepsPerIter);
+      // No labels yet: the ensemble is untrained, so its ranking is arbitrary; uniform is honest.
+      const next = nextNeuralPairs(env, pool, seed, { ...config, querySelection: 'uniform' }, null, pendingTarget, makeRng(mixSeed(config.seed, run.id, run.iteration, 0)));
+      const evalReturn = this.evaluate(env, models, schedule, config, run, run.iteration);
+      const result = commitIteration(this.db, {
+        runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
+        checkpoint: { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...(await encodeNeuralCheckpoint(models)), labelWatermark: 0, labelsUsed: 0 },
+        metrics: { 'return/true': evalReturn, 'labels/used': 0 },
+        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
+      });
+      if (!result) {
+        disposeModels(models);
+        return 'lost-race';
+      }
+      this.resumed = { checkpointId: result.checkpointId, watermark: 0, setupKey, models, collector, pool, poolSeed: seed };
+      this.options.log(`trainer run=${run.id} k=${result.iteration} first checkpoint (${run.envId}, neural); ${result.pairsInserted} pairs queued`);
+      return 'bootstrapped';
+    } catch (error) {
+      disposeModels(models);
+      throw error;
+    }
+  }
+
+  /** The in-memory learner if it matches the newest usable checkpoint, else rebuilt from the newest one that loads. */
+  private async resume(run: Run, config: RunConfig, algorithm: RunAlgorithm, schedule: NeuralSchedule, setupKey: string, checkpoints: readonly CheckpointMeta[], now: number): Promise<Resumed> {
+    const usable = checkpoints.filter((c) => !this.badCheckpoints.has(c.id));
+    if (this.resumed && this.resumed.checkpointId === (usable[0]?.id ?? null)) return this.resumed;
+    this.forget();
+    // The measured demand survives a restart in the metrics: the first iteration after it is not starved.
+    const lastDemand = latestMetric(this.db, run.id, 'queue/demand');
+    if (this.recentDemand.length === 0 && lastDemand) this.recentDemand.push(lastDemand.value);
+    const build = (iteration: number, checkpointId: number | null, watermark: number, models: NeuralModels): Resumed => {
+      // The replay did not survive: refill it with the resumed policy before any Q update
+      // (at least minReplay transitions, so the next iteration's updates run).
+      const { collector, seed } = this.newCollector(run, config, schedule, iteration);
+      const pool = this.collect(models, collector, Math.max(schedule.run.envStepsPerIter, schedule.run.lowerLevel.minReplay));
+      return { checkpointId, watermark, setupKey, models, collector, pool, poolSeed: seed };
+    };
+    for (const meta of usable) {
+      const label = `checkpoint ${meta.id} (iteration ${meta.iteration}) of run ${run.id}`;
+      const models = makeNeuralModels(run.envId, algorithm, config, schedule);
+      try {
+        await loadNeuralCheckpoint(meta.formatVersion, loadCheckpointBlobs(this.db, meta.id), models, label);
+        this.resumed = build(meta.iteration, meta.id, meta.labelWatermark, models);
+        this.options.log(`trainer run=${run.id} resumed from ${label}; replay refilled with ${this.resumed.pool.length} env steps of its policy`);
+        return this.resumed;
+      } catch (error) {
+        disposeModels(models);
+        if (!(error instanceof CheckpointLoadError)) throw error;
+        this.badCheckpoints.add(meta.id);
+        const message = `${error.message}; resuming from the previous checkpoint`;
+        this.options.log(`trainer run=${run.id} ${message}`);
+        recordRunError(this.db, run.id, message, now);
+      }
+    }
+    // Nothing loads: start over from the untrained learner; every label counts as new again.
+    this.resumed = build(run.iteration, null, 0, makeNeuralModels(run.envId, algorithm, config, schedule));
+    return this.resumed;
+  }
+
+  private evaluate(env: Env<unknown>, models: NeuralModels, schedule: NeuralSchedule, config: RunConfig, run: Run, iteration: number): number {
+    if (schedule.run.evalEpisodes === 0) return Number.NaN; // not stored (commitIteration skips non-finite metrics)
+    return evaluateReturn(env, models.lower.policy, schedule.run.evalEpisodes, makeRng(mixSeed(config.seed, run.id, iteration, 3)));
+  }
+
+  private async iterate(run: Run, config: RunConfig, schedule: NeuralSchedule, resumed: Resumed, maxLabelId: number, now: number): Promise<TickOutcome> {
+    const started = performance.now();
+    const env = getEnv(run.envId) as Env<unknown>;
+    const { models, collector } = resumed;
+    const rows = readLabels(this.db, run.id, maxLabelId);
+    const consumed = rows.filter((r) => r.labelId > resumed.watermark).length;
+    const data = toNeuralLabeledData(run.envId, rows, resumed.checkpointId ?? -1, config.horizon);
+    // The learner is mutated from here on: forget it unless the commit succeeds.
+    this.resumed = null;
+    try {
+      const k = run.iteration;
+      const row: Record<string, number> = {};
+      if (data.all) {
+        Object.assign(row, models.upper.update({
+          env, all: data.all, fresh: data.fresh ?? emptyLike(data.all), freshPairs: data.freshPairs, policy: models.lower.policy, k,
+        }));
+      }
+      row['loss/td'] = models.lower.train(models.upper.rewardModel, makeRng(mixSeed(config.seed, run.id, k + 1, 2)));
+      const learnerSeconds = (performance.now() - started) / 1000;
+      // The next clips come from the NEW policy's trajectories, which also join the replay.
+      const poolSeed = mixSeed(config.seed, run.id, k + 1, 4);
+      const pool = this.collect(models, collector, schedule.run.envStepsPerIter);
+      Object.assign(row, rewardStats(models.upper, pool, env.observationSize));
+      // Demand: the labels' arrival rate times this iteration's duration (the query step and the
+      // commit are short next to the learner, hence the slack rather than a second measurement).
+      const demand = labelsPerIteration(labelArrival(this.db, run.id, resumed.watermark, maxLabelId), (performance.now() - started) / 1000);
+      this.recentDemand.push(demand);
+      if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
+      const pendingTarget = pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
+      const queryStarted = performance.now();
+      const ensemble = this.ensembleFor(run, config, schedule);
+      if (ensemble && data.all) ensemble.fit(data.all, rows.map((r) => r.labelId), schedule.ensembleSteps, makeRng(mixSeed(config.seed, run.id, k + 1, 5)));
+      const next = nextNeuralPairs(env, pool, poolSeed, config, ensemble, pendingTarget, makeRng(mixSeed(config.seed, run.id, k + 1, 0)));
+      const querySeconds = (performance.now() - queryStarted) / 1000;
+      const trueReturn = this.evaluate(env, models, schedule, config, run, k + 1);
+      const blobs = await encodeNeuralCheckpoint(models);
+      const seconds = (performance.now() - started) / 1000;
+      if (this.options.holdBeforeCommitMs) {
+        this.options.log(`trainer run=${run.id} k=${k + 1} computed; committing in ${this.options.holdBeforeCommitMs} ms`);
+        await sleep(this.options.holdBeforeCommitMs);
+      }
+      const result = commitIteration(this.db, {
+        runId: run.id, envId: run.envId, expectedIteration: k, advance: true,
+        checkpoint: { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...blobs, labelWatermark: maxLabelId, labelsUsed: data.allCount },
+        metrics: {
+          ...row,
+          'return/true': trueReturn,
+          'labels/used': data.allCount,
+          'labels/fresh': data.freshPairs.length,
+          'labels/new': consumed,
+          'queue/target': pendingTarget,
+          'queue/demand': demand,
+          'query/disagreement': next.meanScore,
+          'time/learner_s': learnerSeconds,
+          'time/query_s': querySeconds,
+          'time/iteration_s': seconds,
+        },
+        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: config.retireStalePairs, now: Date.now(),
+      });
+      if (!result) {
+        this.options.log(`trainer run=${run.id} k=${k + 1} dropped: the run moved on meanwhile (another trainer?)`);
+        disposeModels(models);
+        return 'lost-race';
+      }
+      this.resumed = { checkpointId: result.checkpointId, watermark: maxLabelId, setupKey: resumed.setupKey, models, collector, pool, poolSeed };
+      this.options.log(
+        `trainer run=${run.id} k=${result.iteration} loss=${(row['loss/preference'] ?? Number.NaN).toFixed(4)} labels=${data.allCount} ` +
+          `fresh=${data.freshPairs.length} new=${consumed} return=${trueReturn.toFixed(1)} pending=${result.pending} target=${pendingTarget} seconds=${seconds.toFixed(2)}`,
+      );
+      return 'iterated';
+    } catch (error) {
+      disposeModels(models);
+      throw error;
+    }
+  }
+}
+
+/** A batch with no pairs (the upper level skips exploration when no label is on-policy). */
+function emptyLike(batch: NonNullable<ReturnType<typeof toNeuralLabeledData>['all']>) {
+  const none = (b: typeof batch.first) => ({ ...b, count: 0, obs: new Float32Array(0), actions: new Int32Array(0), mask: new Float32Array(0) });
+  return { first: none(batch.first), second: none(batch.second), y: new Float32Array(0), count: 0 };
+}

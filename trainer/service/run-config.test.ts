@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
+import { createRunInputSchema, resolveRunConfig } from './run-config';
+
+describe('run config resolution per environment', () => {
+  it('fills gamma, tau and horizon from the run env when the stored config omits them', () => {
+    for (const envId of ['grid5', 'cartpole', 'acrobot'] as const) {
+      const d = RLHF_DEFAULTS[envId]!;
+      expect(resolveRunConfig(envId, {})).toMatchObject({ gamma: d.gamma, tau: d.tau, horizon: d.horizon });
+    }
+    // The values differ between the two kinds of env, so the check above can tell them apart.
+    expect(RLHF_DEFAULTS.cartpole!.gamma).not.toBe(RLHF_DEFAULTS.grid5!.gamma);
+  });
+
+  it('keeps values the config sets, including the seed demo clipLength', () => {
+    expect(resolveRunConfig('cartpole', { gamma: 0.9, tau: 0.2, horizon: 7 })).toMatchObject({ gamma: 0.9, tau: 0.2, horizon: 7 });
+    expect(resolveRunConfig('cartpole', { clipLength: 30 }).horizon).toBe(30);
+  });
+
+  it('validates the neural record strictly, naming the field', () => {
+    expect(resolveRunConfig('cartpole', { neural: { envStepsPerIter: 200, hiddenSizes: [16] } }).neural).toEqual({ envStepsPerIter: 200, hiddenSizes: [16] });
+    expect(() => resolveRunConfig('cartpole', { neural: { envSteps: 200 } })).toThrow(/neural/);
+    expect(() => resolveRunConfig('cartpole', { neural: { updatesPerIter: -1 } })).toThrow(/neural\.updatesPerIter/);
+  });
+
+  it('runs.create stores the env defaults filled in', () => {
+    const input = createRunInputSchema.parse({ name: 'c', envId: 'cartpole', instructions: 'Balance.' });
+    expect(input.config).toMatchObject({ gamma: RLHF_DEFAULTS.cartpole!.gamma, tau: RLHF_DEFAULTS.cartpole!.tau, horizon: RLHF_DEFAULTS.cartpole!.horizon });
+  });
+});
