@@ -3,18 +3,20 @@
  * acrobot): the run's schedule (DEFAULT_NEURAL_RUN with the run's overrides), its learner (the
  * upper level of `simulate` and the shared soft-Q lower level), labels from the database as
  * packed pairs, candidate clips cut from the CURRENT policy's trajectories, and query selection
- * by the disagreement of a small bootstrap ensemble. No database here.
+ * by the disagreement of a small bootstrap ensemble, and the sliced (cooperative) forms of the
+ * long loops of an iteration. No database here.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
 import { makeSegment, type LabeledPair, type PreferenceLabel, type Segment } from '../preference/types';
-import { cutSegment, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
+import { cutSegment, validSegmentStarts, type BatchPolicy, type ExperienceCollector, type Transition } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { LowerLevel } from '../algorithms/neural/lower-level';
 import { packPairs, type PairBatch } from '../algorithms/neural/neural-rlhf';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
+import type { RewardSource } from '../models/soft-q';
 import { makeSegmentBatch } from '../models/segment-batch';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../simulate/simulate-neural';
 import type { AlgorithmName } from '../simulate/types';
@@ -101,6 +103,71 @@ export function makeNeuralModels(envId: string, algorithm: RunAlgorithm, config:
 export function disposeModels(models: NeuralModels | null | undefined): void {
   models?.upper.dispose();
   models?.lower.dispose();
+}
+
+/**
+ * Cooperative scheduling for the service's one thread (README, "How runs are scheduled"): a
+ * neural iteration is seconds of synchronous tfjs work, during which no other run would tick and
+ * no simulated annotator would answer. The long loops below call `pause()` between units of work
+ * (one Q update, one collection round, one ensemble step); it yields to the event loop once the
+ * current slice has run `sliceMs`, so other runs' ticks, annotators and timers run in between.
+ * Yielding never changes what is computed: the units run in the same order with the same Rng.
+ */
+export class TimeSlicer {
+  private sliceStart = performance.now();
+  /** Yields so far, and the longest slice between two yields (ms): the bench and tests read them. */
+  yields = 0;
+  longestSliceMs = 0;
+
+  /** `sliceMs` = Infinity never yields (everything runs to completion, as before). */
+  constructor(readonly sliceMs: number) {}
+
+  async pause(): Promise<void> {
+    const ran = performance.now() - this.sliceStart;
+    if (ran < this.sliceMs) return;
+    this.longestSliceMs = Math.max(this.longestSliceMs, ran);
+    this.yields++;
+    // setImmediate, not a resolved promise: microtasks would run before I/O and timers get a turn.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
+  }
+}
+
+/** Default slice: short enough that a 10 ms poll or a simulated label waits ~50 ms at most. */
+export const DEFAULT_SLICE_MS = 50;
+
+/**
+ * `lower.train(reward, rng)` in slices: the same `updatesPerIter` soft Q updates, one
+ * `q.train(replay, reward, rng, 1)` at a time. SoftQLearner.train(steps) is a plain loop of
+ * `update(replay.sample(batchSize, rng), reward)` with the Polyak step inside `update`, so N calls
+ * of one step draw the same batches in the same order and make the same target updates as one
+ * call of N; the loss sum is accumulated in the same order, so even the mean is bit-identical
+ * (tested against lower.train in concurrency.test.ts).
+ */
+export async function trainLowerSliced(lower: NeuralModels['lower'], reward: RewardSource, rng: Rng, slicer: TimeSlicer): Promise<number> {
+  if (lower.replay.size < lower.config.minReplay) return 0;
+  const steps = lower.config.updatesPerIter;
+  let total = 0;
+  for (let i = 0; i < steps; i++) {
+    total += lower.q.train(lower.replay, reward, rng, 1);
+    await slicer.pause();
+  }
+  return steps > 0 ? total / steps : 0;
+}
+
+/**
+ * `collector.collect(policy, totalSteps)` in slices of one round (numEnvs steps) each: the
+ * collector keeps its episodes and Rng between calls, and collect(n) is ceil(n / numEnvs) such
+ * rounds, so the transitions are the same, in the same order (tested in concurrency.test.ts).
+ */
+export async function collectSliced<S>(collector: ExperienceCollector<S>, policy: BatchPolicy, totalSteps: number, numEnvs: number, slicer: TimeSlicer): Promise<Transition<S>[]> {
+  const out: Transition<S>[] = [];
+  const rounds = Math.ceil(totalSteps / numEnvs);
+  for (let r = 0; r < rounds; r++) {
+    for (const tr of collector.collect(policy, numEnvs)) out.push(tr);
+    await slicer.pause();
+  }
+  return out;
 }
 
 function toPreference(y: number): PreferenceLabel {
@@ -193,8 +260,11 @@ export class QueryEnsemble {
     }));
   }
 
-  /** `steps` Adam steps (5x when cold) on mini-batches of `all`; labelIds[i] names row i of `all`. */
-  fit(all: PairBatch, labelIds: readonly number[], steps: number, rng: Rng): void {
+  /**
+   * `steps` Adam steps (5x when cold) on mini-batches of `all`; labelIds[i] names row i of `all`.
+   * Pauses between steps when given a slicer (the cold fit is 100+ steps).
+   */
+  async fit(all: PairBatch, labelIds: readonly number[], steps: number, rng: Rng, slicer?: TimeSlicer): Promise<void> {
     if (all.count !== labelIds.length) throw new Error(`query ensemble: ${labelIds.length} label ids for ${all.count} pairs`);
     const total = this.fitted ? steps : steps * 5;
     const K = this.size;
@@ -218,6 +288,7 @@ export class QueryEnsemble {
       }), vars);
       this.model.applyGradients(grads);
       tf.dispose([value, ...Object.values(grads)]);
+      await slicer?.pause();
     }
     this.fitted = true;
   }

@@ -18,8 +18,11 @@
  *   collect env steps with the NEW policy pi_{k+1} into the replay; the next pairs are cut from
  *           these trajectories (simulate collects them at the start of iteration k+1: same order).
  * The learner, its replay buffer, the experience collector and the query ensemble live in memory
- * between iterations. After a restart (or a fallback) the models are rebuilt from the checkpoint
- * and the replay is refilled by collecting env steps with the resumed policy before any Q update.
+ * between iterations. The long loops (Q updates, env collection, the ensemble's fit) run in
+ * slices that yield to the event loop (TimeSlicer), so the service's other runs and simulated
+ * annotators go on while an iteration computes; the result is the same as without slicing.
+ * After a restart (or a fallback) the models are rebuilt from the checkpoint and the replay is
+ * refilled by collecting env steps with the resumed policy before any Q update.
  */
 import { and, eq, gt, isNotNull, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
@@ -31,8 +34,8 @@ import { initBackend } from '../models/backend';
 import { ExperienceCollector, evaluateReturn, type Transition } from '../algorithms/neural/experience';
 import { resolveRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
 import {
-  QueryEnsemble, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats, toNeuralLabeledData,
-  type NeuralModels, type NeuralSchedule,
+  DEFAULT_SLICE_MS, QueryEnsemble, TimeSlicer, collectSliced, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats,
+  toNeuralLabeledData, trainLowerSliced, type NeuralModels, type NeuralSchedule,
 } from './neural-engine';
 import { NEURAL_CHECKPOINT_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
 import { CheckpointLoadError } from './tabular-checkpoint';
@@ -42,6 +45,11 @@ import {
   recordRunError, topUpPairs, type CheckpointMeta,
 } from './store';
 import type { DriverOptions, TickOutcome } from './tabular-run';
+
+export interface NeuralDriverOptions extends DriverOptions {
+  /** Longest stretch of compute between two yields to the event loop (ms; Infinity = never yield). */
+  sliceMs?: number;
+}
 
 /** What the loop resumes from: models loaded from a checkpoint (or fresh, when none loads). */
 interface Resumed {
@@ -131,7 +139,7 @@ export class NeuralRunDriver {
   constructor(
     private readonly db: Db,
     readonly runId: number,
-    private readonly options: DriverOptions,
+    private readonly options: NeuralDriverOptions,
   ) {}
 
   /** The pending target the driver keeps now (tests, bench). */
@@ -164,14 +172,15 @@ export class NeuralRunDriver {
       return 'blocked';
     }
     await initBackend();
+    const slicer = new TimeSlicer(this.options.sliceMs ?? DEFAULT_SLICE_MS);
     const setupKey = JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]);
     if (this.resumed && this.resumed.setupKey !== setupKey) this.forget();
     const checkpoints = listCheckpoints(this.db, run.id);
     const pendingTarget = pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
 
-    if (checkpoints.length === 0) return this.bootstrap(run, config, algorithm, schedule, setupKey, pendingTarget, now);
+    if (checkpoints.length === 0) return this.bootstrap(run, config, algorithm, schedule, setupKey, pendingTarget, now, slicer);
 
-    const resumed = await this.resume(run, config, algorithm, schedule, setupKey, checkpoints, now);
+    const resumed = await this.resume(run, config, algorithm, schedule, setupKey, checkpoints, now, slicer);
     const stats = newLabelStats(this.db, run.id, resumed.watermark);
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
@@ -184,7 +193,7 @@ export class NeuralRunDriver {
       && (!isNewest || freshLabelCount(this.db, run.id, resumed.watermark, resumed.checkpointId!) >= run.labelBatchSize
         || pendingPairsOf(this.db, run.id, resumed.checkpointId!) === 0);
     if (ready || timedOut) {
-      return this.iterate(run, config, schedule, resumed, stats.maxId, now);
+      return this.iterate(run, config, schedule, resumed, stats.maxId, slicer);
     }
     if (resumed.checkpointId !== null && pendingPairCount(this.db, run.id) < pendingTarget) {
       if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
@@ -212,9 +221,9 @@ export class NeuralRunDriver {
     this.resumed = null;
   }
 
-  /** Collects `steps` env steps with the models' current policy into their replay; returns them. */
-  private collect(models: NeuralModels, collector: ExperienceCollector<unknown>, steps: number): Transition[] {
-    const fresh = collector.collect(models.lower.policy, steps);
+  /** Collects `steps` env steps with the models' current policy into their replay (in slices); returns them. */
+  private async collect(models: NeuralModels, collector: ExperienceCollector<unknown>, steps: number, numEnvs: number, slicer: TimeSlicer): Promise<Transition[]> {
+    const fresh = await collectSliced(collector, models.lower.policy, steps, numEnvs, slicer);
     models.lower.add(fresh);
     return fresh;
   }
@@ -234,13 +243,13 @@ export class NeuralRunDriver {
   }
 
   /** The run's first checkpoint (the untrained learner) and its first pairs, from the untrained policy. */
-  private async bootstrap(run: Run, config: RunConfig, algorithm: RunAlgorithm, schedule: NeuralSchedule, setupKey: string, pendingTarget: number, now: number): Promise<TickOutcome> {
+  private async bootstrap(run: Run, config: RunConfig, algorithm: RunAlgorithm, schedule: NeuralSchedule, setupKey: string, pendingTarget: number, now: number, slicer: TimeSlicer): Promise<TickOutcome> {
     this.forget();
     const models = makeNeuralModels(run.envId, algorithm, config, schedule);
     try {
       const env = getEnv(run.envId) as Env<unknown>;
       const { collector, seed } = this.newCollector(run, config, schedule, run.iteration);
-      const pool = this.collect(models, collector, schedule.run.envStepsPerIter);
+      const pool = await this.collect(models, collector, schedule.run.envStepsPerIter, schedule.run.numEnvs, slicer);
       // No labels yet: the ensemble is untrained, so its ranking is arbitrary; uniform is honest.
       const next = nextNeuralPairs(env, pool, seed, { ...config, querySelection: 'uniform' }, null, pendingTarget, makeRng(mixSeed(config.seed, run.id, run.iteration, 0)));
       const evalReturn = this.evaluate(env, models, schedule, config, run, run.iteration);
@@ -264,18 +273,19 @@ export class NeuralRunDriver {
   }
 
   /** The in-memory learner if it matches the newest usable checkpoint, else rebuilt from the newest one that loads. */
-  private async resume(run: Run, config: RunConfig, algorithm: RunAlgorithm, schedule: NeuralSchedule, setupKey: string, checkpoints: readonly CheckpointMeta[], now: number): Promise<Resumed> {
+  private async resume(run: Run, config: RunConfig, algorithm: RunAlgorithm, schedule: NeuralSchedule, setupKey: string, checkpoints: readonly CheckpointMeta[], now: number, slicer: TimeSlicer): Promise<Resumed> {
     const usable = checkpoints.filter((c) => !this.badCheckpoints.has(c.id));
     if (this.resumed && this.resumed.checkpointId === (usable[0]?.id ?? null)) return this.resumed;
     this.forget();
     // The measured demand survives a restart in the metrics: the first iteration after it is not starved.
     const lastDemand = latestMetric(this.db, run.id, 'queue/demand');
     if (this.recentDemand.length === 0 && lastDemand) this.recentDemand.push(lastDemand.value);
-    const build = (iteration: number, checkpointId: number | null, watermark: number, models: NeuralModels): Resumed => {
+    const build = async (iteration: number, checkpointId: number | null, watermark: number, models: NeuralModels): Promise<Resumed> => {
       // The replay did not survive: refill it with the resumed policy before any Q update
       // (at least minReplay transitions, so the next iteration's updates run).
       const { collector, seed } = this.newCollector(run, config, schedule, iteration);
-      const pool = this.collect(models, collector, Math.max(schedule.run.envStepsPerIter, schedule.run.lowerLevel.minReplay));
+      const steps = Math.max(schedule.run.envStepsPerIter, schedule.run.lowerLevel.minReplay);
+      const pool = await this.collect(models, collector, steps, schedule.run.numEnvs, slicer);
       return { checkpointId, watermark, setupKey, models, collector, pool, poolSeed: seed };
     };
     for (const meta of usable) {
@@ -283,7 +293,7 @@ export class NeuralRunDriver {
       const models = makeNeuralModels(run.envId, algorithm, config, schedule);
       try {
         await loadNeuralCheckpoint(meta.formatVersion, loadCheckpointBlobs(this.db, meta.id), models, label);
-        this.resumed = build(meta.iteration, meta.id, meta.labelWatermark, models);
+        this.resumed = await build(meta.iteration, meta.id, meta.labelWatermark, models);
         this.options.log(`trainer run=${run.id} resumed from ${label}; replay refilled with ${this.resumed.pool.length} env steps of its policy`);
         return this.resumed;
       } catch (error) {
@@ -296,7 +306,13 @@ export class NeuralRunDriver {
       }
     }
     // Nothing loads: start over from the untrained learner; every label counts as new again.
-    this.resumed = build(run.iteration, null, 0, makeNeuralModels(run.envId, algorithm, config, schedule));
+    const models = makeNeuralModels(run.envId, algorithm, config, schedule);
+    try {
+      this.resumed = await build(run.iteration, null, 0, models);
+    } catch (error) {
+      disposeModels(models);
+      throw error;
+    }
     return this.resumed;
   }
 
@@ -305,7 +321,7 @@ export class NeuralRunDriver {
     return evaluateReturn(env, models.lower.policy, schedule.run.evalEpisodes, makeRng(mixSeed(config.seed, run.id, iteration, 3)));
   }
 
-  private async iterate(run: Run, config: RunConfig, schedule: NeuralSchedule, resumed: Resumed, maxLabelId: number, now: number): Promise<TickOutcome> {
+  private async iterate(run: Run, config: RunConfig, schedule: NeuralSchedule, resumed: Resumed, maxLabelId: number, slicer: TimeSlicer): Promise<TickOutcome> {
     const started = performance.now();
     const env = getEnv(run.envId) as Env<unknown>;
     const { models, collector } = resumed;
@@ -316,17 +332,21 @@ export class NeuralRunDriver {
     this.resumed = null;
     try {
       const k = run.iteration;
+      // The iteration takes seconds and other runs tick meanwhile: say when it starts.
+      this.options.log(`trainer run=${run.id} k=${k + 1} computing on ${data.allCount} labels (${consumed} new)`);
       const row: Record<string, number> = {};
       if (data.all) {
         Object.assign(row, models.upper.update({
           env, all: data.all, fresh: data.fresh ?? emptyLike(data.all), freshPairs: data.freshPairs, policy: models.lower.policy, k,
         }));
       }
-      row['loss/td'] = models.lower.train(models.upper.rewardModel, makeRng(mixSeed(config.seed, run.id, k + 1, 2)));
+      // The upper level's steps are one synchronous call (trainer/algorithms/neural: not sliced here).
+      await slicer.pause();
+      row['loss/td'] = await trainLowerSliced(models.lower, models.upper.rewardModel, makeRng(mixSeed(config.seed, run.id, k + 1, 2)), slicer);
       const learnerSeconds = (performance.now() - started) / 1000;
       // The next clips come from the NEW policy's trajectories, which also join the replay.
       const poolSeed = mixSeed(config.seed, run.id, k + 1, 4);
-      const pool = this.collect(models, collector, schedule.run.envStepsPerIter);
+      const pool = await this.collect(models, collector, schedule.run.envStepsPerIter, schedule.run.numEnvs, slicer);
       Object.assign(row, rewardStats(models.upper, pool, env.observationSize));
       // Demand: the labels' arrival rate times this iteration's duration (the query step and the
       // commit are short next to the learner, hence the slack rather than a second measurement).
@@ -336,10 +356,12 @@ export class NeuralRunDriver {
       const pendingTarget = pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
       const queryStarted = performance.now();
       const ensemble = this.ensembleFor(run, config, schedule);
-      if (ensemble && data.all) ensemble.fit(data.all, rows.map((r) => r.labelId), schedule.ensembleSteps, makeRng(mixSeed(config.seed, run.id, k + 1, 5)));
+      if (ensemble && data.all) await ensemble.fit(data.all, rows.map((r) => r.labelId), schedule.ensembleSteps, makeRng(mixSeed(config.seed, run.id, k + 1, 5)), slicer);
       const next = nextNeuralPairs(env, pool, poolSeed, config, ensemble, pendingTarget, makeRng(mixSeed(config.seed, run.id, k + 1, 0)));
       const querySeconds = (performance.now() - queryStarted) / 1000;
+      await slicer.pause();
       const trueReturn = this.evaluate(env, models, schedule, config, run, k + 1);
+      await slicer.pause();
       const blobs = await encodeNeuralCheckpoint(models);
       const seconds = (performance.now() - started) / 1000;
       if (this.options.holdBeforeCommitMs) {
@@ -372,7 +394,8 @@ export class NeuralRunDriver {
       this.resumed = { checkpointId: result.checkpointId, watermark: maxLabelId, setupKey: resumed.setupKey, models, collector, pool, poolSeed };
       this.options.log(
         `trainer run=${run.id} k=${result.iteration} loss=${(row['loss/preference'] ?? Number.NaN).toFixed(4)} labels=${data.allCount} ` +
-          `fresh=${data.freshPairs.length} new=${consumed} return=${trueReturn.toFixed(1)} pending=${result.pending} target=${pendingTarget} seconds=${seconds.toFixed(2)}`,
+          `fresh=${data.freshPairs.length} new=${consumed} return=${trueReturn.toFixed(1)} pending=${result.pending} target=${pendingTarget} seconds=${seconds.toFixed(2)} ` +
+          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)}`,
       );
       return 'iterated';
     } catch (error) {

@@ -1,10 +1,12 @@
 /**
  * The trainer service: polls the database for active runs and drives each one (tabular runs
  * through TabularRunDriver, runs on neural envs through NeuralRunDriver), plus the scripted
- * annotators of runs in simulation mode. Single
- * threaded: a pass over the runs finishes before the next starts, and stop() lets the current
- * pass finish (an iteration is never abandoned between its computation and its commit, and a
- * kill -9 at any moment is covered by the one-transaction commit).
+ * annotators of runs in simulation mode. One thread, runs ticked independently: each pass starts
+ * a tick for every active run that has none in flight and does not wait for them, so a neural
+ * iteration (seconds, computed in slices that yield to the event loop) never holds up the other
+ * runs or the annotators. stop() waits for every tick in flight (an iteration is never abandoned
+ * between its computation and its commit; a kill -9 at any moment is covered by the
+ * one-transaction commit). See the README, "How runs are scheduled".
  */
 import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
@@ -18,6 +20,9 @@ import { isTabularEnv } from './tabular-engine';
 /** What drives one run: the tabular or the neural engine, same contract. */
 export type RunDriver = TabularRunDriver | NeuralRunDriver;
 
+/** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
+export type PassOutcome = TickOutcome | 'error' | 'busy';
+
 export interface TrainerServiceOptions {
   db: Db;
   /** Pause between passes over the runs (ms). */
@@ -27,12 +32,16 @@ export interface TrainerServiceOptions {
   holdBeforeCommitMs?: number;
   /** Start scripted annotators for runs whose config has `simulate` (default true). */
   simulate?: boolean;
+  /** Neural runs: longest compute between two yields to the event loop (ms; default 50; Infinity = never). */
+  sliceMs?: number;
 }
 
 export class TrainerService {
   private readonly drivers = new Map<number, RunDriver>();
   private readonly simulators = new Map<number, SimulatedAnnotators>();
   private readonly lastErrors = new Map<number, string>();
+  /** The tick of each run that has one in flight: a run is never ticked twice at once. */
+  private readonly inFlight = new Map<number, Promise<TickOutcome | 'error'>>();
   private stopping = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
@@ -49,12 +58,14 @@ export class TrainerService {
     this.loop = this.run();
   }
 
-  /** Finishes the current pass, stops the simulated annotators and returns. */
+  /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.loop;
     this.loop = null;
+    // A tick may finish while another is still in flight: wait until none is left.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
     for (const driver of this.drivers.values()) if (driver instanceof NeuralRunDriver) driver.dispose();
@@ -66,17 +77,45 @@ export class TrainerService {
     return this.drivers.get(runId);
   }
 
-  /** One pass over the active runs; returns each run's outcome (tests drive the loop with this). */
-  async runOnce(now: number = Date.now()): Promise<Map<number, TickOutcome | 'error'>> {
-    const outcomes = new Map<number, TickOutcome | 'error'>();
+  /** Whether a tick of the run is in flight (tests, bench). */
+  isBusy(runId: number): boolean {
+    return this.inFlight.has(runId);
+  }
+
+  /**
+   * One pass over the active runs that waits for the ticks it started and returns each run's
+   * outcome (tests drive the loop with this); a run whose tick (started by the background loop)
+   * is still in flight is 'busy'.
+   */
+  async runOnce(now: number = Date.now()): Promise<Map<number, PassOutcome>> {
+    const started = await this.startPass(now);
+    const outcomes = new Map<number, PassOutcome>();
+    for (const [runId, tick] of started) outcomes.set(runId, tick === 'busy' ? 'busy' : await tick);
+    return outcomes;
+  }
+
+  /**
+   * Starts a tick for every active run without one in flight, and returns at once: the ticks
+   * run concurrently on the one thread (a neural tick yields between slices of its compute).
+   */
+  private async startPass(now: number): Promise<Map<number, Promise<TickOutcome | 'error'> | 'busy'>> {
+    const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
     const active = listActiveRuns(this.options.db);
     this.releaseInactive(active);
     await this.syncSimulators(active);
     for (const run of active) {
       if (this.stopping) break;
-      outcomes.set(run.id, await this.tickRun(run, now));
+      if (this.inFlight.has(run.id)) {
+        started.set(run.id, 'busy');
+        continue;
+      }
+      const tick = this.tickRun(run, now).finally(() => {
+        if (this.inFlight.get(run.id) === tick) this.inFlight.delete(run.id);
+      });
+      this.inFlight.set(run.id, tick);
+      started.set(run.id, tick);
     }
-    return outcomes;
+    return started;
   }
 
   /**
@@ -87,7 +126,8 @@ export class TrainerService {
   private releaseInactive(active: readonly Run[]): void {
     const ids = new Set(active.map((r) => r.id));
     for (const [runId, driver] of this.drivers) {
-      if (ids.has(runId)) continue;
+      // A run paused during its iteration keeps its driver until the tick ends (a later pass releases it).
+      if (ids.has(runId) || this.inFlight.has(runId)) continue;
       if (driver instanceof NeuralRunDriver) driver.dispose();
       this.drivers.delete(runId);
     }
@@ -97,7 +137,7 @@ export class TrainerService {
     try {
       let driver = this.drivers.get(run.id);
       if (!driver) {
-        const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs };
+        const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
         driver = isTabularEnv(run.envId) ? new TabularRunDriver(this.options.db, run.id, options) : new NeuralRunDriver(this.options.db, run.id, options);
         this.drivers.set(run.id, driver);
       }
@@ -148,7 +188,8 @@ export class TrainerService {
     const pollMs = this.options.pollMs ?? 500;
     while (!this.stopping) {
       try {
-        await this.runOnce();
+        // Not awaiting the ticks: a run still computing is skipped by the next passes, the others go on.
+        await this.startPass(Date.now());
       } catch (error) {
         this.log(`trainer pass failed: ${(error as Error).stack ?? String(error)}`);
       }
