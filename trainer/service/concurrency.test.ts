@@ -259,3 +259,54 @@ describe('runs tick independently in one service', () => {
     expect(iterationOf(db, cartpole)).toBe(1);
   });
 });
+
+describe('the queue while an iteration computes', () => {
+  it("is kept filled with pairs of the checkpoint the iteration started from, so annotators labeling meanwhile never find it empty", async () => {
+    const { db, cleanup } = freshDb('queue-during-iteration');
+    cleanups.push(cleanup);
+    // More Q updates than CARTPOLE: the iteration must outlast the labeling below.
+    const runId = writeTx(db, (tx) =>
+      tx.insert(runs).values({
+        name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH,
+        config: { ...CARTPOLE, neural: { ...CARTPOLE.neural, updatesPerIter: 3000 } },
+      }).returning({ id: runs.id }).get().id,
+    );
+    const { log, find } = timedLog();
+    const service = new TrainerService({ db, pollMs: 10, log, simulate: false });
+    expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
+    const firstCheckpoint = checkpointAt(db, runId, 0)!;
+    const pendingAtStart = db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'))).get()!.n;
+    expect(pendingAtStart).toBe(2 * BATCH); // pendingFactor 2 x label_batch_size
+    await annotate(db, runId, BATCH, 34);
+    service.start();
+    try {
+      await waitFor('the iteration to start', () => find(/k=1 computing/) !== undefined, 20_000);
+      // Label more than what was left in the queue (BATCH pairs) while the iteration computes.
+      const caller = callerFor(db, addUser(db, 'annotator'));
+      const teacher = makeTeacher({ beta: 1 });
+      const rng = makeRng(35);
+      for (let done = 0; done < 2 * BATCH; ) {
+        const { pair } = await caller.label.next({ runId });
+        if (!pair) {
+          expect(iterationOf(db, runId), 'the queue ran empty and stayed empty until the commit').toBe(0);
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
+        const answer = teacher.label(clipToSegment(pair.left), clipToSegment(pair.right), rng);
+        const choice = answer.kind === 'skip' ? 'cant_tell' : answer.y === 1 ? 'left' : answer.y === 0 ? 'right' : 'equal';
+        await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt: 0, answeredAt: 1 });
+        done++;
+      }
+      expect(iterationOf(db, runId)).toBe(0); // all of it happened during the iteration
+      await waitFor('iteration 1', () => iterationOf(db, runId) >= 1, 60_000);
+    } finally {
+      await service.stop();
+    }
+    const committed = find(/k=1 loss=/)!;
+    expect(Number(/topped_up_during=(\d+)/.exec(committed.line)![1])).toBeGreaterThanOrEqual(BATCH);
+    // The pairs added meanwhile belong to the checkpoint the iteration started from.
+    const addedDuring = db.select({ n: sql<number>`count(*)` }).from(pairs)
+      .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, firstCheckpoint.id), eq(pairs.iteration, 0), sql`${pairs.slot} >= ${2 * BATCH}`)).get()!.n;
+    expect(addedDuring).toBeGreaterThanOrEqual(BATCH);
+  });
+});

@@ -118,6 +118,8 @@ export class TimeSlicer {
   /** Yields so far, and the longest slice between two yields (ms): the bench and tests read them. */
   yields = 0;
   longestSliceMs = 0;
+  /** Called at each yield, before other work gets its turn (the driver keeps its queue filled here). */
+  onYield: (() => void) | null = null;
 
   /** `sliceMs` = Infinity never yields (everything runs to completion, as before). */
   constructor(readonly sliceMs: number) {}
@@ -127,6 +129,7 @@ export class TimeSlicer {
     if (ran < this.sliceMs) return;
     this.longestSliceMs = Math.max(this.longestSliceMs, ran);
     this.yields++;
+    this.onYield?.();
     // setImmediate, not a resolved promise: microtasks would run before I/O and timers get a turn.
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStart = performance.now();

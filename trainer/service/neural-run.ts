@@ -70,6 +70,8 @@ const RECENT_ITERATIONS = 3;
 const MAX_PENDING_TARGET = 2000;
 /** Added to an iteration's compute time: the poll pause, the read and the commit. */
 const CYCLE_SLACK_S = 1;
+/** How often an iteration in flight checks its run's queue (see queueKeeper). */
+const QUEUE_CHECK_MS = 250;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -89,8 +91,8 @@ export function labelsPerIteration(arrival: { count: number; spanMs: number }, i
 
 /**
  * Pending target: pendingFactor x the labels one iteration consumes (the README's rule), with
- * that number MEASURED for neural runs: an iteration takes seconds, the single-threaded service
- * cannot top up meanwhile, and a fixed 2 x label_batch_size runs dry. The largest demand of the
+ * that number MEASURED for neural runs: an iteration takes seconds and a fixed
+ * 2 x label_batch_size runs dry. The largest demand of the
  * recent iterations counts (arrival is bursty); never below pendingFactor x label_batch_size.
  */
 export function pendingTargetFor(pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[]): number {
@@ -316,6 +318,40 @@ export class NeuralRunDriver {
     return this.resumed;
   }
 
+  /**
+   * Keeps the queue filled while an iteration computes (seconds, during which annotators go on
+   * labeling): at most every QUEUE_CHECK_MS, called from the iteration's yields, it tops the run's
+   * queue up to `target` with pairs of the checkpoint the iteration started from, cut from that
+   * policy's trajectories (`resumed.pool`, which the iteration does not touch). Uniform choice:
+   * the query ensemble is being refitted meanwhile. The pairs are ordinary pairs of checkpoint k
+   * (labels on them count for the next iteration; unlabeled ones retire when k+1 commits). A
+   * failed top-up (e.g. a busy database) is logged and must not abort the iteration.
+   */
+  private queueKeeper(run: Run, config: RunConfig, resumed: Resumed, target: number): { check: () => void; inserted: () => number } {
+    let inserted = 0, lastCheck = 0, failed = false;
+    const checkpointId = resumed.checkpointId;
+    const check = () => {
+      const now = Date.now();
+      if (checkpointId === null || now - lastCheck < QUEUE_CHECK_MS) return;
+      lastCheck = now;
+      try {
+        const needed = target - pendingPairCount(this.db, run.id);
+        if (needed <= 0) return;
+        const env = getEnv(run.envId) as Env<unknown>;
+        const rng = makeRng(mixSeed(config.seed, run.id, run.iteration, ++this.topUps, 17));
+        const next = nextNeuralPairs(env, resumed.pool, resumed.poolSeed, { ...config, querySelection: 'uniform' }, null, needed, rng);
+        inserted += topUpPairs(this.db, {
+          runId: run.id, envId: run.envId, checkpointId, iteration: run.iteration,
+          pairs: next.pairs, pendingTarget: target, labelsWanted: run.labelsWanted, now,
+        });
+      } catch (error) {
+        if (!failed) this.options.log(`trainer run=${run.id} top-up during the iteration failed (the iteration goes on): ${(error as Error).message}`);
+        failed = true;
+      }
+    };
+    return { check, inserted: () => inserted };
+  }
+
   private evaluate(env: Env<unknown>, models: NeuralModels, schedule: NeuralSchedule, config: RunConfig, run: Run, iteration: number): number {
     if (schedule.run.evalEpisodes === 0) return Number.NaN; // not stored (commitIteration skips non-finite metrics)
     return evaluateReturn(env, models.lower.policy, schedule.run.evalEpisodes, makeRng(mixSeed(config.seed, run.id, iteration, 3)));
@@ -330,6 +366,8 @@ export class NeuralRunDriver {
     const data = toNeuralLabeledData(run.envId, rows, resumed.checkpointId ?? -1, config.horizon);
     // The learner is mutated from here on: forget it unless the commit succeeds.
     this.resumed = null;
+    const keeper = this.queueKeeper(run, config, resumed, pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand));
+    slicer.onYield = keeper.check;
     try {
       const k = run.iteration;
       // The iteration takes seconds and other runs tick meanwhile: say when it starts.
@@ -368,6 +406,7 @@ export class NeuralRunDriver {
         this.options.log(`trainer run=${run.id} k=${k + 1} computed; committing in ${this.options.holdBeforeCommitMs} ms`);
         await sleep(this.options.holdBeforeCommitMs);
       }
+      slicer.onYield = null;
       const result = commitIteration(this.db, {
         runId: run.id, envId: run.envId, expectedIteration: k, advance: true,
         checkpoint: { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...blobs, labelWatermark: maxLabelId, labelsUsed: data.allCount },
@@ -378,6 +417,7 @@ export class NeuralRunDriver {
           'labels/fresh': data.freshPairs.length,
           'labels/new': consumed,
           'queue/target': pendingTarget,
+          'queue/topped_up_during': keeper.inserted(),
           'queue/demand': demand,
           'query/disagreement': next.meanScore,
           'time/learner_s': learnerSeconds,
@@ -395,7 +435,7 @@ export class NeuralRunDriver {
       this.options.log(
         `trainer run=${run.id} k=${result.iteration} loss=${(row['loss/preference'] ?? Number.NaN).toFixed(4)} labels=${data.allCount} ` +
           `fresh=${data.freshPairs.length} new=${consumed} return=${trueReturn.toFixed(1)} pending=${result.pending} target=${pendingTarget} seconds=${seconds.toFixed(2)} ` +
-          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)}`,
+          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)} topped_up_during=${keeper.inserted()}`,
       );
       return 'iterated';
     } catch (error) {
