@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '@/trainer/envs/rlhf-defaults';
-import { parseRunConfig, resolveRunConfig } from '@/trainer/service/run-config';
+import { resolveRunConfig } from '@/trainer/service/run-config';
 import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
 
 /** The form as it first appears: every hyper-parameter prefilled with its shown default. */
@@ -22,12 +22,12 @@ function errorsOf(values: FormValues): Record<string, string> {
 
 describe('the new-run form', () => {
   it('shows the defaults the service applies to a run stored without settings', () => {
-    // The trainer reads a stored config with parseRunConfig: an empty one must train exactly
+    // The trainer reads a stored config with resolveRunConfig: an empty one must train exactly
     // as the untouched form would have asked.
     const parsed = parseNewRunForm(defaultForm());
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.input.config).toEqual(parseRunConfig({}));
+    expect(parsed.input.config).toEqual(resolveRunConfig('grid5', {}));
     expect(parsed.input).toMatchObject({ name: 'grid run', envId: 'grid5', algorithm: 'sobirl', labelsWanted: 1, labelBatchSize: 16 });
   });
 

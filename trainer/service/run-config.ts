@@ -136,15 +136,6 @@ export function resolveRunConfig(envId: string, raw: unknown): RunConfig {
 }
 
 /**
- * `resolveRunConfig` with the env as an optional second argument, for callers that read grid5
- * runs only: without it, unset gamma / tau / horizon take grid5's values. Code that may see a
- * run of any env passes `run.envId` (or calls resolveRunConfig).
- */
-export function parseRunConfig(raw: unknown, envId = 'grid5'): RunConfig {
-  return resolveRunConfig(envId, raw);
-}
-
-/**
  * `runs.create`'s input: one schema for the server and the "New run" form (pure: zod and the
  * env registry, no database, no tfjs), so the form shows exactly the defaults the server applies.
  */

@@ -8,7 +8,7 @@ import { makeOracle } from '../algorithms/oracle';
 import { makeTabularSetup, trueReturn } from '../algorithms/tabular-rlhf';
 import { TrainerService } from './trainer-service';
 import { latestMetric } from './store';
-import { parseRunConfig } from './run-config';
+import { resolveRunConfig } from './run-config';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -83,7 +83,7 @@ describe('trainer service on a grid5 run answered by scripted teachers through l
   });
 
   it('parses the demo seed config (clipLength) and rejects a bad one naming the field', () => {
-    expect(parseRunConfig({ source: 'demo-seed', clipLength: 25 }).horizon).toBe(25);
-    expect(() => parseRunConfig({ gamma: 1.5 })).toThrow(/gamma/);
+    expect(resolveRunConfig('cartpole', { source: 'demo-seed', clipLength: 25 }).horizon).toBe(25);
+    expect(() => resolveRunConfig('grid5', { gamma: 1.5 })).toThrow(/gamma/);
   });
 });
