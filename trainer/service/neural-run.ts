@@ -41,7 +41,7 @@ import { NEURAL_CHECKPOINT_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint 
 import { CheckpointLoadError } from './tabular-checkpoint';
 import { mixSeed, parseAlgorithm } from './tabular-engine';
 import {
-  commitIteration, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
+  batchReady, commitIteration, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
   recordRunError, topUpPairs, type CheckpointMeta,
 } from './store';
 import type { DriverOptions, TickOutcome } from './tabular-run';
@@ -98,25 +98,6 @@ export function labelsPerIteration(arrival: { count: number; spanMs: number }, i
 export function pendingTargetFor(pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[]): number {
   const perIteration = Math.max(labelBatchSize, ...recentDemand);
   return Math.min(MAX_PENDING_TARGET, Math.ceil(pendingFactor * perIteration));
-}
-
-/** New labels (id > watermark) on pairs drawn by `checkpointId`. */
-function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId: number): number {
-  return db
-    .select({ n: sql<number>`count(*)` })
-    .from(labels)
-    .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, watermark)))
-    .get()?.n ?? 0;
-}
-
-/** Pending pairs (leased ones included) drawn by `checkpointId`: labels on them may still come. */
-function pendingPairsOf(db: Db, runId: number, checkpointId: number): number {
-  return db
-    .select({ n: sql<number>`count(*)` })
-    .from(pairs)
-    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice)))
-    .get()?.n ?? 0;
 }
 
 /** How many of the labels (id in (afterId, upToId]) arrived, and over what span of submission times. */
@@ -187,14 +168,7 @@ export class NeuralRunDriver {
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
     const isNewest = current !== undefined && current.iteration === run.iteration;
-    // On the newest checkpoint, wait for label_batch_size labels on ITS pairs (see the README,
-    // "Trigger"): labels given while the previous iteration computed are on older pairs, and
-    // starting at once on them alone would leave the exploration half without on-policy pairs.
-    // If none of its pairs is left pending (e.g. seeded pairs fill the queue), no more can come: go.
-    const ready = stats.count >= run.labelBatchSize
-      && (!isNewest || freshLabelCount(this.db, run.id, resumed.watermark, resumed.checkpointId!) >= run.labelBatchSize
-        || pendingPairsOf(this.db, run.id, resumed.checkpointId!) === 0);
-    if (ready || timedOut) {
+    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark) || timedOut) {
       return this.iterate(run, config, schedule, resumed, stats.maxId, slicer);
     }
     if (resumed.checkpointId !== null && pendingPairCount(this.db, run.id) < pendingTarget) {

@@ -80,6 +80,7 @@ describe('trainer service on a grid5 run answered by scripted teachers through l
       .where(and(isNotNull(labels.y), sql`${labels.undoneAt} is null`, sql`${labels.id} <= ${newest.labelWatermark}`)).get()!.n;
     expect(newest.labelsUsed).toBe(consumed);
     expect(lines.some((l) => /run=\d+ k=\d+ loss=\d/.test(l))).toBe(true);
+
   });
 
   it('parses the demo seed config (clipLength) and rejects a bad one naming the field', () => {

@@ -137,6 +137,42 @@ export function pendingPairCount(db: Db | Tx, runId: number): number {
   );
 }
 
+/** New labels (id > watermark) on pairs drawn by `checkpointId`. */
+function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId: number): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, watermark)))
+    .get()?.n ?? 0;
+}
+
+/** Pending pairs (leased ones included) drawn by `checkpointId`: labels on them may still come. */
+function pendingPairsOf(db: Db, runId: number, checkpointId: number): number {
+  return db
+    .select({ n: sql<number>`count(*)` })
+    .from(pairs)
+    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice)))
+    .get()?.n ?? 0;
+}
+
+/**
+ * The batch trigger of both drivers: `newLabels` (id > watermark) >= label_batch_size and, on the
+ * run's newest checkpoint (`newestCheckpointId`; null on a fallback or with no checkpoint), at
+ * least label_batch_size of them on THAT checkpoint's pairs, unless none of its pairs is left
+ * pending (e.g. a demo queue full of seeded pairs: no more can come). Why: while an iteration
+ * computes and commits, annotators keep labeling pairs already queued, drawn by the previous
+ * checkpoint; starting the next iteration on those alone leaves the exploration half of the
+ * hyper-gradient (on-policy pairs only, see the README) with nothing. Measured with 20 simulated
+ * annotators on grid5 before this rule: labels/fresh = 0 at every iteration.
+ */
+export function batchReady(db: Db, run: Pick<Run, 'id' | 'labelBatchSize'>, newLabels: number, newestCheckpointId: number | null, watermark: number): boolean {
+  if (newLabels < run.labelBatchSize) return false;
+  if (newestCheckpointId === null) return true;
+  return freshLabelCount(db, run.id, watermark, newestCheckpointId) >= run.labelBatchSize
+    || pendingPairsOf(db, run.id, newestCheckpointId) === 0;
+}
+
 export interface ClipSpec {
   seed: number;
   states: unknown[];

@@ -1,9 +1,10 @@
 /**
  * One tabular run's side of the loop. Each `tick`:
  *   resolve the checkpoint to resume (newest that loads; a broken one is reported on the run and
- *   the previous one used) -> if >= label_batch_size new labels (or the timeout passed with at
- *   least one): short read of the labels, one outer iteration OUTSIDE any transaction, then ONE
- *   IMMEDIATE transaction with checkpoint + metrics + next pairs + iteration counter;
+ *   the previous one used) -> if >= label_batch_size new labels, enough of them on the newest
+ *   checkpoint's own pairs (store.ts batchReady), or the timeout passed with at least one:
+ *   short read of the labels, one outer iteration OUTSIDE any transaction, then ONE IMMEDIATE
+ *   transaction with checkpoint + metrics + next pairs + iteration counter;
  *   else, if the queue runs low, top it up from the current policy.
  * The learner stays in memory between iterations; the database is the truth, and after a
  * restart the learner is rebuilt from the newest checkpoint (x, Q and optimiser state).
@@ -19,7 +20,7 @@ import {
 } from './tabular-checkpoint';
 import { makeRunLearner, makeRunSetup, mixSeed, nextPairs, parseAlgorithm, toLabeledData } from './tabular-engine';
 import {
-  commitIteration, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
+  batchReady, commitIteration, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
   recordRunError, topUpPairs, type CheckpointMeta,
 } from './store';
 
@@ -79,12 +80,13 @@ export class TabularRunDriver {
     const resumed = this.resume(run, config, algorithm, setup, setupKey, checkpoints, now);
     const stats = newLabelStats(this.db, run.id, resumed.watermark);
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= config.iterationTimeoutMs;
-    if (stats.count >= run.labelBatchSize || timedOut) {
+    const current = checkpoints.find((c) => c.id === resumed.checkpointId);
+    const isNewest = current !== undefined && current.iteration === run.iteration;
+    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark) || timedOut) {
       return this.iterate(run, config, resumed, stats.maxId, pendingTarget, now);
     }
     if (resumed.checkpointId !== null && pendingPairCount(this.db, run.id) < pendingTarget) {
-      const current = checkpoints.find((c) => c.id === resumed.checkpointId)!;
-      if (current.iteration !== run.iteration) return 'idle'; // a fallback checkpoint: wait for the next iteration
+      if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
       const labeled = toLabeledData(setup, readLabels(this.db, run.id, resumed.watermark), resumed.checkpointId).all;
       const rng = makeRng(mixSeed(config.seed, run.id, run.iteration, ++this.topUps));
       const next = nextPairs(setup, resumed.learner.pi, resumed.learner.x, labeled, config, pendingTarget, rng);
