@@ -109,6 +109,41 @@ describe('SoftQLearner', () => {
     learner.dispose();
   });
 
+  it("nextValue 'online-policy': V(s') = E_pi[Q'(s', a) - tau log pi], pi = softmax(Q(s', .) / tau), checked in float64", () => {
+    const tau = 0.3, gamma = 0.9;
+    const learner = smallLearner({ nextValue: 'online-policy', targetUpdateRate: 0.05, learningRate: 0.05 });
+    const batch = randomBatch(16, 3, 4, 2);
+    const r = Float32Array.from({ length: 16 }, (_, i) => i / 10 - 0.5);
+    const softMax = (row: number[]) => tau * Math.log(row.reduce((acc, q) => acc + Math.exp(q / tau), 0));
+    const nextValues = () => tf.tidy(() => {
+      const o = tf.tensor2d(batch.nextObs, [16, 3]);
+      return { online: learner.qValues(o).arraySync(), target: learner.targetQValues(o).arraySync() };
+    });
+    // The target starts as an exact copy: both forms of V(s') coincide (the soft maximum).
+    const fresh = learner.targets(batch, () => r), q0 = nextValues();
+    for (let b = 0; b < 16; b++) expect(fresh[b]).toBeCloseTo(r[b]! + gamma * (1 - batch.done[b]!) * softMax(q0.target[b]!), 4);
+    // Once online and target differ, V(s') is the online policy's expectation of the target values.
+    for (let i = 0; i < 5; i++) learner.update(randomBatch(16, 3, 4, 20 + i), () => new Float32Array(16).fill(3));
+    const y = learner.targets(batch, () => r), q = nextValues();
+    let strictlyBelow = 0;
+    for (let b = 0; b < 16; b++) {
+      const online = q.online[b]!, target = q.target[b]!;
+      const logZ = softMax(online) / tau;
+      const v = online.reduce((acc, qa, a) => {
+        const logPi = qa / tau - logZ;
+        return acc + Math.exp(logPi) * (target[a]! - tau * logPi);
+      }, 0);
+      const notDone = 1 - batch.done[b]!;
+      expect(y[b]).toBeCloseTo(r[b]! + gamma * notDone * v, 4);
+      // Never above the soft maximum of the target values (Gibbs' variational principle).
+      expect(v).toBeLessThanOrEqual(softMax(target) + 1e-5);
+      if (notDone > 0 && softMax(target) - v > 1e-4) strictlyBelow++;
+    }
+    expect(strictlyBelow).toBeGreaterThan(0); // the two forms differ once Q != Q'
+    expect(() => makeSoftQConfig({ obsSize: 3, numActions: 2, nextValue: 'max' as never })).toThrow(/nextValue/);
+    learner.dispose();
+  });
+
   it('relabels replayed transitions with the reward passed now (no stored reward)', () => {
     const learner = smallLearner();
     const replay = new ReplayBuffer(50, 3);

@@ -11,7 +11,13 @@ import { pickActions, RewardModel } from './reward-model';
  *   loss   = mean Huber(Q(s, a) - y)   (or MSE)
  *   pi(.|s) = softmax(Q(s, .) / tau)
  * V' is the exact expectation over the target policy (V' = E_pi'[Q' - tau log pi']), not a
- * one-action sample. Q' follows Q by Polyak averaging. The object persists across outer
+ * one-action sample. Q' follows Q by Polyak averaging.
+ * `nextValue: 'online-policy'` (double-Q style) instead takes the expectation under the ONLINE
+ * policy pi(.|s') = softmax(Q(s', .) / tau), with the target's values:
+ *   V(s') = sum_a pi(a|s') (Q'(s', a) - tau log pi(a|s'))  <=  tau logsumexp(Q'(s', .) / tau)
+ * (Gibbs: the soft maximum is the max over policies of E_pi[Q'] + tau H(pi)), so it does not
+ * chase the target network's own noise upwards; where Q = Q' (the fixed point, or Polyak rate 1)
+ * the two are equal and the operator is the soft Bellman operator of ALGORITHMS.md. The object persists across outer
  * iterations: that is the warm start (pi_k starts from pi_{k-1}).
  */
 export interface SoftQConfig {
@@ -39,6 +45,12 @@ export interface SoftQConfig {
   batchSize: number;
   /** Seeds the initial weights (the target starts as an exact copy). */
   seed: number;
+  /**
+   * V(s') in the target: 'target-soft-max' = tau logsumexp(Q'(s', .) / tau); 'online-policy' =
+   * E_{a ~ softmax(Q(s', .) / tau)}[Q'(s', a) - tau log pi(a|s')] (double-Q style; see above).
+   * Optional so configs written before it keep working; absent = 'target-soft-max'.
+   */
+  nextValue?: 'target-soft-max' | 'online-policy';
 }
 
 export const DEFAULT_SOFT_Q_CONFIG = {
@@ -52,10 +64,11 @@ export const DEFAULT_SOFT_Q_CONFIG = {
   huberDelta: 1,
   batchSize: 128,
   seed: 0,
+  nextValue: 'target-soft-max',
 } as const satisfies Omit<SoftQConfig, 'obsSize' | 'numActions'>;
 
 export function makeSoftQConfig(partial: Pick<SoftQConfig, 'obsSize' | 'numActions'> & Partial<SoftQConfig>): SoftQConfig {
-  const c: SoftQConfig = { ...DEFAULT_SOFT_Q_CONFIG, ...partial, hiddenSizes: [...(partial.hiddenSizes ?? DEFAULT_SOFT_Q_CONFIG.hiddenSizes)] };
+  const c: SoftQConfig = { ...DEFAULT_SOFT_Q_CONFIG, ...partial, hiddenSizes: [...(partial.hiddenSizes ?? DEFAULT_SOFT_Q_CONFIG.hiddenSizes)], nextValue: partial.nextValue ?? DEFAULT_SOFT_Q_CONFIG.nextValue };
   const fail = (field: string, v: unknown, want: string) => {
     throw new Error(`soft Q: ${field} must be ${want}, got ${String(v)}`);
   };
@@ -68,6 +81,7 @@ export function makeSoftQConfig(partial: Pick<SoftQConfig, 'obsSize' | 'numActio
   if (!(c.huberDelta > 0)) fail('huberDelta', c.huberDelta, '> 0');
   if (c.loss !== 'huber' && c.loss !== 'mse') fail('loss', c.loss, "'huber' or 'mse'");
   if (!['relu', 'tanh', 'elu'].includes(c.activation)) fail('activation', c.activation, 'relu|tanh|elu');
+  if (c.nextValue !== 'target-soft-max' && c.nextValue !== 'online-policy') fail('nextValue', c.nextValue, "'target-soft-max' or 'online-policy'");
   return c;
 }
 
@@ -212,10 +226,21 @@ export class SoftQLearner {
     if (rewards !== null && rewards.length !== batch.size) throw new Error(`soft Q: the reward function returned ${rewards.length} values for ${batch.size} transitions`);
     return tf.tidy(() => {
       const r = rewards !== null ? tf.tensor1d(rewards) : (reward as RewardModel).rewards(tf.tensor2d(batch.obs, [batch.size, obsSize]), batch.actions);
-      const nextQ = this.target.apply(tf.tensor2d(batch.nextObs, [batch.size, obsSize]));
-      const nextV = tf.mul(tf.logSumExp(tf.div(nextQ, tau), 1), tau);
+      const nextObs = tf.tensor2d(batch.nextObs, [batch.size, obsSize]);
+      const nextQ = this.target.apply(nextObs);
+      const nextV = this.config.nextValue === 'online-policy'
+        ? this.onlinePolicyValue(nextObs, nextQ)
+        : tf.mul(tf.logSumExp(tf.div(nextQ, tau), 1), tau);
       const notDone = tf.sub(1, tf.tensor1d(batch.done));
       return tf.add(r, tf.mul(tf.mul(notDone, gamma), nextV)) as tf.Tensor1D;
+    });
+  }
+
+  /** sum_a pi(a|s') (Q'(s', a) - tau log pi(a|s')), pi the online soft policy (no gradient flows: targets only). */
+  private onlinePolicyValue(nextObs: tf.Tensor2D, nextQ: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      const logPi = this.logPolicy(nextObs);
+      return tf.sum(tf.mul(tf.exp(logPi), tf.sub(nextQ, tf.mul(logPi, this.config.tau))), 1) as tf.Tensor1D;
     });
   }
 

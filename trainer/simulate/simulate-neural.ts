@@ -6,7 +6,7 @@ import type { LabeledPair } from '../preference/types';
 import { makeTeacher, type TeacherConfig } from '../teachers';
 import { DEFAULT_NEURAL_DRLHF, makeNeuralDrlhf, type NeuralDrlhfConfig } from '../algorithms/neural/drlhf';
 import {
-  ExperienceCollector, cutSegment, evaluateReturn, validSegmentStarts, type Transition,
+  ExperienceCollector, cutSegment, evaluateReturn, greedyPolicy, validSegmentStarts, type Transition,
 } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { DEFAULT_LOWER_LEVEL, LowerLevel, type LowerLevelConfig } from '../algorithms/neural/lower-level';
@@ -37,6 +37,11 @@ export interface NeuralRunConfig {
   evalEpisodes: number;
   /** Evaluation episodes for the final point (a less noisy finalReturn). */
   finalEvalEpisodes: number;
+  /**
+   * Also evaluate the greedy policy argmax_a Q(s, a) (same episode counts, its own Rng stream)
+   * into the metric 'return/greedy'. The curve and finalReturn stay the sampled soft policy's.
+   */
+  evalGreedy?: boolean;
   lowerLevel: LowerLevelConfig;
   sobirl: NeuralSobirlConfig;
   drlhf: NeuralDrlhfConfig;
@@ -52,6 +57,7 @@ export const DEFAULT_NEURAL_RUN: NeuralRunConfig = {
   // 10 and 50 episodes add a few seconds per seed.
   evalEpisodes: 10,
   finalEvalEpisodes: 50,
+  evalGreedy: true,
   lowerLevel: DEFAULT_LOWER_LEVEL,
   sobirl: DEFAULT_NEURAL_SOBIRL,
   drlhf: DEFAULT_NEURAL_DRLHF,
@@ -111,6 +117,7 @@ export async function simulateNeuralSeed(
   // more evaluation episodes) must not change the training run.
   const root = makeRng(seed);
   const collectRng = root.fork(), labelRng = root.fork(), updateRng = root.fork(), evalRng = root.fork();
+  const greedyRng = root.fork();
   const upper = isOracle ? null : makeNeuralUpperLevel(opts.algo, env, opts, seed, config);
   const lower = isOracle
     ? new OracleLowerLevel(O, A, opts.gamma, opts.tau, seed, config.lowerLevel)
@@ -150,6 +157,7 @@ export async function simulateNeuralSeed(
       const last = k === iterations - 1 || used >= opts.labels;
       const ret = evaluateReturn(env, lower.policy, last ? config.finalEvalEpisodes : config.evalEpisodes, evalRng);
       row['return/true'] = ret;
+      if (config.evalGreedy) row['return/greedy'] = evaluateReturn(env, greedyPolicy(lower.policy, A), last ? config.finalEvalEpisodes : config.evalEpisodes, greedyRng);
       row['time/iteration_s'] = (Date.now() - started) / 1000;
       metrics.push(row);
       curve.push([used, ret]);

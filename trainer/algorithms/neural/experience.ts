@@ -134,6 +134,24 @@ export function evaluateReturn<S>(env: Env<S>, policy: BatchPolicy, episodes: nu
 }
 
 /**
+ * The greedy policy argmax_a pi(a|s) of `policy` (ties to the lowest action), as a BatchPolicy
+ * with one-hot rows. Evaluation only: it shows whether the soft policy's sampled actions are what
+ * ends episodes (SAC-style papers report the deterministic policy).
+ */
+export function greedyPolicy(policy: BatchPolicy, numActions: number): BatchPolicy {
+  return (obs, n) => {
+    const probs = policy(obs, n);
+    const out = new Float32Array(n * numActions);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let a = 1; a < numActions; a++) if (probs[i * numActions + a]! > probs[i * numActions + best]!) best = a;
+      out[i * numActions + best] = 1;
+    }
+    return out;
+  };
+}
+
+/**
  * Segments of up to `horizon` steps cut from fresh transitions (all from the current policy).
  * A start is valid when the next `horizon` steps of its episode were all collected, or the
  * episode reached a TERMINAL state before that (the segment is then shorter: falling early is
