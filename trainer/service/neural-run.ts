@@ -348,11 +348,10 @@ export class NeuralRunDriver {
       this.options.log(`trainer run=${run.id} k=${k + 1} computing on ${data.allCount} labels (${consumed} new)`);
       const row: Record<string, number> = {};
       if (data.all) {
-        Object.assign(row, models.upper.update({
+        Object.assign(row, await models.upper.update({
           env, all: data.all, fresh: data.fresh ?? emptyLike(data.all), freshPairs: data.freshPairs, policy: models.lower.policy, k,
-        }));
+        }, () => slicer.pause()));
       }
-      // The upper level's steps are one synchronous call (trainer/algorithms/neural: not sliced here).
       await slicer.pause();
       row['loss/td'] = await trainLowerSliced(models.lower, models.upper.rewardModel, makeRng(mixSeed(config.seed, run.id, k + 1, 2)), slicer);
       const learnerSeconds = (performance.now() - started) / 1000;
