@@ -7,7 +7,7 @@ import { useBackend } from '../models/backend';
 import { bradleyTerryLoss } from '../preference/bradley-terry';
 import type { LabeledPair } from '../preference/types';
 import { makeSegment } from '../preference/types';
-import { ExperienceCollector, cutSegment, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
+import { ExperienceCollector, cutSegment, evaluateReturn, evaluateReturns, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
 import { collectExplorationRows } from '../algorithms/neural/exploration-rows';
 import { LowerLevel } from '../algorithms/neural/lower-level';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
@@ -125,6 +125,24 @@ describe('tensor hygiene', () => {
       paused.dispose();
     }
     lower.dispose();
+  });
+});
+
+describe('evaluation episodes', () => {
+  it("the learned return sums r_x along the same episodes: r = 2 on cartpole (true reward 1 per step) gives twice the true return, which the learned reward leaves unchanged", () => {
+    const uniform = (_obs: Float32Array, n: number) => new Float32Array(2 * n).fill(0.5);
+    const alone = evaluateReturn(cartpole, uniform, 6, makeRng(12));
+    let calls = 0;
+    const both = evaluateReturns(cartpole, uniform, 6, makeRng(12), (obs, actions) => {
+      calls++;
+      expect(obs.length).toBe(4 * actions.length);
+      return new Float32Array(actions.length).fill(2);
+    });
+    expect(both.trueReturn).toBe(alone);
+    expect(alone).toBeGreaterThan(5); // episodes of a random policy last ~20 steps
+    expect(both.learnedReturn).toBeCloseTo(2 * alone, 10);
+    expect(calls).toBeGreaterThan(5);
+    expect(evaluateReturns(cartpole, uniform, 6, makeRng(12)).learnedReturn).toBeNull();
   });
 });
 
