@@ -357,12 +357,13 @@ export class NeuralRunDriver {
       // The iteration takes seconds and other runs tick meanwhile: say when it starts.
       this.options.log(`trainer run=${run.id} k=${k + 1} computing on ${data.allCount} labels (${consumed} new)`);
       const row: Record<string, number> = {};
+      await slicer.pause('read-labels');
       if (data.all) {
         Object.assign(row, await models.upper.update({
           env, all: data.all, fresh: data.fresh ?? emptyLike(data.all), freshPairs: data.freshPairs, policy: models.lower.policy, k,
-        }, () => slicer.pause()));
+        }, () => slicer.pause('upper-step')));
       }
-      await slicer.pause();
+      await slicer.pause('upper-level');
       row['loss/td'] = await trainLowerSliced(models.lower, models.upper.rewardModel, makeRng(mixSeed(config.seed, run.id, k + 1, 2)), slicer);
       const learnerSeconds = (performance.now() - started) / 1000;
       // The next clips come from the NEW policy's trajectories, which also join the replay.
@@ -380,10 +381,10 @@ export class NeuralRunDriver {
       if (ensemble && data.all) await ensemble.fit(data.all, rows.map((r) => r.labelId), schedule.ensembleSteps, makeRng(mixSeed(config.seed, run.id, k + 1, 5)), slicer);
       const next = nextNeuralPairs(env, pool, poolSeed, config, ensemble, pendingTarget, makeRng(mixSeed(config.seed, run.id, k + 1, 0)));
       const querySeconds = (performance.now() - queryStarted) / 1000;
-      await slicer.pause();
+      await slicer.pause('query-selection');
       const evaluated = this.evaluate(env, models, schedule, config, run, k + 1);
       const trueReturn = evaluated['return/true'];
-      await slicer.pause();
+      await slicer.pause('evaluation');
       const blobs = await encodeNeuralCheckpoint(models);
       const seconds = (performance.now() - started) / 1000;
       if (this.options.holdBeforeCommitMs) {
@@ -419,7 +420,7 @@ export class NeuralRunDriver {
       this.options.log(
         `trainer run=${run.id} k=${result.iteration} loss=${(row['loss/preference'] ?? Number.NaN).toFixed(4)} labels=${data.allCount} ` +
           `fresh=${data.freshPairs.length} new=${consumed} return=${trueReturn.toFixed(1)} pending=${result.pending} target=${pendingTarget} seconds=${seconds.toFixed(2)} ` +
-          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)} topped_up_during=${keeper.inserted()}`,
+          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)} longest_at=${slicer.longestSliceAt || 'start'} topped_up_during=${keeper.inserted()}`,
       );
       return 'iterated';
     } catch (error) {
