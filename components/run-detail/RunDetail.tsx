@@ -96,8 +96,8 @@ export function RunDetail({ runId }: { runId: number }) {
           <p>
             Held-out accuracy: labels a checkpoint had not trained on (ids above its label watermark), strict preferences only,
             ranked by its learned segment return. Correlation: Pearson r of learned and true returns of the run&apos;s labeled clips.
-            Labels per hour: labels answered between consecutive checkpoints. Learned return (tabular runs only): the policy under its own learned reward. Neural runs: accuracy and
-            correlation on the newest 100 labels and at most 20 checkpoints.
+            Labels per hour: labels answered between consecutive checkpoints. Learned return: the policy under its own learned reward (tabular: exact; neural: the trainer&apos;s
+            evaluation episodes). Neural runs: accuracy and correlation on the newest 100 labels and at most 20 checkpoints.
           </p>
           {notes.length > 0 && <ul className={styles.muted}>{notes.slice(0, 4).map((n) => <li key={n}>{n}</li>)}</ul>}
         </aside>

@@ -8,7 +8,7 @@ import {
 } from './derivedSeries';
 import { labeledPairRows } from './labeledPairs';
 import { neuralContext } from './neuralRewards';
-import { neuralLearnedSeries } from './neuralSeries';
+import { NEURAL_RETURN_LEARNED_NOTE, neuralLearnedSeries } from './neuralSeries';
 import { clipIndices, sumAt } from './tabularModel';
 
 export interface RunSeries {
@@ -50,7 +50,11 @@ export function loadRunSeries(db: Db, run: Run, names?: readonly string[]): RunS
     if (learned.length > 0) {
       const neural = neuralContext(run);
       const ctx = tabularContext(run);
-      if (neural.ok) Object.assign(series, neuralLearnedSeries(db, run.id, neural.value, checkpoints, learned, notes));
+      if (neural.ok) {
+        Object.assign(series, neuralLearnedSeries(db, run.id, neural.value, checkpoints, learned, notes));
+        // The trainer's own 'return/learned' (loaded above with the other metrics), if any.
+        if (learned.includes('return/learned') && !series['return/learned']?.length) notes.push(NEURAL_RETURN_LEARNED_NOTE);
+      }
       else if (!ctx.ok) notes.push(`learned-reward series need a tabular or neural run: ${ctx.reason}`);
       else Object.assign(series, learnedSeries(db, run.id, ctx.value, checkpoints, learned, notes));
     }

@@ -12,8 +12,10 @@
  * the page's notes say so when a run has more. Learned returns are cached per (checkpoint, clip)
  * (neuralRewards.ts), so a refresh pays only for new checkpoints and new clips.
  *
- * 'return/learned' is left out: evaluating the policy under the learned reward needs the env's
- * transition model (tabular envs only), or rollouts the web server should not run.
+ * 'return/learned' is not derived here: evaluating the policy under the learned reward needs the
+ * env's transition model (tabular envs only) or rollouts the web server should not run, so the
+ * trainer writes it as a metric from its evaluation episodes (the mean of sum_t r_x(s_t, a_t)).
+ * metricSeries.ts shows the stored series and says so when a run has none.
  */
 import type { Db } from '@/db/client';
 import type { CheckpointRow } from './checkpointRewards';
@@ -31,7 +33,7 @@ export const NEURAL_SERIES_LABELS = 100;
 export const NEURAL_SERIES_CHECKPOINTS = 20;
 
 export const NEURAL_RETURN_LEARNED_NOTE =
-  "return/learned is not computed for neural runs: the policy's return under the learned reward needs the environment's model (tabular runs only)";
+  "return/learned of a neural run comes from the trainer's evaluation episodes (sum of the learned reward along them); this run has none stored (evalEpisodes 0, or no iteration yet)";
 
 /**
  * At most `max` of `rows` (oldest first): every stride-th one from the first, stride the smallest
@@ -57,7 +59,6 @@ export function neuralLearnedSeries(
   names: readonly string[],
   notes: string[],
 ): Record<string, SeriesPoint[]> {
-  if (names.includes('return/learned')) notes.push(NEURAL_RETURN_LEARNED_NOTE);
   const wantAccuracy = names.includes('accuracy/heldout'), wantCorrelation = names.includes('correlation/segment_return');
   if (!wantAccuracy && !wantCorrelation) return {};
 

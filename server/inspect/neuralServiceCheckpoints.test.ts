@@ -80,7 +80,7 @@ describe("the trainer service's neural checkpoints, read on the web side", () =>
     model.dispose();
   });
 
-  it('run page: held-out accuracy and correlation per checkpoint, return/learned left out with a note', async () => {
+  it("run page: held-out accuracy and correlation per checkpoint, return/learned from the trainer's evaluation", async () => {
     const researcher = callerFor(env.db, addUser(env.db, 'researcher'));
     const [series] = await researcher.inspect.metrics({ runIds: [runId], names: ['accuracy/heldout', 'correlation/segment_return', 'return/learned'] });
     // Checkpoints 0 and 1 have labels they did not train on; checkpoint 2 has none yet.
@@ -92,7 +92,10 @@ describe("the trainer service's neural checkpoints, read on the web side", () =>
     const correlation = series!.series['correlation/segment_return']!;
     expect(correlation.length).toBeGreaterThan(0);
     for (const p of correlation) expect(Math.abs(p.value)).toBeLessThanOrEqual(1);
-    expect(series!.series['return/learned']).toBeUndefined();
-    expect(series!.notes).toEqual([expect.stringMatching(/return\/learned is not computed for neural runs/)]);
+    // One learned return per checkpoint, from the same evaluation episodes as return/true.
+    const learned = series!.series['return/learned']!;
+    expect(learned.map((p) => p.iteration)).toEqual([0, 1, 2]);
+    for (const p of learned) expect(Number.isFinite(p.value)).toBe(true);
+    expect(series!.notes).toEqual([]);
   });
 });

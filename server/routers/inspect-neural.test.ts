@@ -137,12 +137,12 @@ describe('inspect.metrics for a neural run', () => {
     expect(points[1]!.value).toBeCloseTo(17.25 / Math.sqrt(122.75 * 2.75), 12);
   });
 
-  it("leaves return/learned out and says so; the trainer's own series stay", async () => {
+  it("return/learned is the trainer's stored metric; without one the page says why; the trainer's own series stay", async () => {
     const out = await metricsOf(runId);
     expect(out.series['return/true']).toEqual([{ iteration: 1, value: 37 }]);
     expect(out.series['return/learned']).toBeUndefined();
     expect(out.notes).toHaveLength(1);
-    expect(out.notes[0]).toMatch(/return\/learned is not computed for neural runs/);
+    expect(out.notes[0]).toMatch(/return\/learned of a neural run comes from the trainer's evaluation episodes/);
   });
 
   it('reports each unreadable checkpoint by name and scores none of them', async () => {

@@ -52,7 +52,7 @@ function iterationOf(runId: number): number {
   }
 }
 
-test('a neural (cartpole) run shows held-out accuracy, learned/true correlation and the learned reward per step', async ({ page }) => {
+test('a neural (cartpole) run shows held-out accuracy, learned/true correlation, learned vs true return and the learned reward per step', async ({ page }) => {
   test.setTimeout(180_000);
   const runId = createRun(`e2e cartpole ${Date.now()}`);
   try {
@@ -65,8 +65,8 @@ test('a neural (cartpole) run shows held-out accuracy, learned/true correlation 
       await expect(chart.locator('.recharts-line-curve').first()).toBeAttached({ timeout: 20_000 });
       await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: 20_000 }).toBeGreaterThan(1);
     }
-    // The page says why the learned return is missing for a neural run.
-    await expect(page.getByTestId('run-detail')).toContainText('return/learned is not computed for neural runs');
+    // The return chart has both curves: the true return and the learned one (the trainer's evaluation).
+    await expect(page.getByTestId('chart-return').locator('.recharts-line-curve')).toHaveCount(2);
 
     // Clip inspector: both clips replayed, learned and true reward per step under each, no heat map.
     const inspected = page.getByTestId('inspected-pair');

@@ -124,9 +124,14 @@ export class TimeSlicer {
   /** `sliceMs` = Infinity never yields (everything runs to completion, as before). */
   constructor(readonly sliceMs: number) {}
 
-  async pause(): Promise<void> {
+  /** Where the longest slice ended (the `where` of that pause): what to slice next. */
+  longestSliceAt = '';
+
+  /** @param where names the work just done, for `longestSliceAt` (e.g. 'q-updates'). */
+  async pause(where = ''): Promise<void> {
     const ran = performance.now() - this.sliceStart;
     if (ran < this.sliceMs) return;
+    if (ran > this.longestSliceMs) this.longestSliceAt = where;
     this.longestSliceMs = Math.max(this.longestSliceMs, ran);
     this.yields++;
     this.onYield?.();
@@ -153,7 +158,7 @@ export async function trainLowerSliced(lower: NeuralModels['lower'], reward: Rew
   let total = 0;
   for (let i = 0; i < steps; i++) {
     total += lower.q.train(lower.replay, reward, rng, 1);
-    await slicer.pause();
+    await slicer.pause('q-update');
   }
   return steps > 0 ? total / steps : 0;
 }
@@ -168,7 +173,7 @@ export async function collectSliced<S>(collector: ExperienceCollector<S>, policy
   const rounds = Math.ceil(totalSteps / numEnvs);
   for (let r = 0; r < rounds; r++) {
     for (const tr of collector.collect(policy, numEnvs)) out.push(tr);
-    await slicer.pause();
+    await slicer.pause('collect-round');
   }
   return out;
 }
@@ -291,7 +296,7 @@ export class QueryEnsemble {
       }), vars);
       this.model.applyGradients(grads);
       tf.dispose([value, ...Object.values(grads)]);
-      await slicer?.pause();
+      await slicer?.pause('ensemble-step');
     }
     this.fitted = true;
   }

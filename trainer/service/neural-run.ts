@@ -31,7 +31,7 @@ import { makeRng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
 import { initBackend } from '../models/backend';
-import { ExperienceCollector, evaluateReturn, type Transition } from '../algorithms/neural/experience';
+import { ExperienceCollector, evaluateReturns, type Transition } from '../algorithms/neural/experience';
 import { resolveRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
 import {
   DEFAULT_SLICE_MS, QueryEnsemble, TimeSlicer, collectSliced, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats,
@@ -228,11 +228,11 @@ export class NeuralRunDriver {
       const pool = await this.collect(models, collector, schedule.run.envStepsPerIter, schedule.run.numEnvs, slicer);
       // No labels yet: the ensemble is untrained, so its ranking is arbitrary; uniform is honest.
       const next = nextNeuralPairs(env, pool, seed, { ...config, querySelection: 'uniform' }, null, pendingTarget, makeRng(mixSeed(config.seed, run.id, run.iteration, 0)));
-      const evalReturn = this.evaluate(env, models, schedule, config, run, run.iteration);
+      const evaluated = this.evaluate(env, models, schedule, config, run, run.iteration);
       const result = commitIteration(this.db, {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
         checkpoint: { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...(await encodeNeuralCheckpoint(models)), labelWatermark: 0, labelsUsed: 0 },
-        metrics: { 'return/true': evalReturn, 'labels/used': 0 },
+        metrics: { ...evaluated, 'labels/used': 0 },
         pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
       });
       if (!result) {
@@ -326,9 +326,19 @@ export class NeuralRunDriver {
     return { check, inserted: () => inserted };
   }
 
-  private evaluate(env: Env<unknown>, models: NeuralModels, schedule: NeuralSchedule, config: RunConfig, run: Run, iteration: number): number {
-    if (schedule.run.evalEpisodes === 0) return Number.NaN; // not stored (commitIteration skips non-finite metrics)
-    return evaluateReturn(env, models.lower.policy, schedule.run.evalEpisodes, makeRng(mixSeed(config.seed, run.id, iteration, 3)));
+  /**
+   * 'return/true' and 'return/learned': the mean true and learned (sum of r_x) return of the
+   * same evaluation episodes of the policy; not stored when evalEpisodes is 0 (NaN: commitIteration
+   * skips non-finite metrics).
+   */
+  private evaluate(env: Env<unknown>, models: NeuralModels, schedule: NeuralSchedule, config: RunConfig, run: Run, iteration: number): { 'return/true': number; 'return/learned': number } {
+    if (schedule.run.evalEpisodes === 0) return { 'return/true': Number.NaN, 'return/learned': Number.NaN };
+    const reward = models.upper.rewardModel;
+    const { trueReturn, learnedReturn } = evaluateReturns(
+      env, models.lower.policy, schedule.run.evalEpisodes, makeRng(mixSeed(config.seed, run.id, iteration, 3)),
+      (obs, actions) => reward.predictRewards(obs, actions),
+    );
+    return { 'return/true': trueReturn, 'return/learned': learnedReturn ?? Number.NaN };
   }
 
   private async iterate(run: Run, config: RunConfig, schedule: NeuralSchedule, resumed: Resumed, maxLabelId: number, slicer: TimeSlicer): Promise<TickOutcome> {
@@ -347,13 +357,13 @@ export class NeuralRunDriver {
       // The iteration takes seconds and other runs tick meanwhile: say when it starts.
       this.options.log(`trainer run=${run.id} k=${k + 1} computing on ${data.allCount} labels (${consumed} new)`);
       const row: Record<string, number> = {};
+      await slicer.pause('read-labels');
       if (data.all) {
-        Object.assign(row, models.upper.update({
+        Object.assign(row, await models.upper.update({
           env, all: data.all, fresh: data.fresh ?? emptyLike(data.all), freshPairs: data.freshPairs, policy: models.lower.policy, k,
-        }));
+        }, () => slicer.pause('upper-step')));
       }
-      // The upper level's steps are one synchronous call (trainer/algorithms/neural: not sliced here).
-      await slicer.pause();
+      await slicer.pause('upper-level');
       row['loss/td'] = await trainLowerSliced(models.lower, models.upper.rewardModel, makeRng(mixSeed(config.seed, run.id, k + 1, 2)), slicer);
       const learnerSeconds = (performance.now() - started) / 1000;
       // The next clips come from the NEW policy's trajectories, which also join the replay.
@@ -371,9 +381,10 @@ export class NeuralRunDriver {
       if (ensemble && data.all) await ensemble.fit(data.all, rows.map((r) => r.labelId), schedule.ensembleSteps, makeRng(mixSeed(config.seed, run.id, k + 1, 5)), slicer);
       const next = nextNeuralPairs(env, pool, poolSeed, config, ensemble, pendingTarget, makeRng(mixSeed(config.seed, run.id, k + 1, 0)));
       const querySeconds = (performance.now() - queryStarted) / 1000;
-      await slicer.pause();
-      const trueReturn = this.evaluate(env, models, schedule, config, run, k + 1);
-      await slicer.pause();
+      await slicer.pause('query-selection');
+      const evaluated = this.evaluate(env, models, schedule, config, run, k + 1);
+      const trueReturn = evaluated['return/true'];
+      await slicer.pause('evaluation');
       const blobs = await encodeNeuralCheckpoint(models);
       const seconds = (performance.now() - started) / 1000;
       if (this.options.holdBeforeCommitMs) {
@@ -386,7 +397,7 @@ export class NeuralRunDriver {
         checkpoint: { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...blobs, labelWatermark: maxLabelId, labelsUsed: data.allCount },
         metrics: {
           ...row,
-          'return/true': trueReturn,
+          ...evaluated,
           'labels/used': data.allCount,
           'labels/fresh': data.freshPairs.length,
           'labels/new': consumed,
@@ -409,7 +420,7 @@ export class NeuralRunDriver {
       this.options.log(
         `trainer run=${run.id} k=${result.iteration} loss=${(row['loss/preference'] ?? Number.NaN).toFixed(4)} labels=${data.allCount} ` +
           `fresh=${data.freshPairs.length} new=${consumed} return=${trueReturn.toFixed(1)} pending=${result.pending} target=${pendingTarget} seconds=${seconds.toFixed(2)} ` +
-          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)} topped_up_during=${keeper.inserted()}`,
+          `yields=${slicer.yields} longest_slice_ms=${Math.round(slicer.longestSliceMs)} longest_at=${slicer.longestSliceAt || 'start'} topped_up_during=${keeper.inserted()}`,
       );
       return 'iterated';
     } catch (error) {

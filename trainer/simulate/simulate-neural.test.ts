@@ -7,9 +7,10 @@ import { useBackend } from '../models/backend';
 import { bradleyTerryLoss } from '../preference/bradley-terry';
 import type { LabeledPair } from '../preference/types';
 import { makeSegment } from '../preference/types';
-import { ExperienceCollector, cutSegment, evaluateReturn, greedyPolicy, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
+import { ExperienceCollector, cutSegment, evaluateReturn, evaluateReturns, greedyPolicy, validSegmentStarts, type Transition } from '../algorithms/neural/experience';
 import { collectExplorationRows } from '../algorithms/neural/exploration-rows';
 import { LowerLevel } from '../algorithms/neural/lower-level';
+import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { exploitationLoss, gradsOf, packPairs } from '../algorithms/neural/neural-rlhf';
 import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl } from '../algorithms/neural/stoc-sobirl';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
@@ -112,15 +113,64 @@ describe('tensor hygiene', () => {
       const upper = makeNeuralUpperLevel(algo, cartpole as Env, OPTS, 0, TINY);
       const input = { env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: lower.policy, k: 1 };
       // The first update creates the optimiser's slots (and Stoc-SoBiRL's momentum): not a leak.
-      upper.update(input);
+      await upper.update(input);
       lower.train(upper.rewardModel, rng);
       const before = tf.memory().numTensors;
-      upper.update(input);
+      await upper.update(input);
       lower.train(upper.rewardModel, rng);
       expect(tf.memory().numTensors, algo).toBe(before);
       upper.dispose();
     }
     lower.dispose();
+  });
+
+  it('yielding between upper-level steps (the service\'s pause) changes nothing', async () => {
+    const rng = makeRng(6);
+    const lower = new LowerLevel(4, 2, 0.99, 0.05, 6, TINY.lowerLevel);
+    const fresh = new ExperienceCollector(cartpole, 2, rng).collect(lower.policy, 200);
+    const starts = validSegmentStarts(fresh, 10);
+    const pairs: LabeledPair[] = Array.from({ length: 8 }, (_, i) => ({
+      first: cutSegment('cartpole', fresh, starts[(3 * i) % starts.length]!, 10),
+      second: cutSegment('cartpole', fresh, starts[(5 * i + 2) % starts.length]!, 10),
+      y: i % 3 === 0 ? 1 : 0,
+    }));
+    const batch = packPairs(cartpole, pairs, 10);
+    const weights = (m: NeuralUpperLevel) => m.rewardModel.namedWeights().map((w) => Array.from(w.variable.dataSync()));
+    for (const algo of ['sobirl', 'stoc-sobirl', 'drlhf'] as AlgorithmName[]) {
+      const plain = makeNeuralUpperLevel(algo, cartpole as Env, OPTS, 3, TINY);
+      const paused = makeNeuralUpperLevel(algo, cartpole as Env, OPTS, 3, TINY);
+      let pauses = 0;
+      const pause = () => new Promise<void>((resolve) => { pauses++; setImmediate(resolve); });
+      const input = { env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: lower.policy, k: 5 };
+      const start = weights(plain);
+      const a = await plain.update(input);
+      const b = await paused.update(input, pause);
+      expect(pauses, algo).toBeGreaterThan(1);
+      expect(b, algo).toEqual(a);
+      expect(weights(paused), algo).toEqual(weights(plain));
+      expect(weights(plain), algo).not.toEqual(start); // the steps did move the weights
+      plain.dispose();
+      paused.dispose();
+    }
+    lower.dispose();
+  });
+});
+
+describe('evaluation episodes', () => {
+  it("the learned return sums r_x along the same episodes: r = 2 on cartpole (true reward 1 per step) gives twice the true return, which the learned reward leaves unchanged", () => {
+    const uniform = (_obs: Float32Array, n: number) => new Float32Array(2 * n).fill(0.5);
+    const alone = evaluateReturn(cartpole, uniform, 6, makeRng(12));
+    let calls = 0;
+    const both = evaluateReturns(cartpole, uniform, 6, makeRng(12), (obs, actions) => {
+      calls++;
+      expect(obs.length).toBe(4 * actions.length);
+      return new Float32Array(actions.length).fill(2);
+    });
+    expect(both.trueReturn).toBe(alone);
+    expect(alone).toBeGreaterThan(5); // episodes of a random policy last ~20 steps
+    expect(both.learnedReturn).toBeCloseTo(2 * alone, 10);
+    expect(calls).toBeGreaterThan(5);
+    expect(evaluateReturns(cartpole, uniform, 6, makeRng(12)).learnedReturn).toBeNull();
   });
 });
 
@@ -246,7 +296,7 @@ describe('learning signal on cartpole (no policy learning: seconds)', () => {
       ...TINY, drlhf: { ...DEFAULT_NEURAL_RUN.drlhf, upperSteps: 150, rewardModel: { hiddenSizes: [32], learningRate: 3e-3 } },
     });
     const all = packPairs(cartpole, train, 25);
-    upper.update({ env: cartpole as Env, all, fresh: all, freshPairs: train, policy: uniform, k: 0 });
+    await upper.update({ env: cartpole as Env, all, fresh: all, freshPairs: train, policy: uniform, k: 0 });
     const held = packPairs(cartpole, test, 25);
     const r1 = upper.rewardModel.predictSegmentReturns(held.first), r2 = upper.rewardModel.predictSegmentReturns(held.second);
     const correct = test.filter((p, m) => (r1[m]! > r2[m]!) === (p.y === 1)).length;
@@ -259,7 +309,7 @@ describe('learning signal on cartpole (no policy learning: seconds)', () => {
 });
 
 describe('Stoc-SoBiRL momentum', () => {
-  it('on a fixed full batch the STORM correction cancels exactly: plain gradient steps with beta_t', () => {
+  it('on a fixed full batch the STORM correction cancels exactly: plain gradient steps with beta_t', async () => {
     // h_t = g(x_t) + (1 - mu)(h_{t-1} - g(x_{t-1})) and h_{t-1} = g(x_{t-1}) on the same batch, so
     // h_t = g(x_t) whatever mu is, provided the previous weights are swapped in and out correctly.
     const rng = makeRng(8);
@@ -272,7 +322,7 @@ describe('Stoc-SoBiRL momentum', () => {
     const batch = packPairs(cartpole, pairs, 10);
     const config = { ...DEFAULT_NEURAL_STOC_SOBIRL, upperSteps: 3, exploreWarmup: 1e9, beta0: 0.1, muScale: 10, rewardModel: { hiddenSizes: [8] } };
     const stoc = makeNeuralStocSobirl(4, 2, 4, 0.99, 0.05, config);
-    stoc.update({ env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: uniform, k: 0 });
+    await stoc.update({ env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: uniform, k: 0 });
     // The reference: the same initial weights (same seed), plain gradient descent by hand.
     const ref = new RewardModel(makeRewardModelConfig({ hiddenSizes: [8], obsSize: 4, numActions: 2, seed: 4 * 101 + 3 }));
     const vars = ref.variables();

@@ -144,7 +144,7 @@ export async function simulateNeuralSeed(
           const freshBatch = packPairs(env, pairs, opts.horizon);
           all = all ? concatBatches(all, freshBatch) : freshBatch;
           used += pairs.length;
-          Object.assign(row, upper.update({ env, all, fresh: freshBatch, freshPairs: pairs, policy: lower.policy, k }));
+          Object.assign(row, await upper.update({ env, all, fresh: freshBatch, freshPairs: pairs, policy: lower.policy, k }));
         }
         if (all) {
           row['loss/td'] = lower.train(upper.rewardModel, updateRng);

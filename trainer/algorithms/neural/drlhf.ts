@@ -34,9 +34,10 @@ export function makeNeuralDrlhf(obsSize: number, numActions: number, seed: numbe
   return {
     name: 'drlhf',
     rewardModel,
-    update({ all }: UpperLevelInput) {
+    async update({ all }: UpperLevelInput, pause?: () => Promise<void>) {
       let loss = 0, norm = 0;
       for (let step = 0; step < config.upperSteps; step++) {
+        await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
         const { value, grads } = gradsOf(() => exploitationLoss(rewardModel, batch, config.rewardL2), vars);
         norm = globalNorm(grads);
@@ -44,6 +45,7 @@ export function makeNeuralDrlhf(obsSize: number, numActions: number, seed: numbe
         disposeGrads(grads);
         loss = value;
       }
+      await pause?.();
       return { 'loss/preference': meanPairLoss(rewardModel, all), 'loss/objective': loss, 'hypergrad/norm': norm, 'hypergrad/exploit': norm, 'hypergrad/explore': 0 };
     },
     dispose: () => rewardModel.dispose(),

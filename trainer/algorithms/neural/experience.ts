@@ -114,23 +114,47 @@ export class ExperienceCollector<S> {
  * policy the bilevel problem defines), run in parallel. Metrics only.
  */
 export function evaluateReturn<S>(env: Env<S>, policy: BatchPolicy, episodes: number, rng: Rng): number {
+  return evaluateReturns(env, policy, episodes, rng).trueReturn;
+}
+
+/** r(o, a) for a batch of observations and actions (a reward model's predictions). */
+export type BatchReward = (obs: Float32Array, actions: Int32Array) => ArrayLike<number>;
+
+/**
+ * evaluateReturn's episodes, with the mean episode return under `learned` too (sum_t r_x(s_t, a_t)
+ * along the same episodes; null without it): the neural analogue of the tabular
+ * 'return/learned', read beside the true return it tracks (or not: reward hacking). The learned
+ * reward draws no random numbers, so the episodes, and the true return, are the same with or
+ * without it.
+ */
+export function evaluateReturns<S>(
+  env: Env<S>, policy: BatchPolicy, episodes: number, rng: Rng, learned?: BatchReward,
+): { trueReturn: number; learnedReturn: number | null } {
   const A = env.actionNames.length, obsSize = env.observationSize;
   const states = Array.from({ length: episodes }, () => env.reset(rng));
-  const returns = new Float64Array(episodes);
+  const returns = new Float64Array(episodes), learnedReturns = new Float64Array(episodes);
   let active = states.map((_, i) => i);
   for (let t = 0; t < env.maxEpisodeSteps && active.length > 0; t++) {
-    const probs = policy(packObs(active.map((i) => env.observe(states[i]!)), obsSize), active.length);
+    const obs = packObs(active.map((i) => env.observe(states[i]!)), obsSize);
+    const probs = policy(obs, active.length);
     const still: number[] = [];
+    const actions = new Int32Array(active.length);
     active.forEach((i, row) => {
       const { action } = sampleRow(probs, row, A, rng);
+      actions[row] = action;
       const result = env.step(states[i]!, action, rng);
       returns[i] = returns[i]! + result.reward;
       states[i] = result.state;
       if (!result.done) still.push(i);
     });
+    if (learned) {
+      const r = learned(obs, actions);
+      active.forEach((i, row) => { learnedReturns[i] = learnedReturns[i]! + r[row]!; });
+    }
     active = still;
   }
-  return returns.reduce((s, v) => s + v, 0) / Math.max(episodes, 1);
+  const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / Math.max(episodes, 1);
+  return { trueReturn: mean(returns), learnedReturn: learned ? mean(learnedReturns) : null };
 }
 
 /**

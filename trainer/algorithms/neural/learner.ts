@@ -36,6 +36,11 @@ export interface UpperLevelInput<S = unknown> {
 export interface NeuralUpperLevel {
   readonly name: string;
   readonly rewardModel: RewardModel;
-  update(input: UpperLevelInput): NeuralIterationMetrics;
+  /**
+   * One outer iteration's upper-level steps. `pause`, when given, is awaited between steps (the
+   * trainer service yields to its event loop there; see trainer/service/README.md); it must not
+   * touch the model, so the result is the same with or without it.
+   */
+  update(input: UpperLevelInput, pause?: () => Promise<void>): Promise<NeuralIterationMetrics>;
   dispose(): void;
 }

@@ -81,7 +81,7 @@ export function makeNeuralSobirl(
   return {
     name: 'sobirl',
     rewardModel,
-    update({ env, all, fresh, freshPairs, policy, k }: UpperLevelInput) {
+    async update({ env, all, fresh, freshPairs, policy, k }: UpperLevelInput, pause?: () => Promise<void>) {
       const coefScale = k < config.exploreWarmup ? 0 : config.exploreCoef;
       const collected = coefScale > 0 && fresh.count > 0
         ? collectExplorationRows(env, policy, freshPairs, {
@@ -94,6 +94,7 @@ export function makeNeuralSobirl(
       const rows = collected && collected.count > 0 ? collected : null;
       let loss = 0, exploitNorm = 0, exploreNorm = 0, norm = 0;
       for (let step = 0; step < config.upperSteps; step++) {
+        await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
         const exploit = gradsOf(() => exploitationLoss(rewardModel, batch, config.rewardL2), vars);
         loss = exploit.value;
@@ -115,6 +116,7 @@ export function makeNeuralSobirl(
           disposeGrads(exploit.grads);
         }
       }
+      await pause?.();
       return { 'loss/preference': meanPairLoss(rewardModel, all), 'loss/objective': loss, 'hypergrad/norm': norm, 'hypergrad/exploit': exploitNorm, 'hypergrad/explore': exploreNorm };
     },
     dispose: () => rewardModel.dispose(),

@@ -96,7 +96,7 @@ export function makeNeuralStocSobirl(
   return {
     name: 'stoc-sobirl',
     rewardModel,
-    update({ env, all, fresh, freshPairs, policy, k }: UpperLevelInput) {
+    async update({ env, all, fresh, freshPairs, policy, k }: UpperLevelInput, pause?: () => Promise<void>) {
       const collected = k >= config.exploreWarmup && fresh.count > 0
         ? collectExplorationRows(env, policy, freshPairs, {
           rolloutSteps: config.gradient === 'one-step' ? 1 : config.rolloutSteps,
@@ -108,6 +108,7 @@ export function makeNeuralStocSobirl(
       const rows = collected && collected.count > 0 ? collected : null;
       let last = { loss: 0, exploitNorm: 0, exploreNorm: 0, norm: 0 };
       for (let step = 0; step < config.upperSteps; step++, t++) {
+        await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
         const now = estimate(batch, fresh, rows);
         let direction: Grads;
@@ -135,6 +136,7 @@ export function makeNeuralStocSobirl(
         });
         last = { loss: now.loss, exploitNorm: now.exploitNorm, exploreNorm: now.exploreNorm, norm: globalNorm(h) };
       }
+      await pause?.();
       return { 'loss/preference': meanPairLoss(rewardModel, all), 'loss/objective': last.loss, 'hypergrad/norm': last.norm, 'hypergrad/exploit': last.exploitNorm, 'hypergrad/explore': last.exploreNorm };
     },
     dispose: () => {
