@@ -212,7 +212,7 @@ describe('inspect.metrics', () => {
     // No checkpoint yet: empty series (inspect-neural.test.ts has a neural run with checkpoints).
     expect(neural.series['accuracy/heldout']).toEqual([]);
     expect(neural.series['return/learned']).toBeUndefined();
-    expect(neural.notes.join(' ')).toMatch(/return\/learned is not computed for neural runs/);
+    expect(neural.notes.join(' ')).toMatch(/return\/learned of a neural run comes from the trainer's evaluation episodes/);
     const broken = out.find((r) => r.runId === brokenRunId)!;
     expect(broken.series['return/learned']).toEqual([]);
     expect(broken.notes.join(' ')).toMatch(/checksum mismatch/);
