@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRng } from '@/trainer/core/rng';
-import { CHECKPOINT_FORMAT_VERSION, crc32 as tfjsSideCrc32, readCheckpointHeader, saveCheckpoint } from '@/trainer/models/checkpoint';
+import { crc32 } from '@/trainer/core/crc32';
+import { CHECKPOINT_FORMAT_VERSION, readCheckpointHeader, saveCheckpoint } from '@/trainer/models/checkpoint';
 import type { Activation } from '@/trainer/models/mlp';
 import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-model';
 import { makeSoftQConfig, SoftQLearner } from '@/trainer/models/soft-q';
 import { useTestBackend } from '@/trainer/models/test-backend';
 import {
-  crc32, decodeNeuralRewardModel, NEURAL_CHECKPOINT_FORMAT, NeuralCheckpointError, readNeuralCheckpoint, rewardsAllActions, stepRewards,
+  decodeNeuralRewardModel, NEURAL_CHECKPOINT_FORMAT, NeuralCheckpointError, readNeuralCheckpoint, rewardsAllActions, stepRewards,
 } from './neuralRewardModel';
 
 beforeAll(useTestBackend);
@@ -85,11 +86,8 @@ describe('neural reward model decoder (no tfjs) vs tfjs', () => {
 });
 
 describe('neural checkpoint framing agrees with trainer/models/checkpoint.ts', () => {
-  it('same format version, same CRC-32, same header as readCheckpointHeader', async () => {
+  it('same format version, same header as readCheckpointHeader', async () => {
     expect(NEURAL_CHECKPOINT_FORMAT).toBe(CHECKPOINT_FORMAT_VERSION);
-    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => (i * 37 + 11) & 0xff);
-    expect(crc32(bytes)).toBe(tfjsSideCrc32(bytes));
-    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926); // the CRC-32 check value
     const model = randomModel('tanh', 2, 3);
     const blob = await saveCheckpoint(model);
     expect(readNeuralCheckpoint(blob, 'probe').header).toEqual(readCheckpointHeader(blob));

@@ -17,6 +17,8 @@
  * NeuralCheckpointError naming it; there is no half-decoded model.
  */
 
+import { crc32 } from '@/trainer/core/crc32';
+
 /** trainer/models/checkpoint.ts CHECKPOINT_FORMAT_VERSION (neuralRewardModel.test.ts checks they agree). */
 export const NEURAL_CHECKPOINT_FORMAT = 1;
 
@@ -249,21 +251,4 @@ function latin1(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
-}
-
-let crcTable: Uint32Array | null = null;
-
-/** CRC-32 (IEEE 802.3), as checkpoint.ts computes it (the tests compare the two). */
-export function crc32(bytes: Uint8Array): number {
-  if (crcTable === null) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { crc32 } from '../core/crc32';
 import type { NamedWeight } from './mlp';
 import { makeRewardModelConfig, RewardModel, type RewardModelConfig } from './reward-model';
 import { makeSoftQConfig, SoftQLearner, type SoftQConfig } from './soft-q';
@@ -183,21 +184,4 @@ function toArrayBuffer(data: tf.io.WeightData | undefined | Uint8Array): ArrayBu
   // SQLite shares an 8 kB pool, and Buffer#slice returns a view, not a copy).
   if (data instanceof Uint8Array) return new Uint8Array(data).buffer;
   return Array.isArray(data) ? tf.io.concatenateArrayBuffers(data) : data;
-}
-
-let crcTable: Uint32Array | null = null;
-
-/** CRC-32 (IEEE 802.3), to tell a flipped bit in the weights from a good blob. */
-export function crc32(bytes: Uint8Array): number {
-  if (crcTable === null) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

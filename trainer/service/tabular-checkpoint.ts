@@ -11,6 +11,8 @@
  * service reports it on the run and falls back to the previous checkpoint.
  */
 
+import { crc32 } from '../core/crc32';
+
 /** The checkpoints.format_version this build writes and reads for tabular runs. */
 export const TABULAR_CHECKPOINT_FORMAT = 1;
 
@@ -19,23 +21,6 @@ const HEADER_BYTES = 16;
 
 export class CheckpointLoadError extends Error {
   override name = 'CheckpointLoadError';
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE 802.3, as zlib), for detecting torn or altered blobs. */
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 export function encodeVector(values: ArrayLike<number>): Buffer {
