@@ -1,75 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, labels, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
 import { makeRng, type Rng } from '../core/rng';
-import { makeTeacher } from '../teachers';
-import { clipToSegment } from './simulated-annotators';
+import { annotate as annotateAs, duplicatePairCounts, exited, killServiceProcesses, spawnService, waitFor } from './testing';
 import { TrainerService } from './trainer-service';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const children: ChildProcess[] = [];
 const cleanups: Array<() => void> = [];
 afterEach(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  children.length = 0;
+  killServiceProcesses();
   while (cleanups.length) cleanups.pop()!();
 });
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/**
- * The service as its own process, as `npm start` runs it; its output lines are collected.
- * `node --import tsx` rather than the tsx CLI: the CLI is a second process that relays signals
- * and turns a slow SIGTERM handshake (30 ms, easily missed on a loaded machine) into a SIGKILL.
- */
-function spawnService(file: string, holdMs: number): { child: ChildProcess; lines: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'trainer/service.ts'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_PATH: file, TRAINER_POLL_MS: '20', TRAINER_SIMULATE: '0', TRAINER_HOLD_BEFORE_COMMIT_MS: String(holdMs) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  return { child, lines };
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-/** This test process is the annotator: `n` labels through label.next / label.submit. */
-async function annotate(db: Db, caller: ReturnType<typeof callerFor>, runId: number, n: number, rng: Rng, submitted: number[]): Promise<void> {
-  const teacher = makeTeacher({ beta: 5 });
-  for (let done = 0; done < n; ) {
-    const { pair } = await caller.label.next({ runId });
-    if (!pair) {
-      await new Promise((r) => setTimeout(r, 25));
-      continue;
-    }
-    const answer = teacher.label(clipToSegment(pair.left), clipToSegment(pair.right), rng);
-    const choice = answer.kind === 'skip' ? 'cant_tell' : answer.y === 1 ? 'left' : answer.y === 0 ? 'right' : 'equal';
-    const now = Date.now();
-    const result = await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt: now, answeredAt: now });
-    submitted.push(result.labelId);
-    done++;
-  }
-}
+/** This test process is the annotator: a beta-5 teacher through label.next / label.submit. */
+const annotate = (_db: Db, caller: ReturnType<typeof callerFor>, runId: number, n: number, rng: Rng, submitted: number[]) =>
+  annotateAs(caller, runId, n, rng, submitted, { beta: 5 });
 
 const count = (db: Db, table: typeof labels | typeof pairs | typeof checkpoints) => db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
 const iterationOf = (db: Db, runId: number) => db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
@@ -131,12 +78,7 @@ describe('crash safety', () => {
     expect(iterationOf(db, runId)).toBe(cps.at(-1)!.iteration);
     expect(iterationOf(db, runId)).toBeGreaterThanOrEqual(2);
     // No pair twice: (iteration, slot) unique, and no two pairs of a run share a clip.
-    const dupSlots = db.all<{ n: number }>(sql`select count(*) as n from (select 1 from pairs where run_id = ${runId}
-      group by iteration, slot having count(*) > 1 and iteration is not null)`)[0]!.n;
-    const dupClips = db.all<{ n: number }>(sql`select count(*) as n from (select c from (select clip_a_id as c from pairs
-      union all select clip_b_id from pairs) group by c having count(*) > 1)`)[0]!.n;
-    expect(dupSlots).toBe(0);
-    expect(dupClips).toBe(0);
+    expect(duplicatePairCounts(db, runId)).toEqual({ slots: 0, clips: 0 });
   });
 
   it('a checkpoint that fails to load is reported on the run and the previous one is used', async () => {

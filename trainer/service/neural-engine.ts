@@ -14,14 +14,14 @@ import { makeSegment, type LabeledPair, type PreferenceLabel, type Segment } fro
 import { cutSegment, validSegmentStarts, type BatchPolicy, type ExperienceCollector, type Transition } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { LowerLevel } from '../algorithms/neural/lower-level';
-import { packPairs, type PairBatch } from '../algorithms/neural/neural-rlhf';
+import { packPairs, subBatch, type PairBatch } from '../algorithms/neural/neural-rlhf';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import type { RewardSource } from '../models/soft-q';
 import { makeSegmentBatch } from '../models/segment-batch';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../simulate/simulate-neural';
 import type { AlgorithmName } from '../simulate/types';
 import { topByScore } from './query-selection';
-import type { RunAlgorithm, RunConfig } from './run-config';
+import { withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
 import type { ClipData, LabelRow, PairSpec } from './store';
 
 /** What the service needs beyond simulate's schedule. */
@@ -38,16 +38,6 @@ export const DEFAULT_ENSEMBLE_STEPS = 20;
 const DEFAULT_ENSEMBLE_HIDDEN = [32];
 const ENSEMBLE_BATCH = 64;
 const ENSEMBLE_REWARD_L2 = 0.1;
-
-/** The defaults with the run's overrides of keys the defaults have (same type only), as the tabular engine does. */
-function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean>>): T {
-  const base = defaults as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (key in base && typeof base[key] === typeof value) out[key] = value;
-  }
-  return out as T;
-}
 
 /** DEFAULT_NEURAL_RUN with the run's `neural` record and its `algorithm` overrides applied. */
 export function neuralSchedule(config: RunConfig): NeuralSchedule {
@@ -281,7 +271,7 @@ export class QueryEnsemble {
       const idx = all.count <= ENSEMBLE_BATCH ? Array.from({ length: all.count }, (_, i) => i) : Array.from({ length: ENSEMBLE_BATCH }, () => rng.int(all.count));
       const w = new Float32Array(K * idx.length);
       for (let k = 0; k < K; k++) idx.forEach((i, m) => (w[k * idx.length + m] = poissonWeight(labelIds[i]!, k)));
-      const batch = pick(all, idx);
+      const batch = subBatch(all, idx);
       const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
         const r1 = this.model.memberSegmentReturns(batch.first), r2 = this.model.memberSegmentReturns(batch.second); // [K, M]
         const delta = tf.sub(r1, r2);
@@ -336,20 +326,6 @@ export function poissonWeight(labelId: number, member: number): number {
     cdf += p;
   }
   return k;
-}
-
-function pick(batch: PairBatch, indices: readonly number[]): PairBatch {
-  const rows = (b: PairBatch['first']) => {
-    const H = b.length, O = b.obsSize;
-    const obs = new Float32Array(indices.length * H * O), actions = new Int32Array(indices.length * H), mask = new Float32Array(indices.length * H);
-    indices.forEach((m, i) => {
-      obs.set(b.obs.subarray(m * H * O, (m + 1) * H * O), i * H * O);
-      actions.set(b.actions.subarray(m * H, (m + 1) * H), i * H);
-      mask.set(b.mask.subarray(m * H, (m + 1) * H), i * H);
-    });
-    return { count: indices.length, length: H, obsSize: O, obs, actions, mask };
-  };
-  return { first: rows(batch.first), second: rows(batch.second), y: Float32Array.from(indices, (m) => batch.y[m]!), count: indices.length };
 }
 
 export interface NeuralNextPairs {

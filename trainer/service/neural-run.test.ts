@@ -14,6 +14,7 @@ import { loadRewardModel } from '../models/checkpoint';
 import { useTestBackend } from '../models/test-backend';
 import { makeTeacher } from '../teachers';
 import { NEURAL_CHECKPOINT_FORMAT } from './neural-checkpoint';
+import { duplicatePairCounts } from './testing';
 import { QueryEnsemble, clipSegment, poissonWeight } from './neural-engine';
 import { NeuralRunDriver, labelsPerIteration, pendingTargetFor } from './neural-run';
 import { clipToSegment } from './simulated-annotators';
@@ -81,12 +82,7 @@ function clipSteps(db: Db, runId: number): { obs: Float32Array; actions: Int32Ar
 }
 
 function expectNoDuplicatePairs(db: Db, runId: number): void {
-  const dupSlots = db.all<{ n: number }>(sql`select count(*) as n from (select 1 from pairs where run_id = ${runId}
-    group by iteration, slot having count(*) > 1 and iteration is not null)`)[0]!.n;
-  const dupClips = db.all<{ n: number }>(sql`select count(*) as n from (select c from (select clip_a_id as c from pairs
-    union all select clip_b_id from pairs) group by c having count(*) > 1)`)[0]!.n;
-  expect(dupSlots).toBe(0);
-  expect(dupClips).toBe(0);
+  expect(duplicatePairCounts(db, runId)).toEqual({ slots: 0, clips: 0 });
 }
 
 describe('the trainer service on a cartpole run (neural engine)', () => {

@@ -164,3 +164,17 @@ export const CREATE_RUN_DEFAULTS = {
 export function settingsDefaultsFor(envId: string): RunConfig {
   return withEnvDefaults(envId, runSettingsSchema.parse({}));
 }
+
+/**
+ * An algorithm's defaults with a run's `algorithm` overrides applied: only keys the defaults
+ * have, and only with a value of the same type (a stray or mistyped key cannot reach the
+ * algorithm; both engines use this).
+ */
+export function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean>>): T {
+  const base = defaults as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key in base && typeof base[key] === typeof value) out[key] = value;
+  }
+  return out as T;
+}

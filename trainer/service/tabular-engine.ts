@@ -17,7 +17,7 @@ import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, type LinearPair, type TabularSetup,
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
-import { RUN_ALGORITHMS, type RunAlgorithm, type RunConfig } from './run-config';
+import { RUN_ALGORITHMS, withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
 import type { ClipData, LabelRow, PairSpec } from './store';
 
 export function isTabularEnv(envId: string): boolean {
@@ -33,16 +33,6 @@ export function parseAlgorithm(name: string): RunAlgorithm {
     throw new Error(`unknown algorithm '${name}'; known: ${RUN_ALGORITHMS.join(', ')}`);
   }
   return name as RunAlgorithm;
-}
-
-/** The defaults with the run's overrides of the keys the defaults have (same type only). */
-function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean>>): T {
-  const base = defaults as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overrides)) {
-    if (key in base && typeof base[key] === typeof value) out[key] = value;
-  }
-  return out as T;
 }
 
 /**
