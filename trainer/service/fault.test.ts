@@ -14,77 +14,102 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-/** This test process is the annotator: a beta-5 teacher through label.next / label.submit. */
-const annotate = (_db: Db, caller: ReturnType<typeof callerFor>, runId: number, n: number, rng: Rng, submitted: number[]) =>
-  annotateAs(caller, runId, n, rng, submitted, { beta: 5 });
-
 const count = (db: Db, table: typeof labels | typeof pairs | typeof checkpoints) => db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
 const iterationOf = (db: Db, runId: number) => db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
 
-function newRun(db: Db, config: Record<string, unknown> = {}): number {
+/** The SIGKILL scenario below, for a tabular and a neural run (tiny neural settings: an iteration well under a second). */
+const CASES = [
+  {
+    engine: 'tabular (grid5)', envId: 'grid5', beta: 5, timeoutMs: 20_000, resumeLine: null,
+    config: { seed: 5, iterationTimeoutMs: 300 },
+  },
+  {
+    // The neural driver says it rebuilt the models from checkpoint 0 and refilled the replay.
+    engine: 'neural (cartpole)', envId: 'cartpole', beta: 1, timeoutMs: 60_000, resumeLine: /resumed from checkpoint \d+ \(iteration 0\)/,
+    config: {
+      seed: 5, horizon: 10, iterationTimeoutMs: 300,
+      neural: { envStepsPerIter: 200, updatesPerIter: 50, minReplay: 100, evalEpisodes: 2, hiddenSizes: [16], ensembleSteps: 5 },
+      algorithm: { upperSteps: 3, rolloutSteps: 5 },
+    },
+  },
+] as const;
+
+function newRun(db: Db, envId: string, config: Record<string, unknown>): number {
   return writeTx(db, (tx) =>
     tx.insert(runs).values({
-      name: 'fault run', envId: 'grid5', algorithm: 'sobirl', instructions: 'Reach the green corner.', labelBatchSize: 8,
-      config: { seed: 5, iterationTimeoutMs: 300, ...config },
+      name: `fault run ${envId}`, envId, algorithm: 'sobirl', instructions: 'Do well.', labelBatchSize: 8, config,
     }).returning({ id: runs.id }).get().id,
   );
 }
 
-describe('crash safety', () => {
-  it('SIGKILL mid-iteration, restart: the run resumes, every label is kept and consumed, no pair is duplicated', async () => {
-    const { db, file, cleanup } = freshDb('h7-fault');
+describe.each(CASES)('crash safety of a $engine run', ({ envId, beta, timeoutMs, config, resumeLine }) => {
+  /** This test process is the annotator: a scripted teacher through label.next / label.submit. */
+  const annotate = (caller: ReturnType<typeof callerFor>, runId: number, n: number, rng: Rng, submitted: number[]) =>
+    annotateAs(caller, runId, n, rng, submitted, { beta });
+
+  it('SIGKILL mid-iteration, restart: the run resumes from its checkpoint, every label is kept and consumed once, no pair is duplicated', async () => {
+    const { db, file, cleanup } = freshDb(`fault-${envId}`);
     cleanups.push(cleanup);
-    const runId = newRun(db);
+    const runId = newRun(db, envId, config);
     const caller = callerFor(db, addUser(db, 'annotator'));
     const rng = makeRng(11);
     const submitted: number[] = [];
 
     // 1. The first service computes iteration 1 and is killed before its commit.
     const first = spawnService(file, 3_000);
-    await waitFor('the first checkpoint', () => count(db, checkpoints) === 1);
-    await annotate(db, caller, runId, 8, rng, submitted);
-    await waitFor('iteration 1 computed', () => first.lines.some((l) => /k=1 computed/.test(l)));
+    await waitFor('the first checkpoint', () => count(db, checkpoints) === 1, timeoutMs);
+    await annotate(caller, runId, 8, rng, submitted);
+    await waitFor('iteration 1 computed', () => first.lines.some((l) => /k=1 computed/.test(l)), timeoutMs);
     first.child.kill('SIGKILL');
     expect((await exited(first.child)).signal).toBe('SIGKILL');
     expect(iterationOf(db, runId)).toBe(0); // nothing of the killed iteration was committed
     expect(count(db, checkpoints)).toBe(1);
 
-    // 2. A restarted service redoes it; more labels arrive meanwhile; killed again at an arbitrary moment.
+    // 2. A restarted service resumes from checkpoint 0 and redoes it; more labels arrive meanwhile;
+    //    killed again at an arbitrary moment.
     const second = spawnService(file, 200);
-    await annotate(db, caller, runId, 8, rng, submitted);
-    await waitFor('iteration 1 committed after the restart', () => iterationOf(db, runId) >= 1);
-    await annotate(db, caller, runId, 8, rng, submitted);
+    await annotate(caller, runId, 8, rng, submitted);
+    await waitFor('iteration 1 committed after the restart', () => iterationOf(db, runId) >= 1, timeoutMs);
+    if (resumeLine) expect(second.lines.some((l) => resumeLine.test(l))).toBe(true);
+    await annotate(caller, runId, 8, rng, submitted);
     second.child.kill('SIGKILL');
     await exited(second.child);
 
     // 3. A third one finishes the work and stops cleanly on SIGTERM.
     const third = spawnService(file, 0);
-    await annotate(db, caller, runId, 5, rng, submitted);
+    await annotate(caller, runId, 5, rng, submitted);
     const lastLabel = Math.max(...submitted);
     await waitFor('every label consumed', () => {
       const newest = db.select().from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(sql`${checkpoints.iteration} desc`).get();
       return (newest?.labelWatermark ?? 0) >= lastLabel;
-    });
+    }, timeoutMs);
     third.child.kill('SIGTERM');
     expect((await exited(third.child)).code).toBe(0);
     expect(third.lines.some((l) => l.includes('trainer: stopped'))).toBe(true);
 
-    // Every label is still there, once; the newest checkpoint used all of them.
+    // Every label is still there, once; the newest checkpoint used all of them; every checkpoint whole.
     expect(count(db, labels)).toBe(submitted.length);
     const live = db.select({ n: sql<number>`count(*)` }).from(labels).where(and(isNotNull(labels.y), sql`${labels.undoneAt} is null`)).get()!.n;
     const cps = db.select().from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(checkpoints.iteration).all();
     expect(cps.map((c) => c.iteration)).toEqual(cps.map((_, i) => i)); // 0..k, no gap, no repeat
+    expect(cps.every((c) => c.rewardModel !== null && c.policy !== null)).toBe(true);
     expect(cps.at(-1)!.labelsUsed).toBe(live);
     expect(iterationOf(db, runId)).toBe(cps.at(-1)!.iteration);
     expect(iterationOf(db, runId)).toBeGreaterThanOrEqual(2);
     // No pair twice: (iteration, slot) unique, and no two pairs of a run share a clip.
     expect(duplicatePairCounts(db, runId)).toEqual({ slots: 0, clips: 0 });
   });
+});
+
+describe('a broken checkpoint', () => {
+  /** This test process is the annotator: a beta-5 teacher through label.next / label.submit. */
+  const annotate = (_db: Db, caller: ReturnType<typeof callerFor>, runId: number, n: number, rng: Rng, submitted: number[]) =>
+    annotateAs(caller, runId, n, rng, submitted, { beta: 5 });
 
   it('a checkpoint that fails to load is reported on the run and the previous one is used', async () => {
     const { db, cleanup } = freshDb('h7-corrupt');
     cleanups.push(cleanup);
-    const runId = newRun(db, { iterationTimeoutMs: 0 });
+    const runId = newRun(db, 'grid5', { seed: 5, iterationTimeoutMs: 0 });
     const caller = callerFor(db, addUser(db, 'annotator'));
     const rng = makeRng(12);
     const submitted: number[] = [];
