@@ -12,6 +12,7 @@ import { collectExplorationRows } from '../algorithms/neural/exploration-rows';
 import { LowerLevel } from '../algorithms/neural/lower-level';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { exploitationLoss, gradsOf, packPairs } from '../algorithms/neural/neural-rlhf';
+import { DEFAULT_NEURAL_SOBIRL, freshFitGate, makeNeuralSobirl } from '../algorithms/neural/sobirl';
 import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl } from '../algorithms/neural/stoc-sobirl';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, simulateNeuralSeed, type NeuralRunConfig } from './simulate-neural';
@@ -338,6 +339,59 @@ describe('Stoc-SoBiRL momentum', () => {
       for (let j = 0; j < a.length; j++) expect(a[j]!).toBeCloseTo(b[j]!, 5);
     });
     stoc.dispose();
+    ref.dispose();
+  });
+});
+
+describe('SoBiRL exploration gate (fresh-fit)', () => {
+  it('is McFadden\'s pseudo-R^2 of the fresh labels, clamped to [0, 1]', () => {
+    expect(freshFitGate([Math.LN2, Math.LN2])).toBe(0); // coin-flip fit
+    expect(freshFitGate([0.9, 1.2])).toBe(0); // worse than chance
+    expect(freshFitGate([0, 0])).toBe(1);
+    expect(freshFitGate([Math.LN2 / 4, (3 * Math.LN2) / 4])).toBeCloseTo(0.5, 12);
+    expect(freshFitGate([])).toBe(0);
+  });
+
+  it('switches the exploration half off on uninformative labels and scales it on labels the reward predicts', async () => {
+    const rng = makeRng(9);
+    const uniform = (_obs: Float32Array, n: number) => new Float32Array(2 * n).fill(0.5);
+    const fresh = new ExperienceCollector(cartpole, 2, rng).collect(uniform, 300);
+    const starts = validSegmentStarts(fresh, 10);
+    const clips = Array.from({ length: 12 }, (_, i) => ({
+      first: cutSegment('cartpole', fresh, starts[(3 * i) % starts.length]!, 10),
+      second: cutSegment('cartpole', fresh, starts[(7 * i + 2) % starts.length]!, 10),
+    }));
+    const config = { ...DEFAULT_NEURAL_SOBIRL, upperSteps: 2, exploreWarmup: 0, exploreClip: Infinity, rolloutSteps: 5, exploreGate: 'fresh-fit' as const, rewardModel: { hiddenSizes: [8] } };
+    const seed = 2;
+    // Independent reference: the same initial reward (same seed), losses by the plain-number BT formula.
+    const ref = new RewardModel(makeRewardModelConfig({ hiddenSizes: [8], obsSize: 4, numActions: 2, seed: seed * 101 + 3 }));
+    const unlabeled = packPairs(cartpole, clips.map((c) => ({ ...c, y: 1 })), 10);
+    const r1 = ref.predictSegmentReturns(unlabeled.first), r2 = ref.predictSegmentReturns(unlabeled.second);
+    // Labels the initial reward agrees with: a fit better than chance.
+    const agreeing: LabeledPair[] = clips.map((c, m) => ({ ...c, y: r1[m]! > r2[m]! ? 1 : 0 }));
+    const expected = 1 - agreeing.reduce((s, p, m) => s + bradleyTerryLoss(r1[m]! - r2[m]!, p.y), 0) / clips.length / Math.LN2;
+    expect(expected).toBeGreaterThan(0);
+    // 'Equally good' labels: BT loss >= ln 2 whatever the reward, so nothing about x is learned from who was picked.
+    const ties: LabeledPair[] = clips.map((c) => ({ ...c, y: 0.5 }));
+    const run = async (pairs: LabeledPair[], gate: 'none' | 'fresh-fit') => {
+      const batch = packPairs(cartpole, pairs, 10);
+      const sobirl = makeNeuralSobirl(4, 2, seed, 0.99, 0.05, { ...config, exploreGate: gate });
+      const m = await sobirl.update({ env: cartpole as Env, all: batch, fresh: batch, freshPairs: pairs, policy: uniform, k: 0 });
+      sobirl.dispose();
+      // The gate's metric is an extra key beyond NeuralIterationMetrics (only with the gate on).
+      const metrics: Record<string, number> = { ...m };
+      return metrics;
+    };
+    const informative = await run(agreeing, 'fresh-fit');
+    expect(informative['hypergrad/gate']).toBeCloseTo(expected, 5);
+    expect(informative['hypergrad/explore']).toBeGreaterThan(0);
+    const tied = await run(ties, 'fresh-fit');
+    expect(tied['hypergrad/gate']).toBe(0);
+    expect(tied['hypergrad/explore']).toBe(0);
+    // Without the gate the same tied labels still drive an exploration step (the gate is what stops it).
+    const ungated = await run(ties, 'none');
+    expect(ungated['hypergrad/explore']).toBeGreaterThan(0);
+    expect(ungated['hypergrad/gate']).toBeUndefined();
     ref.dispose();
   });
 });

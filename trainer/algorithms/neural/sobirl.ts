@@ -43,6 +43,11 @@ export interface NeuralSobirlConfig {
   exploreClip: number;
   /** Outer iterations with exploration off at the start (the authors' code warms up too). */
   exploreWarmup: number;
+  /**
+   * 'fresh-fit': scale the exploration half by how much of the fresh labels' uncertainty the
+   * current reward explains (see `freshFitGate`); 'none': the plain (clipped) exploration half.
+   */
+  exploreGate?: 'none' | 'fresh-fit';
   /** Subtract the batch-mean loss in the exploration half (variance reduction, same mean). */
   baseline: boolean;
   /** How G_Q - G_V is estimated: simulator rollouts of `rolloutSteps`, or the one-step variant. */
@@ -61,7 +66,10 @@ export const DEFAULT_NEURAL_SOBIRL: NeuralSobirlConfig = {
   upperSteps: 30,
   batchSize: 64,
   exploreCoef: 0.05,
-  exploreClip: 1,
+  // 1 x the exploitation norm let one capped step of label-noise-driven exploration undo the
+  // label fit once the policy balanced (cartpole: loss over all labels 0.5 -> 1.5, then the
+  // policy fell; README, "cartpole results"). At 0.25 no such jump on the tuning seeds.
+  exploreClip: 0.25,
   exploreWarmup: 2,
   baseline: true,
   gradient: 'rollout',
@@ -70,6 +78,26 @@ export const DEFAULT_NEURAL_SOBIRL: NeuralSobirlConfig = {
   rewardL2: 0.1,
   rewardModel: { hiddenSizes: [64, 64], learningRate: 1e-3, weightDecay: 1e-2 },
 };
+
+/**
+ * The exploration coefficient of pair m is stopgrad(l_m - b). With y drawn by the annotator,
+ * l_m = E_y[l_m | d1, d2] + label noise, and the noise (variance p(1 - p) * Delta_m^2) is
+ * independent of how the clips were sampled: it adds variance to the score-function term and
+ * nothing to its mean. The part that carries signal is the part of l explained by the clips.
+ * This gate measures that share on THIS iteration's fresh labels, before the reward has been
+ * fitted to them (held out), as McFadden's pseudo-R^2 against the coin-flip model:
+ *   gate = clamp(1 - mean_m l_m / ln 2, 0, 1).
+ * Coin-flip labels (e.g. two cartpole clips that both survive all H steps, beta-1 teacher) give
+ * mean l >= ln 2 and gate 0: the exploration half is pure noise there and is switched off;
+ * labels the reward already predicts give a gate towards 1. Biased (a multiplicative weight on
+ * the tau^-1 term, like exploreCoef), chosen for variance, not exactness.
+ */
+export function freshFitGate(freshLosses: ArrayLike<number>): number {
+  if (freshLosses.length === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < freshLosses.length; i++) sum += freshLosses[i]!;
+  return Math.min(1, Math.max(0, 1 - sum / freshLosses.length / Math.LN2));
+}
 
 export function makeNeuralSobirl(
   obsSize: number, numActions: number, seed: number, gamma: number, tau: number,
@@ -82,7 +110,9 @@ export function makeNeuralSobirl(
     name: 'sobirl',
     rewardModel,
     async update({ env, all, fresh, freshPairs, policy, k }: UpperLevelInput, pause?: () => Promise<void>) {
-      const coefScale = k < config.exploreWarmup ? 0 : config.exploreCoef;
+      const warm = k >= config.exploreWarmup && fresh.count > 0;
+      const gate = warm && config.exploreGate === 'fresh-fit' ? freshFitGate(pairLosses(rewardModel, fresh)) : 1;
+      const coefScale = warm ? config.exploreCoef * gate : 0;
       const collected = coefScale > 0 && fresh.count > 0
         ? collectExplorationRows(env, policy, freshPairs, {
           rolloutSteps: config.gradient === 'one-step' ? 1 : config.rolloutSteps,
@@ -117,7 +147,10 @@ export function makeNeuralSobirl(
         }
       }
       await pause?.();
-      return { 'loss/preference': meanPairLoss(rewardModel, all), 'loss/objective': loss, 'hypergrad/norm': norm, 'hypergrad/exploit': exploitNorm, 'hypergrad/explore': exploreNorm };
+      return {
+        'loss/preference': meanPairLoss(rewardModel, all), 'loss/objective': loss, 'hypergrad/norm': norm, 'hypergrad/exploit': exploitNorm, 'hypergrad/explore': exploreNorm,
+        ...(config.exploreGate === 'fresh-fit' ? { 'hypergrad/gate': warm ? gate : 0 } : {}),
+      };
     },
     dispose: () => rewardModel.dispose(),
   };
