@@ -10,6 +10,7 @@ import { useTestBackend } from '@/trainer/models/test-backend';
 import {
   decodeNeuralRewardModel, NEURAL_CHECKPOINT_FORMAT, NeuralCheckpointError, readNeuralCheckpoint, rewardsAllActions, stepRewards,
 } from './neuralRewardModel';
+import { withHeader } from '@/trainer/models/checkpoint-testing';
 
 beforeAll(useTestBackend);
 
@@ -27,21 +28,6 @@ function randomModel(activation: Activation, ensembleSize: number, seed: number)
 function randomObs(n: number, obsSize: number, seed: number): Float32Array {
   const rng = makeRng(seed);
   return Float32Array.from({ length: n * obsSize }, () => 2 * rng.normal());
-}
-
-/** Rebuilds a blob with its header edited (weights and layout kept valid). */
-function withHeader(blob: Uint8Array, edit: (header: Record<string, unknown>) => void): Uint8Array {
-  const length = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + length))) as Record<string, unknown>;
-  edit(header);
-  const bytes = new TextEncoder().encode(JSON.stringify(header));
-  const weights = blob.subarray(12 + length);
-  const out = new Uint8Array(12 + bytes.length + weights.length);
-  out.set(blob.subarray(0, 8));
-  new DataView(out.buffer).setUint32(8, bytes.length, true);
-  out.set(bytes, 12);
-  out.set(weights, 12 + bytes.length);
-  return out;
 }
 
 describe('neural reward model decoder (no tfjs) vs tfjs', () => {

@@ -31,3 +31,45 @@ export function openTestDb(): Database.Database {
   db.pragma('busy_timeout = 5000');
   return db;
 }
+
+/** A writable connection to the server's database (setup the UI has no shortcut for). */
+function openWritableTestDb(): Database.Database {
+  const db = new Database(process.env.E2E_DATABASE_PATH!, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** Inserts an active run as runs.create would (the trainer service fills every other default); returns its id. */
+export function insertRun(run: { name: string; envId: string; algorithm: string; config: object; instructions: string; labelBatchSize: number }): number {
+  const db = openWritableTestDb();
+  try {
+    const now = Date.now();
+    const info = db
+      .prepare(
+        `insert into runs (name, env_id, algorithm, config, instructions, status, labels_wanted, label_batch_size, iteration, created_at, updated_at)
+         values (?, ?, ?, ?, ?, 'active', 1, ?, 0, ?, ?)`,
+      )
+      .run(run.name, run.envId, run.algorithm, JSON.stringify(run.config), run.instructions, run.labelBatchSize, now, now);
+    return Number(info.lastInsertRowid);
+  } finally {
+    db.close();
+  }
+}
+
+export function setRunStatus(runIds: readonly number[], status: 'active' | 'paused' | 'stopped'): void {
+  const db = openWritableTestDb();
+  try {
+    for (const id of runIds) db.prepare('update runs set status = ? where id = ?').run(status, id);
+  } finally {
+    db.close();
+  }
+}
+
+export function runIteration(runId: number): number {
+  const db = openTestDb();
+  try {
+    return (db.prepare('select iteration from runs where id = ?').get(runId) as { iteration: number }).iteration;
+  } finally {
+    db.close();
+  }
+}

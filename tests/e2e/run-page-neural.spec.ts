@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import Database from 'better-sqlite3';
-import { ACCOUNTS, openTestDb, signIn } from './helpers';
+import { ACCOUNTS, insertRun, runIteration, setRunStatus, signIn } from './helpers';
 
 /**
  * A NEURAL run (cartpole) on the researcher's run page, trained by the real trainer service
@@ -16,47 +15,14 @@ const CONFIG = {
   algorithm: { upperSteps: 3 },
 };
 
-function createRun(name: string): number {
-  const db = new Database(process.env.E2E_DATABASE_PATH!, { fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  try {
-    const now = Date.now();
-    const info = db
-      .prepare(
-        `insert into runs (name, env_id, algorithm, config, instructions, status, labels_wanted, label_batch_size, iteration, created_at, updated_at)
-         values (?, 'cartpole', 'sobirl', ?, 'Which cart keeps its pole upright longer?', 'active', 1, 8, 0, ?, ?)`,
-      )
-      .run(name, JSON.stringify(CONFIG), now, now);
-    return Number(info.lastInsertRowid);
-  } finally {
-    db.close();
-  }
-}
-
-function stop(runId: number) {
-  const db = new Database(process.env.E2E_DATABASE_PATH!, { fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  try {
-    db.prepare("update runs set status = 'stopped' where id = ?").run(runId);
-  } finally {
-    db.close();
-  }
-}
-
-function iterationOf(runId: number): number {
-  const db = openTestDb();
-  try {
-    return (db.prepare('select iteration from runs where id = ?').get(runId) as { iteration: number }).iteration;
-  } finally {
-    db.close();
-  }
-}
-
 test('a neural (cartpole) run shows held-out accuracy, learned/true correlation, learned vs true return and the learned reward per step', async ({ page }) => {
   test.setTimeout(180_000);
-  const runId = createRun(`e2e cartpole ${Date.now()}`);
+  const runId = insertRun({
+    name: `e2e cartpole ${Date.now()}`, envId: 'cartpole', algorithm: 'sobirl', config: CONFIG, labelBatchSize: 8,
+    instructions: 'Which cart keeps its pole upright longer?',
+  });
   try {
-    await expect.poll(() => iterationOf(runId), { timeout: 120_000, intervals: [1000] }).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => runIteration(runId), { timeout: 120_000, intervals: [1000] }).toBeGreaterThanOrEqual(3);
     await signIn(page, ACCOUNTS.researcher);
     expect((await page.goto(`/runs/${runId}`))?.status()).toBe(200);
 
@@ -78,6 +44,6 @@ test('a neural (cartpole) run shows held-out accuracy, learned/true correlation,
     await expect(page.getByTestId('heatmap-learned')).toHaveCount(0);
     await page.screenshot({ path: test.info().outputPath('run-page-neural.png'), fullPage: true });
   } finally {
-    stop(runId);
+    setRunStatus([runId], 'stopped');
   }
 });

@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import Database from 'better-sqlite3';
-import { ACCOUNTS, openTestDb, signIn } from './helpers';
+import { ACCOUNTS, insertRun, runIteration, setRunStatus, signIn } from './helpers';
 
 /**
  * The researcher's run page against the real trainer service: two simulated grid5 runs (SoBiRL
@@ -13,42 +12,12 @@ import { ACCOUNTS, openTestDb, signIn } from './helpers';
 const SIMULATE = { teacher: { beta: 5 }, annotators: 2, labelsPerSecond: 20 };
 const CHARTS = ['loss', 'accuracy', 'return', 'correlation', 'hypergrad', 'labels-per-hour', 'queue'] as const;
 
-/** Inserts an active simulated grid5 run, as runs.create would (the service fills every other default). */
+/** An active simulated grid5 run (the trainer service fills every other default). */
 function createRun(name: string, algorithm: string, seed: number): number {
-  const file = process.env.E2E_DATABASE_PATH!;
-  const db = new Database(file, { fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  try {
-    const now = Date.now();
-    const info = db
-      .prepare(
-        `insert into runs (name, env_id, algorithm, config, instructions, status, labels_wanted, label_batch_size, iteration, created_at, updated_at)
-         values (?, 'grid5', ?, ?, 'Which clip reaches the green corner sooner and stays there?', 'active', 1, 8, 0, ?, ?)`,
-      )
-      .run(name, algorithm, JSON.stringify({ seed, simulate: SIMULATE }), now, now);
-    return Number(info.lastInsertRowid);
-  } finally {
-    db.close();
-  }
-}
-
-function setStatus(runIds: number[], status: 'active' | 'stopped') {
-  const db = new Database(process.env.E2E_DATABASE_PATH!, { fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
-  try {
-    for (const id of runIds) db.prepare('update runs set status = ? where id = ?').run(status, id);
-  } finally {
-    db.close();
-  }
-}
-
-function iterationOf(runId: number): number {
-  const db = openTestDb();
-  try {
-    return (db.prepare('select iteration from runs where id = ?').get(runId) as { iteration: number }).iteration;
-  } finally {
-    db.close();
-  }
+  return insertRun({
+    name, envId: 'grid5', algorithm, config: { seed, simulate: SIMULATE }, labelBatchSize: 8,
+    instructions: 'Which clip reaches the green corner sooner and stays there?',
+  });
 }
 
 test('a researcher watches a run learn: live charts with points, overlays, checkpoints and the clip inspector', async ({ page, browser }) => {
@@ -58,7 +27,7 @@ test('a researcher watches a run learn: live charts with points, overlays, check
   const drlhf = createRun(`e2e drlhf ${stamp}`, 'drlhf', 1);
   try {
     // Enough iterations for every derived series (two checkpoints, labels past a watermark).
-    await expect.poll(() => Math.min(iterationOf(sobirl), iterationOf(drlhf)), { timeout: 90_000, intervals: [1000] }).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => Math.min(runIteration(sobirl), runIteration(drlhf)), { timeout: 90_000, intervals: [1000] }).toBeGreaterThanOrEqual(4);
 
     await signIn(page, ACCOUNTS.researcher);
     const response = await page.goto(`/runs/${sobirl}`);
@@ -136,6 +105,6 @@ test('a researcher watches a run learn: live charts with points, overlays, check
     expect((await (await browser.newContext()).request.get(href)).status()).toBe(401);
   } finally {
     // Leave the trainer idle for the specs after this one.
-    setStatus([sobirl, drlhf], 'stopped');
+    setRunStatus([sobirl, drlhf], 'stopped');
   }
 });

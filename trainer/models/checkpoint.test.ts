@@ -5,28 +5,13 @@ import { CHECKPOINT_FORMAT_VERSION, CheckpointError, loadRewardModel, loadSoftQ,
 import { makeRewardModelConfig, RewardModel } from './reward-model';
 import { makeSoftQConfig, SoftQLearner } from './soft-q';
 import { useTestBackend } from './test-backend';
+import { withHeader } from './checkpoint-testing';
 
 beforeAll(useTestBackend);
 
 const rewardConfig = makeRewardModelConfig({ obsSize: 4, numActions: 2, hiddenSizes: [6, 5], ensembleSize: 2, seed: 3 });
 const softQConfig = makeSoftQConfig({ obsSize: 4, numActions: 2, hiddenSizes: [7], seed: 4, targetUpdateRate: 0.5 });
 const probe = () => tf.tensor2d(Array.from({ length: 20 }, (_, i) => Math.sin(i)), [5, 4]);
-
-/** Rebuilds a blob with its header edited, keeping the weights and a valid layout. */
-function withHeader(blob: Uint8Array, edit: (header: Record<string, unknown>) => void): Uint8Array {
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const length = view.getUint32(8, true);
-  const header = JSON.parse(new TextDecoder().decode(blob.subarray(12, 12 + length))) as Record<string, unknown>;
-  edit(header);
-  const bytes = new TextEncoder().encode(JSON.stringify(header));
-  const weights = blob.subarray(12 + length);
-  const out = new Uint8Array(12 + bytes.length + weights.length);
-  out.set(blob.subarray(0, 8));
-  new DataView(out.buffer).setUint32(8, bytes.length, true);
-  out.set(bytes, 12);
-  out.set(weights, 12 + bytes.length);
-  return out;
-}
 
 describe('checkpoints', () => {
   it('round-trips a reward model (ensemble): identical outputs and config', async () => {
