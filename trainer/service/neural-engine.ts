@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
-import { makeSegment, type LabeledPair, type PreferenceLabel, type Segment } from '../preference/types';
+import type { LabeledPair, Segment } from '../preference/types';
 import { cutSegment, validSegmentStarts, type BatchPolicy, type ExperienceCollector, type Transition } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { LowerLevel } from '../algorithms/neural/lower-level';
@@ -22,7 +22,8 @@ import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '
 import type { AlgorithmName } from '../simulate/types';
 import { topByScore } from './query-selection';
 import { withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
-import type { ClipData, LabelRow, PairSpec } from './store';
+import { clipSegment, toPreference } from './label-rows';
+import type { LabelRow, PairSpec } from './store';
 
 /** What the service needs beyond simulate's schedule. */
 export interface NeuralSchedule {
@@ -166,22 +167,6 @@ export async function collectSliced<S>(collector: ExperienceCollector<S>, policy
     await slicer.pause('collect-round');
   }
   return out;
-}
-
-function toPreference(y: number): PreferenceLabel {
-  return y >= 0.75 ? 1 : y <= 0.25 ? 0 : 0.5;
-}
-
-/** A stored clip as the learner sees it (true rewards are never read by the learner: zeros). */
-export function clipSegment(envId: string, clip: ClipData): Segment {
-  return makeSegment({
-    envId,
-    states: clip.states,
-    actions: clip.actions,
-    trueRewards: clip.actions.map(() => 0),
-    logProbs: clip.logProbs,
-    done: false,
-  });
 }
 
 export interface NeuralLabeledData {

@@ -6,7 +6,7 @@
  */
 import { makeRng, type Rng } from '../core/rng';
 import { getEnv } from '../envs';
-import { makeSegment, type PreferenceLabel, type Segment } from '../preference/types';
+import type { Segment } from '../preference/types';
 import { DEFAULT_DRLHF, makeDrlhf } from '../algorithms/drlhf';
 import { DEFAULT_M_SOBIRL_RLHF, makeMSobirlLearner } from '../algorithms/m-sobirl-rlhf';
 import { makeOracle } from '../algorithms/oracle';
@@ -18,7 +18,8 @@ import {
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
 import { RUN_ALGORITHMS, withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
-import type { ClipData, LabelRow, PairSpec } from './store';
+import { clipSegment, toPreference } from './label-rows';
+import type { LabelRow, PairSpec } from './store';
 
 export function isTabularEnv(envId: string): boolean {
   return getEnv(envId).tabular !== undefined;
@@ -64,22 +65,6 @@ export function mixSeed(...parts: number[]): number {
   return (h >>> 0) & 0x7fffffff;
 }
 
-function toSegment(envId: string, clip: ClipData): Segment {
-  // The learner never reads true rewards; zeros keep the Segment well-formed.
-  return makeSegment({
-    envId,
-    states: clip.states,
-    actions: clip.actions,
-    trueRewards: clip.actions.map(() => 0),
-    logProbs: clip.logProbs,
-    done: false,
-  });
-}
-
-function toPreference(y: number): PreferenceLabel {
-  return y >= 0.75 ? 1 : y <= 0.25 ? 0 : 0.5;
-}
-
 export interface LabeledData {
   all: LinearPair[];
   /** On-policy pairs: drawn by the checkpoint the learner resumes from (see the README section). */
@@ -91,8 +76,8 @@ export function toLabeledData(setup: TabularSetup, rows: readonly LabelRow[], cu
   const fresh: LinearPair[] = [];
   for (const row of rows) {
     const pair = toLinearPair(setup, {
-      first: toSegment(setup.env.id, row.first),
-      second: toSegment(setup.env.id, row.second),
+      first: clipSegment(setup.env.id, row.first),
+      second: clipSegment(setup.env.id, row.second),
       y: toPreference(row.y),
     });
     all.push(pair);
