@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# `npm test`: every test of the project — vitest (unit + integration), then Playwright (end to end
-# in Debian's chromium against `next build && next start`). Ends with one plain line
-# `N passed, N failed` summed over both runners, and exits non-zero if anything failed.
+# `npm test`: every check of the project — the typecheck (`tsc --noEmit`) and ESLint (run side by
+# side: each is single-threaded), then vitest (unit + integration), then Playwright (end to end in
+# Debian's chromium against `next build && next start`). Ends with one plain line
+# `N passed, N failed`: vitest's and Playwright's tests, plus the typecheck and the lint as one
+# check each (a check that reports any error counts as 1 failed, a clean one as 1 passed; their
+# own output above says which file and line). Exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tmp
-rm -f .tmp/vitest.json .tmp/playwright.json
+rm -f .tmp/vitest.json .tmp/playwright.json .tmp/typecheck.log .tmp/lint.log
 status=0
+
+echo "== typecheck (tsc --noEmit) and lint (eslint)"
+npx tsc --noEmit >.tmp/typecheck.log 2>&1 &
+typecheck_pid=$!
+npx eslint --cache --cache-location .tmp/eslintcache . >.tmp/lint.log 2>&1 &
+lint_pid=$!
+wait "$typecheck_pid"; typecheck=$?
+wait "$lint_pid"; lint=$?
+cat .tmp/typecheck.log .tmp/lint.log
+[ "$typecheck" -eq 0 ] || { echo "typecheck failed"; status=1; }
+[ "$lint" -eq 0 ] || { echo "lint failed"; status=1; }
 
 echo "== vitest"
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=1
@@ -17,5 +31,5 @@ if [ -f playwright.config.ts ] && [ "${SKIP_E2E:-0}" != "1" ]; then
     npx playwright test --reporter=list,json || status=1
 fi
 
-node scripts/summarize-tests.mjs .tmp/vitest.json .tmp/playwright.json || status=1
+node scripts/summarize-tests.mjs --check "typecheck=$typecheck" --check "lint=$lint" .tmp/vitest.json .tmp/playwright.json || status=1
 exit $status

@@ -1,0 +1,141 @@
+// @ts-check
+/**
+ * ESLint for the whole repository (run by `npm test` through scripts/test-all.sh, and alone by
+ * `npm run lint`): the recommended rules of ESLint and typescript-eslint, plus the layering of the
+ * code as import rules.
+ *
+ * Layers, each importing only the ones below it (tests and scripts/ are exempt, see below):
+ *
+ *   app/ -> components/ -> server/ -> db/
+ *   trainer/ -> db/
+ *   trainer/envs/, trainer/contracts/, trainer/core/  (pure TypeScript, the bottom; importable by
+ *                                                      all, importing only each other)
+ *
+ * tfjs lives in trainer/ (outside the bottom) and scripts/ only. Because every production file
+ * outside those two is forbidden both to import @tensorflow/* and to import trainer/ outside the
+ * bottom (or scripts/, or tests/), nothing the web app can reach loads tfjs: the per-file rules
+ * close over the whole import graph, so no separate walk of the graph is needed.
+ *
+ * scripts/ is the composition root (it wires the web server, the trainer and the database
+ * together) and test files are integration code: both may import any layer. Test helpers live in
+ * tests/helpers/ and no production file may import them.
+ */
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/** Files that are not production code: tests, test helpers, Playwright specs. */
+const NOT_PRODUCTION = ['**/*.test.ts', '**/*.test.tsx', 'tests/**'];
+
+const BOTTOM = ['./envs', './contracts', './core'];
+
+const noTfjs = {
+  patterns: [{
+    group: ['@tensorflow/*'],
+    message: 'tfjs runs in the trainer process only (trainer/ outside envs/contracts/core, and scripts/): the web app and the database layer must stay free of it.',
+  }],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.next/**', 'data/**', 'test-results/**', 'playwright-report/**', '.tmp/**', 'next-env.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      // `const { secret: _secret, ...rest } = row` is how the code drops a field, and a leading
+      // underscore marks a parameter an interface requires but this implementation does not read.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true, argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+
+  // ---- layering ---------------------------------------------------------------------------
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: NOT_PRODUCTION,
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', {
+        basePath: import.meta.dirname,
+        zones: [
+          {
+            target: './!(trainer|scripts|tests)/**/*',
+            from: ['./scripts', './tests'],
+            message: 'scripts/ (the composition root) and tests/ sit above every layer: nothing in production imports them.',
+          },
+          {
+            target: ['./trainer/**/*', './*.ts'],
+            from: ['./scripts', './tests'],
+            message: 'scripts/ (the composition root) and tests/ sit above every layer: nothing in production imports them.',
+          },
+          {
+            target: './scripts',
+            from: './tests',
+            message: 'Test helpers (tests/helpers/) are for tests only: no production file imports them.',
+          },
+          {
+            target: './!(trainer|scripts|tests)/**/*',
+            from: './trainer',
+            except: BOTTOM,
+            message: 'Outside the trainer only trainer/envs, trainer/contracts and trainer/core may be imported (pure TypeScript, no tfjs); the rest of trainer/ runs in its own process.',
+          },
+          {
+            target: './*.ts',
+            from: './trainer',
+            except: BOTTOM,
+            message: 'Outside the trainer only trainer/envs, trainer/contracts and trainer/core may be imported (pure TypeScript, no tfjs); the rest of trainer/ runs in its own process.',
+          },
+          {
+            target: './db',
+            from: ['./trainer', './server', './components', './app'],
+            message: 'db/ is the bottom layer of the web side: it imports nothing of trainer/, server/, components/ or app/.',
+          },
+          {
+            target: './server',
+            from: ['./components', './app'],
+            message: 'server/ sits below components/ and app/ (app -> components -> server -> db).',
+          },
+          {
+            target: './components',
+            from: './app',
+            message: 'components/ sits below app/ (app -> components -> server -> db).',
+          },
+          {
+            target: './trainer',
+            from: ['./server', './components', './app'],
+            message: 'The trainer is its own process: it reaches the web side only through the database (trainer -> db).',
+          },
+          {
+            target: ['./trainer/envs', './trainer/contracts', './trainer/core'],
+            from: './trainer',
+            except: BOTTOM,
+            message: 'trainer/envs, trainer/contracts and trainer/core are the bottom layer: they import only each other.',
+          },
+          {
+            target: ['./trainer/envs', './trainer/contracts', './trainer/core'],
+            from: './db',
+            message: 'trainer/envs, trainer/contracts and trainer/core are the bottom layer: they import only each other.',
+          },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: [...NOT_PRODUCTION, 'scripts/**', 'trainer/**'],
+    rules: { 'no-restricted-imports': ['error', noTfjs] },
+  },
+  {
+    files: ['trainer/envs/**', 'trainer/contracts/**', 'trainer/core/**'],
+    ignores: NOT_PRODUCTION,
+    rules: { 'no-restricted-imports': ['error', noTfjs] },
+  },
+);
