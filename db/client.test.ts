@@ -4,7 +4,7 @@ import { openDb, type Db } from './client';
 import { migrateDb } from './migrate';
 import { labels, leases, users } from './schema';
 import { writeTx } from './transactions';
-import { addRun, addUser, freshDb } from '@/server/testing/fixtures';
+import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let file: string;

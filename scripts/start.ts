@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveDatabasePath } from '../db/client';
-import { prepareDatabase } from '../db/setup';
+import { prepareDatabase } from './seed/setup';
 import { persistedSecret } from '../server/env';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,7 @@ import { users } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { authOptions, authorizeCredentials } from './auth';
 import { createContext } from './trpc';
-import { addUser, freshDb, TEST_PASSWORD } from './testing/fixtures';
+import { addUser, freshDb, TEST_PASSWORD } from '@/tests/helpers/server/fixtures';
 
 // createContext asks next-auth for the session; here the test decides what next-auth answers.
 vi.mock('next-auth', async (importOriginal) => ({ ...(await importOriginal<object>()), getServerSession: vi.fn() }));

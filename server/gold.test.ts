@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import { pairs, runs, type Choice, type User } from '@/db/schema';
 import type { Db } from '@/db/client';
-import { insertLabel } from './export/testing';
+import { insertLabel } from '@/tests/helpers/server/export-fixtures';
 import { goldRateOf, DEFAULT_GOLD_RATE } from './goldRate';
-import { addRun, addUser, callerFor, freshDb, manualClock, outcome } from './testing/fixtures';
+import { addRun, addUser, callerFor, freshDb, manualClock, outcome } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;

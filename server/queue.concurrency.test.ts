@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { labels, pairs } from '@/db/schema';
-import { addRun, addUser, freshDb } from './testing/fixtures';
+import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 
 /**
  * Several OS processes (as the web server's workers and the trainer would be) open the same
@@ -11,7 +11,7 @@ import { addRun, addUser, freshDb } from './testing/fixtures';
  * with labels_wanted = k, every pair goes to exactly k different users, never more.
  */
 
-const WORKER = path.join(import.meta.dirname, 'testing', 'lease-worker.ts');
+const WORKER = path.join(import.meta.dirname, '../tests/helpers/server/lease-worker.ts');
 const ROOT = path.join(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 

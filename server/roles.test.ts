@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/db/client';
 import type { User } from '@/db/schema';
-import { addRun, addUser, callerFor, freshDb, outcome } from './testing/fixtures';
+import { addRun, addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
 
 /**
  * The role matrix: every procedure called as anonymous, annotator, researcher and admin, with a

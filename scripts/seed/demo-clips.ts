@@ -1,6 +1,6 @@
-import { makeRng, type Rng } from '../trainer/core/rng';
-import { getEnv, type Env } from '../trainer/envs/index';
-import { numActions } from '../trainer/envs/types';
+import { makeRng, type Rng } from '../../trainer/core/rng';
+import { getEnv, type Env } from '../../trainer/envs/index';
+import { numActions } from '../../trainer/envs/types';
 
 /**
  * Demo clips from a uniform random policy, for a queue that works before any training.

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bcrypt from 'bcryptjs';
 import { eq, sql } from 'drizzle-orm';
-import type { Db } from './client';
-import { clips, pairs, runs, users, CLIP_FORMAT_VERSION } from './schema';
+import type { Db } from '../../db/client';
+import { clips, pairs, runs, users, CLIP_FORMAT_VERSION } from '../../db/schema';
 import { seedIfEmpty, DEMO_ACCOUNTS, DEMO_RUNS } from './seed';
 import { replayClip } from './demo-clips';
-import { getEnv, ENVS } from '../trainer/envs/index';
-import { makeRng } from '../trainer/core/rng';
-import { freshDb } from '@/server/testing/fixtures';
+import { getEnv, ENVS } from '../../trainer/envs/index';
+import { makeRng } from '../../trainer/core/rng';
+import { freshDb } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { ENVS } from '../trainer/envs/index';
-import { makeRng } from '../trainer/core/rng';
-import type { Db } from './client';
-import { clips, pairs, runs, users, CLIP_FORMAT_VERSION, type Role } from './schema';
-import { writeTx } from './transactions';
-import { hashPassword, insertUser, randomPassword, BCRYPT_ROUNDS } from './users';
+import { ENVS } from '../../trainer/envs/index';
+import { makeRng } from '../../trainer/core/rng';
+import type { Db } from '../../db/client';
+import { clips, pairs, runs, users, CLIP_FORMAT_VERSION, type Role } from '../../db/schema';
+import { writeTx } from '../../db/transactions';
+import { hashPassword, insertUser, randomPassword, BCRYPT_ROUNDS } from '../../db/users';
 import { randomPolicyClip } from './demo-clips';
 
 /** The demo accounts; passwords come from these env vars or are generated and printed once. */

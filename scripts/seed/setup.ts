@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
-import { openDb, resolveDatabasePath, type Db } from './client';
-import { migrateDb } from './migrate';
+import { openDb, resolveDatabasePath, type Db } from '../../db/client';
+import { migrateDb } from '../../db/migrate';
 import { seedIfEmpty, type SeedResult } from './seed';
 
 /**
@@ -17,7 +17,7 @@ export function prepareDatabase(
   return { db, seed };
 }
 
-// `npx tsx db/setup.ts`: prepare the database at DATABASE_PATH and exit.
+// `npx tsx scripts/seed/setup.ts`: prepare the database at DATABASE_PATH and exit.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const file = resolveDatabasePath();
   const { db } = prepareDatabase(file);

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parquetMetadata } from 'hyparquet';
 import type { Db } from '@/db/client';
 import type { User } from '@/db/schema';
-import { addRun, addUser, freshDb } from '@/server/testing/fixtures';
+import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 import { exportChunks } from './export';
 import { readExportPages, countExportRows } from './query';
 import { readCsv, readJsonl, readParquet, type ReadBackRecord } from './readBack';
 import { EXPORT_COLUMNS, EXPORT_FORMATS, type ExportFilters, type ExportFormat } from './schema';
-import { attachCheckpoint, expectedRecord, insertLabel } from './testing';
+import { attachCheckpoint, expectedRecord, insertLabel } from '@/tests/helpers/server/export-fixtures';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 1, 12); // 2025-03-01 12:00 UTC

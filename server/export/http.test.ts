@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@/db/schema';
-import { addRun, addUser, freshDb } from '@/server/testing/fixtures';
+import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 import { handleExportRequest } from './http';
 import { readJsonl, readParquet } from './readBack';
-import { insertLabel } from './testing';
+import { insertLabel } from '@/tests/helpers/server/export-fixtures';
 
 let env: ReturnType<typeof freshDb>;
 let labelIds: number[] = [];

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import type { Role } from '@/db/schema';
 import { decodeVector } from '@/trainer/service/tabular-checkpoint';
-import { freshDb } from '@/server/testing/fixtures';
+import { freshDb } from '@/tests/helpers/server/fixtures';
 import { handleCheckpointDownload } from './checkpointDownload';
-import { T0, insertCheckpoint, insertRun } from './testing';
+import { T0, insertCheckpoint, insertRun } from '@/tests/helpers/server/inspect-fixtures';
 
 let env: ReturnType<typeof freshDb>;
 let checkpointId: number;

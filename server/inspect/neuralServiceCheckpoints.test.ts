@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, clips, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
+import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng } from '@/trainer/core/rng';
 import { getEnv } from '@/trainer/envs';
 import { loadRewardModel } from '@/trainer/models/checkpoint';

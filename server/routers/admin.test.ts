@@ -4,7 +4,7 @@ import bcrypt from 'bcryptjs';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { authorizeCredentials } from '../auth';
-import { addRun, addUser, callerFor, freshDb, outcome } from '../testing/fixtures';
+import { addRun, addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { checkpoints, type User } from '@/db/schema';
 import { grid5 } from '@/trainer/envs/grid5';
-import { insertLabel } from '@/server/export/testing';
-import { addUser, callerFor, freshDb, outcome } from '@/server/testing/fixtures';
-import { MINUTE, T0, insertCheckpoint, insertClip, insertMetric, insertPair, insertRun } from '@/server/inspect/testing';
+import { insertLabel } from '@/tests/helpers/server/export-fixtures';
+import { addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
+import { MINUTE, T0, insertCheckpoint, insertClip, insertMetric, insertPair, insertRun } from '@/tests/helpers/server/inspect-fixtures';
 
 /**
  * A hand-made grid5 run (features 'state': r(s, a) = x[s]) whose derived series are worked out

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { labels, leases, pairs, runs, type User } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { LEASE_MS, MAX_RESPONSE_MS, UNDO_WINDOW_MS } from '../queue';
-import { addRun, addUser, callerFor, freshDb, manualClock, outcome } from '../testing/fixtures';
+import { addRun, addUser, callerFor, freshDb, manualClock, outcome } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '@/db/schema';
-import { addRun, addUser, callerFor, freshDb, outcome } from '@/server/testing/fixtures';
-import { insertLabel } from '@/server/export/testing';
+import { addRun, addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
+import { insertLabel } from '@/tests/helpers/server/export-fixtures';
 
 let env: ReturnType<typeof freshDb>;
 let admin: User;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { runs } from '@/db/schema';
-import { addUser, callerFor, freshDb, outcome } from '../testing/fixtures';
+import { addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;

@@ -4,7 +4,7 @@ import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, labels, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
+import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';

@@ -4,7 +4,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
+import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng } from '../core/rng';
 import { makeTeacher } from '../teachers';
 import { clipToSegment } from './simulated-annotators';

@@ -3,7 +3,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, labels, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
+import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
 import { annotate as annotateAs, duplicatePairCounts, exited, killServiceProcesses, spawnService, waitFor } from './testing';
 import { TrainerService } from './trainer-service';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, inArray } from 'drizzle-orm';
 import { checkpoints, clips, pairs } from '../../db/schema';
-import { addRun, freshDb } from '../../server/testing/fixtures';
+import { addRun, freshDb } from '@/tests/helpers/server/fixtures';
 import { commitIteration, pendingPairCount } from './store';
 
 let env: ReturnType<typeof freshDb>;

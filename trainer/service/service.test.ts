@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { checkpoints, labels, metrics, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { freshDb } from '@/server/testing/fixtures';
+import { freshDb } from '@/tests/helpers/server/fixtures';
 import { getEnv } from '../envs';
 import { makeOracle } from '../algorithms/oracle';
 import { makeTabularSetup, trueReturn } from '../algorithms/tabular-rlhf';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import type { callerFor } from '../../server/testing/fixtures';
+import type { callerFor } from '@/tests/helpers/server/fixtures';
 import type { Rng } from '../core/rng';
 import { makeTeacher, type TeacherConfig } from '../teachers';
 import { clipToSegment } from './simulated-annotators';

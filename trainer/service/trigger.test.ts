@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { metrics, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
+import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { TrainerService } from './trainer-service';
 
 /**

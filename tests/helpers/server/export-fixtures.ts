@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '@/db/client';
 import { checkpoints, clips, labels, pairs, runs, users, type Choice } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { EXPORT_SCHEMA_VERSION } from './schema';
-import type { ReadBackRecord } from './readBack';
+import { EXPORT_SCHEMA_VERSION } from '@/server/export/schema';
+import type { ReadBackRecord } from '@/server/export/readBack';
 
 /** y as the labeling flow stores it: P(left preferred). */
 export function yOf(choice: Choice): number | null {

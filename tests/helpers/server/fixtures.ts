@@ -7,8 +7,8 @@ import { migrateDb } from '@/db/migrate';
 import { clips, pairs, runs, CLIP_FORMAT_VERSION, type Role, type User } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { hashPassword, insertUser } from '@/db/users';
-import { appRouter } from '../root';
-import { createContextInner } from '../trpc';
+import { appRouter } from '@/server/root';
+import { createContextInner } from '@/server/trpc';
 
 /** Test fixtures: a migrated SQLite FILE (not :memory:, so other processes can open it too). */
 

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { openDb } from '@/db/client';
-import { leaseNextPair } from '../queue';
-import { submitLabel } from '../labeling';
+import { leaseNextPair } from '@/server/queue';
+import { submitLabel } from '@/server/labeling';
 
 /**
  * A separate OS process hammering the queue, for the concurrency test:
- *   tsx server/testing/lease-worker.ts <db file> <user id> <lease|label>
+ *   tsx tests/helpers/server/lease-worker.ts <db file> <user id> <lease|label>
  * It prints 'ready' once the database is open and starts when a line arrives on stdin, so the
  * test can release every worker at the same instant.
  * `lease`: lease pairs until none is left (excluding the ones already held, as a prefetching
