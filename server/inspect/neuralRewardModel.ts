@@ -1,7 +1,7 @@
 /**
- * The neural reward model r_x(s, a) read back on the web server WITHOUT tfjs (STACK.md: tfjs must
- * stay out of the Next bundle, so nothing here may import trainer/models). It parses the blob that
- * trainer/models/checkpoint.ts `saveCheckpoint(rewardModel)` writes:
+ * The neural reward model r_x(s, a) read back on the web server WITHOUT tfjs (tfjs stays out of
+ * the Next bundle, see docs/operations.md, so nothing here may import trainer/models). It parses
+ * the blob that trainer/models/checkpoint.ts `saveCheckpoint(rewardModel)` writes:
  *
  *   bytes 0..7   "SOBIRLCK"
  *   bytes 8..11  header length L, uint32 little-endian
