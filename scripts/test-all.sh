@@ -14,7 +14,7 @@ status=0
 echo "== typecheck (tsc --noEmit) and lint (eslint)"
 npx tsc --noEmit >.tmp/typecheck.log 2>&1 &
 typecheck_pid=$!
-npx eslint --cache --cache-location .tmp/eslintcache . >.tmp/lint.log 2>&1 &
+npx eslint . >.tmp/lint.log 2>&1 &
 lint_pid=$!
 wait "$typecheck_pid"; typecheck=$?
 wait "$lint_pid"; lint=$?
