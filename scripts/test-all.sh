@@ -12,6 +12,7 @@ rm -f .tmp/vitest.json .tmp/playwright.json .tmp/typecheck.log .tmp/lint.log
 status=0
 
 echo "== typecheck (tsc --noEmit) and lint (eslint)"
+checks_started=$SECONDS
 npx tsc --noEmit >.tmp/typecheck.log 2>&1 &
 typecheck_pid=$!
 npx eslint . >.tmp/lint.log 2>&1 &
@@ -19,6 +20,7 @@ lint_pid=$!
 wait "$typecheck_pid"; typecheck=$?
 wait "$lint_pid"; lint=$?
 cat .tmp/typecheck.log .tmp/lint.log
+echo "typecheck exit $typecheck, lint exit $lint ($((SECONDS - checks_started)) s)"
 [ "$typecheck" -eq 0 ] || { echo "typecheck failed"; status=1; }
 [ "$lint" -eq 0 ] || { echo "lint failed"; status=1; }
 
