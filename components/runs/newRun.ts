@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ENVS } from '@/trainer/envs';
 import {
   CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, RUN_ALGORITHMS, settingsDefaultsFor, type RunAlgorithm, type RunConfig,
-} from '@/trainer/service/run-config';
+} from '@/trainer/contracts/run-config';
 
 /**
  * The "New run" form's data side, pure so it is testable without a browser: which envs and

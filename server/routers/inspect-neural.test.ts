@@ -4,7 +4,7 @@ import type { User } from '@/db/schema';
 import { saveCheckpoint } from '@/trainer/models/checkpoint';
 import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-model';
 import { useTestBackend } from '@/trainer/models/test-backend';
-import { encodeVector } from '@/trainer/service/tabular-checkpoint';
+import { encodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { insertLabel } from '@/server/export/testing';
 import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
 import { MINUTE, T0, insertBlobCheckpoint, insertEnvClip, insertMetric, insertPair, insertRun } from '@/server/inspect/testing';

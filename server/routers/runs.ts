@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { runs, type RunStatus } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { ENVS } from '@/trainer/envs';
-import { createRunInputSchema } from '@/trainer/service/run-config';
+import { createRunInputSchema } from '@/trainer/contracts/run-config';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 
 const researcher = roleProcedure('researcher', 'admin');

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CHECKPOINT_FORMAT_VERSION, CheckpointError, loadRewardModel, loadSoftQ, saveCheckpoint } from '../models/checkpoint';
 import type { NamedWeight } from '../models/mlp';
-import { CheckpointLoadError } from './tabular-checkpoint';
+import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import type { NeuralModels } from './neural-engine';
 
 export const NEURAL_CHECKPOINT_FORMAT = 1000 + CHECKPOINT_FORMAT_VERSION;

@@ -21,7 +21,7 @@ import { makeSegmentBatch } from '../models/segment-batch';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../simulate/simulate-neural';
 import type { AlgorithmName } from '../simulate/types';
 import { topByScore } from './query-selection';
-import { withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
+import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import { clipSegment, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 

@@ -32,13 +32,13 @@ import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
 import { initBackend } from '../models/backend';
 import { ExperienceCollector, evaluateReturns, type Transition } from '../algorithms/neural/experience';
-import { resolveRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
+import { resolveRunConfig, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import {
   DEFAULT_SLICE_MS, QueryEnsemble, TimeSlicer, collectSliced, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats,
   toNeuralLabeledData, trainLowerSliced, type NeuralModels, type NeuralSchedule,
 } from './neural-engine';
 import { NEURAL_CHECKPOINT_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
-import { CheckpointLoadError } from './tabular-checkpoint';
+import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import { mixSeed, parseAlgorithm } from './tabular-engine';
 import {
   batchReady, commitIteration, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,

@@ -8,7 +8,7 @@ import { makeOracle } from '../algorithms/oracle';
 import { makeTabularSetup, trueReturn } from '../algorithms/tabular-rlhf';
 import { TrainerService } from './trainer-service';
 import { latestMetric } from './store';
-import { resolveRunConfig } from './run-config';
+import { resolveRunConfig } from '../contracts/run-config';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {

@@ -18,7 +18,7 @@ import { makeRng, type Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import { makeSegment, type Segment } from '../preference/types';
 import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
-import type { SimulateConfig } from './run-config';
+import type { SimulateConfig } from '../contracts/run-config';
 
 type Caller = {
   label: {

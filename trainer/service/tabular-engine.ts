@@ -17,7 +17,7 @@ import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, type LinearPair, type TabularSetup,
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
-import { RUN_ALGORITHMS, withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
+import { RUN_ALGORITHMS, withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import { clipSegment, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 

@@ -14,10 +14,10 @@ import type { Run } from '../../db/schema';
 import { makeRng } from '../core/rng';
 import { LearnerStateError, type TabularLearner } from '../algorithms/tabular-learner';
 import { trueReturn, type TabularSetup } from '../algorithms/tabular-rlhf';
-import { resolveRunConfig, type RunAlgorithm, type RunConfig } from './run-config';
+import { resolveRunConfig, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import {
   CheckpointLoadError, TABULAR_CHECKPOINT_FORMAT, decodeVector, encodeVector,
-} from './tabular-checkpoint';
+} from '../contracts/tabular-checkpoint';
 import { makeRunLearner, makeRunSetup, mixSeed, nextPairs, parseAlgorithm, toLabeledData } from './tabular-engine';
 import {
   batchReady, commitIteration, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,

@@ -11,7 +11,7 @@
 import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
-import { resolveRunConfig, type SimulateConfig } from './run-config';
+import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
 import { NeuralRunDriver } from './neural-run';
 import { SimulatedAnnotators } from './simulated-annotators';
 import { TabularRunDriver, type TickOutcome } from './tabular-run';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ENVS } from '../envs';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
-import { BPREF_TEACHERS } from '../teachers/presets';
+import { BPREF_TEACHERS } from './teacher-names';
 
 /**
  * What a run's `config` JSON column may hold, with the defaults the trainer service uses. The
