@@ -13,7 +13,8 @@ import { LowerLevel } from '../algorithms/neural/lower-level';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import { useTestBackend } from '../models/test-backend';
 import { makeTeacher } from '../teachers';
-import { TimeSlicer, collectSliced, trainLowerSliced } from './neural-engine';
+import { collectSliced, trainLowerSliced } from './neural-engine';
+import { TimeSlicer } from './time-slicer';
 import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
 

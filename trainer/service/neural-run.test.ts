@@ -17,7 +17,7 @@ import { NEURAL_CHECKPOINT_FORMAT } from './neural-checkpoint';
 import { duplicatePairCounts } from './testing';
 import { clipSegment } from './label-rows';
 import { QueryEnsemble, poissonWeight } from './neural-engine';
-import { NeuralRunDriver, labelsPerIteration, pendingTargetFor } from './neural-run';
+import { NeuralEngine, labelsPerIteration, pendingTargetFor, type NeuralLearner } from './neural-run';
 import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
 
@@ -126,8 +126,8 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
 
     // The newest checkpoint's reward blob reproduces the in-memory model's predictions.
     const driver = service.driverFor(runId);
-    expect(driver).toBeInstanceOf(NeuralRunDriver);
-    const inMemory = (driver as NeuralRunDriver).currentModels()!.upper.rewardModel;
+    expect(driver!.engine).toBeInstanceOf(NeuralEngine);
+    const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper.rewardModel;
     const { obs, actions } = clipSteps(db, runId);
     const newest = checkpointAt(db, runId, 3);
     const fromBlob = await loadRewardModel(newest.rewardModel!);

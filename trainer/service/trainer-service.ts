@@ -1,6 +1,6 @@
 /**
  * The trainer service: polls the database for active runs and drives each one (tabular runs
- * through TabularRunDriver, runs on neural envs through NeuralRunDriver), plus the scripted
+ * with the one RunDriver over its env's engine, engines.ts), plus the scripted
  * annotators of runs in simulation mode. One thread, runs ticked independently: each pass starts
  * a tick for every active run that has none in flight and does not wait for them, so a neural
  * iteration (seconds, computed in slices that yield to the event loop) never holds up the other
@@ -12,13 +12,9 @@ import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
 import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
-import { NeuralRunDriver } from './neural-run';
+import { driverForEnv } from './engines';
+import type { RunDriver, TickOutcome } from './run-driver';
 import { SimulatedAnnotators } from './simulated-annotators';
-import { TabularRunDriver, type TickOutcome } from './tabular-run';
-import { isTabularEnv } from './tabular-engine';
-
-/** What drives one run: the tabular or the neural engine, same contract. */
-export type RunDriver = TabularRunDriver | NeuralRunDriver;
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -37,7 +33,7 @@ export interface TrainerServiceOptions {
 }
 
 export class TrainerService {
-  private readonly drivers = new Map<number, RunDriver>();
+  private readonly drivers = new Map<number, RunDriver<unknown>>();
   private readonly simulators = new Map<number, SimulatedAnnotators>();
   private readonly lastErrors = new Map<number, string>();
   /** The tick of each run that has one in flight: a run is never ticked twice at once. */
@@ -68,12 +64,12 @@ export class TrainerService {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
-    for (const driver of this.drivers.values()) if (driver instanceof NeuralRunDriver) driver.dispose();
+    for (const driver of this.drivers.values()) driver.dispose();
     this.drivers.clear();
   }
 
   /** The driver of a run (tests and the bench inspect it); undefined before its first tick. */
-  driverFor(runId: number): RunDriver | undefined {
+  driverFor(runId: number): RunDriver<unknown> | undefined {
     return this.drivers.get(runId);
   }
 
@@ -119,7 +115,7 @@ export class TrainerService {
   }
 
   /**
-   * Paused and stopped runs give their driver back: a neural driver holds tfjs models, and a
+   * Paused and stopped runs give their driver back: a neural engine holds tfjs models, and a
    * long-running service must not keep them for runs nobody trains. A resumed run is rebuilt
    * from its newest checkpoint, as after a restart.
    */
@@ -128,7 +124,7 @@ export class TrainerService {
     for (const [runId, driver] of this.drivers) {
       // A run paused during its iteration keeps its driver until the tick ends (a later pass releases it).
       if (ids.has(runId) || this.inFlight.has(runId)) continue;
-      if (driver instanceof NeuralRunDriver) driver.dispose();
+      driver.dispose();
       this.drivers.delete(runId);
     }
   }
@@ -138,7 +134,7 @@ export class TrainerService {
       let driver = this.drivers.get(run.id);
       if (!driver) {
         const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
-        driver = isTabularEnv(run.envId) ? new TabularRunDriver(this.options.db, run.id, options) : new NeuralRunDriver(this.options.db, run.id, options);
+        driver = driverForEnv(this.options.db, run.id, run.envId, options);
         this.drivers.set(run.id, driver);
       }
       return await driver.tick(run, now);

@@ -4,17 +4,15 @@ import type { Env } from '../envs/types';
 import { initBackend } from '../models/backend';
 import type { LabeledPair } from '../preference/types';
 import { makeTeacher, type TeacherConfig } from '../teachers';
-import { DEFAULT_NEURAL_DRLHF, makeNeuralDrlhf, type NeuralDrlhfConfig } from '../algorithms/neural/drlhf';
 import {
   ExperienceCollector, cutSegment, evaluateReturn, greedyPolicy, validSegmentStarts, type Transition,
 } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
-import { DEFAULT_LOWER_LEVEL, LowerLevel, type LowerLevelConfig } from '../algorithms/neural/lower-level';
+import { LowerLevel } from '../algorithms/neural/lower-level';
+import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
 import { concatBatches, packPairs, type PairBatch } from '../algorithms/neural/neural-rlhf';
 import { OracleLowerLevel } from '../algorithms/neural/oracle';
-import { DEFAULT_NEURAL_SOBIRL, makeNeuralSobirl, type NeuralSobirlConfig } from '../algorithms/neural/sobirl';
-import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl, type NeuralStocSobirlConfig } from '../algorithms/neural/stoc-sobirl';
-import type { AlgorithmName, SeedRun, SimulateOptions } from './types';
+import type { SeedRun, SimulateOptions } from './types';
 
 /**
  * The RLHF loop on a non-tabular environment, per seed (the same seams as the tabular loop):
@@ -28,54 +26,7 @@ import type { AlgorithmName, SeedRun, SimulateOptions } from './types';
  * The oracle runs the same schedule (same env steps and Q updates per iteration) on the true
  * reward, and its curve is indexed by the labels the learners would have used by then.
  */
-export interface NeuralRunConfig {
-  /** Env steps collected with the current policy per outer iteration. */
-  envStepsPerIter: number;
-  /** Episodes stepped in parallel during collection (one policy pass per step for all). */
-  numEnvs: number;
-  /** Evaluation episodes after each outer iteration (metrics only; not in the replay). */
-  evalEpisodes: number;
-  /** Evaluation episodes for the final point (a less noisy finalReturn). */
-  finalEvalEpisodes: number;
-  /**
-   * Also evaluate the greedy policy argmax_a Q(s, a) (same episode counts, its own Rng stream)
-   * into the metric 'return/greedy'. The curve and finalReturn stay the sampled soft policy's.
-   */
-  evalGreedy?: boolean;
-  lowerLevel: LowerLevelConfig;
-  sobirl: NeuralSobirlConfig;
-  drlhf: NeuralDrlhfConfig;
-  stocSobirl: NeuralStocSobirlConfig;
-}
-
-export const DEFAULT_NEURAL_RUN: NeuralRunConfig = {
-  envStepsPerIter: 2000,
-  numEnvs: 4,
-  // The sampled soft policy's cartpole returns vary widely from episode to episode (anywhere
-  // in 0..500), so 5 and 20 episodes left curve points and finalReturn with a standard error
-  // of tens of return units. Evaluation has its own Rng stream and does not change training;
-  // 10 and 50 episodes add a few seconds per seed.
-  evalEpisodes: 10,
-  finalEvalEpisodes: 50,
-  evalGreedy: true,
-  lowerLevel: DEFAULT_LOWER_LEVEL,
-  sobirl: DEFAULT_NEURAL_SOBIRL,
-  drlhf: DEFAULT_NEURAL_DRLHF,
-  stocSobirl: DEFAULT_NEURAL_STOC_SOBIRL,
-};
-
-export function makeNeuralUpperLevel(algo: AlgorithmName, env: Env, opts: SimulateOptions, seed: number, config: NeuralRunConfig): NeuralUpperLevel {
-  const A = env.actionNames.length, O = env.observationSize;
-  switch (algo) {
-    case 'sobirl': return makeNeuralSobirl(O, A, seed, opts.gamma, opts.tau, config.sobirl);
-    case 'drlhf': return makeNeuralDrlhf(O, A, seed, config.drlhf);
-    case 'stoc-sobirl': return makeNeuralStocSobirl(O, A, seed, opts.gamma, opts.tau, config.stocSobirl);
-    case 'm-sobirl':
-      throw new Error(`m-sobirl is model-based and needs the transition matrix: it runs on tabular environments only (grid5), not '${env.id}'; use sobirl or stoc-sobirl`);
-    case 'oracle':
-      throw new Error('the oracle has no upper level');
-  }
-}
+export { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
 
 /** Mean and std of r_x on this iteration's transitions: the scale and sign the lower level sees. */
 function rewardStats(upper: NeuralUpperLevel, fresh: readonly Transition[], obsSize: number): Record<string, number> {
