@@ -13,7 +13,7 @@ import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
 import { loadRewardModel } from '../models/checkpoint';
 import { useTestBackend } from '../models/test-backend';
 import { makeTeacher } from '../teachers';
-import { NEURAL_CHECKPOINT_FORMAT } from './neural-checkpoint';
+import { NEURAL_CHECKPOINT_ROW_FORMAT } from '../contracts/neural-checkpoint';
 import { duplicatePairCounts } from './testing';
 import { clipSegment } from './label-rows';
 import { QueryEnsemble, poissonWeight } from './neural-engine';
@@ -98,7 +98,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
 
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
     const first = checkpointAt(db, runId, 0);
-    expect(first.formatVersion).toBe(NEURAL_CHECKPOINT_FORMAT);
+    expect(first.formatVersion).toBe(NEURAL_CHECKPOINT_ROW_FORMAT);
     // The first pairs: clips of `horizon` steps (or shorter when the pole fell), from the untrained policy.
     const queued = db.select({ a: pairs.clipAId }).from(pairs).where(eq(pairs.runId, runId)).all();
     expect(queued.length).toBe(2 * BATCH);

@@ -29,7 +29,7 @@ import {
   QueryEnsemble, collectSliced, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats,
   toNeuralLabeledData, trainLowerSliced, type NeuralLabeledData, type NeuralModels, type NeuralSchedule,
 } from './neural-engine';
-import { NEURAL_CHECKPOINT_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
+import { NEURAL_CHECKPOINT_ROW_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
 import { mixSeed } from './tabular-engine';
 import type { LabelRow } from './store';
 import type { TimeSlicer } from './time-slicer';
@@ -249,7 +249,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   }
 
   async encodeCheckpoint(learner: NeuralLearner): Promise<EncodedCheckpoint> {
-    return { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...(await encodeNeuralCheckpoint(learner.models)) };
+    return { formatVersion: NEURAL_CHECKPOINT_ROW_FORMAT, ...(await encodeNeuralCheckpoint(learner.models)) };
   }
 
   summary(ctx: Ctx, _learner: NeuralLearner, labels: EngineLabels<NeuralLabels>, m: Metrics): string {
