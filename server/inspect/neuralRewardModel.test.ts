@@ -6,11 +6,11 @@ import { CHECKPOINT_FORMAT_VERSION, readCheckpointHeader, saveCheckpoint } from 
 import type { Activation } from '@/trainer/models/mlp';
 import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-model';
 import { makeSoftQConfig, SoftQLearner } from '@/trainer/models/soft-q';
-import { useTestBackend } from '@/trainer/models/test-backend';
+import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
 import {
   decodeNeuralRewardModel, NEURAL_BLOB_FORMAT, NeuralCheckpointError, readNeuralCheckpoint, rewardsAllActions, stepRewards,
 } from './neuralRewardModel';
-import { withHeader } from '@/trainer/models/checkpoint-testing';
+import { withHeader } from '@/tests/helpers/trainer/checkpoint';
 
 beforeAll(useTestBackend);
 

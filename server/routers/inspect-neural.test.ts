@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '@/db/schema';
 import { saveCheckpoint } from '@/trainer/models/checkpoint';
 import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-model';
-import { useTestBackend } from '@/trainer/models/test-backend';
+import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
 import { encodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { insertLabel } from '@/server/export/testing';
 import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';

@@ -14,7 +14,7 @@ import { recordRunError, listActiveRuns } from './store';
 import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
 import { driverForEnv } from './engines';
 import type { RunDriver, TickOutcome } from './run-driver';
-import { SimulatedAnnotators } from './simulated-annotators';
+import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -26,8 +26,10 @@ export interface TrainerServiceOptions {
   log?: (line: string) => void;
   /** Test hook, see DriverOptions.holdBeforeCommitMs. */
   holdBeforeCommitMs?: number;
-  /** Start scripted annotators for runs whose config has `simulate` (default true). */
+  /** Start scripted annotators for runs whose config has `simulate` (default true; needs `labelQueue`). */
   simulate?: boolean;
+  /** How scripted annotators reach the labeling queue (the composition root injects the web server's: scripts/trainer-port.ts). */
+  labelQueue?: LabelQueuePort;
   /** Neural runs: longest compute between two yields to the event loop (ms; default 50; Infinity = never). */
   sliceMs?: number;
 }
@@ -36,6 +38,7 @@ export class TrainerService {
   private readonly drivers = new Map<number, RunDriver<unknown>>();
   private readonly simulators = new Map<number, SimulatedAnnotators>();
   private readonly lastErrors = new Map<number, string>();
+  private readonly warnedNoQueue = new Set<number>();
   /** The tick of each run that has one in flight: a run is never ticked twice at once. */
   private readonly inFlight = new Map<number, Promise<TickOutcome | 'error'>>();
   private stopping = false;
@@ -157,6 +160,7 @@ export class TrainerService {
 
   private async syncSimulators(active: readonly Run[]): Promise<void> {
     if (this.options.simulate === false) return;
+    const queue = this.options.labelQueue;
     const wanted = new Map<number, { run: Run; seed: number; config: SimulateConfig }>();
     for (const run of active) {
       try {
@@ -174,7 +178,12 @@ export class TrainerService {
     }
     for (const [runId, { seed, config }] of wanted) {
       if (this.simulators.has(runId)) continue;
-      const sim = new SimulatedAnnotators(this.options.db, runId, config, seed, this.log);
+      if (!queue) {
+        if (!this.warnedNoQueue.has(runId)) this.log(`trainer run=${runId} simulation: no label queue was given to this service (scripts/trainer.ts gives one); no scripted annotators`);
+        this.warnedNoQueue.add(runId);
+        continue;
+      }
+      const sim = new SimulatedAnnotators(this.options.db, runId, config, seed, this.log, queue);
       this.simulators.set(runId, sim);
       await sim.start();
     }
