@@ -241,7 +241,10 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       const pendingTarget = this.engine.pendingTarget(ctx, { watermark: resumed.watermark, maxLabelId, seconds: (performance.now() - started) / 1000 });
       const next = await this.engine.propose(ctx, learner, { purpose: 'iteration', count: pendingTarget, labels });
       Object.assign(metrics, next.metrics, this.engine.evaluate(ctx, learner, run.iteration + 1));
-      await slicer.pause('evaluation');
+      // Engines that yield mid-iteration (those with in-flight top-ups) yield here too; a tabular
+      // iteration is milliseconds, and a yield here let annotators spend its old pairs first (the
+      // grid5 closed-loop test took ~2x longer).
+      if (keeper) await slicer.pause('evaluation');
       const checkpoint = await this.engine.encodeCheckpoint(learner);
       const seconds = (performance.now() - started) / 1000;
       if (this.options.holdBeforeCommitMs) {
