@@ -8,6 +8,7 @@
  *
  *   app/ -> components/ -> server/ -> db/
  *   trainer/ -> db/
+ *   (server/ may also read trainer/tabular, pure maths; db/ may read trainer/contracts and core)
  *   trainer/envs/, trainer/contracts/, trainer/core/  (pure TypeScript, the bottom; importable by
  *                                                      all, importing only each other)
  *
@@ -82,9 +83,17 @@ export default tseslint.config(
             message: 'Test helpers (tests/helpers/) are for tests only: no production file imports them.',
           },
           {
-            target: './!(trainer|scripts|tests)/**/*',
+            target: './!(trainer|scripts|tests|server)/**/*',
             from: './trainer',
             except: BOTTOM,
+            message: 'Outside the trainer only trainer/envs, trainer/contracts and trainer/core may be imported (pure TypeScript, no tfjs); the rest of trainer/ runs in its own process.',
+          },
+          {
+            // The web server also evaluates tabular checkpoints (soft value iteration for the run
+            // page's heat maps): trainer/tabular is pure TypeScript maths with no tfjs.
+            target: './server',
+            from: './trainer',
+            except: [...BOTTOM, './tabular'],
             message: 'Outside the trainer only trainer/envs, trainer/contracts and trainer/core may be imported (pure TypeScript, no tfjs); the rest of trainer/ runs in its own process.',
           },
           {
@@ -95,8 +104,14 @@ export default tseslint.config(
           },
           {
             target: './db',
-            from: ['./trainer', './server', './components', './app'],
+            from: ['./server', './components', './app'],
             message: 'db/ is the bottom layer of the web side: it imports nothing of trainer/, server/, components/ or app/.',
+          },
+          {
+            target: './db',
+            from: './trainer',
+            except: ['./contracts', './core'],
+            message: 'db/ sits above the shared contracts only (trainer/contracts, trainer/core): the rest of trainer/ is the other process.',
           },
           {
             target: './server',

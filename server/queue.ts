@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { clips, labels, leases, pairs, runs, type Choice } from '@/db/schema';
+import { clips, labels, leases, pairs, runs } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { writeTx, type Tx } from '@/db/transactions';
 import { goldRateOf } from './goldRate';
@@ -192,18 +192,7 @@ export function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number)
 }
 
 /** Choice -> P(left preferred); null: the annotator could not tell (kept, but not a preference). */
-export function choiceToY(choice: Choice): number | null {
-  switch (choice) {
-    case 'left':
-      return 1;
-    case 'right':
-      return 0;
-    case 'equal':
-      return 0.5;
-    case 'cant_tell':
-      return null;
-  }
-}
+export { choiceToY } from '@/trainer/contracts/choices';
 
 export function liveLabelsOn(tx: Reader, pairId: number): number {
   const row = tx

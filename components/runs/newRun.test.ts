@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '@/trainer/envs/rlhf-defaults';
-import { resolveRunConfig } from '@/trainer/service/run-config';
+import { resolveRunConfig } from '@/trainer/contracts/run-config';
 import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
 
 /** The form as it first appears: every hyper-parameter prefilled with its shown default. */

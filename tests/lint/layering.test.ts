@@ -25,6 +25,7 @@ const forbidden: Array<[string, string]> = [
   ['server/example.ts', `import { x } from '@/tests/helpers/server/fixtures';\nexport const y = x;`],
   ['db/example.ts', `import { ENVS } from '../trainer/envs';\nexport const x = ENVS;`],
   ['db/example.ts', `import { x } from '../server/queue';\nexport const y = x;`],
+  ['components/example/View.tsx', `import { policyFromQ } from '@/trainer/tabular/soft';\nexport const x = policyFromQ;`],
   ['trainer/service/example.ts', `export const load = () => import('../../server/root');`],
   ['trainer/envs/example.ts', `import { x } from '../service/trainer-service';\nexport const y = x;`],
   ['trainer/core/example.ts', `import { x } from '../../db/client';\nexport const y = x;`],
@@ -40,6 +41,8 @@ const allowed: Array<[string, string]> = [
   ['server/example.ts', `import { getEnv } from '@/trainer/envs';\nimport { users } from '@/db/schema';\nexport const x = [getEnv, users];`],
   ['trainer/service/example.ts', `import * as tf from '@tensorflow/tfjs';\nimport { getDb } from '../../db/client';\nexport const x = [tf, getDb];`],
   ['trainer/envs/example.ts', `import { makeRng } from '../core/rng';\nexport const x = makeRng;`],
+  ['db/example.ts', `import { CHOICES } from '../trainer/contracts/choices';\nexport const x = CHOICES;`],
+  ['server/example.ts', `import { policyFromQ } from '@/trainer/tabular/soft';\nexport const x = policyFromQ;`],
   ['scripts/example.ts', `import { x } from '../server/queue';\nimport { y } from '../trainer/service/trainer-service';\nexport const z = [x, y];`],
   // Tests are integration code: they may reach any layer and the helpers.
   ['server/example.test.ts', `import { x } from '@/trainer/models/checkpoint';\nimport { y } from '@/tests/helpers/server/fixtures';\nexport const z = [x, y];`],

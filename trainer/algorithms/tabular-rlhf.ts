@@ -1,4 +1,4 @@
-import type { Env } from '../envs/types';
+import type { AnyEnv } from '../envs/types';
 import type { Rng } from '../core/rng';
 import type { LabeledPair, Segment } from '../preference/types';
 import { bradleyTerryLoss, bradleyTerryLossGrad } from '../preference/bradley-terry';
@@ -16,11 +16,11 @@ import {
  * warm-started soft value iteration, and the two halves of the hyper-gradient:
  *   exploitation  E[grad_x l(d1, d2, y; x)]                     (what DRLHF also uses)
  *   exploration   tau^-1 E[(l - b) * sum_i sum_h grad(Q - V)(s_h^i, a_h^i)]   (SoBiRL only)
- * with grad Q, grad V exact (ALGORITHMS.md, "ways to get G", option 1).
+ * with grad Q, grad V exact (docs/algorithms.md, "ways to get G", option 1).
  */
 
 export interface TabularSetup {
-  env: Env<any>;
+  env: AnyEnv;
   mdp: TabularMdp;
   /** Feature matrix, row-major SA x n: grad_x r_sa = features[sa, :]. */
   features: Float64Array;
@@ -39,7 +39,7 @@ export interface TabularSetup {
  */
 export type TabularFeatures = 'state' | 'state-action';
 
-export function makeTabularSetup(env: Env<any>, gamma: number, tau: number, kind: TabularFeatures): TabularSetup {
+export function makeTabularSetup(env: AnyEnv, gamma: number, tau: number, kind: TabularFeatures): TabularSetup {
   const tab = env.tabular;
   if (!tab) throw new Error(`environment '${env.id}' is not tabular; use the neural engine`);
   const { numStates: S, numActions: A, transitions, trueReward } = tab.model;

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ENVS } from '../envs';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { simulate } from '../simulate/simulate';
-import { ALGORITHMS, type SimulateOptions } from '../simulate/types';
+import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
+import type { SimulateOptions } from '../simulate/types';
 import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
 
@@ -34,9 +35,8 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
     tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
   }));
-  if (flags.algo === 'm-sobirl' && !ENVS[flags.env]!.tabular) {
-    throw new UsageError(`--algo m-sobirl is model-based and needs a tabular environment (grid5); '${flags.env}' is not: use sobirl or stoc-sobirl`);
-  }
+  const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
+  if (unsupported) throw new UsageError(`--algo ${unsupported}`);
   const defaults = rlhfDefaults(flags.env);
   const opts: SimulateOptions = {
     env: flags.env,

@@ -114,7 +114,10 @@ describe('cartpole termination', () => {
     const lengths: number[] = [];
     for (let ep = 0; ep < 50; ep++) {
       let s = cartpole.reset(rng), n = 0, done = false;
-      while (!done) ({ state: s, done } = cartpole.step(s, rng.int(2), rng)), n++;
+      while (!done) {
+        ({ state: s, done } = cartpole.step(s, rng.int(2), rng));
+        n++;
+      }
       lengths.push(n);
     }
     const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;

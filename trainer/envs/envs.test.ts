@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng, type Rng } from '../core/rng';
 import { ENVS, getEnv } from './index';
-import type { DrawPrimitive, Env, Frame } from './types';
+import type { AnyEnv, DrawPrimitive, Frame } from './types';
 
 /**
  * The contract every registered environment keeps (the things the trainer, the clip store and
@@ -38,7 +38,7 @@ function expectFrameInsideViewport(frame: Frame, where: string) {
 
 type Policy = (state: unknown, rng: Rng, t: number) => number;
 
-function rollout(env: Env<any>, seed: number, policy: Policy, maxSteps = env.maxEpisodeSteps) {
+function rollout(env: AnyEnv, seed: number, policy: Policy, maxSteps = env.maxEpisodeSteps) {
   const rng = makeRng(seed);
   const states = [env.reset(rng)];
   const actions: number[] = [];
@@ -55,9 +55,9 @@ function rollout(env: Env<any>, seed: number, policy: Policy, maxSteps = env.max
   return { states, actions, rewards, done };
 }
 
-const uniformPolicy = (env: Env<any>): Policy => (_s, rng) => rng.int(env.actionNames.length);
+const uniformPolicy = (env: AnyEnv): Policy => (_s, rng) => rng.int(env.actionNames.length);
 /** Hold one action for a while, then another: reaches the far corners of state space. */
-const sweepingPolicy = (env: Env<any>): Policy => (_s, _rng, t) => Math.floor(t / 15) % env.actionNames.length;
+const sweepingPolicy = (env: AnyEnv): Policy => (_s, _rng, t) => Math.floor(t / 15) % env.actionNames.length;
 
 describe.each(Object.values(ENVS).map((env) => [env.id, env] as const))('env contract: %s', (_id, env) => {
   it('is registered under its id, with metadata for annotators', () => {

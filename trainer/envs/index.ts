@@ -1,4 +1,4 @@
-import type { Env } from './types';
+import type { AnyEnv } from './types';
 import { grid5 } from './grid5';
 import { cartpole } from './cartpole';
 import { mountaincar } from './mountaincar';
@@ -9,14 +9,14 @@ import { acrobot } from './acrobot';
  * functions of plain JSON state, see types.ts and README.md) and add it here: envs.test.ts then
  * checks the shared contract for it; its own dynamics get a <id>.test.ts beside it.
  */
-export const ENVS: Readonly<Record<string, Env<any>>> = {
+export const ENVS: Readonly<Record<string, AnyEnv>> = {
   [grid5.id]: grid5,
   [cartpole.id]: cartpole,
   [mountaincar.id]: mountaincar,
   [acrobot.id]: acrobot,
 };
 
-export function getEnv(id: string): Env<any> {
+export function getEnv(id: string): AnyEnv {
   const env = ENVS[id];
   if (!env) throw new Error(`unknown environment '${id}'; known: ${Object.keys(ENVS).join(', ')}`);
   return env;

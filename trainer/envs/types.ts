@@ -65,6 +65,14 @@ export interface Env<S = unknown> {
   tabular?: TabularEnvExtras<S>;
 }
 
+/**
+ * An environment whose state type is not known statically (the registry's values, code that
+ * handles any env). `Env<unknown>` would not do: `step(state: S)` takes S, so an `Env<GridState>`
+ * is not assignable to `Env<unknown>`; the state is opaque JSON to such code anyway.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the existential state type, see above
+export type AnyEnv = Env<any>;
+
 export interface TabularEnvExtras<S> {
   model: TabularModel;
   stateIndex(state: S): number;

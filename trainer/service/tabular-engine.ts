@@ -17,23 +17,12 @@ import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, type LinearPair, type TabularSetup,
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
-import { RUN_ALGORITHMS, withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
-import { clipSegment, toPreference } from './label-rows';
+import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
+import { clipSegment, toClipSpec, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
-
-export function isTabularEnv(envId: string): boolean {
-  return getEnv(envId).tabular !== undefined;
-}
 
 export function makeRunSetup(envId: string, config: RunConfig): TabularSetup {
   return makeTabularSetup(getEnv(envId), config.gamma, config.tau, config.features);
-}
-
-export function parseAlgorithm(name: string): RunAlgorithm {
-  if (!(RUN_ALGORITHMS as readonly string[]).includes(name)) {
-    throw new Error(`unknown algorithm '${name}'; known: ${RUN_ALGORITHMS.join(', ')}`);
-  }
-  return name as RunAlgorithm;
 }
 
 /**
@@ -84,16 +73,6 @@ export function toLabeledData(setup: TabularSetup, rows: readonly LabelRow[], cu
     if (row.pairCheckpointId === currentCheckpointId) fresh.push(pair);
   }
   return { all, fresh };
-}
-
-function toClipSpec(segment: Segment, seed: number): PairSpec['first'] {
-  return {
-    seed,
-    states: [...segment.states],
-    actions: [...segment.actions],
-    logProbs: [...segment.logProbs],
-    trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
-  };
 }
 
 /** One clip: its own seeded stream, so the stored seed reproduces it. */

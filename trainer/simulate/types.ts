@@ -1,5 +1,6 @@
-export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
-export type AlgorithmName = (typeof ALGORITHMS)[number];
+import type { AlgorithmName } from '../contracts/algorithms';
+
+export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
 export interface SimulateOptions {
   env: string;

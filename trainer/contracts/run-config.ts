@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ENVS } from '../envs';
+import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
-import { BPREF_TEACHERS } from '../teachers/presets';
+import { BPREF_TEACHERS } from './teacher-names';
 
 /**
  * What a run's `config` JSON column may hold, with the defaults the trainer service uses. The
@@ -15,8 +16,9 @@ import { BPREF_TEACHERS } from '../teachers/presets';
  * in, so a run keeps its settings when the defaults are retuned later.
  */
 
-export const RUN_ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
-export type RunAlgorithm = (typeof RUN_ALGORITHMS)[number];
+/** The registry's algorithms (trainer/contracts/algorithms.ts), under the names the run code uses. */
+export const RUN_ALGORITHMS = ALGORITHMS;
+export type RunAlgorithm = AlgorithmName;
 
 export const QUERY_SELECTIONS = ['disagreement', 'uniform'] as const;
 export type QuerySelection = (typeof QUERY_SELECTIONS)[number];
