@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Which code runs the MLP updates: 'js' (trainer/models/kernels/dense-mlp.ts, Float32Array
+ * loops) or 'tfjs' (the active tfjs backend). `SOBIRL_KERNEL=js|tfjs` forces one; unset or
+ * 'auto' chooses per network:
+ * - tfjs on the tensorflow backend (tfjs-node: native, multi-threaded BLAS, built for this),
+ * - tfjs for wide nets, where the arithmetic outweighs tfjs' per-op dispatch and the wasm
+ *   backend's SIMD matmul wins (`JS_KERNEL_MAX_WIDTH`, measured with `npm run bench`),
+ * - js otherwise (the trainer's [64, 64] nets: several times tfjs-wasm's update rate).
+ * Both train the same maths (tests check gradients to 1e-5 and whole updates) and store the
+ * same weights, so checkpoints do not depend on the choice.
+ */
+export type KernelName = 'js' | 'tfjs';
+export const KERNEL_NAMES: readonly KernelName[] = ['js', 'tfjs'];
+
+/** Widest layer the automatic choice gives to the JS kernel (see the bench's wide-net rows in trainer/models/README.md). */
+export const JS_KERNEL_MAX_WIDTH = 128;
+
+export function chooseKernel(sizes: readonly number[], requested?: KernelName | 'auto'): KernelName {
+  const wanted = requested ?? kernelFromEnv();
+  if (wanted !== 'auto') return wanted;
+  if (tf.getBackend() === 'tensorflow') return 'tfjs';
+  return Math.max(...sizes) <= JS_KERNEL_MAX_WIDTH ? 'js' : 'tfjs';
+}
+
+function kernelFromEnv(): KernelName | 'auto' {
+  const raw = process.env.SOBIRL_KERNEL;
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (!(KERNEL_NAMES as readonly string[]).includes(raw)) throw new Error(`SOBIRL_KERNEL must be one of auto|${KERNEL_NAMES.join('|')}, got '${raw}'`);
+  return raw as KernelName;
+}
