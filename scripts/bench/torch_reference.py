@@ -8,7 +8,7 @@ write them with Stable-Baselines3 / imitation-style code.
   reward-model update: 64 labelled pairs of 25-step segments, the same MLP, per-step r(s, a)
                        summed over each segment, Bradley-Terry loss, Adam 3e-4.
 
-Usage: python3 torch_reference.py [--threads N] [--seconds S]. Prints one JSON line.
+Usage: python3 torch_reference.py [--threads N] [--seconds S] [--hidden W]. Prints one JSON line.
 """
 import argparse, json, time
 import torch, torch.nn as nn
@@ -17,11 +17,12 @@ import torch.nn.functional as F
 p = argparse.ArgumentParser()
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--seconds", type=float, default=2.0)
+p.add_argument("--hidden", type=int, default=64, help="width of both hidden layers")
 args = p.parse_args()
 torch.manual_seed(0)
 torch.set_num_threads(args.threads)
 
-OBS, ACTIONS, HIDDEN, BATCH, BUFFER, PAIRS, SEGMENT = 4, 2, 64, 128, 10_000, 64, 25
+OBS, ACTIONS, HIDDEN, BATCH, BUFFER, PAIRS, SEGMENT = 4, 2, args.hidden, 128, 10_000, 64, 25
 mlp = lambda: nn.Sequential(nn.Linear(OBS, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, ACTIONS))
 
 # Soft-Q.
@@ -74,6 +75,6 @@ def rate(work):
     return n / (time.perf_counter() - t0)
 
 print(json.dumps({
-    "torch": torch.__version__, "threads": torch.get_num_threads(),
+    "torch": torch.__version__, "threads": torch.get_num_threads(), "hidden": HIDDEN,
     "softq_updates_per_s": rate(softq_update), "reward_updates_per_s": rate(reward_update),
 }))

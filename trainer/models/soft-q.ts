@@ -210,6 +210,44 @@ export class SoftQLearner {
   update(batch: TransitionBatch, reward: RewardSource): number {
     this.checkBatch(batch);
     if (this.fast) return this.fast.update(batch, this.rewardsOf(batch, reward));
+    const loss = this.tfjsUpdate(batch, reward);
+    try {
+      return loss.dataSync()[0]!;
+    } finally {
+      loss.dispose();
+    }
+  }
+
+  /**
+   * `steps` updates on batches of `config.batchSize` sampled from `replay`; returns the mean loss.
+   * On tfjs the losses stay on the backend and are read once at the end (no host round trip
+   * inside the loop).
+   */
+  train(replay: ReplayBuffer, reward: RewardSource, rng: Rng, steps: number): number {
+    if (steps <= 0) return 0;
+    if (this.fast) {
+      let total = 0;
+      for (let i = 0; i < steps; i++) total += this.update(replay.sample(this.config.batchSize, rng), reward);
+      return total / steps;
+    }
+    let total: tf.Scalar = tf.scalar(0);
+    for (let i = 0; i < steps; i++) {
+      const batch = replay.sample(this.config.batchSize, rng);
+      this.checkBatch(batch);
+      const loss = this.tfjsUpdate(batch, reward);
+      const next = tf.add(total, loss) as tf.Scalar;
+      tf.dispose([total, loss]);
+      total = next;
+    }
+    try {
+      return total.dataSync()[0]! / steps;
+    } finally {
+      total.dispose();
+    }
+  }
+
+  /** One tfjs update; returns its loss as a scalar tensor the caller disposes. */
+  private tfjsUpdate(batch: TransitionBatch, reward: RewardSource): tf.Scalar {
     const y = this.targetTensor(batch, reward);
     const obs = tf.tensor2d(batch.obs, [batch.size, this.config.obsSize]);
     try {
@@ -221,21 +259,14 @@ export class SoftQLearner {
       }, this.online.variables());
       try {
         this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-        return value.dataSync()[0]!;
       } finally {
-        tf.dispose([value, ...Object.values(grads)]);
+        tf.dispose(Object.values(grads));
       }
+      return value;
     } finally {
       tf.dispose([y, obs]);
       this.target.blendFrom(this.online, this.config.targetUpdateRate);
     }
-  }
-
-  /** `steps` updates on batches of `config.batchSize` sampled from `replay`; returns the mean loss. */
-  train(replay: ReplayBuffer, reward: RewardSource, rng: Rng, steps: number): number {
-    let total = 0;
-    for (let i = 0; i < steps; i++) total += this.update(replay.sample(this.config.batchSize, rng), reward);
-    return steps > 0 ? total / steps : 0;
   }
 
   dispose(): void {

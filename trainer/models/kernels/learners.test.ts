@@ -79,6 +79,18 @@ describe('SoftQLearner: the JS kernel trains like tfjs', () => {
     });
   }
 
+  it('train() returns the same mean loss on both (tfjs reads its summed losses once, at the end)', () => {
+    const config = makeSoftQConfig({ obsSize: 4, numActions: 2, batchSize: 32, seed: 3 });
+    const js = new SoftQLearner(config, { kernel: 'js' }), ref = new SoftQLearner(config, { kernel: 'tfjs' });
+    disposables.push(js, ref);
+    const replay = randomReplay(4, 2, 5);
+    const reward = (obs: Float32Array, actions: Int32Array) => Float32Array.from(actions, (a, i) => obs[4 * i + 1]! + a);
+    const lossJs = js.train(replay, reward, makeRng(6), 8), lossRef = ref.train(replay, reward, makeRng(6), 8);
+    expect(lossRef).toBeGreaterThan(0);
+    expect(Math.abs(lossJs - lossRef) / lossRef).toBeLessThan(1e-5);
+    expectSameWeights(weightsOf(js), weightsOf(ref), 1e-5);
+  });
+
   it('picks up weights written in tfjs (a restore) and checkpoints what it trained', async () => {
     const config = makeSoftQConfig({ obsSize: 4, numActions: 2, batchSize: 32, seed: 1, learningRate: 1e-2 });
     const js = new SoftQLearner(config, { kernel: 'js' }), ref = new SoftQLearner(config, { kernel: 'tfjs' });
