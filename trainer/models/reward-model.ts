@@ -238,12 +238,18 @@ export class RewardModel {
   }
 
   /**
-   * One Adam step with gradients keyed by tfjs variable name (what `tf.variableGrads(f,
-   * model.variables())` returns), then decoupled weight decay on the kernels. Rejects gradients
-   * of variables that are not this model's: an upper-level step must never move the Q network.
-   * The caller keeps ownership of `grads` (dispose them).
+   * One Adam step, then decoupled weight decay on the kernels. `grads` is either keyed by tfjs
+   * variable name (what `tf.variableGrads(f, model.variables())` returns; the caller keeps
+   * ownership) or, on the JS kernel, a flat member-concatenated vector (what
+   * `exploitationGradient` / `linearGradient` return). Rejects gradients of variables that are
+   * not this model's: an upper-level step must never move the Q network. Each form has its own
+   * Adam moments (tfjs' optimiser or the kernel's): train a model through one of them.
    */
-  applyGradients(grads: tf.NamedTensorMap): void {
+  applyGradients(grads: tf.NamedTensorMap | Float32Array): void {
+    if (grads instanceof Float32Array) {
+      this.jsKernel('applyGradients(Float32Array)').applyGradient(grads);
+      return;
+    }
     this.fast?.flush();
     for (const name of Object.keys(grads)) {
       if (!this.ownVariableNames.has(name)) {
@@ -257,6 +263,27 @@ export class RewardModel {
         for (const m of this.members) for (const layer of m.layers) layer.kernel.assign(tf.mul(layer.kernel, 1 - decay));
       });
     }
+  }
+
+  /**
+   * JS kernel only: value and flat gradient of the exploitation loss on the ensemble-mean reward,
+   * mean BT(R(first) - R(second), y) + rewardL2 * mean over real steps of r^2
+   * (trainer/algorithms/neural/neural-rlhf.ts, `exploitationLoss`, is the tfjs form).
+   */
+  exploitationGradient(first: SegmentBatch, second: SegmentBatch, y: ArrayLike<number>, rewardL2: number): { value: number; grad: Float32Array } {
+    const kernel = this.jsKernel('exploitationGradient');
+    if (first.count !== second.count || y.length !== first.count) throw new Error(`exploitationGradient: ${first.count} / ${second.count} segments, ${y.length} labels`);
+    this.checkBatch(first);
+    this.checkBatch(second);
+    return kernel.exploitationGradient(first, second, y, rewardL2);
+  }
+
+  /** JS kernel only: flat gradient of sum_n weights[n] r(obs_n, a_n) (ensemble mean), obs [N * obsSize]. */
+  linearGradient(obs: Float32Array, actions: Int32Array, weights: Float32Array): Float32Array {
+    const kernel = this.jsKernel('linearGradient');
+    const n = actions.length;
+    if (obs.length !== n * this.config.obsSize || weights.length !== n) throw new Error(`linearGradient: ${obs.length} observation values, ${n} actions, ${weights.length} weights`);
+    return kernel.linearGradient(obs, actions, n, weights);
   }
 
   /** Minimises `loss` over this model's weights only (one step); returns the loss before the step. */
@@ -273,8 +300,8 @@ export class RewardModel {
 
   /**
    * One step on `preferenceLoss(first, second, y)` (the upper level's plain preference fit: what
-   * the bench times); returns the loss before the step. On the JS kernel it keeps its own Adam
-   * moments, separate from `applyGradients`'s: fit a model with one or the other.
+   * the bench times); returns the loss before the step. On the JS kernel it shares the kernel's
+   * Adam moments with `applyGradients(Float32Array)`.
    */
   preferenceStep(first: SegmentBatch, second: SegmentBatch, y: ArrayLike<number>): number {
     if (!this.fast) return this.update(() => this.preferenceLoss(first, second, y));
@@ -288,6 +315,11 @@ export class RewardModel {
   dispose(): void {
     for (const m of this.members) m.dispose();
     this.optimizer.dispose();
+  }
+
+  private jsKernel(what: string): RewardKernel {
+    if (!this.fast) throw new Error(`reward model: ${what} needs the JS kernel; this model runs on ${this.kernel}`);
+    return this.fast;
   }
 
   private checkObs(obs: tf.Tensor2D): void {

@@ -165,6 +165,8 @@ describe('kernel selection', () => {
       expect(() => chooseKernel([4, 64, 2])).toThrow(/SOBIRL_KERNEL must be one of auto\|js\|tfjs, got 'fast'/);
       delete process.env.SOBIRL_KERNEL;
       expect(chooseKernel([4, 64, 64, 2])).toBe('js');
+      expect(chooseKernel([4, 512, 512, 2])).toBe('js');
+      expect(chooseKernel([4, 1024, 2])).toBe('tfjs');
       expect(chooseKernel([4, 64, 64, 2], 'tfjs')).toBe('tfjs');
     } finally {
       if (saved === undefined) delete process.env.SOBIRL_KERNEL;

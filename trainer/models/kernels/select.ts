@@ -5,17 +5,17 @@ import * as tf from '@tensorflow/tfjs';
  * loops) or 'tfjs' (the active tfjs backend). `SOBIRL_KERNEL=js|tfjs` forces one; unset or
  * 'auto' chooses per network:
  * - tfjs on the tensorflow backend (tfjs-node: native, multi-threaded BLAS, built for this),
- * - tfjs for wide nets, where the arithmetic outweighs tfjs' per-op dispatch and the wasm
- *   backend's SIMD matmul wins (`JS_KERNEL_MAX_WIDTH`, measured with `npm run bench`),
- * - js otherwise (the trainer's [64, 64] nets: several times tfjs-wasm's update rate).
+ * - tfjs for nets wider than `JS_KERNEL_MAX_WIDTH`, beyond what was measured,
+ * - js otherwise: on wasm and cpu it beat tfjs-wasm at every width measured, [64, 64] to
+ *   [512, 512], by 6-10x (`npm run bench -- --wide` for [256, 256]; trainer/models/README.md).
  * Both train the same maths (tests check gradients to 1e-5 and whole updates) and store the
  * same weights, so checkpoints do not depend on the choice.
  */
 export type KernelName = 'js' | 'tfjs';
 export const KERNEL_NAMES: readonly KernelName[] = ['js', 'tfjs'];
 
-/** Widest layer the automatic choice gives to the JS kernel (see the bench's wide-net rows in trainer/models/README.md). */
-export const JS_KERNEL_MAX_WIDTH = 128;
+/** Widest layer the automatic choice gives to the JS kernel: the widest measured (trainer/models/README.md). */
+export const JS_KERNEL_MAX_WIDTH = 512;
 
 export function chooseKernel(sizes: readonly number[], requested?: KernelName | 'auto'): KernelName {
   const wanted = requested ?? kernelFromEnv();
