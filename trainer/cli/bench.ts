@@ -56,7 +56,7 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
   const { shortReason } = await import('../models/backend');
   const hiddenSizes = flags.wide ? [256, 256] : [64, 64];
   const net = flags.wide ? 'wide256' : 'models';
-  const rows: Array<{ label: string; reward: number; softQ: number }> = [];
+  const rows: Array<{ label: string; m: import('../models/bench').ModelBenchResult }> = [];
   const seconds = Math.max(0.2, 2 * scale);
   const torch = flags['no-torch'] ? { ok: false as const, reason: '--no-torch' } : await runTorchReference(seconds, hiddenSizes[0]);
   const configs: Array<{ label: string; backend: 'tensorflow' | 'wasm' | 'cpu'; kernel: 'js' | 'tfjs' }> = [
@@ -68,25 +68,33 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
   for (const c of configs) {
     try {
       const m = await benchModels(c.backend, { scale, kernel: c.kernel, hiddenSizes });
-      rows.push({ label: c.label, reward: m.rewardUpdatesPerSecond, softQ: m.softQUpdatesPerSecond });
+      rows.push({ label: c.label, m });
     } catch (err) {
       // tfjs-node is an optional dependency: absent here, present on many users' machines.
       results[`${net}/${c.label}`] = `unavailable (${shortReason(err)})`;
     }
   }
+  // Per wall-clock second (what this machine gave, under whatever else ran) and per CPU-second
+  // of the process (the rate on an idle core; steadier on a shared machine). Ratios: both.
   if (torch.ok) {
     results[`${net}/pytorch/version`] = `torch ${torch.torchVersion}, ${torch.threads} thread, ${TORCH_PYTHON}`;
     results[`${net}/pytorch/reward_updates_per_s`] = round2(torch.rewardUpdatesPerSecond);
+    results[`${net}/pytorch/reward_updates_per_cpu_s`] = round2(torch.rewardUpdatesPerCpuSecond);
     results[`${net}/pytorch/softq_updates_per_s`] = round2(torch.softQUpdatesPerSecond);
+    results[`${net}/pytorch/softq_updates_per_cpu_s`] = round2(torch.softQUpdatesPerCpuSecond);
   } else {
     results[`${net}/pytorch`] = `not measured: ${torch.reason}`;
   }
-  for (const r of rows) {
-    results[`${net}/${r.label}/reward_updates_per_s`] = round2(r.reward);
-    results[`${net}/${r.label}/softq_updates_per_s`] = round2(r.softQ);
+  for (const { label, m } of rows) {
+    results[`${net}/${label}/reward_updates_per_s`] = round2(m.rewardUpdatesPerSecond);
+    results[`${net}/${label}/reward_updates_per_cpu_s`] = round2(m.rewardUpdatesPerCpuSecond);
+    results[`${net}/${label}/softq_updates_per_s`] = round2(m.softQUpdatesPerSecond);
+    results[`${net}/${label}/softq_updates_per_cpu_s`] = round2(m.softQUpdatesPerCpuSecond);
     if (torch.ok) {
-      results[`${net}/${r.label}/reward_ratio_to_pytorch`] = round2(r.reward / torch.rewardUpdatesPerSecond);
-      results[`${net}/${r.label}/softq_ratio_to_pytorch`] = round2(r.softQ / torch.softQUpdatesPerSecond);
+      results[`${net}/${label}/reward_ratio_to_pytorch`] = round2(m.rewardUpdatesPerSecond / torch.rewardUpdatesPerSecond);
+      results[`${net}/${label}/reward_cpu_ratio_to_pytorch`] = round2(m.rewardUpdatesPerCpuSecond / torch.rewardUpdatesPerCpuSecond);
+      results[`${net}/${label}/softq_ratio_to_pytorch`] = round2(m.softQUpdatesPerSecond / torch.softQUpdatesPerSecond);
+      results[`${net}/${label}/softq_cpu_ratio_to_pytorch`] = round2(m.softQUpdatesPerCpuSecond / torch.softQUpdatesPerCpuSecond);
     }
   }
 

@@ -19,6 +19,9 @@ export interface ModelBenchResult {
   kernel: KernelName;
   rewardUpdatesPerSecond: number;
   softQUpdatesPerSecond: number;
+  /** The same per second of this process's CPU time: what the rate would be on an idle core (the machine is shared). */
+  rewardUpdatesPerCpuSecond: number;
+  softQUpdatesPerCpuSecond: number;
 }
 
 export interface ModelBenchOptions {
@@ -61,10 +64,13 @@ export async function benchModels(backend: BackendName, options: ModelBenchOptio
       replay.add(o, rng.int(NUM_ACTIONS), o.map((v) => v + 0.1 * rng.normal()), rng.next() < 0.01);
     }
     try {
-      const rewardUpdatesPerSecond = rate(seconds, () => rewardModel.preferenceStep(first, second, labels));
+      const reward = rate(seconds, () => rewardModel.preferenceStep(first, second, labels));
       // The reward model relabels every batch, as in training.
-      const softQUpdatesPerSecond = rate(seconds, () => softQ.update(replay.sample(Q_BATCH, rng), rewardModel));
-      return { backend, kernel, rewardUpdatesPerSecond, softQUpdatesPerSecond };
+      const softQ_ = rate(seconds, () => softQ.update(replay.sample(Q_BATCH, rng), rewardModel));
+      return {
+        backend, kernel, rewardUpdatesPerSecond: reward.perSecond, softQUpdatesPerSecond: softQ_.perSecond,
+        rewardUpdatesPerCpuSecond: reward.perCpuSecond, softQUpdatesPerCpuSecond: softQ_.perCpuSecond,
+      };
     } finally {
       rewardModel.dispose();
       softQ.dispose();
@@ -74,16 +80,20 @@ export async function benchModels(backend: BackendName, options: ModelBenchOptio
   }
 }
 
-/** Calls `work` (which reads a value back, so the backend has finished) until `seconds` pass. */
-function rate(seconds: number, work: () => number): number {
+/**
+ * Calls `work` (which reads a value back, so the backend has finished) until `seconds` pass;
+ * returns updates per wall-clock second and per second of this process's CPU time.
+ */
+function rate(seconds: number, work: () => number): { perSecond: number; perCpuSecond: number } {
   for (let i = 0; i < 2; i++) work(); // warm-up: kernel compilation, optimiser slots
   let n = 0;
-  const t0 = performance.now();
+  const t0 = performance.now(), cpu0 = process.cpuUsage();
   let elapsed = 0;
   while (n < 3 || elapsed < seconds * 1000) {
     work();
     n++;
     elapsed = performance.now() - t0;
   }
-  return n / (elapsed / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  return { perSecond: n / (elapsed / 1000), perCpuSecond: n / ((cpu.user + cpu.system) / 1e6) };
 }

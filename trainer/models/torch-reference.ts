@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
  * process, one CPU thread. Never throws: where Python or torch is missing the result says why.
  */
 export type TorchReference =
-  | { ok: true; torchVersion: string; threads: number; softQUpdatesPerSecond: number; rewardUpdatesPerSecond: number }
+  | {
+    ok: true; torchVersion: string; threads: number;
+    softQUpdatesPerSecond: number; rewardUpdatesPerSecond: number; softQUpdatesPerCpuSecond: number; rewardUpdatesPerCpuSecond: number;
+  }
   | { ok: false; reason: string };
 
 export const TORCH_PYTHON = '/usr/bin/python3';
@@ -25,8 +28,12 @@ export function runTorchReference(seconds: number, hidden = 64, python = TORCH_P
         return;
       }
       try {
-        const r = JSON.parse(stdout.trim().split('\n').pop()!) as { torch: string; threads: number; softq_updates_per_s: number; reward_updates_per_s: number };
-        resolve({ ok: true, torchVersion: r.torch, threads: r.threads, softQUpdatesPerSecond: r.softq_updates_per_s, rewardUpdatesPerSecond: r.reward_updates_per_s });
+        const r = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number> & { torch: string };
+        resolve({
+          ok: true, torchVersion: r.torch, threads: r.threads!,
+          softQUpdatesPerSecond: r.softq_updates_per_s!, rewardUpdatesPerSecond: r.reward_updates_per_s!,
+          softQUpdatesPerCpuSecond: r.softq_updates_per_cpu_s!, rewardUpdatesPerCpuSecond: r.reward_updates_per_cpu_s!,
+        });
       } catch {
         resolve({ ok: false, reason: `unreadable output from the reference: ${stdout.slice(0, 200)}` });
       }
