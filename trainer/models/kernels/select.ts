@@ -18,10 +18,26 @@ export const KERNEL_NAMES: readonly KernelName[] = ['js', 'tfjs'];
 export const JS_KERNEL_MAX_WIDTH = 512;
 
 export function chooseKernel(sizes: readonly number[], requested?: KernelName | 'auto'): KernelName {
+  const fromEnv = requested === undefined;
   const wanted = requested ?? kernelFromEnv();
-  if (wanted !== 'auto') return wanted;
-  if (tf.getBackend() === 'tensorflow') return 'tfjs';
-  return Math.max(...sizes) <= JS_KERNEL_MAX_WIDTH ? 'js' : 'tfjs';
+  if (wanted !== 'auto') {
+    if (fromEnv) logOnce(`${wanted} (forced by SOBIRL_KERNEL)`);
+    return wanted;
+  }
+  if (tf.getBackend() === 'tensorflow') return logOnce('tfjs (auto: the tensorflow backend)');
+  if (Math.max(...sizes) > JS_KERNEL_MAX_WIDTH) return logOnce(`tfjs (auto: a layer wider than ${JS_KERNEL_MAX_WIDTH})`);
+  return logOnce('js (auto)');
+}
+
+const logged = new Set<string>();
+
+/** One stderr line per distinct choice and process, as the backend's choice is logged. */
+function logOnce(line: string): KernelName {
+  if (!logged.has(line)) {
+    logged.add(line);
+    process.stderr.write(`[sobirl] MLP kernel: ${line}\n`);
+  }
+  return line.startsWith('js') ? 'js' : 'tfjs';
 }
 
 function kernelFromEnv(): KernelName | 'auto' {
