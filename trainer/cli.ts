@@ -9,7 +9,7 @@ const USAGE = `usage: npm run sobirl -- <command>
 commands:
   hypergrad --problem FILE.json [--estimator sobirl --samples N --seed K]
   simulate  --env ENV --algo ALGO --labels N [--seeds K] [--pairs-per-iter M] [--json]
-  bench     throughput figures (env steps/s, reward-model and soft-Q updates/s on wasm vs cpu, tabular solve)
+  bench     throughput figures (env steps/s; reward-model and soft-Q updates/s per backend and kernel beside PyTorch's; tabular solve) [--quick] [--json] [--wide] [--no-torch]
 ${SIMULATE_USAGE}`;
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {

@@ -8,7 +8,7 @@ import { parseFlags, type CliIo } from './args';
  * mean something on a shared, noisy machine.
  */
 export async function runBench(argv: string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(argv, { quick: { type: 'boolean' }, json: { type: 'boolean' } });
+  const flags = parseFlags(argv, { quick: { type: 'boolean' }, json: { type: 'boolean' }, wide: { type: 'boolean' }, 'no-torch': { type: 'boolean' } });
   const scale = flags.quick ? 0.1 : 1;
   const results: Record<string, number | string> = {};
 
@@ -49,15 +49,54 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     results['tabular/S1000_A4/exact_eval_ms'] = Math.round(t2 - t1);
   }
 
-  // 3. Reward-model and soft-Q updates per second on wasm vs cpu, same process, same sizes.
+  // 3. Reward-model and soft-Q updates per second: tfjs on each backend, the JS kernel, and the
+  //    PyTorch reference on the same shapes, in this one process (ratios under the same load).
   const { benchModels } = await import('../models/bench');
-  for (const backend of ['wasm', 'cpu'] as const) {
-    const m = await benchModels(backend, { scale });
-    results[`models/${backend}/reward_updates_per_s`] = round2(m.rewardUpdatesPerSecond);
-    results[`models/${backend}/softq_updates_per_s`] = round2(m.softQUpdatesPerSecond);
+  const { runTorchReference, TORCH_PYTHON } = await import('../models/torch-reference');
+  const { shortReason } = await import('../models/backend');
+  const hiddenSizes = flags.wide ? [256, 256] : [64, 64];
+  const net = flags.wide ? 'wide256' : 'models';
+  const rows: Array<{ label: string; m: import('../models/bench').ModelBenchResult }> = [];
+  const seconds = Math.max(0.2, 2 * scale);
+  const torch = flags['no-torch'] ? { ok: false as const, reason: '--no-torch' } : await runTorchReference(seconds, hiddenSizes[0]);
+  const configs: Array<{ label: string; backend: 'tensorflow' | 'wasm' | 'cpu'; kernel: 'js' | 'tfjs' }> = [
+    { label: 'js-kernel', backend: 'wasm', kernel: 'js' },
+    { label: 'tfjs-wasm', backend: 'wasm', kernel: 'tfjs' },
+    { label: 'tfjs-cpu', backend: 'cpu', kernel: 'tfjs' },
+    { label: 'tfjs-node', backend: 'tensorflow', kernel: 'tfjs' },
+  ];
+  for (const c of configs) {
+    try {
+      const m = await benchModels(c.backend, { scale, kernel: c.kernel, hiddenSizes });
+      rows.push({ label: c.label, m });
+    } catch (err) {
+      // tfjs-node is an optional dependency: absent here, present on many users' machines.
+      results[`${net}/${c.label}`] = `unavailable (${shortReason(err)})`;
+    }
   }
-  results['models/ratio_wasm_over_cpu/reward'] = round2(Number(results['models/wasm/reward_updates_per_s']) / Number(results['models/cpu/reward_updates_per_s']));
-  results['models/ratio_wasm_over_cpu/softq'] = round2(Number(results['models/wasm/softq_updates_per_s']) / Number(results['models/cpu/softq_updates_per_s']));
+  // Per wall-clock second (what this machine gave, under whatever else ran) and per CPU-second
+  // of the process (the rate on an idle core; steadier on a shared machine). Ratios: both.
+  if (torch.ok) {
+    results[`${net}/pytorch/version`] = `torch ${torch.torchVersion}, ${torch.threads} thread, ${TORCH_PYTHON}`;
+    results[`${net}/pytorch/reward_updates_per_s`] = round2(torch.rewardUpdatesPerSecond);
+    results[`${net}/pytorch/reward_updates_per_cpu_s`] = round2(torch.rewardUpdatesPerCpuSecond);
+    results[`${net}/pytorch/softq_updates_per_s`] = round2(torch.softQUpdatesPerSecond);
+    results[`${net}/pytorch/softq_updates_per_cpu_s`] = round2(torch.softQUpdatesPerCpuSecond);
+  } else {
+    results[`${net}/pytorch`] = `not measured: ${torch.reason}`;
+  }
+  for (const { label, m } of rows) {
+    results[`${net}/${label}/reward_updates_per_s`] = round2(m.rewardUpdatesPerSecond);
+    results[`${net}/${label}/reward_updates_per_cpu_s`] = round2(m.rewardUpdatesPerCpuSecond);
+    results[`${net}/${label}/softq_updates_per_s`] = round2(m.softQUpdatesPerSecond);
+    results[`${net}/${label}/softq_updates_per_cpu_s`] = round2(m.softQUpdatesPerCpuSecond);
+    if (torch.ok) {
+      results[`${net}/${label}/reward_ratio_to_pytorch`] = round2(m.rewardUpdatesPerSecond / torch.rewardUpdatesPerSecond);
+      results[`${net}/${label}/reward_cpu_ratio_to_pytorch`] = round2(m.rewardUpdatesPerCpuSecond / torch.rewardUpdatesPerCpuSecond);
+      results[`${net}/${label}/softq_ratio_to_pytorch`] = round2(m.softQUpdatesPerSecond / torch.softQUpdatesPerSecond);
+      results[`${net}/${label}/softq_cpu_ratio_to_pytorch`] = round2(m.softQUpdatesPerCpuSecond / torch.softQUpdatesPerCpuSecond);
+    }
+  }
 
   if (flags.json) io.stdout(`${JSON.stringify(results)}\n`);
   else io.stdout(Object.entries(results).map(([k, v]) => `${k.padEnd(44)} ${v}`).join('\n') + '\n');

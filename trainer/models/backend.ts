@@ -96,7 +96,7 @@ async function registerTfjsNode(): Promise<void> {
   if (tf.findBackend('tensorflow') === null) throw new Error('tfjs-node loaded but registered no backend');
 }
 
-function shortReason(err: unknown): string {
+export function shortReason(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown };
   if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') return 'not installed';
   return String(e?.message ?? err).split('\n')[0]!.slice(0, 160);

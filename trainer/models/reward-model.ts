@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeRng } from '../core/rng';
+import { RewardKernel } from './kernels/reward-kernel';
+import { chooseKernel, type KernelName } from './kernels/select';
 import { Mlp, type Activation, type NamedWeight } from './mlp';
 import type { SegmentBatch } from './segment-batch';
 
@@ -76,20 +78,34 @@ export function bradleyTerryLoss(returnsFirst: tf.Tensor, returnsSecond: tf.Tens
   });
 }
 
+/** How the model computes; `kernel` absent = `chooseKernel` (SOBIRL_KERNEL, else automatic). */
+export interface RewardModelOptions {
+  kernel?: KernelName | 'auto';
+}
+
 export class RewardModel {
   readonly kind = 'reward-model' as const;
   readonly config: RewardModelConfig;
+  /**
+   * What evaluates r without a gradient (relabelling, segment returns, disagreement) and runs
+   * `preferenceStep`: the JS kernel or tfjs. Gradients of arbitrary losses (the algorithms'
+   * surrogates, `update`, `applyGradients`) are always tfjs'; the weights live in tf.Variables.
+   */
+  readonly kernel: KernelName;
   private readonly members: readonly Mlp[];
   private readonly optimizer: tf.AdamOptimizer;
   private readonly ownVariableNames: ReadonlySet<string>;
+  private readonly fast: RewardKernel | null;
 
-  constructor(config: RewardModelConfig) {
+  constructor(config: RewardModelConfig, options: RewardModelOptions = {}) {
     this.config = makeRewardModelConfig(config);
     const rng = makeRng(this.config.seed);
     const sizes = [this.config.obsSize, ...this.config.hiddenSizes, this.config.numActions];
     this.members = Array.from({ length: this.config.ensembleSize }, (_, k) => new Mlp(sizes, this.config.activation, rng.fork(), true, `reward/m${k}`));
     this.optimizer = tf.train.adam(this.config.learningRate);
-    this.ownVariableNames = new Set(this.variables().map((v) => v.name));
+    this.ownVariableNames = new Set(this.members.flatMap((m) => m.variables()).map((v) => v.name));
+    this.kernel = chooseKernel(sizes, options.kernel);
+    this.fast = this.kernel === 'js' ? new RewardKernel({ ...this.config, sizes }, this.members.map((m) => m.variables())) : null;
   }
 
   get ensembleSize(): number {
@@ -98,23 +114,27 @@ export class RewardModel {
 
   /** The upper-level variables x: pass these as the explicit varList of every reward gradient. */
   variables(): tf.Variable[] {
+    this.fast?.flush();
     return this.members.flatMap((m) => m.variables());
   }
 
   /** Weights with stable logical names `m{k}/l{i}/kernel|bias` (for checkpoints). */
   namedWeights(): NamedWeight[] {
+    this.fast?.flush();
     return this.members.flatMap((m, k) => m.namedWeights().map((w) => ({ name: `m${k}/${w.name}`, variable: w.variable })));
   }
 
   /** obs [N, obsSize] -> [K, N, A]: every member's r(s, .). Differentiable. */
   memberRewardsAllActions(obs: tf.Tensor2D): tf.Tensor3D {
     this.checkObs(obs);
+    this.fast?.flush();
     return tf.tidy(() => tf.stack(this.members.map((m) => m.apply(obs))) as tf.Tensor3D);
   }
 
   /** obs [N, obsSize] -> [N, A]: r(s, .), the ensemble mean. Differentiable. */
   rewardsAllActions(obs: tf.Tensor2D): tf.Tensor2D {
     this.checkObs(obs);
+    this.fast?.flush();
     if (this.members.length === 1) return this.members[0]!.apply(obs);
     return tf.tidy(() => tf.mean(this.memberRewardsAllActions(obs), 0) as tf.Tensor2D);
   }
@@ -154,6 +174,11 @@ export class RewardModel {
 
   /** Plain-array convenience, no gradient: R(d_m) for each segment -> Float32Array [M]. */
   predictSegmentReturns(batch: SegmentBatch): Float32Array {
+    if (this.fast) {
+      this.checkBatch(batch);
+      const members = this.fast.memberSegmentReturns(batch);
+      return Float32Array.from(members[0]!, (_, m) => members.reduce((s, r) => s + r[m]!, 0) / members.length);
+    }
     const t = this.segmentReturns(batch);
     try {
       return t.dataSync() as Float32Array;
@@ -169,6 +194,7 @@ export class RewardModel {
   predictRewards(obs: Float32Array, actions: Int32Array): Float32Array {
     const n = actions.length;
     if (obs.length !== n * this.config.obsSize) throw new Error(`predictRewards: obs has ${obs.length} values, expected ${n} x ${this.config.obsSize}`);
+    if (this.fast) return this.fast.rewards(obs, actions, n);
     const t = tf.tidy(() => this.rewards(tf.tensor2d(obs, [n, this.config.obsSize]), actions));
     try {
       return t.dataSync() as Float32Array;
@@ -179,6 +205,14 @@ export class RewardModel {
 
   /** Member disagreement on each segment: std over members of R(d_m) -> [M] (0 when K = 1). */
   segmentReturnStd(batch: SegmentBatch): Float32Array {
+    if (this.fast) {
+      this.checkBatch(batch);
+      const members = this.fast.memberSegmentReturns(batch), K = members.length;
+      return Float32Array.from(members[0]!, (_, m) => {
+        const mean = members.reduce((s, r) => s + r[m]!, 0) / K;
+        return Math.sqrt(members.reduce((s, r) => s + (r[m]! - mean) ** 2, 0) / K);
+      });
+    }
     const t = tf.tidy(() => {
       const { variance } = tf.moments(this.memberSegmentReturns(batch), 0);
       return tf.sqrt(variance);
@@ -204,12 +238,19 @@ export class RewardModel {
   }
 
   /**
-   * One Adam step with gradients keyed by tfjs variable name (what `tf.variableGrads(f,
-   * model.variables())` returns), then decoupled weight decay on the kernels. Rejects gradients
-   * of variables that are not this model's: an upper-level step must never move the Q network.
-   * The caller keeps ownership of `grads` (dispose them).
+   * One Adam step, then decoupled weight decay on the kernels. `grads` is either keyed by tfjs
+   * variable name (what `tf.variableGrads(f, model.variables())` returns; the caller keeps
+   * ownership) or, on the JS kernel, a flat member-concatenated vector (what
+   * `exploitationGradient` / `linearGradient` return). Rejects gradients of variables that are
+   * not this model's: an upper-level step must never move the Q network. Each form has its own
+   * Adam moments (tfjs' optimiser or the kernel's): train a model through one of them.
    */
-  applyGradients(grads: tf.NamedTensorMap): void {
+  applyGradients(grads: tf.NamedTensorMap | Float32Array): void {
+    if (grads instanceof Float32Array) {
+      this.jsKernel('applyGradients(Float32Array)').applyGradient(grads);
+      return;
+    }
+    this.fast?.flush();
     for (const name of Object.keys(grads)) {
       if (!this.ownVariableNames.has(name)) {
         throw new Error(`reward model: got a gradient for '${name}', which is not one of its weights (pass varList = model.variables())`);
@@ -224,8 +265,30 @@ export class RewardModel {
     }
   }
 
+  /**
+   * JS kernel only: value and flat gradient of the exploitation loss on the ensemble-mean reward,
+   * mean BT(R(first) - R(second), y) + rewardL2 * mean over real steps of r^2
+   * (trainer/algorithms/neural/neural-rlhf.ts, `exploitationLoss`, is the tfjs form).
+   */
+  exploitationGradient(first: SegmentBatch, second: SegmentBatch, y: ArrayLike<number>, rewardL2: number): { value: number; grad: Float32Array } {
+    const kernel = this.jsKernel('exploitationGradient');
+    if (first.count !== second.count || y.length !== first.count) throw new Error(`exploitationGradient: ${first.count} / ${second.count} segments, ${y.length} labels`);
+    this.checkBatch(first);
+    this.checkBatch(second);
+    return kernel.exploitationGradient(first, second, y, rewardL2);
+  }
+
+  /** JS kernel only: flat gradient of sum_n weights[n] r(obs_n, a_n) (ensemble mean), obs [N * obsSize]. */
+  linearGradient(obs: Float32Array, actions: Int32Array, weights: Float32Array): Float32Array {
+    const kernel = this.jsKernel('linearGradient');
+    const n = actions.length;
+    if (obs.length !== n * this.config.obsSize || weights.length !== n) throw new Error(`linearGradient: ${obs.length} observation values, ${n} actions, ${weights.length} weights`);
+    return kernel.linearGradient(obs, actions, n, weights);
+  }
+
   /** Minimises `loss` over this model's weights only (one step); returns the loss before the step. */
   update(loss: () => tf.Scalar): number {
+    this.fast?.flush();
     const { value, grads } = tf.variableGrads(loss, this.variables());
     try {
       this.applyGradients(grads);
@@ -235,9 +298,28 @@ export class RewardModel {
     }
   }
 
+  /**
+   * One step on `preferenceLoss(first, second, y)` (the upper level's plain preference fit: what
+   * the bench times); returns the loss before the step. On the JS kernel it shares the kernel's
+   * Adam moments with `applyGradients(Float32Array)`.
+   */
+  preferenceStep(first: SegmentBatch, second: SegmentBatch, y: ArrayLike<number>): number {
+    if (!this.fast) return this.update(() => this.preferenceLoss(first, second, y));
+    if (first.count !== second.count) throw new Error(`preferenceLoss: ${first.count} first segments but ${second.count} second ones`);
+    if (y.length !== first.count) throw new Error(`preferenceLoss: ${y.length} labels for ${first.count} pairs`);
+    this.checkBatch(first);
+    this.checkBatch(second);
+    return this.fast.preferenceStep(first, second, y);
+  }
+
   dispose(): void {
     for (const m of this.members) m.dispose();
     this.optimizer.dispose();
+  }
+
+  private jsKernel(what: string): RewardKernel {
+    if (!this.fast) throw new Error(`reward model: ${what} needs the JS kernel; this model runs on ${this.kernel}`);
+    return this.fast;
   }
 
   private checkObs(obs: tf.Tensor2D): void {

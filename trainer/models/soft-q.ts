@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { makeRng, type Rng } from '../core/rng';
+import { SoftQKernel } from './kernels/soft-q-kernel';
+import { chooseKernel, type KernelName } from './kernels/select';
 import { Mlp, type Activation, type NamedWeight } from './mlp';
 import type { ReplayBuffer, TransitionBatch } from './replay-buffer';
 import { pickActions, RewardModel } from './reward-model';
@@ -93,14 +95,22 @@ export function makeSoftQConfig(partial: Pick<SoftQConfig, 'obsSize' | 'numActio
 export type RewardFn = (obs: Float32Array, actions: Int32Array) => Float32Array;
 export type RewardSource = RewardFn | RewardModel;
 
+/** How the learner computes; `kernel` absent = `chooseKernel` (SOBIRL_KERNEL, else automatic). */
+export interface SoftQOptions {
+  kernel?: KernelName | 'auto';
+}
+
 export class SoftQLearner {
   readonly kind = 'soft-q' as const;
   readonly config: SoftQConfig;
+  /** Where updates run: the JS kernel or tfjs (kernels/select.ts). Weights live in tf.Variables either way. */
+  readonly kernel: KernelName;
   private readonly online: Mlp;
   private readonly target: Mlp;
   private readonly optimizer: tf.AdamOptimizer;
+  private readonly fast: SoftQKernel | null;
 
-  constructor(config: SoftQConfig) {
+  constructor(config: SoftQConfig, options: SoftQOptions = {}) {
     this.config = makeSoftQConfig(config);
     const sizes = [this.config.obsSize, ...this.config.hiddenSizes, this.config.numActions];
     this.online = new Mlp(sizes, this.config.activation, makeRng(this.config.seed), true, 'softq/online');
@@ -108,15 +118,21 @@ export class SoftQLearner {
     this.target = new Mlp(sizes, this.config.activation, makeRng(this.config.seed), false, 'softq/target');
     this.target.blendFrom(this.online, 1);
     this.optimizer = tf.train.adam(this.config.learningRate);
+    this.kernel = chooseKernel(sizes, options.kernel);
+    this.fast = this.kernel === 'js'
+      ? new SoftQKernel({ ...this.config, sizes, nextValue: this.config.nextValue ?? 'target-soft-max' }, this.online.variables(), this.target.variables())
+      : null;
   }
 
   /** The lower-level variables (online Q weights only): the explicit varList of the Q update. */
   variables(): tf.Variable[] {
+    this.fast?.flush();
     return this.online.variables();
   }
 
   /** Online and target weights with logical names `online/...`, `target/...` (for checkpoints). */
   namedWeights(): NamedWeight[] {
+    this.fast?.flush();
     return [
       ...this.online.namedWeights().map((w) => ({ name: `online/${w.name}`, variable: w.variable })),
       ...this.target.namedWeights().map((w) => ({ name: `target/${w.name}`, variable: w.variable })),
@@ -125,16 +141,19 @@ export class SoftQLearner {
 
   /** obs [N, obsSize] -> Q(s, .) [N, A] of the online network. Differentiable. */
   qValues(obs: tf.Tensor2D): tf.Tensor2D {
+    this.fast?.flush();
     return this.online.apply(obs);
   }
 
   /** obs [N, obsSize] -> Q'(s, .) [N, A] of the target network. */
   targetQValues(obs: tf.Tensor2D): tf.Tensor2D {
+    this.fast?.flush();
     return this.target.apply(obs);
   }
 
   /** obs [N, obsSize] -> log pi(.|s) = logSoftmax(Q(s, .) / tau) [N, A]. */
   logPolicy(obs: tf.Tensor2D): tf.Tensor2D {
+    this.fast?.flush();
     return tf.tidy(() => tf.logSoftmax(tf.div(this.online.apply(obs), this.config.tau)) as tf.Tensor2D);
   }
 
@@ -148,6 +167,7 @@ export class SoftQLearner {
   actionProbsBatch(obs: Float32Array): Float32Array {
     const { obsSize, numActions } = this.config;
     if (obs.length % obsSize !== 0) throw new Error(`soft Q: ${obs.length} values is not a whole number of ${obsSize}-value observations`);
+    if (this.fast) return softmaxRows(this.fast.qValues(obs, obs.length / obsSize), numActions, this.config.tau);
     const t = tf.tidy(() => tf.exp(this.logPolicy(tf.tensor2d(obs, [obs.length / obsSize, obsSize]))));
     try {
       const probs = t.dataSync() as Float32Array;
@@ -174,6 +194,10 @@ export class SoftQLearner {
    * y = r(s, a) + gamma (1 - done) tau logsumexp(Q'(s', .) / tau).
    */
   targets(batch: TransitionBatch, reward: RewardSource): Float32Array {
+    if (this.fast) {
+      this.checkBatch(batch);
+      return this.fast.targets(batch, this.rewardsOf(batch, reward)).slice();
+    }
     const t = this.targetTensor(batch, reward);
     try {
       return t.dataSync() as Float32Array;
@@ -185,6 +209,45 @@ export class SoftQLearner {
   /** One gradient step on the online Q weights only, then a Polyak step of the target. Returns the loss. */
   update(batch: TransitionBatch, reward: RewardSource): number {
     this.checkBatch(batch);
+    if (this.fast) return this.fast.update(batch, this.rewardsOf(batch, reward));
+    const loss = this.tfjsUpdate(batch, reward);
+    try {
+      return loss.dataSync()[0]!;
+    } finally {
+      loss.dispose();
+    }
+  }
+
+  /**
+   * `steps` updates on batches of `config.batchSize` sampled from `replay`; returns the mean loss.
+   * On tfjs the losses stay on the backend and are read once at the end (no host round trip
+   * inside the loop).
+   */
+  train(replay: ReplayBuffer, reward: RewardSource, rng: Rng, steps: number): number {
+    if (steps <= 0) return 0;
+    if (this.fast) {
+      let total = 0;
+      for (let i = 0; i < steps; i++) total += this.update(replay.sample(this.config.batchSize, rng), reward);
+      return total / steps;
+    }
+    let total: tf.Scalar = tf.scalar(0);
+    for (let i = 0; i < steps; i++) {
+      const batch = replay.sample(this.config.batchSize, rng);
+      this.checkBatch(batch);
+      const loss = this.tfjsUpdate(batch, reward);
+      const next = tf.add(total, loss) as tf.Scalar;
+      tf.dispose([total, loss]);
+      total = next;
+    }
+    try {
+      return total.dataSync()[0]! / steps;
+    } finally {
+      total.dispose();
+    }
+  }
+
+  /** One tfjs update; returns its loss as a scalar tensor the caller disposes. */
+  private tfjsUpdate(batch: TransitionBatch, reward: RewardSource): tf.Scalar {
     const y = this.targetTensor(batch, reward);
     const obs = tf.tensor2d(batch.obs, [batch.size, this.config.obsSize]);
     try {
@@ -196,27 +259,27 @@ export class SoftQLearner {
       }, this.online.variables());
       try {
         this.optimizer.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
-        return value.dataSync()[0]!;
       } finally {
-        tf.dispose([value, ...Object.values(grads)]);
+        tf.dispose(Object.values(grads));
       }
+      return value;
     } finally {
       tf.dispose([y, obs]);
       this.target.blendFrom(this.online, this.config.targetUpdateRate);
     }
   }
 
-  /** `steps` updates on batches of `config.batchSize` sampled from `replay`; returns the mean loss. */
-  train(replay: ReplayBuffer, reward: RewardSource, rng: Rng, steps: number): number {
-    let total = 0;
-    for (let i = 0; i < steps; i++) total += this.update(replay.sample(this.config.batchSize, rng), reward);
-    return steps > 0 ? total / steps : 0;
-  }
-
   dispose(): void {
     this.online.dispose();
     this.target.dispose();
     this.optimizer.dispose();
+  }
+
+  /** r(s, a) for the batch as plain numbers (the JS kernel's relabelling). */
+  private rewardsOf(batch: TransitionBatch, reward: RewardSource): Float32Array {
+    const rewards = typeof reward === 'function' ? reward(batch.obs, batch.actions) : reward.predictRewards(batch.obs, batch.actions);
+    if (rewards.length !== batch.size) throw new Error(`soft Q: the reward function returned ${rewards.length} values for ${batch.size} transitions`);
+    return rewards;
   }
 
   private targetTensor(batch: TransitionBatch, reward: RewardSource): tf.Tensor1D {
@@ -246,6 +309,7 @@ export class SoftQLearner {
 
   private logPolicyOf(obs: ArrayLike<number>): Float64Array {
     if (obs.length !== this.config.obsSize) throw new Error(`soft Q: observation has ${obs.length} values, expected ${this.config.obsSize}`);
+    if (this.fast) return logSoftmaxRow(this.fast.qValues(Float32Array.from(obs), 1), this.config.tau);
     const t = tf.tidy(() => this.logPolicy(tf.tensor2d(Float32Array.from(obs), [1, this.config.obsSize])));
     try {
       return Float64Array.from(t.dataSync());
@@ -257,4 +321,23 @@ export class SoftQLearner {
   private checkBatch(batch: TransitionBatch): void {
     if (batch.obsSize !== this.config.obsSize) throw new Error(`soft Q: batch obsSize ${batch.obsSize}, expected ${this.config.obsSize}`);
   }
+}
+
+/** log softmax(q / tau) of one row, in float64. */
+function logSoftmaxRow(q: ArrayLike<number>, tau: number): Float64Array {
+  let m = -Infinity;
+  for (let a = 0; a < q.length; a++) m = Math.max(m, q[a]! / tau);
+  let sum = 0;
+  for (let a = 0; a < q.length; a++) sum += Math.exp(q[a]! / tau - m);
+  const logZ = m + Math.log(sum);
+  return Float64Array.from(q, (v) => v / tau - logZ);
+}
+
+/** softmax(q / tau) row by row, q [N, A] -> [N, A] (in place, returned). */
+function softmaxRows(q: Float32Array, numActions: number, tau: number): Float32Array {
+  for (let o = 0; o < q.length; o += numActions) {
+    const row = logSoftmaxRow(q.subarray(o, o + numActions), tau);
+    for (let a = 0; a < numActions; a++) q[o + a] = Math.exp(row[a]!);
+  }
+  return q;
 }

@@ -7,7 +7,7 @@
 import { makeRng } from '../../core/rng';
 import { RewardModel, makeRewardModelConfig, type RewardModelConfig } from '../../models/reward-model';
 import type { NeuralUpperLevel, UpperLevelInput } from './learner';
-import { disposeGrads, exploitationLoss, globalNorm, gradsOf, meanPairLoss, miniBatchIndices, subBatch } from './neural-rlhf';
+import { disposeGrads, exploitationGrads, globalNorm, meanPairLoss, miniBatchIndices, subBatch } from './neural-rlhf';
 
 export interface NeuralDrlhfConfig {
   /** Adam steps on the reward model per outer iteration. */
@@ -29,7 +29,6 @@ export const DEFAULT_NEURAL_DRLHF: NeuralDrlhfConfig = {
 
 export function makeNeuralDrlhf(obsSize: number, numActions: number, seed: number, config: NeuralDrlhfConfig = DEFAULT_NEURAL_DRLHF): NeuralUpperLevel {
   const rewardModel = new RewardModel(makeRewardModelConfig({ ...config.rewardModel, obsSize, numActions, seed: seed * 101 + 3 }));
-  const vars = rewardModel.variables();
   const rng = makeRng(seed * 7919 + 5);
   return {
     name: 'drlhf',
@@ -39,7 +38,7 @@ export function makeNeuralDrlhf(obsSize: number, numActions: number, seed: numbe
       for (let step = 0; step < config.upperSteps; step++) {
         await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
-        const { value, grads } = gradsOf(() => exploitationLoss(rewardModel, batch, config.rewardL2), vars);
+        const { value, grads } = exploitationGrads(rewardModel, batch, config.rewardL2);
         norm = globalNorm(grads);
         rewardModel.applyGradients(grads);
         disposeGrads(grads);

@@ -4,7 +4,6 @@
  * CURRENT reward model. The Q network persists across outer iterations (the warm start).
  * The oracle (oracle.ts) drives the same learner with the environment's true reward instead.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../core/rng';
 import { ReplayBuffer } from '../../models/replay-buffer';
 import { SoftQLearner, makeSoftQConfig, type RewardSource, type SoftQConfig } from '../../models/soft-q';
@@ -36,17 +35,10 @@ export const DEFAULT_LOWER_LEVEL: LowerLevelConfig = {
   softQ: { hiddenSizes: [64, 64], learningRate: 1e-3, targetUpdateRate: 0.01, batchSize: 128, loss: 'mse' },
 };
 
-/** The soft policy pi = softmax(Q / tau) as a batched function on plain arrays (no gradient). */
+/** The soft policy pi = softmax(Q / tau) as a batched function on plain arrays (no gradient; the learner's kernel). */
 export function softPolicy(q: SoftQLearner): BatchPolicy {
   const { obsSize } = q.config;
-  return (obs, n) => {
-    const t = tf.tidy(() => tf.exp(q.logPolicy(tf.tensor2d(obs, [n, obsSize]))));
-    try {
-      return t.dataSync() as Float32Array;
-    } finally {
-      t.dispose();
-    }
-  };
+  return (obs, n) => q.actionProbsBatch(obs.length === n * obsSize ? obs : obs.subarray(0, n * obsSize));
 }
 
 export class LowerLevel {

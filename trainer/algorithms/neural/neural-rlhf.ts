@@ -150,19 +150,47 @@ export function explorationCoefficients(losses: Float64Array, tau: number, basel
   return Float64Array.from(losses, (l) => (scale * (l - b)) / (tau * Math.max(M, 1)));
 }
 
-/** Gradients keyed by variable name, for `vars` (explicit varList: the reward weights only). */
-export type Grads = tf.NamedTensorMap;
+/**
+ * Gradients of the reward model: keyed by tfjs variable name (tfjs, for `vars`, an explicit
+ * varList of the reward weights only), or one flat member-concatenated vector when the model
+ * runs on the JS kernel (trainer/models/kernels/). `RewardModel.applyGradients` takes either.
+ */
+export type Grads = tf.NamedTensorMap | Float32Array;
 
-export function gradsOf(loss: () => tf.Scalar, vars: tf.Variable[]): { value: number; grads: Grads } {
+export function gradsOf(loss: () => tf.Scalar, vars: tf.Variable[]): { value: number; grads: tf.NamedTensorMap } {
   const { value, grads } = tf.variableGrads(loss, vars);
   const v = value.dataSync()[0]!;
   value.dispose();
   return { value: v, grads };
 }
 
-/** a + scale * b, key by key (new tensors; inputs untouched). */
+/** Value and gradient of `exploitationLoss`, on the model's kernel. */
+export function exploitationGrads(model: RewardModel, batch: PairBatch, rewardL2 = 0): { value: number; grads: Grads } {
+  if (model.kernel === 'js') {
+    const { value, grad } = model.exploitationGradient(batch.first, batch.second, batch.y, rewardL2);
+    return { value, grads: grad };
+  }
+  return gradsOf(() => exploitationLoss(model, batch, rewardL2), model.variables());
+}
+
+/** Gradient of `explorationSurrogate`, on the model's kernel. */
+export function explorationGrads(model: RewardModel, rows: ExplorationRows, coef: Float64Array): Grads {
+  if (model.kernel === 'js') {
+    const w = Float32Array.from(rows.weights, (v, i) => v * coef[rows.pair[i]!]!);
+    return model.linearGradient(rows.obs.subarray(0, rows.count * model.config.obsSize), rows.actions.subarray(0, rows.count), w.subarray(0, rows.count));
+  }
+  return gradsOf(() => explorationSurrogate(model, rows, coef), model.variables()).grads;
+}
+
+/** a + scale * b, key by key (new values; inputs untouched). */
+export function addScaled(a: tf.NamedTensorMap, b: tf.NamedTensorMap, scale: number): tf.NamedTensorMap;
+export function addScaled(a: Grads, b: Grads, scale: number): Grads;
 export function addScaled(a: Grads, b: Grads, scale: number): Grads {
-  const out: Grads = {};
+  if (a instanceof Float32Array || b instanceof Float32Array) {
+    if (!(a instanceof Float32Array && b instanceof Float32Array) || a.length !== b.length) throw new Error('addScaled: gradients of different forms');
+    return Float32Array.from(a, (v, i) => v + scale * b[i]!);
+  }
+  const out: tf.NamedTensorMap = {};
   for (const name of Object.keys(a)) {
     out[name] = tf.tidy(() => tf.add(a[name]!, tf.mul(b[name]!, scale)));
   }
@@ -170,6 +198,11 @@ export function addScaled(a: Grads, b: Grads, scale: number): Grads {
 }
 
 export function globalNorm(grads: Grads): number {
+  if (grads instanceof Float32Array) {
+    let sum = 0;
+    for (let i = 0; i < grads.length; i++) sum += grads[i]! * grads[i]!;
+    return Math.sqrt(sum);
+  }
   const t = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
   const v = t.dataSync()[0]!;
   t.dispose();
@@ -177,7 +210,7 @@ export function globalNorm(grads: Grads): number {
 }
 
 export function disposeGrads(...maps: Grads[]): void {
-  for (const m of maps) tf.dispose(Object.values(m));
+  for (const m of maps) if (!(m instanceof Float32Array)) tf.dispose(Object.values(m));
 }
 
 /** Copies of the variables' current values (kept outside any tidy). */

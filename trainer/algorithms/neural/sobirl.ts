@@ -24,7 +24,7 @@ import { RewardModel, makeRewardModelConfig, type RewardModelConfig } from '../.
 import { collectExplorationRows } from './exploration-rows';
 import type { NeuralUpperLevel, UpperLevelInput } from './learner';
 import {
-  addScaled, disposeGrads, explorationCoefficients, explorationSurrogate, exploitationLoss, globalNorm, gradsOf,
+  addScaled, disposeGrads, explorationCoefficients, explorationGrads, exploitationGrads, globalNorm,
   meanPairLoss, miniBatchIndices, pairLosses, subBatch,
 } from './neural-rlhf';
 
@@ -104,7 +104,6 @@ export function makeNeuralSobirl(
   config: NeuralSobirlConfig = DEFAULT_NEURAL_SOBIRL,
 ): NeuralUpperLevel {
   const rewardModel = new RewardModel(makeRewardModelConfig({ ...config.rewardModel, obsSize, numActions, seed: seed * 101 + 3 }));
-  const vars = rewardModel.variables();
   const rng = makeRng(seed * 7919 + 5);
   return {
     name: 'sobirl',
@@ -126,13 +125,13 @@ export function makeNeuralSobirl(
       for (let step = 0; step < config.upperSteps; step++) {
         await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
-        const exploit = gradsOf(() => exploitationLoss(rewardModel, batch, config.rewardL2), vars);
+        const exploit = exploitationGrads(rewardModel, batch, config.rewardL2);
         loss = exploit.value;
         exploitNorm = globalNorm(exploit.grads);
         if (rows) {
           // stopgrad(l - b): the coefficients are plain numbers at the current x.
           const coef = explorationCoefficients(pairLosses(rewardModel, fresh), tau, config.baseline);
-          const explore = gradsOf(() => explorationSurrogate(rewardModel, rows, coef), vars);
+          const explore = { grads: explorationGrads(rewardModel, rows, coef) };
           const rawNorm = coefScale * globalNorm(explore.grads);
           const scale = rawNorm > config.exploreClip * exploitNorm ? (config.exploreClip * exploitNorm) / rawNorm : 1;
           exploreNorm = scale * rawNorm;

@@ -19,7 +19,7 @@ import { collectExplorationRows, type ExplorationRows } from './exploration-rows
 import type { NeuralUpperLevel, UpperLevelInput } from './learner';
 import {
   addScaled, disposeGrads, explorationCoefficients, explorationSurrogate, exploitationLoss, globalNorm, gradsOf,
-  meanPairLoss, miniBatchIndices, pairLosses, restore, snapshot, subBatch, type Grads, type PairBatch,
+  meanPairLoss, miniBatchIndices, pairLosses, restore, snapshot, subBatch, type PairBatch,
 } from './neural-rlhf';
 
 export interface NeuralStocSobirlConfig {
@@ -74,7 +74,7 @@ export function makeNeuralStocSobirl(
   const rewardModel = new RewardModel(makeRewardModelConfig({ ...config.rewardModel, obsSize, numActions, seed: seed * 101 + 3 }));
   const vars = rewardModel.variables();
   const rng = makeRng(seed * 7919 + 5);
-  let h: Grads | null = null;
+  let h: tf.NamedTensorMap | null = null;
   let previous: tf.Tensor[] | null = null;
   let t = 0;
 
@@ -111,7 +111,7 @@ export function makeNeuralStocSobirl(
         await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
         const now = estimate(batch, fresh, rows);
-        let direction: Grads;
+        let direction: tf.NamedTensorMap;
         if (h && previous) {
           const beta = config.beta0 / Math.cbrt(t + 1);
           const mu = Math.min(1, config.muScale * beta * beta);
