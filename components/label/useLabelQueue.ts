@@ -90,7 +90,7 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
     fetching.current = true;
     let filledCurrent = false;
     try {
-      const res = await client.label.next.query({
+      const res = await client.label.next.mutate({
         runId,
         excludePairIds: excluded(cur?.pair.id, nextRef.current?.id),
       });
@@ -148,7 +148,7 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
       for (const pair of held) {
         if (pair.leaseExpiresAt - now > LEASE_RENEW_BEFORE_MS) continue;
         const others = held.filter((p) => p.id !== pair.id).map((p) => p.id);
-        void client.label.next.query({ runId, excludePairIds: excluded(...others) })
+        void client.label.next.mutate({ runId, excludePairIds: excluded(...others) })
           .then((res) => { if (res.pair?.id === pair.id) pair.leaseExpiresAt = res.pair.leaseExpiresAt; })
           .catch(() => { /* the submit will say so if the lease is really gone */ });
       }

@@ -74,8 +74,8 @@ async function labelCallers(db: Db, log: (line: string) => void): Promise<{ call
       via: 'server/queue + server/labeling (tRPC router unavailable)',
       callerFor: (user) => ({
         label: {
-          next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, runId, now: Date.now() }) }),
-          submit: async (input) => submitLabel(db, user.id, input, Date.now()),
+          next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, role: user.role, runId, now: Date.now() }) }),
+          submit: async (input) => submitLabel(db, { id: user.id, role: user.role }, input, Date.now()),
         },
       }),
     };
