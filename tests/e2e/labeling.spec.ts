@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import path from 'node:path';
-import { ACCOUNTS, openTestDb, signIn, signOut } from './helpers';
+import { ACCOUNTS, labelRun, openTestDb, signIn, signOut } from './helpers';
 
 const labelPage = (page: Page) => page.locator('.label-page');
 const currentPairId = async (page: Page) => Number(await labelPage(page).getAttribute('data-pair-id'));
@@ -37,6 +37,7 @@ test('an annotator labels 5 pairs from the keyboard, undoes one, and the labels 
   const lastLabelIdBefore = maxLabelId();
   await signIn(page, ACCOUNTS.annotator1);
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Label']);
+  await labelRun(page);
   await expect(page.getByTestId('labeled-today')).toHaveText(/^\d+$/);
   const labeledTodayBefore = Number(await page.getByTestId('labeled-today').textContent());
 
@@ -155,6 +156,7 @@ test('an annotator opening the admin page is refused, and so is the admin API', 
 test('errors are shown in words, not as a blank page', async ({ page }) => {
   await signIn(page, ACCOUNTS.annotator2);
   await page.goto('/label?run=999999');
-  await expect(page.locator('.queue-message.error')).toContainText('run 999999 does not exist');
+  await expect(page.locator('.queue-message.error')).toContainText('Run 999999 does not exist.');
+  await expect(page.locator('.queue-message.error')).not.toContainText('{');
   await expect(page.getByRole('button', { name: /Left better/ })).toBeDisabled();
 });
