@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
-import { labels, pairFlags, pairs, runs, type Choice, type FlagSide } from '@/db/schema';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { labels, pairFlags, pairs, runs, users, type Choice, type FlagSide } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { writeTx } from '@/db/transactions';
 import { choiceToY, holdsLiveLease, leasesReleased, refreshPairStatus, type Strength } from './queue';
@@ -142,14 +142,12 @@ export function flagPair(db: Db, user: Labeler, input: { pairId: number; side: F
 /** Flagged pairs of a run, for researchers (newest first). */
 export function runFlags(db: Db, runId: number) {
   return db
-    .select({ pairId: pairFlags.pairId, side: pairFlags.side, comment: pairFlags.comment, createdAt: pairFlags.createdAt, userId: pairFlags.userId })
+    .select({ pairId: pairFlags.pairId, side: pairFlags.side, comment: pairFlags.comment, createdAt: pairFlags.createdAt, userId: pairFlags.userId, annotator: users.pseudonym })
     .from(pairFlags)
     .innerJoin(pairs, eq(pairs.id, pairFlags.pairId))
+    .innerJoin(users, eq(users.id, pairFlags.userId))
     .where(eq(pairs.runId, runId))
     .orderBy(desc(pairFlags.createdAt))
     .limit(200)
     .all();
 }
-
-export const flaggedPairCount = (runId: number) =>
-  sql<number>`(select count(distinct f.pair_id) from pair_flags f join pairs p on p.id = f.pair_id where p.run_id = ${runId})`;
