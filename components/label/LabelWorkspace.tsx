@@ -159,7 +159,7 @@ export function LabelWorkspace({ runId }: { runId: number }) {
 function RecordedFlash({ text }: { text: string }) {
   const [visible, setVisible] = useState(true);
   useEffect(() => {
-    const timer = setTimeout(() => setVisible(false), 900);
+    const timer = setTimeout(() => setVisible(false), 1500);
     return () => clearTimeout(timer);
   }, []);
   if (!visible) return null;

@@ -70,14 +70,7 @@ export function Onboarding({ runId }: { runId: number }) {
       )}
 
       <section className="card wide" data-testid="practice">
-        {o.passed ? (
-          <>
-            <h2>{o.practice.length > 0 ? 'Practice passed' : 'Ready'}</h2>
-            <p><Link className="primary-link" href={`/label?run=${runId}`}>Start labeling</Link></p>
-          </>
-        ) : o.practice.length === 0 ? (
-          <p className="form-error">This run asks for a practice round but has no gold pairs for it yet; ask a researcher to mark some.</p>
-        ) : practice.data ? (
+        {practice.data ? (
           <>
             <h2 data-testid="practice-result">{practice.data.passed ? 'Passed' : 'Not passed yet'}: {practice.data.correct} of {practice.data.total} match the correct answers</h2>
             <ul>
@@ -89,6 +82,13 @@ export function Onboarding({ runId }: { runId: number }) {
               ? <p><Link className="primary-link" href={`/label?run=${runId}`}>Start labeling</Link></p>
               : <p><button type="button" onClick={retry}>Try the practice round again</button> (you need {o.passNeeded} of {o.practice.length})</p>}
           </>
+        ) : o.passed ? (
+          <>
+            <h2>{o.practice.length > 0 ? 'Practice passed' : 'Ready'}</h2>
+            <p><Link className="primary-link" href={`/label?run=${runId}`}>Start labeling</Link></p>
+          </>
+        ) : o.practice.length === 0 ? (
+          <p className="form-error">This run asks for a practice round but has no gold pairs for it yet; ask a researcher to mark some.</p>
         ) : practising ? (
           <>
             <h2 data-pair-id={practising.pairId} data-testid="practice-step">Practice {step + 1} of {o.practice.length}</h2>
