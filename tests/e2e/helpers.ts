@@ -18,7 +18,7 @@ export async function signIn(page: Page, account: { email: string; password: str
 }
 
 /** The demo grid5 run that `npm start` seeds (db/seed.ts). */
-export const DEMO_GRID5 = 'Demo: grid5 (random policy)';
+export const DEMO_GRID5 = 'Demo: grid5';
 
 /** From the annotator home (/label), opens a run's labeling page by its card, as a person would. */
 export async function labelRun(page: Page, runName: string = DEMO_GRID5) {
