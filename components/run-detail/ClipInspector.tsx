@@ -90,6 +90,7 @@ export function ClipInspector({ runId, refetchInterval }: { runId: number; refet
         <span className={styles.inlineLabel}>
           <button type="button" onClick={() => setPage((n) => n + 1)} disabled={(recent.data?.length ?? 0) < PAGE}>Older {PAGE}</button>
           <button type="button" onClick={() => setPage((n) => Math.max(0, n - 1))} disabled={page === 0}>Newer</button>
+          <button type="button" onClick={() => { setPage(0); setPicked(null); }}>Newest pair</button>
           <span className={styles.muted}>page {page + 1}</span>
         </span>
         <form className="inline" onSubmit={(e) => { e.preventDefault(); void find(); }} aria-label="Find a pair">

@@ -7,7 +7,8 @@ import { ACCOUNTS, labelRun, openTestDb, signIn, trpcMutation, trpcQuery } from 
 test('a submit that hits a network failure is retried with the same id and stored once', async ({ page }) => {
   let aborted = 0;
   await page.route('**/api/trpc/**', async (route) => {
-    if (aborted === 0 && route.request().url().includes('label.submit')) {
+    // The first two attempts fail: the retry waits 300 ms, then 1 s, long enough to see the warning.
+    if (aborted < 2 && route.request().url().includes('label.submit')) {
       aborted++;
       await route.abort('failed');
       return;
@@ -20,7 +21,9 @@ test('a submit that hits a network failure is retried with the same id and store
   const pairId = Number(await page.locator('.label-page').getAttribute('data-pair-id'));
   await page.waitForTimeout(150);
   await page.keyboard.press('ArrowUp');
-  await expect.poll(() => aborted).toBe(1);
+  await expect(page.getByTestId('unsaved')).toContainText('1 label not saved yet, retrying');
+  await expect.poll(() => aborted).toBe(2);
+  await expect(page.getByTestId('unsaved')).toHaveCount(0);
   await expect(page.locator('.status-line .saving')).toHaveCount(0);
 
   const db = openTestDb();

@@ -37,6 +37,9 @@ test('a neural (cartpole) run shows held-out accuracy, learned/true correlation,
     // Clip inspector: both clips replayed, learned and true reward per step under each, no heat map.
     const inspected = page.getByTestId('inspected-pair');
     await expect(inspected).toBeVisible();
+    // The inspector keeps the pair it shows across refreshes; the simulated annotators label fast,
+    // so ask for the newest pair (the one the newest checkpoint has scored).
+    await page.getByRole('button', { name: 'Newest pair' }).click();
     await expect(inspected.locator('canvas')).toHaveCount(2);
     for (const side of ['left', 'right']) {
       await expect(page.getByTestId(`step-reward-${side}`).locator('.recharts-line-curve')).toHaveCount(2);
