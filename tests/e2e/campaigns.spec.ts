@@ -227,7 +227,8 @@ test('a practice round scored against gold gates real labels', async ({ page, br
 });
 
 test('a label changed in "My labels" and a flagged clip reach the trainer and the export', async ({ page, browser }) => {
-  const runId = newRun(`e2e history ${Date.now()}`, { labelBatchSize: 2 });
+  // A short iteration timeout: the trainer trains on the labels there are after 3 s, whichever pairs they are on.
+  const runId = newRun(`e2e history ${Date.now()}`, { labelBatchSize: 2, config: { iterationTimeoutMs: 3000 } });
   await waitForPairs(runId, 4);
   await signIn(page, ACCOUNTS.annotator2);
   await page.goto(`/label?run=${runId}`);
