@@ -70,6 +70,16 @@ export const runs = sqliteTable(
     /** The trainer's last problem with this run (e.g. a checkpoint that failed to load); null when fine. */
     lastError: text('last_error'),
     lastErrorAt: integer('last_error_at'),
+    /** Free text for researchers (what the run is for); the name can be changed too. */
+    description: text('description').notNull().default(''),
+    /** Open to every annotator; when false only those in run_assignments see and label it. */
+    openToAll: integer('open_to_all', { mode: 'boolean' }).notNull().default(true),
+    /** How many labels the campaign wants in all (a progress bar for annotators); null: no target. */
+    labelTarget: integer('label_target'),
+    /** Gold pairs in the practice round an annotator must pass before labels count; 0: no practice. */
+    practicePairs: integer('practice_pairs').notNull().default(0),
+    /** Annotators may say "slightly better" (y 0.75 / 0.25) besides "much better" (1 / 0). */
+    preferenceStrength: integer('preference_strength', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [
     check('runs_status_check', sql`${t.status} in (${inList(RUN_STATUSES)})`),
@@ -197,6 +207,55 @@ export const labels = sqliteTable(
   ],
 );
 
+/** Who may label a run that is not open to all (an admin or researcher assigns them). */
+export const runAssignments = sqliteTable(
+  'run_assignments',
+  {
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.userId] }), index('run_assignments_user_idx').on(t.userId)],
+);
+
+export const FLAG_SIDES = ['left', 'right', 'both'] as const;
+export type FlagSide = (typeof FLAG_SIDES)[number];
+
+/**
+ * An annotator's report that a pair's clip is broken. A flagged pair leaves the queue, the
+ * trainer's label set and the exports (unless an export asks for flagged pairs).
+ */
+export const pairFlags = sqliteTable(
+  'pair_flags',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    pairId: integer('pair_id').notNull().references(() => pairs.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    side: text('side', { enum: FLAG_SIDES }).notNull(),
+    comment: text('comment').notNull(),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+  },
+  (t) => [
+    uniqueIndex('pair_flags_pair_user_unique').on(t.pairId, t.userId),
+    check('pair_flags_side_check', sql`${t.side} in (${inList(FLAG_SIDES)})`),
+  ],
+);
+
+/** One practice round of an annotator on a run, scored against the gold answers. */
+export const practiceAttempts = sqliteTable(
+  'practice_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    correct: integer('correct').notNull(),
+    total: integer('total').notNull(),
+    passed: integer('passed', { mode: 'boolean' }).notNull(),
+    createdAt: integer('created_at').notNull().$defaultFn(now),
+  },
+  (t) => [index('practice_attempts_run_user_idx').on(t.runId, t.userId)],
+);
+
 export const metrics = sqliteTable(
   'metrics',
   {
@@ -224,4 +283,5 @@ export type Lease = typeof leases.$inferSelect;
 export type Label = typeof labels.$inferSelect;
 export type NewLabel = typeof labels.$inferInsert;
 export type Metric = typeof metrics.$inferSelect;
+export type PairFlag = typeof pairFlags.$inferSelect;
 export type NewMetric = typeof metrics.$inferInsert;

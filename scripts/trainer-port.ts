@@ -32,8 +32,8 @@ export const serverLabelQueue: LabelQueuePort = {
         via: 'server/queue + server/labeling (tRPC router unavailable)',
         callerFor: (user) => ({
           label: {
-            next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, runId, now: Date.now() }) }),
-            submit: async (input) => submitLabel(db, user.id, input, Date.now()),
+            next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, role: user.role, runId, now: Date.now() }) }),
+            submit: async (input) => submitLabel(db, { id: user.id, role: user.role }, input, Date.now()),
           },
         }),
       };

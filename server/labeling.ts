@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { and, eq, gte, sql } from 'drizzle-orm';
-import { labels, leases, pairs, runs, type Choice } from '@/db/schema';
+import { labels, leases, pairs, runs, type Choice, type RunStatus } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { writeTx } from '@/db/transactions';
 import {
@@ -14,7 +14,9 @@ import {
   loadPairView,
   refreshPairStatus,
   type PairView,
+  type Strength,
 } from './queue';
+import { assertAcceptsLabels, runForLabeler, runOfPair, type Labeler } from './runAccess';
 
 /** Submitting, undoing and counting labels; plain functions over the db taking `now`. */
 
@@ -22,6 +24,8 @@ export interface SubmitLabelInput {
   submissionId: string;
   pairId: number;
   choice: Choice;
+  /** 'slightly' only on runs with preference strength, and only for left / right. */
+  strength?: Strength | undefined;
   shownAt: number;
   answeredAt: number;
 }
@@ -36,9 +40,14 @@ export interface SubmitLabelResult {
 
 /**
  * Stores one label. Idempotent by submissionId: the same submission again (a network retry,
- * even after the lease is gone) returns the first result with duplicate: true and no new row.
+ * even after the lease is gone) returns the first result with duplicate: true and no new row;
+ * if that label was undone meanwhile, the replay is refused (CONFLICT), because answering
+ * "duplicate" would tell the client a label is stored that is not. Only an active run takes
+ * labels (a paused or stopped one refuses them even on a held lease), and only from someone
+ * who may label it (assigned, practice passed).
  */
-export function submitLabel(db: Db, userId: number, input: SubmitLabelInput, now: number): SubmitLabelResult {
+export function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now: number): SubmitLabelResult {
+  const userId = user.id;
   const responseMs = input.answeredAt - input.shownAt;
   if (responseMs < 0 || responseMs > MAX_RESPONSE_MS) {
     throw new TRPCError({
@@ -52,10 +61,25 @@ export function submitLabel(db: Db, userId: number, input: SubmitLabelInput, now
       if (previous.userId !== userId || previous.pairId !== input.pairId) {
         throw new TRPCError({ code: 'CONFLICT', message: 'this submissionId was already used for another label' });
       }
+      if (previous.undoneAt !== null) {
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `the label of this submission (pair ${previous.pairId}) was undone and is not stored; label the pair again with a new submissionId`,
+        });
+      }
       return { labelId: previous.id, pairId: previous.pairId, choice: previous.choice, y: previous.y, duplicate: true };
     }
-    const pair = tx.select({ id: pairs.id }).from(pairs).where(eq(pairs.id, input.pairId)).get();
-    if (!pair) throw new TRPCError({ code: 'NOT_FOUND', message: `pair ${input.pairId} does not exist` });
+    const gate = runOfPair(tx, user, input.pairId);
+    assertAcceptsLabels(gate);
+    const strength = input.strength ?? 'much';
+    if (strength === 'slightly' && (!gate.preferenceStrength || (input.choice !== 'left' && input.choice !== 'right'))) {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: gate.preferenceStrength
+          ? 'strength "slightly" applies to left or right only'
+          : `run "${gate.name}" does not ask for preference strength; send strength "much" or none`,
+      });
+    }
     if (!holdsLiveLease(tx, input.pairId, userId, now)) {
       throw new TRPCError({
         code: 'CONFLICT',
@@ -69,10 +93,11 @@ export function submitLabel(db: Db, userId: number, input: SubmitLabelInput, now
       .get();
     if (live) throw new TRPCError({ code: 'CONFLICT', message: `you already labeled pair ${input.pairId}` });
 
-    const y = choiceToY(input.choice);
+    const y = choiceToY(input.choice, strength);
+    const { strength: _strength, ...row0 } = input;
     const row = tx
       .insert(labels)
-      .values({ ...input, userId, y, responseMs, createdAt: now })
+      .values({ ...row0, userId, y, responseMs, createdAt: now })
       .returning({ id: labels.id })
       .get();
     tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId))).run();
@@ -84,13 +109,19 @@ export function submitLabel(db: Db, userId: number, input: SubmitLabelInput, now
 /**
  * Takes back the user's own label within UNDO_WINDOW_MS and leases the pair to them again so the
  * page can show it. The window is measured on the server clock (created_at), not the browser's
- * answeredAt, so a skewed client clock cannot widen or close it.
+ * answeredAt, so a skewed client clock cannot widen or close it. A paused or stopped run keeps
+ * the label: undoing would hand its pair out again while the run takes no labels.
  */
-export function undoLabel(db: Db, userId: number, labelId: number, now: number): PairView {
+export function undoLabel(db: Db, user: Labeler, labelId: number, now: number): PairView {
+  const userId = user.id;
   return writeTx(db, (tx) => {
     const label = tx.select().from(labels).where(eq(labels.id, labelId)).get();
     if (!label || label.userId !== userId) {
       throw new TRPCError({ code: 'NOT_FOUND', message: `you have no label ${labelId}` });
+    }
+    const gate = runOfPair(tx, user, label.pairId);
+    if (gate.status !== 'active') {
+      throw new TRPCError({ code: 'CONFLICT', message: `run "${gate.name}" is ${gate.status}; label ${labelId} stays as it is` });
     }
     if (label.undoneAt !== null) throw new TRPCError({ code: 'CONFLICT', message: `label ${labelId} is already undone` });
     if (now - label.createdAt > UNDO_WINDOW_MS) {
@@ -105,9 +136,19 @@ export function undoLabel(db: Db, userId: number, labelId: number, now: number):
 }
 
 export interface LabelStatus {
+  /** Your live labels since the start of the day: on this run when one is asked for, else on all. */
   labeledToday: number;
   pairsWaiting: number;
   runName: string | null;
+  /** The asked-for run's state ('paused' / 'stopped': the page says so instead of "empty"); null without a run. */
+  runStatus: RunStatus | null;
+  /** This run has a practice round you have not passed yet. */
+  practiceRequired: boolean;
+  preferenceStrength: boolean;
+  /** Your live labels on the run, all of them on the run, and its target (null: none); zeros without a run. */
+  mine: number;
+  runLabels: number;
+  labelTarget: number | null;
 }
 
 /** Start of the server's local day containing `now`. */
@@ -117,19 +158,42 @@ export function startOfDay(now: number): number {
   return d.getTime();
 }
 
-export function labelStatus(db: Db, userId: number, now: number, runId?: number, runNameHint?: string): LabelStatus {
-  const today = db
-    .select({ n: sql<number>`count(*)` })
-    .from(labels)
-    .where(and(eq(labels.userId, userId), gte(labels.createdAt, startOfDay(now)), sql`${labels.undoneAt} is null`))
-    .get();
-  let runName = runNameHint ?? null;
-  if (runName === null && runId !== undefined) {
-    runName = db.select({ name: runs.name }).from(runs).where(eq(runs.id, runId)).get()?.name ?? null;
-  }
-  return { labeledToday: today?.n ?? 0, pairsWaiting: countAvailablePairs(db, { userId, runId, now }), runName };
+function liveLabelCount(db: Db, where: { userId?: number; runId?: number; since?: number }): number {
+  return (
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(labels)
+      .innerJoin(pairs, eq(pairs.id, labels.pairId))
+      .where(
+        and(
+          sql`${labels.undoneAt} is null`,
+          where.userId === undefined ? undefined : eq(labels.userId, where.userId),
+          where.runId === undefined ? undefined : eq(pairs.runId, where.runId),
+          where.since === undefined ? undefined : gte(labels.createdAt, where.since),
+        ),
+      )
+      .get()?.n ?? 0
+  );
 }
 
-export function runExists(db: Db, runId: number): boolean {
-  return db.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).get() !== undefined;
+export function labelStatus(db: Db, user: Labeler, now: number, runId?: number): LabelStatus {
+  const userId = user.id;
+  const pairsWaiting = countAvailablePairs(db, { userId, role: user.role, runId, now });
+  const labeledToday = liveLabelCount(db, { userId, runId, since: startOfDay(now) });
+  if (runId === undefined) {
+    return { labeledToday, pairsWaiting, runName: null, runStatus: null, practiceRequired: false, preferenceStrength: false, mine: 0, runLabels: 0, labelTarget: null };
+  }
+  const gate = runForLabeler(db, user, runId);
+  const target = db.select({ labelTarget: runs.labelTarget }).from(runs).where(eq(runs.id, runId)).get()?.labelTarget ?? null;
+  return {
+    labeledToday,
+    pairsWaiting,
+    runName: gate.name,
+    runStatus: gate.status,
+    practiceRequired: gate.practiceRequired,
+    preferenceStrength: gate.preferenceStrength,
+    mine: liveLabelCount(db, { userId, runId }),
+    runLabels: liveLabelCount(db, { runId }),
+    labelTarget: target,
+  };
 }

@@ -1,16 +1,19 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import { clips, labels, leases, pairs, runs } from '@/db/schema';
+import { clips, labels, leases, pairs, runs, type Role } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { writeTx, type Tx } from '@/db/transactions';
 import { goldRateOf } from './goldRate';
+import { pairNotFlagged, practiceDone, visibleRuns } from './runAccess';
 
 /**
  * The labeling queue as plain functions over the database. Every function takes `now` (ms) so
  * lease expiry and the undo window are testable without waiting.
  *
- * A pair is AVAILABLE to user U when its run is active, it is pending, U has no live label on it,
- * and live labels + unexpired leases held by OTHER users < labels_wanted (overlap).
+ * A pair is AVAILABLE to user U when its run is active and visible to U (open to all, or U is
+ * assigned; see runAccess.ts), U passed the run's practice round if it has one, nobody flagged
+ * the pair as broken, it is pending, U has no live label on it, and live labels + unexpired
+ * leases held by OTHER users < labels_wanted (overlap).
  *
  * A GOLD pair (an admin gave it a correct answer) is available to U when its run is active and U
  * has no live label on it: every annotator answers it once, so overlap and status do not apply.
@@ -46,22 +49,26 @@ const liveLabelCount = sql`(select count(*) from ${labels} where ${labels.pairId
 const notLabeledBy = (userId: number) => sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id}
       and ${labels.userId} = ${userId} and ${labels.undoneAt} is null)`;
 
+/** What every pair offered to this user needs, gold or not. */
+function offerableTo(userId: number, role: Role): SQL {
+  return and(eq(runs.status, 'active'), visibleRuns({ id: userId, role }), practiceDone(userId), pairNotFlagged, notLabeledBy(userId))!;
+}
+
 /** The AVAILABLE predicate above (normal pairs), for a query over `pairs` joined with `runs`. */
-function availableTo(userId: number, now: number): SQL {
+function availableTo(userId: number, role: Role, now: number): SQL {
   const othersLeases = sql`(select count(*) from ${leases} where ${leases.pairId} = ${pairs.id}
     and ${leases.userId} <> ${userId} and ${leases.expiresAt} > ${now})`;
   return and(
-    eq(runs.status, 'active'),
+    offerableTo(userId, role),
     eq(pairs.status, 'pending'),
     isNull(pairs.goldChoice),
-    notLabeledBy(userId),
     sql`${liveLabelCount} + ${othersLeases} < ${pairs.labelsWanted}`,
   )!;
 }
 
 /** The gold AVAILABLE predicate above, over `pairs` joined with `runs`. */
-function goldAvailableTo(userId: number): SQL {
-  return and(eq(runs.status, 'active'), isNotNull(pairs.goldChoice), notLabeledBy(userId))!;
+function goldAvailableTo(userId: number, role: Role): SQL {
+  return and(offerableTo(userId, role), isNotNull(pairs.goldChoice))!;
 }
 
 function ownLiveLease(userId: number, now: number): SQL {
@@ -71,6 +78,8 @@ function ownLiveLease(userId: number, now: number): SQL {
 
 export interface QueueQuery {
   userId: number;
+  /** Annotators see only runs open to all or assigned to them; unset counts as annotator. */
+  role?: Role | undefined;
   runId?: number | undefined;
   now: number;
 }
@@ -125,8 +134,9 @@ export function leaseNextPair(db: Db, q: LeaseQuery): PairView | null {
         .orderBy(desc(pairs.priority), asc(pairs.createdAt), asc(pairs.id))
         .limit(1)
         .get();
-    const normal = availableTo(q.userId, q.now);
-    const gold = goldAvailableTo(q.userId);
+    const role = q.role ?? 'annotator';
+    const normal = availableTo(q.userId, role, q.now);
+    const gold = goldAvailableTo(q.userId, role);
     // A run's gold is offered when the draw falls below its goldRate (0 never, 0.5 half the time).
     const goldRuns = goldRunIds(tx, q.runId, (q.random ?? Math.random)());
     const candidate =
@@ -153,12 +163,13 @@ export function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: nu
  */
 export function countAvailablePairs(db: Reader, q: QueueQuery): number {
   const goldRuns = goldRunIds(db, q.runId, 0);
-  const gold = goldRuns.length > 0 ? and(goldAvailableTo(q.userId), inArray(pairs.runId, goldRuns)) : undefined;
+  const role = q.role ?? 'annotator';
+  const gold = goldRuns.length > 0 ? and(goldAvailableTo(q.userId, role), inArray(pairs.runId, goldRuns)) : undefined;
   const row = db
     .select({ n: sql<number>`count(*)` })
     .from(pairs)
     .innerJoin(runs, eq(runs.id, pairs.runId))
-    .where(and(or(availableTo(q.userId, q.now), gold), q.runId === undefined ? undefined : eq(pairs.runId, q.runId)))
+    .where(and(or(availableTo(q.userId, role, q.now), gold), q.runId === undefined ? undefined : eq(pairs.runId, q.runId)))
     .get();
   return row?.n ?? 0;
 }
@@ -191,8 +202,8 @@ export function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number)
   };
 }
 
-/** Choice -> P(left preferred); null: the annotator could not tell (kept, but not a preference). */
-export { choiceToY } from '@/trainer/contracts/choices';
+/** Choice (+ strength) -> P(left preferred); null: the annotator could not tell. */
+export { choiceToY, STRENGTHS, type Strength } from '@/trainer/contracts/choices';
 
 export function liveLabelsOn(tx: Reader, pairId: number): number {
   const row = tx
@@ -221,4 +232,9 @@ export function holdsLiveLease(tx: Reader, pairId: number, userId: number, now: 
     .where(and(eq(leases.pairId, pairId), eq(leases.userId, userId), gt(leases.expiresAt, now)))
     .get();
   return lease !== undefined;
+}
+
+/** Drops every lease on a pair (it was flagged broken: nobody should keep it on screen). */
+export function leasesReleased(tx: Tx, pairId: number): void {
+  tx.delete(leases).where(eq(leases.pairId, pairId)).run();
 }

@@ -82,6 +82,42 @@ const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: 
     allowed: ['admin'],
     call: (c) => c.quality.setGold({ pairId: addRun(db, { count: 1 }).pairIds[0]!, choice: 'left' }),
   },
+  'label.myRuns': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.myRuns() },
+  'label.history': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.history() },
+  'label.edit': {
+    allowed: ['annotator', 'researcher', 'admin'],
+    call: async (c, role) => {
+      let labelId = 1;
+      if (role !== 'anonymous') {
+        const pairId = await leasedPair(c, role, 1);
+        labelId = (await c.label.submit({ submissionId: randomUUID(), pairId, choice: 'right', shownAt: 1000, answeredAt: 2000 })).labelId;
+      }
+      return c.label.edit({ labelId, choice: 'left' });
+    },
+  },
+  'label.flag': {
+    allowed: ['annotator', 'researcher', 'admin'],
+    call: async (c, role) => c.label.flag({ pairId: await leasedPair(c, role, 1), side: 'left', comment: 'the clip is frozen' }),
+  },
+  'label.onboarding': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.onboarding({ runId: matrixRun().runId }) },
+  'label.practice': {
+    allowed: ['annotator', 'researcher', 'admin'],
+    call: (c) => {
+      const run = addRun(db, { count: 1, practicePairs: 1, goldChoices: ['left'] });
+      return c.label.practice({ runId: run.runId, answers: [{ pairId: run.pairIds[0]!, choice: 'left' }] });
+    },
+  },
+  'runs.updateCampaign': { allowed: ['researcher', 'admin'], call: (c) => c.runs.updateCampaign({ runId: addRun(db, { count: 0 }).runId, name: 'renamed' }) },
+  'runs.setAssignments': {
+    allowed: ['researcher', 'admin'],
+    call: (c) => c.runs.setAssignments({ runId: addRun(db, { count: 0 }).runId, userIds: [addUser(db, 'annotator').id] }),
+  },
+  'runs.annotators': { allowed: ['researcher', 'admin'], call: (c) => c.runs.annotators({ runId: matrixRun().runId }) },
+  'runs.flags': { allowed: ['researcher', 'admin'], call: (c) => c.runs.flags({ runId: matrixRun().runId }) },
+  'admin.users.setRole': {
+    allowed: ['admin'],
+    call: (c) => c.admin.users.setRole({ userId: addUser(db, 'annotator').id, role: 'researcher' }),
+  },
   'admin.users.setDisabled': {
     allowed: ['admin'],
     call: (c) => c.admin.users.setDisabled({ userId: addUser(db, 'annotator').id, disabled: true }),

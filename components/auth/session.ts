@@ -1,13 +1,22 @@
+import { eq } from 'drizzle-orm';
 import { getServerSession } from 'next-auth';
+import { getDb } from '@/db/client';
+import { users } from '@/db/schema';
 import { forbidden, redirect } from 'next/navigation';
 import { authOptions, type SessionUser } from '@/server/auth';
 import type { Role } from '@/db/schema';
 import { AREAS, type AreaPath } from './access';
 
-/** The signed-in user for a server component, or null. */
+/**
+ * The signed-in user for a server component, or null. As in the tRPC context, the users table
+ * decides: a disabled (or deleted) account gets no page, and a changed role shows at once.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
-  return session?.user && typeof session.user.id === 'number' ? session.user : null;
+  if (!session?.user || typeof session.user.id !== 'number') return null;
+  const row = getDb().select({ role: users.role, disabled: users.disabled, name: users.name, email: users.email }).from(users).where(eq(users.id, session.user.id)).get();
+  if (!row || row.disabled) return null;
+  return { ...session.user, role: row.role, name: row.name, email: row.email };
 }
 
 /**

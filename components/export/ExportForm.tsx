@@ -26,7 +26,7 @@ export function ExportForm() {
       <h1>Export labels</h1>
       <p>
         One record per label (undone labels left out), with both clips. Schema and Python loading
-        snippets: <code>docs/export-schema.md</code>.
+        snippets: <a href="/docs/export-schema" target="_blank" rel="noreferrer">the export schema</a> (<code>docs/export-schema.md</code>).
       </p>
       {(runs.isError || users.isError) && (
         <p className="form-error" role="alert">{errorMessage(runs.error ?? users.error)}</p>
@@ -61,6 +61,9 @@ export function ExportForm() {
         </label>
         <label style={{ flexDirection: 'row', alignItems: 'center' }}>
           <input name="emails" type="checkbox" value="1" /> Annotators by email (default: pseudonym)
+        </label>
+        <label style={{ flexDirection: 'row', alignItems: 'center' }}>
+          <input name="flagged" type="checkbox" value="1" /> Include pairs flagged as broken (left out by default)
         </label>
         <div style={{ display: 'flex', gap: 8 }}>
           {FORMATS.map((f) => (

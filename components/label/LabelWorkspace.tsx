@@ -1,48 +1,93 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import Link from 'next/link';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { PairView, type PairViewHandle } from '@/components/player/PairView';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { CHOICES } from '@/trainer/contracts/choices';
-import { CHOICE_KEYS, labelKeyAction } from './labelKeys';
+import { CHOICE_KEYS, labelKeyAction, type Choice, type Strength } from './labelKeys';
 import { useLabelQueue } from './useLabelQueue';
+import { useOnline } from './useOnline';
+import { HotkeyOverlay } from './HotkeyOverlay';
+import { RunHeader } from './RunHeader';
 import { Toast } from './Toast';
+import type { LabelStatus } from './types';
 
+interface ChoiceButton {
+  choice: Choice;
+  strength: Strength;
+  label: string;
+  glyph: string;
+}
+
+const PLAIN_CHOICES: ChoiceButton[] = CHOICES.map((c) => ({
+  choice: c, strength: 'much', label: CHOICE_KEYS[c].label, glyph: CHOICE_KEYS[c].glyph,
+}));
+
+/** With preference strength: much / slightly better on each side, equal, can't tell. */
+const STRENGTH_CHOICES: ChoiceButton[] = [
+  { choice: 'left', strength: 'much', label: 'Left much better', glyph: '←' },
+  { choice: 'left', strength: 'slightly', label: 'Left slightly better', glyph: '⇧←' },
+  { choice: 'equal', strength: 'much', label: 'Equal', glyph: '↑' },
+  { choice: 'right', strength: 'slightly', label: 'Right slightly better', glyph: '⇧→' },
+  { choice: 'right', strength: 'much', label: 'Right much better', glyph: '→' },
+  { choice: 'cant_tell', strength: 'much', label: "Can't tell", glyph: '↓' },
+];
+
+export function recordedText(choice: Choice, strength: Strength): string {
+  if (choice === 'left' || choice === 'right') return `${choice === 'left' ? 'Left' : 'Right'} ${strength === 'slightly' ? 'slightly' : ''} better`.replace('  ', ' ');
+  return CHOICE_KEYS[choice].label;
+}
 
 /**
- * The labeling screen: instructions, the current pair (and the prefetched one, mounted hidden
- * in the same place so its canvases are drawn before it is needed), the four choices and a
- * status line. Everything works from the keyboard.
+ * The labeling screen for one run: the run's header (name, progress, links), instructions, the
+ * current pair (and the prefetched one, mounted hidden in the same place so its canvases are
+ * drawn before it is needed), the choices and a status line. Everything works from the keyboard;
+ * `?` lists the keys.
  */
-export function LabelWorkspace({ runId }: { runId?: number }) {
+export function LabelWorkspace({ runId }: { runId: number }) {
   const trpc = useTRPC();
   const queue = useLabelQueue(runId);
-  const status = useQuery(trpc.label.status.queryOptions(runId ? { runId } : undefined, { refetchInterval: 15_000 }));
+  const status = useQuery(trpc.label.status.queryOptions({ runId }, { refetchInterval: 15_000 }));
+  const online = useOnline();
+  const [helpOpen, setHelpOpen] = useState(false);
   const playerRef = useRef<PairViewHandle>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const swapStartedAt = useRef<number | null>(null);
 
+  const st: LabelStatus | undefined = status.data;
+  const runState = st?.runStatus ?? 'active';
+  const blocked = runState !== 'active' || st?.practiceRequired === true;
+  const strengthOn = st?.preferenceStrength === true;
+
   // Latest handlers for the one window listener, so it is added once.
-  const actions = useRef({ choose: queue.choose, undo: queue.undo });
-  actions.current = { choose: queue.choose, undo: queue.undo };
+  const actions = useRef({ choose: queue.choose, undo: queue.undo, blocked, strengthOn });
+  actions.current = { choose: queue.choose, undo: queue.undo, blocked, strengthOn };
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const action = labelKeyAction(e);
       if (!action) return;
       e.preventDefault(); // no page scroll on arrows/Space, no button "click" on Space
-      if (action.kind === 'choose') {
-        swapStartedAt.current = performance.now();
-        actions.current.choose(action.choice);
-      } else if (action.kind === 'togglePlay') {
-        playerRef.current?.togglePlay();
-      } else {
-        actions.current.undo();
+      switch (action.kind) {
+        case 'choose': {
+          if (actions.current.blocked) return;
+          swapStartedAt.current = performance.now();
+          actions.current.choose(action.choice, actions.current.strengthOn ? action.strength ?? 'much' : 'much');
+          return;
+        }
+        case 'togglePlay': playerRef.current?.togglePlay(); return;
+        case 'frame': playerRef.current?.stepFrame(action.delta); return;
+        case 'speed': playerRef.current?.changeSpeed(action.delta); return;
+        case 'help': setHelpOpen((open) => !open); return;
+        case 'undo': actions.current.undo(); return;
       }
     };
+    const onEscape = (e: KeyboardEvent) => { if (e.key === 'Escape') setHelpOpen(false); };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    window.addEventListener('keydown', onEscape);
+    return () => { window.removeEventListener('keydown', onKey); window.removeEventListener('keydown', onEscape); };
   }, []);
 
   // Time from a choice to the next pair painted: kept on the page for the e2e test and for
@@ -57,23 +102,27 @@ export function LabelWorkspace({ runId }: { runId?: number }) {
     });
   }, [currentId]);
 
-  const pair = queue.current?.pair;
-  const runName = pair?.runName ?? status.data?.runName ?? null;
-  const stacked = [queue.current?.pair, queue.next].filter((p): p is NonNullable<typeof p> => Boolean(p));
+  const pair = blocked ? undefined : queue.current?.pair;
+  const stacked = blocked ? [] : [queue.current?.pair, queue.next].filter((p): p is NonNullable<typeof p> => Boolean(p));
+  const buttons = strengthOn ? STRENGTH_CHOICES : PLAIN_CHOICES;
+  const unsaved = queue.savingCount;
 
   return (
     <div className="label-page" ref={rootRef} data-pair-id={pair?.id ?? ''}>
+      <RunHeader runId={runId} status={st} />
       <div className="status-line" aria-live="polite">
-        <span>Run: <strong data-testid="run-name">{runName ?? '—'}</strong></span>
-        <span>Labeled by me today: <strong data-testid="labeled-today">{status.data?.labeledToday ?? '…'}</strong></span>
-        <span>Pairs waiting: <strong data-testid="pairs-waiting">{status.data?.pairsWaiting ?? '…'}</strong></span>
-        {queue.savingCount > 0 && <span className="saving">Saving {queue.savingCount}…</span>}
+        <span>Labeled by me today (this run): <strong data-testid="labeled-today">{st?.labeledToday ?? '…'}</strong></span>
+        <span>Pairs waiting: <strong data-testid="pairs-waiting">{st?.pairsWaiting ?? '…'}</strong></span>
+        {unsaved > 0 && (!online || queue.retryingCount > 0) ? (
+          <span className="warn" data-testid="unsaved" role="alert">
+            {online ? 'The server is not answering' : 'You are offline'}: {unsaved} label{unsaved === 1 ? '' : 's'} not saved yet, retrying. Keep this page open.
+          </span>
+        ) : unsaved > 0 ? <span className="saving">Saving {unsaved}…</span> : null}
         {queue.error && queue.phase === 'labeling' && <span className="warn">{queue.error}</span>}
+        <button type="button" className="link-button" onMouseDown={(e) => e.preventDefault()} onClick={() => setHelpOpen(true)}>Keys <kbd>?</kbd></button>
       </div>
 
-      {pair ? (
-        <p className="instructions" data-testid="instructions">{pair.instructions}</p>
-      ) : null}
+      {pair ? <p className="instructions" data-testid="instructions">{pair.instructions}</p> : null}
 
       <div className="pair-stack">
         {stacked.map((p, i) => (
@@ -81,36 +130,70 @@ export function LabelWorkspace({ runId }: { runId?: number }) {
             <PairView left={p.left} right={p.right} active={i === 0} handleRef={i === 0 ? playerRef : undefined} />
           </div>
         ))}
-        {!pair && <QueueMessage phase={queue.phase} error={queue.error} onRetry={queue.retryNow} />}
+        {!pair && <QueueMessage runId={runId} status={st} phase={queue.phase} error={queue.error} onRetry={queue.retryNow} />}
+        {queue.recorded && <RecordedFlash key={queue.recorded.id} text={recordedText(queue.recorded.choice, queue.recorded.strength)} />}
+        {queue.queued && <div className="recorded-flash queued" data-testid="queued">Queued: {recordedText(queue.queued, 'much')} (the pair just appeared)</div>}
       </div>
 
       <div className="choices" role="group" aria-label="Your choice">
-        {CHOICES.map((c) => (
+        {buttons.map((b) => (
           <button
-            key={c}
+            key={`${b.choice}-${b.strength}`}
             type="button"
-            className={`choice choice-${c}`}
+            className={`choice choice-${b.choice}`}
             disabled={!pair}
             onMouseDown={(e) => e.preventDefault() /* keep focus on the page for the keys */}
-            onClick={() => { swapStartedAt.current = performance.now(); queue.choose(c); }}
+            onClick={() => { swapStartedAt.current = performance.now(); queue.choose(b.choice, b.strength); }}
           >
-            {CHOICE_KEYS[c].label} <kbd>{CHOICE_KEYS[c].glyph}</kbd>
+            {b.label} <kbd>{b.glyph}</kbd>
           </button>
         ))}
         <span className="undo-hint"><kbd>Z</kbd> undo (30 s)</span>
       </div>
+      {helpOpen && <HotkeyOverlay onClose={() => setHelpOpen(false)} />}
       <Toast toast={queue.toast} />
     </div>
   );
 }
 
-function QueueMessage({ phase, error, onRetry }: { phase: string; error: string | null; onRetry: () => void }) {
+/** "Recorded: Left better", shown briefly over the new pair (remounted per choice by its key). */
+function RecordedFlash({ text }: { text: string }) {
+  const [visible, setVisible] = useState(true);
+  useEffect(() => {
+    const timer = setTimeout(() => setVisible(false), 1500);
+    return () => clearTimeout(timer);
+  }, []);
+  if (!visible) return null;
+  return <div className="recorded-flash" data-testid="recorded" role="status">Recorded: {text}</div>;
+}
+
+function QueueMessage({ runId, status, phase, error, onRetry }: { runId: number; status: LabelStatus | undefined; phase: string; error: string | null; onRetry: () => void }) {
+  if (status?.runStatus === 'paused' || status?.runStatus === 'stopped') {
+    return (
+      <div className="queue-message run-held" role="status" data-testid="run-held">
+        <p><strong>This run is {status.runStatus}.</strong></p>
+        <p>{status.runStatus === 'paused'
+          ? 'It takes no labels until a researcher resumes it; this page picks up again by itself.'
+          : 'It takes no more labels.'}</p>
+        <p><Link href="/label">Choose another run</Link></p>
+      </div>
+    );
+  }
+  if (status?.practiceRequired) {
+    return (
+      <div className="queue-message" role="status" data-testid="practice-required">
+        <p><strong>This run starts with a practice round.</strong></p>
+        <p>Your labels count once you pass it.</p>
+        <p><Link className="primary-link" href={`/label/onboarding?run=${runId}`}>Read the instructions and practise</Link></p>
+      </div>
+    );
+  }
   if (phase === 'error') {
     return (
       <div className="queue-message error" role="alert">
         <p>{error ?? 'Something went wrong while loading the next pair.'}</p>
         <p>Trying again every few seconds. <button type="button" onClick={onRetry}>Retry now</button></p>
-        {error?.includes('sign in') && <p><a href="/signin?callbackUrl=%2Flabel">Sign in again</a></p>}
+        {error?.includes('sign in') && <p><a href={`/signin?callbackUrl=${encodeURIComponent(`/label?run=${runId}`)}`}>Sign in again</a></p>}
       </div>
     );
   }

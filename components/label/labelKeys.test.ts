@@ -35,4 +35,17 @@ describe('labelKeyAction', () => {
     expect(labelKeyAction(press('ArrowRight', { metaKey: true }))).toBeNull();
     expect(labelKeyAction(press('ArrowRight', { altKey: true }))).toBeNull();
   });
+
+  it('maps Shift+arrows to slightly better, ? to help, , . to frame steps and [ ] to speed', () => {
+    expect(labelKeyAction({ ...press('ArrowLeft'), shiftKey: true })).toEqual({ kind: 'choose', choice: 'left', strength: 'slightly' });
+    expect(labelKeyAction({ ...press('ArrowRight'), shiftKey: true })).toEqual({ kind: 'choose', choice: 'right', strength: 'slightly' });
+    // "Equal" has no strength: Shift changes nothing.
+    expect(labelKeyAction({ ...press('ArrowUp'), shiftKey: true })).toEqual({ kind: 'choose', choice: 'equal' });
+    expect(labelKeyAction(press('?'))).toEqual({ kind: 'help' });
+    expect(labelKeyAction(press(','))).toEqual({ kind: 'frame', delta: -1 });
+    expect(labelKeyAction(press('.'))).toEqual({ kind: 'frame', delta: 1 });
+    expect(labelKeyAction(press('['))).toEqual({ kind: 'speed', delta: -1 });
+    expect(labelKeyAction(press(']'))).toEqual({ kind: 'speed', delta: 1 });
+    expect(labelKeyAction(press('?', { target: { tagName: 'TEXTAREA' } as unknown as EventTarget }))).toBeNull();
+  });
 });

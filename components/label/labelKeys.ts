@@ -1,7 +1,27 @@
-import type { Choice } from '@/trainer/contracts/choices';
+import type { Choice, Strength } from '@/trainer/contracts/choices';
 
-export type { Choice };
-export type LabelKeyAction = { kind: 'choose'; choice: Choice } | { kind: 'togglePlay' } | { kind: 'undo' };
+export type { Choice, Strength };
+export type LabelKeyAction =
+  | { kind: 'choose'; choice: Choice; strength?: Strength }
+  | { kind: 'togglePlay' }
+  | { kind: 'undo' }
+  | { kind: 'help' }
+  | { kind: 'frame'; delta: 1 | -1 }
+  | { kind: 'speed'; delta: 1 | -1 };
+
+/** Every hotkey of the labeling page, as the `?` overlay lists them. */
+export const HOTKEYS: ReadonlyArray<{ keys: string; what: string }> = [
+  { keys: '←', what: 'Left clip better' },
+  { keys: '→', what: 'Right clip better' },
+  { keys: 'Shift + ← / →', what: 'Left / right slightly better (runs that ask for strength)' },
+  { keys: '↑', what: 'Equally good' },
+  { keys: '↓', what: "Can't tell" },
+  { keys: 'Space', what: 'Play / pause both clips' },
+  { keys: ', / .', what: 'One frame back / forward (pauses)' },
+  { keys: '[ / ]', what: 'Slower / faster (0.5x to 4x)' },
+  { keys: 'Z', what: 'Undo the last label (within 30 s)' },
+  { keys: '?', what: 'Show or hide this help' },
+];
 
 /** What the keyboard handler needs to know about a key press (a KeyboardEvent fits). */
 export interface KeyPress {
@@ -36,11 +56,18 @@ function isTypingTarget(target: EventTarget | null): boolean {
  * Auto-repeat is ignored so a held arrow labels one pair, not several; so are presses while
  * typing in a field and shortcuts with modifiers (Ctrl+Z stays the browser's).
  */
-export function labelKeyAction(e: KeyPress): LabelKeyAction | null {
+export function labelKeyAction(e: KeyPress & { shiftKey?: boolean }): LabelKeyAction | null {
   if (e.repeat || e.altKey || e.ctrlKey || e.metaKey || isTypingTarget(e.target)) return null;
   for (const [choice, { key }] of Object.entries(CHOICE_KEYS) as Array<[Choice, { key: string }]>) {
-    if (e.key === key) return { kind: 'choose', choice };
+    if (e.key !== key) continue;
+    if (e.shiftKey && (choice === 'left' || choice === 'right')) return { kind: 'choose', choice, strength: 'slightly' };
+    return { kind: 'choose', choice };
   }
+  if (e.key === '?') return { kind: 'help' };
+  if (e.key === ',' || e.key === '<') return { kind: 'frame', delta: -1 };
+  if (e.key === '.' || e.key === '>') return { kind: 'frame', delta: 1 };
+  if (e.key === '[') return { kind: 'speed', delta: -1 };
+  if (e.key === ']') return { kind: 'speed', delta: 1 };
   if (e.key === ' ' || e.key === 'Spacebar') return { kind: 'togglePlay' };
   if (e.key === 'z' || e.key === 'Z') return { kind: 'undo' };
   return null;

@@ -4,15 +4,18 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTRPC, useTRPCClient } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
-import type { Choice } from './labelKeys';
+import type { Choice, Strength } from './labelKeys';
 import { submitWithRetry } from './submitWithRetry';
 import type { LeasedPair } from './types';
 
 export const UNDO_WINDOW_MS = 30_000;
 export const EMPTY_POLL_MS = 5_000;
 const LEASE_CHECK_MS = 30_000;
-/** A choice this soon after a pair appears is a double press meant for the previous pair: dropped. */
-const MIN_VIEW_MS = 120;
+/**
+ * A choice this soon after a pair appears is held back until the pair has been on screen this
+ * long, and then applied to it (the page shows it as queued): a press is never silently dropped.
+ */
+export const MIN_VIEW_MS = 120;
 const LEASE_RENEW_BEFORE_MS = 90_000;
 
 export interface ShownPair {
@@ -36,8 +39,14 @@ export interface LabelQueue {
   next: LeasedPair | null;
   error: string | null;
   savingCount: number;
+  /** Unsaved labels whose submit failed at least once and is being retried (offline, server down). */
+  retryingCount: number;
+  /** The last choice recorded on this page, for the confirmation flash. */
+  recorded: { id: number; choice: Choice; strength: Strength } | null;
+  /** A press that came too early, waiting for the pair's minimum view time. */
+  queued: Choice | null;
   toast: { id: number; text: string } | null;
-  choose(choice: Choice): void;
+  choose(choice: Choice, strength?: Strength): void;
   undo(): void;
   retryNow(): void;
 }
@@ -57,6 +66,10 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
   const [phase, setPhase] = useState<QueuePhase>('loading');
   const [error, setError] = useState<string | null>(null);
   const [savingCount, setSavingCount] = useState(0);
+  const [retryingCount, setRetryingCount] = useState(0);
+  const [recorded, setRecorded] = useState<LabelQueue['recorded']>(null);
+  const [queued, setQueued] = useState<Choice | null>(null);
+  const queuedTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [toast, setToast] = useState<{ id: number; text: string } | null>(null);
 
   // Refs mirror the state for async code that must see the latest values, not a closure's.
@@ -90,7 +103,7 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
     fetching.current = true;
     let filledCurrent = false;
     try {
-      const res = await client.label.next.query({
+      const res = await client.label.next.mutate({
         runId,
         excludePairIds: excluded(cur?.pair.id, nextRef.current?.id),
       });
@@ -148,7 +161,7 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
       for (const pair of held) {
         if (pair.leaseExpiresAt - now > LEASE_RENEW_BEFORE_MS) continue;
         const others = held.filter((p) => p.id !== pair.id).map((p) => p.id);
-        void client.label.next.query({ runId, excludePairIds: excluded(...others) })
+        void client.label.next.mutate({ runId, excludePairIds: excluded(...others) })
           .then((res) => { if (res.pair?.id === pair.id) pair.leaseExpiresAt = res.pair.leaseExpiresAt; })
           .catch(() => { /* the submit will say so if the lease is really gone */ });
       }
@@ -156,32 +169,52 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
     return () => clearInterval(timer);
   }, [client, runId, excluded]);
 
-  const submit = useCallback((pairId: number, choice: Choice, shownAt: number, answeredAt: number) => {
+  const submit = useCallback((pairId: number, choice: Choice, strength: Strength, shownAt: number, answeredAt: number) => {
     const submissionId = crypto.randomUUID();
     inFlight.current.add(pairId);
     setSavingCount((n) => n + 1);
-    const saved = submitWithRetry(() => client.label.submit.mutate({ submissionId, pairId, choice, shownAt, answeredAt }))
+    let retrying = false;
+    const saved = submitWithRetry(
+      () => client.label.submit.mutate({ submissionId, pairId, choice, strength: strength === 'slightly' ? 'slightly' : undefined, shownAt, answeredAt }),
+      { onRetry: () => { if (!retrying) { retrying = true; setRetryingCount((n) => n + 1); } } },
+    )
       .then((res) => {
         void queryClient.invalidateQueries(trpc.label.status.pathFilter());
         return { labelId: res.labelId };
       })
       .catch((e: unknown) => {
         say(`Label for pair ${pairId} was not saved: ${errorMessage(e)}`);
+        // A refusal often means the run changed (paused, stopped): show its state now.
+        void queryClient.invalidateQueries(trpc.label.status.pathFilter());
         return null;
       })
       .finally(() => {
         inFlight.current.delete(pairId);
         setSavingCount((n) => n - 1);
+        if (retrying) setRetryingCount((n) => n - 1);
       });
     lastLabel.current = { pairId, answeredAt, saved };
   }, [client, queryClient, trpc, say]);
 
-  const choose = useCallback((choice: Choice) => {
+  const choose = useCallback(function choose(choice: Choice, strength: Strength = 'much') {
     const cur = currentRef.current;
     if (!cur) return;
     const answeredAt = Date.now();
-    if (answeredAt - cur.shownAt < MIN_VIEW_MS) return;
-    submit(cur.pair.id, choice, cur.shownAt, answeredAt);
+    const early = MIN_VIEW_MS - (answeredAt - cur.shownAt);
+    if (early > 0) {
+      // Too soon after the pair appeared: hold the press and apply it to THIS pair when the
+      // pair has been seen long enough (a later press replaces it), visibly.
+      if (queuedTimer.current) clearTimeout(queuedTimer.current);
+      setQueued(choice);
+      queuedTimer.current = setTimeout(() => {
+        queuedTimer.current = null;
+        setQueued(null);
+        if (currentRef.current?.pair.id === cur.pair.id) choose(choice, strength);
+      }, early);
+      return;
+    }
+    submit(cur.pair.id, choice, strength, cur.shownAt, answeredAt);
+    setRecorded({ id: answeredAt + Math.random(), choice, strength });
     const upcoming = nextRef.current;
     const shown = upcoming ? { pair: upcoming, shownAt: Date.now() } : null;
     currentRef.current = shown;
@@ -229,5 +262,7 @@ export function useLabelQueue(runId: number | undefined): LabelQueue {
     return () => window.removeEventListener('beforeunload', warn);
   }, [savingCount]);
 
-  return { phase, current, next, error, savingCount, toast, choose, undo, retryNow: fillNow };
+  useEffect(() => () => { if (queuedTimer.current) clearTimeout(queuedTimer.current); }, []);
+
+  return { phase, current, next, error, savingCount, retryingCount, recorded, queued, toast, choose, undo, retryNow: fillNow };
 }

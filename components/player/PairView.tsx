@@ -14,6 +14,10 @@ export interface PairClip {
 
 export interface PairViewHandle {
   togglePlay(): void;
+  /** One frame back or forward (pauses, as the buttons do). */
+  stepFrame(delta: number): void;
+  /** One speed slower or faster within SPEEDS. */
+  changeSpeed(delta: number): void;
 }
 
 interface PairViewProps {
@@ -41,7 +45,14 @@ export function PairView({ left, right, active, handleRef }: PairViewProps) {
   clockRef.current = clock;
 
   const update = useCallback((fn: (c: ClockState) => ClockState) => setClock((c) => fn(c)), []);
-  useImperativeHandle(handleRef, () => ({ togglePlay: () => update(togglePlaying) }), [update]);
+  useImperativeHandle(handleRef, () => ({
+    togglePlay: () => update(togglePlaying),
+    stepFrame: (delta: number) => update((c) => step(c, delta)),
+    changeSpeed: (delta: number) => update((c) => {
+      const i = SPEEDS.indexOf(c.speed);
+      return { ...c, speed: SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, i + delta))]! };
+    }),
+  }), [update]);
 
   useEffect(() => {
     if (!active || !clock.playing) return;

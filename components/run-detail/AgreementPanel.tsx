@@ -17,6 +17,9 @@ const percent = (r: { rate: number | null; compared: number; agreed: number } | 
 export function AgreementPanel({ runId, refetchInterval }: { runId: number; refetchInterval: number | false }) {
   const trpc = useTRPC();
   const report = useQuery(trpc.quality.agreement.queryOptions({ runId }, { refetchInterval }));
+  const flags = useQuery(trpc.runs.flags.queryOptions({ runId }, { refetchInterval }));
+  const flagsBy = new Map<string, number>();
+  for (const f of flags.data ?? []) flagsBy.set(f.annotator, (flagsBy.get(f.annotator) ?? 0) + 1);
   return (
     <section className={styles.panel} aria-label="Annotator agreement" data-testid="agreement-panel">
       <h2>Annotator agreement</h2>
@@ -26,6 +29,7 @@ export function AgreementPanel({ runId, refetchInterval }: { runId: number; refe
           <p>
             Krippendorff&apos;s α <strong data-testid="agreement-alpha">{fixed(report.data.alpha.alpha)}</strong> over{' '}
             {report.data.overlappingPairs} overlapping pairs
+            {report.data.alpha.alpha === null && <span className={styles.muted}> (α needs pairs labeled by two or more annotators: set the run&apos;s overlap above 1)</span>}
             {report.data.kappa && <> · Cohen&apos;s κ <strong>{fixed(report.data.kappa.kappa)}</strong></>} ·{' '}
             {report.data.labels} labels by {report.data.annotators} annotators, {report.data.cantTellExcluded} &quot;can&apos;t tell&quot; left out
           </p>
@@ -33,7 +37,7 @@ export function AgreementPanel({ runId, refetchInterval }: { runId: number; refe
             <div className={styles.scroll}>
               <table className={styles.table}>
                 <thead>
-                  <tr><th>Annotator</th><th>Labels</th><th>Can&apos;t tell</th><th>With majority</th><th>With gold</th><th>Median time</th></tr>
+                  <tr><th>Annotator</th><th>Labels</th><th>Can&apos;t tell</th><th>With majority</th><th>With gold</th><th>Median time</th><th>Flags</th></tr>
                 </thead>
                 <tbody>
                   {report.data.perAnnotator.map((a) => (
@@ -44,6 +48,7 @@ export function AgreementPanel({ runId, refetchInterval }: { runId: number; refe
                       <td>{percent(a.withMajority)}</td>
                       <td>{percent(a.withGold)}</td>
                       <td>{a.medianResponseMs === null ? '—' : `${(a.medianResponseMs / 1000).toFixed(1)} s`}</td>
+                      <td>{flagsBy.get(a.annotator) ?? 0}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,6 +1,6 @@
 'use client';
 
-import { skipToken, useQuery } from '@tanstack/react-query';
+import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ClipPlayer } from '@/components/player/ClipPlayer';
 import { renderClip } from '@/components/player/renderClip';
@@ -11,6 +11,9 @@ import { GoldControl } from './GoldControl';
 import { RewardHeatmap } from './RewardHeatmap';
 import { StepRewardChart } from './StepRewardChart';
 import styles from './runDetail.module.css';
+
+/** Labeled pairs per page of the picker. */
+const PAGE = 30;
 
 const CHOICE_TEXT: Record<string, string> = { left: 'left better', right: 'right better', equal: 'equal', cant_tell: "can't tell" };
 
@@ -38,11 +41,29 @@ function useSharedClock(frameCount: number) {
 /** Pick a labeled pair: its labels, both clips replayed with the learned reward per step, and the reward heat map. */
 export function ClipInspector({ runId, refetchInterval }: { runId: number; refetchInterval: number | false }) {
   const trpc = useTRPC();
-  const recent = useQuery(trpc.inspect.pairs.queryOptions({ runId, limit: 30 }, { refetchInterval }));
+  const [page, setPage] = useState(0);
+  const [search, setSearch] = useState('');
+  const [searchNote, setSearchNote] = useState<string | null>(null);
+  const recent = useQuery(trpc.inspect.pairs.queryOptions({ runId, limit: PAGE, offset: page * PAGE }, { refetchInterval }));
   const checkpoints = useQuery(trpc.inspect.checkpoints.queryOptions({ runId }, { refetchInterval }));
   const [picked, setPicked] = useState<number | null>(null);
   const [checkpointId, setCheckpointId] = useState<number | undefined>(undefined);
-  const pairId = picked ?? recent.data?.[0]?.pairId ?? null;
+  // The first pair shown stays until someone picks another: a refresh must not jump to the newest.
+  const firstShown = recent.data?.[0]?.pairId ?? null;
+  useEffect(() => { if (picked === null && firstShown !== null) setPicked(firstShown); }, [picked, firstShown]);
+  const pairId = picked ?? firstShown;
+  const options = recent.data && pairId !== null && !recent.data.some((p) => p.pairId === pairId)
+    ? [{ pairId, iteration: null, choices: [] as string[] }, ...recent.data]
+    : recent.data;
+  const client = useQueryClient();
+  async function find() {
+    const wanted = Number(search.trim());
+    if (!Number.isInteger(wanted) || wanted <= 0) { setSearchNote('Type a pair id (a whole number).'); return; }
+    const found = await client.fetchQuery(trpc.inspect.pairs.queryOptions({ runId, limit: 1, pairId: wanted }));
+    if (found.length === 0) { setSearchNote(`Pair ${wanted} has no labels in this run.`); return; }
+    setSearchNote(null);
+    setPicked(wanted);
+  }
   const detail = useQuery(trpc.inspect.pair.queryOptions(pairId === null ? skipToken : { pairId, checkpointId }));
 
   const d = detail.data;
@@ -58,14 +79,25 @@ export function ClipInspector({ runId, refetchInterval }: { runId: number; refet
       <div className={styles.pickers}>
         <label className={styles.inlineLabel}>
           Labeled pair
-          <select aria-label="Labeled pair" value={pairId ?? ''} onChange={(e) => setPicked(Number(e.target.value))} disabled={!recent.data?.length}>
-            {recent.data?.map((p) => (
+          <select aria-label="Labeled pair" value={pairId ?? ''} onChange={(e) => setPicked(Number(e.target.value))} disabled={!options?.length}>
+            {options?.map((p) => (
               <option key={p.pairId} value={p.pairId}>
                 {`pair ${p.pairId}${p.iteration === null ? '' : ` (iteration ${p.iteration})`}: ${p.choices.map((c) => CHOICE_TEXT[c] ?? c).join(', ')}`}
               </option>
             ))}
           </select>
         </label>
+        <span className={styles.inlineLabel}>
+          <button type="button" onClick={() => setPage((n) => n + 1)} disabled={(recent.data?.length ?? 0) < PAGE}>Older {PAGE}</button>
+          <button type="button" onClick={() => setPage((n) => Math.max(0, n - 1))} disabled={page === 0}>Newer</button>
+          <button type="button" onClick={() => { setPage(0); setPicked(null); }}>Newest pair</button>
+          <span className={styles.muted}>page {page + 1}</span>
+        </span>
+        <form className="inline" onSubmit={(e) => { e.preventDefault(); void find(); }} aria-label="Find a pair">
+          <input aria-label="Pair id" placeholder="pair id" inputMode="numeric" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <button type="submit">Find</button>
+          {searchNote && <span className="form-error" role="alert">{searchNote}</span>}
+        </form>
         <label className={styles.inlineLabel}>
           Learned reward of
           <select value={checkpointId ?? ''} onChange={(e) => setCheckpointId(e.target.value === '' ? undefined : Number(e.target.value))}>

@@ -8,6 +8,7 @@ import { errorMessage } from '@/components/trpc/errorMessage';
 import { chartLines, type RunPoints } from './chartData';
 import { CHARTED_METRICS, RUN_CHARTS } from './charts';
 import { AgreementPanel } from './AgreementPanel';
+import { CampaignPanel } from './CampaignPanel';
 import { CheckpointTable } from './CheckpointTable';
 import { ClipInspector } from './ClipInspector';
 import { MetricChart } from './MetricChart';
@@ -106,6 +107,7 @@ export function RunDetail({ runId }: { runId: number }) {
         <div>
           <CheckpointTable runId={runId} refetchInterval={refetchInterval} />
           <AgreementPanel runId={runId} refetchInterval={refetchInterval} />
+          <CampaignPanel runId={runId} />
         </div>
         <ClipInspector runId={runId} refetchInterval={refetchInterval} />
       </div>

@@ -87,7 +87,10 @@ export function seedIfEmpty(db: Db, options: SeedOptions = {}): SeedResult {
       const run = tx
         .insert(runs)
         .values({
-          name: `Demo: ${demo.envId} (random policy)`,
+          // Not "(random policy)": the name outlives the seed once the trainer learns; the
+          // description says where the first clips came from (and can be edited on the run page).
+          name: `Demo: ${demo.envId}`,
+          description: 'Seeded with clips of a uniformly random policy; the trainer replaces them with its own as it learns.',
           envId: demo.envId,
           algorithm: 'sobirl',
           config: { source: 'demo-seed', policy: 'uniform-random', clipLength: demo.clipLength },

@@ -3,7 +3,7 @@ import { parseExportArgs } from './cliArgs';
 
 describe('parseExportArgs', () => {
   it('reads every flag into format, filters and output', () => {
-    const parsed = parseExportArgs(['--run', '3', '--format', 'parquet', '--out', 'x.parquet', '--from', '2025-03-01', '--to', '2025-03-01', '--annotator', 'ann-1', '--choice', 'equal', '--emails', '--db', 'a.sqlite']);
+    const parsed = parseExportArgs(['--run', '3', '--format', 'parquet', '--out', 'x.parquet', '--from', '2025-03-01', '--to', '2025-03-01', '--annotator', 'ann-1', '--choice', 'equal', '--emails', '--flagged', '--db', 'a.sqlite']);
     expect(parsed).toEqual({
       ok: true,
       options: {
@@ -11,11 +11,11 @@ describe('parseExportArgs', () => {
         out: 'x.parquet',
         db: 'a.sqlite',
         // One UTC day, inclusive at both ends.
-        filters: { runId: 3, from: Date.UTC(2025, 2, 1), to: Date.UTC(2025, 2, 2) - 1, annotator: 'ann-1', choice: 'equal', emails: true },
+        filters: { runId: 3, from: Date.UTC(2025, 2, 1), to: Date.UTC(2025, 2, 2) - 1, annotator: 'ann-1', choice: 'equal', emails: true, includeFlagged: true },
       },
     });
     const all = parseExportArgs(['--run', 'all', '--format', 'csv', '--out', '-']);
-    expect(all.ok && all.options.filters).toEqual({ runId: undefined, from: undefined, to: undefined, annotator: undefined, choice: undefined, emails: false });
+    expect(all.ok && all.options.filters).toEqual({ runId: undefined, from: undefined, to: undefined, annotator: undefined, choice: undefined, emails: false, includeFlagged: false });
   });
 
   it.each([

@@ -3,9 +3,9 @@ import { exportQuerySchema, type ExportFilters, type ExportFormat } from './sche
 
 export const EXPORT_USAGE = `usage: npm run export -- --run ID|all --format jsonl|csv|parquet --out FILE
          [--from DATE] [--to DATE] [--annotator EMAIL|PSEUDONYM] [--choice left|right|equal|cant_tell]
-         [--emails] [--db PATH]
+         [--emails] [--flagged] [--db PATH]
   DATE: 2025-03-01 (a whole UTC day, inclusive at both ends), an ISO date-time, or epoch ms.
-  --emails: annotators by email instead of pseudonym.  --db: the SQLite file (default DATABASE_PATH or ./data/app.sqlite).`;
+  --emails: annotators by email instead of pseudonym.  --flagged: include pairs flagged as broken.  --db: the SQLite file (default DATABASE_PATH or ./data/app.sqlite).`;
 
 export interface ExportCliOptions {
   format: ExportFormat;
@@ -31,6 +31,7 @@ export function parseExportArgs(argv: string[]): { ok: true; options: ExportCliO
         annotator: { type: 'string' },
         choice: { type: 'string' },
         emails: { type: 'boolean' },
+        flagged: { type: 'boolean' },
         db: { type: 'string' },
       },
     }));
@@ -47,6 +48,7 @@ export function parseExportArgs(argv: string[]): { ok: true; options: ExportCliO
     annotator: values.annotator,
     choice: values.choice,
     emails: values.emails ? '1' : undefined,
+    flagged: values.flagged ? '1' : undefined,
   });
   if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') };
   return { ok: true, options: { ...parsed.data, out: values.out as string, db: values.db as string | undefined } };

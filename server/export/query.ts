@@ -12,6 +12,8 @@ interface Where {
 /** The WHERE clause shared by the count and the pages: live labels matching the filters. */
 function whereClause(filters: ExportFilters): Where {
   const parts = ['l.undone_at IS NULL'];
+  // Pairs reported broken (pair_flags, db/flags.ts) stay out unless asked for.
+  if (!filters.includeFlagged) parts.push('NOT EXISTS (SELECT 1 FROM pair_flags f WHERE f.pair_id = p.id)');
   const params: Record<string, string | number> = {};
   if (filters.runId !== undefined) {
     parts.push('p.run_id = @runId');

@@ -91,6 +91,8 @@ export interface ExportFilters {
   choice?: (typeof CHOICES)[number];
   /** Emails instead of pseudonyms in the `annotator` column. */
   emails?: boolean;
+  /** Also labels on pairs an annotator flagged as broken (left out by default). */
+  includeFlagged?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -146,6 +148,7 @@ export const exportQuerySchema = z
     annotator: optionalText,
     choice: optionalText.pipe(z.enum(CHOICES, { message: `choice must be one of ${CHOICES.join(', ')}` }).optional()),
     emails: optionalText.pipe(z.enum(['0', '1', 'true', 'false']).optional()),
+    flagged: optionalText.pipe(z.enum(['0', '1', 'true', 'false'], { message: 'flagged must be 1 or 0' }).optional()),
   })
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
   .transform((q) => ({
@@ -157,6 +160,7 @@ export const exportQuerySchema = z
       annotator: q.annotator,
       choice: q.choice,
       emails: q.emails === '1' || q.emails === 'true',
+      includeFlagged: q.flagged === '1' || q.flagged === 'true',
     } satisfies ExportFilters,
   }));
 

@@ -78,7 +78,8 @@ export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
 }
 
 /** The run's most recently labeled pairs, newest label first, with their label counts. */
-export function loadRecentPairs(db: Db, runId: number, limit: number) {
+/** Labeled pairs of a run, the most recently labeled first; `offset` pages back, `pairId` finds one. */
+export function loadRecentPairs(db: Db, runId: number, limit: number, opts: { offset?: number; pairId?: number | undefined } = {}) {
   return db
     .select({
       pairId: pairs.id,
@@ -89,10 +90,11 @@ export function loadRecentPairs(db: Db, runId: number, limit: number) {
     })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .where(and(eq(pairs.runId, runId), isNull(labels.undoneAt)))
+    .where(and(eq(pairs.runId, runId), isNull(labels.undoneAt), opts.pairId === undefined ? undefined : eq(pairs.id, opts.pairId)))
     .groupBy(pairs.id)
     .orderBy(desc(sql`max(${labels.id})`))
     .limit(limit)
+    .offset(opts.offset ?? 0)
     .all()
     .map((r) => ({ ...r, choices: r.choices ? r.choices.split(',') : [] }));
 }

@@ -10,8 +10,8 @@ const admin = roleProcedure('admin');
 
 const password = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, `password must be at least ${PASSWORD_MIN_LENGTH} characters`)
-  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
+  .min(PASSWORD_MIN_LENGTH, `The password must be at least ${PASSWORD_MIN_LENGTH} characters long.`)
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, `The password must be at most ${PASSWORD_MAX_BYTES} bytes long.`);
 const userId = z.number().int().positive();
 
 /** Columns safe to send to the browser (never the password hash). */
@@ -32,9 +32,9 @@ export const adminRouter = createTRPCRouter({
     create: admin
       .input(
         z.object({
-          email: z.string().trim().toLowerCase().pipe(z.email()),
-          name: z.string().trim().min(1).max(100),
-          role: z.enum(ROLES),
+          email: z.string().trim().toLowerCase().pipe(z.email('The email address is not valid.')),
+          name: z.string().trim().min(1, 'The name must not be empty.').max(100, 'The name must be at most 100 characters long.'),
+          role: z.enum(ROLES, { message: `The role must be one of ${ROLES.join(', ')}.` }),
           password,
         }),
       )
@@ -54,6 +54,18 @@ export const adminRouter = createTRPCRouter({
         const updated = tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).returning({ id: users.id }).get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
         return { userId: updated.id };
+      });
+    }),
+
+    /** A new role takes effect at the user's next request (the context reads the role from the table). */
+    setRole: admin.input(z.object({ userId, role: z.enum(ROLES, { message: `The role must be one of ${ROLES.join(', ')}.` }) })).mutation(({ ctx, input }) => {
+      if (input.userId === ctx.user.id && input.role !== 'admin') {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot take the admin role from your own account.' });
+      }
+      return writeTx(ctx.db, (tx) => {
+        const updated = tx.update(users).set({ role: input.role }).where(eq(users.id, input.userId)).returning({ id: users.id, role: users.role }).get();
+        if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `User ${input.userId} does not exist.` });
+        return { userId: updated.id, role: updated.role };
       });
     }),
 

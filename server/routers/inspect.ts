@@ -42,9 +42,14 @@ export const inspectRouter = createTRPCRouter({
 
   /** The run's most recently labeled pairs. */
   pairs: researcher
-    .input(z.object({ runId: id, limit: z.number().int().min(1).max(200).default(30) }))
+    .input(z.object({
+      runId: id,
+      limit: z.number().int().min(1).max(200).default(30),
+      offset: z.number().int().min(0).max(10_000_000).default(0),
+      pairId: id.optional(),
+    }))
     .query(({ ctx, input }) => {
       requireRun(ctx.db, input.runId);
-      return loadRecentPairs(ctx.db, input.runId, input.limit);
+      return loadRecentPairs(ctx.db, input.runId, input.limit, { offset: input.offset, pairId: input.pairId });
     }),
 });

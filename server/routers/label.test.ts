@@ -35,7 +35,7 @@ describe('label.next', () => {
     expect(pair?.left.envId).toBe('grid5');
     expect(pair?.left.states).toHaveLength(pair!.left.actions.length + 1);
     expect(pair?.right.states).toEqual([{ row: 0, col: 1 }, { row: 1, col: 1 }]);
-    expect(status).toEqual({ labeledToday: 0, pairsWaiting: 3, runName: 'test run' });
+    expect(status).toMatchObject({ labeledToday: 0, pairsWaiting: 3, runName: 'test run' });
   });
 
   it('gives a reload the same pair and a prefetch a different one', async () => {
@@ -209,12 +209,12 @@ describe('label.undo', () => {
 describe('label.status', () => {
   it('counts my labels today and the pairs still waiting for me', async () => {
     const { run, alice, bob, as, clock } = setup({ count: 3, name: 'status run' });
-    expect(await as(alice).label.status({ runId: run.runId })).toEqual({ labeledToday: 0, pairsWaiting: 3, runName: 'status run' });
+    expect(await as(alice).label.status({ runId: run.runId })).toMatchObject({ labeledToday: 0, pairsWaiting: 3, runName: 'status run' });
     for (let i = 0; i < 2; i++) {
       const pair = (await as(alice).label.next({ runId: run.runId })).pair!;
       await as(alice).label.submit(submitInput(pair.id, clock));
     }
-    expect(await as(alice).label.status({ runId: run.runId })).toEqual({ labeledToday: 2, pairsWaiting: 1, runName: 'status run' });
+    expect(await as(alice).label.status({ runId: run.runId })).toMatchObject({ labeledToday: 2, pairsWaiting: 1, runName: 'status run' });
     // Bob holds the last pair: it no longer waits for Alice.
     await as(bob).label.next({ runId: run.runId });
     expect((await as(alice).label.status({ runId: run.runId })).pairsWaiting).toBe(0);

@@ -6,6 +6,8 @@ import { writeTx } from '@/db/transactions';
 import { unsupportedReason } from '@/trainer/contracts/algorithms';
 import { createRunInputSchema } from '@/trainer/contracts/run-config';
 import { createTRPCRouter, roleProcedure } from '../trpc';
+import { runAnnotators, setAssignments, updateCampaign } from '../campaigns';
+import { runFlags } from '../labelHistory';
 
 const researcher = roleProcedure('researcher', 'admin');
 const runId = z.object({ runId: z.number().int().positive() });
@@ -49,6 +51,12 @@ export const runsRouter = createTRPCRouter({
         updatedAt: runs.updatedAt,
         lastError: runs.lastError,
         lastErrorAt: runs.lastErrorAt,
+        description: runs.description,
+        openToAll: runs.openToAll,
+        labelTarget: runs.labelTarget,
+        practicePairs: runs.practicePairs,
+        preferenceStrength: runs.preferenceStrength,
+        flaggedPairs: sql<number>`(select count(distinct f.pair_id) from pair_flags f join pairs p on p.id = f.pair_id where p.run_id = runs.id)`,
         // Written out: in a single-table select drizzle prints interpolated columns unqualified,
         // so ${runs.id} inside these subqueries would bind to the inner table's id.
         clipCount: sql<number>`(select count(*) from clips c where c.run_id = runs.id)`,
@@ -77,6 +85,31 @@ export const runsRouter = createTRPCRouter({
           .get(),
       );
     }),
+
+  /** Rename, describe, open to all or not, label target, practice round, preference strength. */
+  updateCampaign: researcher
+    .input(
+      z.object({
+        runId: z.number().int().positive(),
+        name: z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters').optional(),
+        description: z.string().trim().max(2000, 'description must be at most 2000 characters').optional(),
+        openToAll: z.boolean().optional(),
+        labelTarget: z.number().int().min(1, 'label target must be at least 1').max(1_000_000, 'label target must be at most 1,000,000').nullable().optional(),
+        practicePairs: z.number().int().min(0, 'practice pairs must be 0 or more').max(20, 'practice pairs must be at most 20').optional(),
+        preferenceStrength: z.boolean().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => updateCampaign(ctx.db, input, ctx.now())),
+
+  /** Annotators who may label the run when it is not open to all (replaces the list). */
+  setAssignments: researcher
+    .input(z.object({ runId: z.number().int().positive(), userIds: z.array(z.number().int().positive()).max(1000) }))
+    .mutation(({ ctx, input }) => setAssignments(ctx.db, input.runId, input.userIds, ctx.now())),
+
+  annotators: researcher.input(runId).query(({ ctx, input }) => runAnnotators(ctx.db, input.runId)),
+
+  /** Pairs annotators reported broken (left out of the queue, training and exports). */
+  flags: researcher.input(runId).query(({ ctx, input }) => runFlags(ctx.db, input.runId)),
 
   pause: setStatus('pause'),
   resume: setStatus('resume'),

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ACCOUNTS, openTestDb, signIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { ACCOUNTS, labelRun, openTestDb, signIn, trpcMutation, trpcQuery } from './helpers';
 
 // Runs last (files run in name order, one worker): its last test pauses every run, which the
 // other specs need active.
@@ -7,7 +7,8 @@ import { ACCOUNTS, openTestDb, signIn } from './helpers';
 test('a submit that hits a network failure is retried with the same id and stored once', async ({ page }) => {
   let aborted = 0;
   await page.route('**/api/trpc/**', async (route) => {
-    if (aborted === 0 && route.request().url().includes('label.submit')) {
+    // The first two attempts fail: the retry waits 300 ms, then 1 s, long enough to see the warning.
+    if (aborted < 2 && route.request().url().includes('label.submit')) {
       aborted++;
       await route.abort('failed');
       return;
@@ -15,11 +16,14 @@ test('a submit that hits a network failure is retried with the same id and store
     await route.continue();
   });
   await signIn(page, ACCOUNTS.annotator2);
+  await labelRun(page);
   await expect(page.locator('[data-slot="next"] canvas')).toHaveCount(2);
   const pairId = Number(await page.locator('.label-page').getAttribute('data-pair-id'));
   await page.waitForTimeout(150);
   await page.keyboard.press('ArrowUp');
-  await expect.poll(() => aborted).toBe(1);
+  await expect(page.getByTestId('unsaved')).toContainText('1 label not saved yet, retrying');
+  await expect.poll(() => aborted).toBe(2);
+  await expect(page.getByTestId('unsaved')).toHaveCount(0);
   await expect(page.locator('.status-line .saving')).toHaveCount(0);
 
   const db = openTestDb();
@@ -37,6 +41,7 @@ test('a submit that hits a network failure is retried with the same id and store
 test('Z more than 30 s after a label says it is too late to undo', async ({ page }) => {
   await page.clock.install();
   await signIn(page, ACCOUNTS.annotator2);
+  await labelRun(page);
   await expect(page.locator('[data-slot="next"] canvas')).toHaveCount(2);
   const pairId = Number(await page.locator('.label-page').getAttribute('data-pair-id'));
   await page.waitForTimeout(150);
@@ -49,34 +54,21 @@ test('Z more than 30 s after a label says it is too late to undo', async ({ page
   expect(Number(await page.locator('.label-page').getAttribute('data-pair-id'))).not.toBe(pairId);
 });
 
-async function trpcQuery(request: APIRequestContext, path: string, input?: unknown) {
-  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const res = await request.get(`/api/trpc/${path}${query}`);
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()).result.data;
-}
-
-async function trpcMutation(request: APIRequestContext, path: string, input: unknown) {
-  const res = await request.post(`/api/trpc/${path}`, { data: input });
-  expect(res.status(), await res.text()).toBe(200);
-  return (await res.json()).result.data;
-}
-
-test('an empty queue says so, polls by itself, and shows a new pair when the trainer adds one', async ({ page }) => {
+test('a paused run says so instead of "empty", and its pairs show by themselves once it resumes', async ({ page }) => {
   await signIn(page, ACCOUNTS.researcher);
-  // The trainer service keeps every active run's queue at least 2x its label batch deep, so
-  // labeling cannot drain it: pause every active run instead (a paused run's pairs are not
-  // served), which empties the queue whatever the trainer added.
+  // The trainer keeps every active run's queue full; pause the others so only this run matters.
   const runs = (await trpcQuery(page.request, 'runs.list')) as Array<{ id: number; status: string }>;
   for (const run of runs.filter((r) => r.status === 'active')) await trpcMutation(page.request, 'runs.pause', { runId: run.id });
-  await page.goto('/label');
-  await expect(page.getByTestId('queue-empty')).toContainText('No pairs waiting — checking again…');
-  await expect(page.getByRole('button', { name: /Left better/ })).toBeDisabled();
-
-  // A new run: only the trainer (another process) can queue its first pairs.
   const created = (await trpcMutation(page.request, 'runs.create', {
     name: `e2e queue refill ${Date.now()}`, envId: 'grid5', instructions: 'Which clip reaches the green corner?', labelBatchSize: 4,
   })) as { id: number };
+  await trpcMutation(page.request, 'runs.pause', { runId: created.id });
+  await page.goto(`/label?run=${created.id}`);
+  await expect(page.getByTestId('run-held')).toContainText('This run is paused.');
+  await expect(page.getByTestId('queue-empty')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /Left better/ })).toBeDisabled();
+
+  await trpcMutation(page.request, 'runs.resume', { runId: created.id });
   const runOfPair = (pairId: number) => {
     const db = openTestDb();
     try {
@@ -85,12 +77,13 @@ test('an empty queue says so, polls by itself, and shows a new pair when the tra
       db.close();
     }
   };
-  // No reload: the page's own polling finds it.
+  // No reload: the page's own polling finds the run active and its pairs.
   await expect
     .poll(async () => {
       const pairId = Number(await page.locator('.label-page').getAttribute('data-pair-id'));
       return pairId > 0 ? runOfPair(pairId) : null;
-    }, { timeout: 20_000 })
+    }, { timeout: 30_000 })
     .toBe(created.id);
   await expect(page.locator('[data-slot="current"] canvas')).toHaveCount(2);
+  await expect(page.getByTestId('run-held')).toHaveCount(0);
 });

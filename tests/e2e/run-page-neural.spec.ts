@@ -37,10 +37,14 @@ test('a neural (cartpole) run shows held-out accuracy, learned/true correlation,
     // Clip inspector: both clips replayed, learned and true reward per step under each, no heat map.
     const inspected = page.getByTestId('inspected-pair');
     await expect(inspected).toBeVisible();
-    await expect(inspected.locator('canvas')).toHaveCount(2);
-    for (const side of ['left', 'right']) {
-      await expect(page.getByTestId(`step-reward-${side}`).locator('.recharts-line-curve')).toHaveCount(2);
-    }
+    // The inspector keeps the pair it shows across refreshes, and a cartpole clip can end after one
+    // step (no line to draw): ask for the newest pair until both clips have a learned-reward curve.
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Newest pair' }).click();
+      await page.waitForTimeout(500);
+      const curves = await Promise.all(['left', 'right'].map((side) => page.getByTestId(`step-reward-${side}`).locator('.recharts-line-curve').count()));
+      return curves;
+    }, { timeout: 40_000 }).toEqual([2, 2]);
     await expect(page.getByTestId('heatmap-learned')).toHaveCount(0);
     await page.screenshot({ path: test.info().outputPath('run-page-neural.png'), fullPage: true });
   } finally {

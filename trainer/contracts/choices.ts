@@ -9,13 +9,22 @@ export type Choice = (typeof CHOICES)[number];
 export const GOLD_CHOICES = ['left', 'right', 'equal'] as const;
 export type GoldChoice = (typeof GOLD_CHOICES)[number];
 
-/** Choice -> P(left preferred), the stored label y; null: the annotator could not tell (kept, but not a preference). */
-export function choiceToY(choice: Choice): number | null {
+/** How much better the preferred clip is, on runs that ask for preference strength. */
+export const STRENGTHS = ['much', 'slightly'] as const;
+export type Strength = (typeof STRENGTHS)[number];
+
+/**
+ * Choice -> P(left preferred), the stored label y; null: the annotator could not tell (kept, but
+ * not a preference). With preference strength, "slightly better" is a soft label: left 0.75,
+ * right 0.25 (the Bradley-Terry loss takes any y in [0, 1]; trainer/service/label-rows.ts passes
+ * it through).
+ */
+export function choiceToY(choice: Choice, strength: Strength = 'much'): number | null {
   switch (choice) {
     case 'left':
-      return 1;
+      return strength === 'slightly' ? 0.75 : 1;
     case 'right':
-      return 0;
+      return strength === 'slightly' ? 0.25 : 0;
     case 'equal':
       return 0.5;
     case 'cant_tell':
@@ -23,7 +32,7 @@ export function choiceToY(choice: Choice): number | null {
   }
 }
 
-/** A preference (1, 0 or 0.5) as the choice that stores it; null (no preference) as cant_tell. */
-export function choiceOf(y: 1 | 0 | 0.5 | null): Choice {
-  return y === null ? 'cant_tell' : y === 1 ? 'left' : y === 0 ? 'right' : 'equal';
+/** A preference y = P(left preferred) as the choice that stores it (its side; 0.5 is equal); null (no preference) as cant_tell. */
+export function choiceOf(y: number | null): Choice {
+  return y === null ? 'cant_tell' : y > 0.5 ? 'left' : y < 0.5 ? 'right' : 'equal';
 }

@@ -89,5 +89,6 @@ export const grid5: Env<Grid5State> = {
     return o;
   },
   render,
+  trailPoint: (state) => [state.col + 0.5, SIZE - 1 - state.row + 0.5],
   tabular: { model, stateIndex: toIndex, stateFromIndex: fromIndex },
 };

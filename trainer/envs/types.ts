@@ -61,6 +61,11 @@ export interface Env<S = unknown> {
   /** Feature vector fed to reward models and Q networks (length observationSize). */
   observe(state: S): number[];
   render(state: S): Frame;
+  /**
+   * Optional: where a state sits in the render's world coordinates, for a trail of the path so
+   * far drawn under each frame (grid5: the cell centre), so a path can be judged at a glance.
+   */
+  trailPoint?(state: S): [number, number];
   /** Present on tabular envs only. */
   tabular?: TabularEnvExtras<S>;
 }

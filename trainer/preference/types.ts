@@ -15,8 +15,11 @@ export interface Segment<S = unknown> {
   readonly done: boolean;
 }
 
-/** y = P(first preferred): 1 prefers `first`, 0 prefers `second`, 0.5 = equally good. */
-export type PreferenceLabel = 1 | 0 | 0.5;
+/**
+ * y = P(first preferred): 1 prefers `first`, 0 prefers `second`, 0.5 = equally good; 0.75 / 0.25
+ * = `first` / `second` slightly better (runs with preference strength; a soft Bradley-Terry target).
+ */
+export type PreferenceLabel = 1 | 0.75 | 0.5 | 0.25 | 0;
 
 export interface LabeledPair<S = unknown> {
   readonly first: Segment<S>;

@@ -17,9 +17,17 @@ export function clipSegment(envId: string, clip: ClipData): Segment {
   });
 }
 
-/** A stored label's P(first preferred) as the Bradley-Terry target: 1, 0, or 0.5 (equal). */
+const PREFERENCE_LEVELS: readonly PreferenceLabel[] = [0, 0.25, 0.5, 0.75, 1];
+
+/**
+ * A stored label's P(first preferred) as the Bradley-Terry target, passed through as it was
+ * stored: 1 / 0 (much better), 0.75 / 0.25 (slightly better, runs with preference strength),
+ * 0.5 (equal). Any other value (a hand-edited row) snaps to the nearest of those levels.
+ */
 export function toPreference(y: number): PreferenceLabel {
-  return y >= 0.75 ? 1 : y <= 0.25 ? 0 : 0.5;
+  let best: PreferenceLabel = 0.5;
+  for (const level of PREFERENCE_LEVELS) if (Math.abs(level - y) < Math.abs(best - y)) best = level;
+  return best;
 }
 
 /** A clip drawn from the policy as it is stored: states, actions, the behaviour log-probabilities and the true return. */
@@ -32,3 +40,6 @@ export function toClipSpec(segment: Segment, seed: number): PairSpec['first'] {
     trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
   };
 }
+
+/** Labels on pairs someone flagged as broken stay out of training (the predicate lives in db/). */
+export { pairNotFlagged } from '../../db/flags';

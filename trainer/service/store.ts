@@ -9,6 +9,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
 import { writeTx, type Tx } from '../../db/transactions';
+import { pairNotFlagged } from './label-rows';
 
 export function listActiveRuns(db: Db): Run[] {
   return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id).all();
@@ -54,8 +55,8 @@ export function loadCheckpointBlobs(db: Db, checkpointId: number): CheckpointBlo
   return row ?? { rewardModel: null, policy: null, optimizerState: null };
 }
 
-/** Labels that carry a preference (y not null) and are live (not undone), on this run's pairs. */
-const usable = (runId: number) => and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt));
+/** Labels that carry a preference (y not null), are live (not undone), on this run's pairs nobody flagged. */
+const usable = (runId: number) => and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt), pairNotFlagged);
 
 export interface NewLabelStats {
   count: number;

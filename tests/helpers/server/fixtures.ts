@@ -49,7 +49,20 @@ export interface RunFixture {
  */
 export function addRun(
   db: Db,
-  opts: { count: number; labelsWanted?: number; priorities?: number[]; status?: 'active' | 'paused' | 'stopped'; name?: string; baseTime?: number },
+  opts: {
+    count: number;
+    labelsWanted?: number;
+    priorities?: number[];
+    status?: 'active' | 'paused' | 'stopped';
+    name?: string;
+    baseTime?: number;
+    /** Campaign settings (runs are open to all by default). */
+    openToAll?: boolean;
+    practicePairs?: number;
+    preferenceStrength?: boolean;
+    /** goldChoices[i] makes pair i gold with that answer. */
+    goldChoices?: Array<'left' | 'right' | 'equal' | null>;
+  },
 ): RunFixture {
   return writeTx(db, (tx) => {
     const now = opts.baseTime ?? 1_700_000_000_000;
@@ -62,6 +75,9 @@ export function addRun(
         instructions: 'Pick the clip nearer the goal.',
         status: opts.status ?? 'active',
         labelsWanted: opts.labelsWanted ?? 1,
+        openToAll: opts.openToAll ?? true,
+        practicePairs: opts.practicePairs ?? 0,
+        preferenceStrength: opts.preferenceStrength ?? false,
       })
       .returning()
       .get();
@@ -92,6 +108,7 @@ export function addRun(
           clipBId: clipIds[1]!,
           priority: opts.priorities?.[i] ?? 0,
           labelsWanted: opts.labelsWanted ?? 1,
+          goldChoice: opts.goldChoices?.[i] ?? null,
           createdAt: now + i,
         })
         .returning({ id: pairs.id })

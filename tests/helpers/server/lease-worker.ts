@@ -34,7 +34,7 @@ for (;;) {
   // queue before the scheduler even starts the others, and nothing would race.
   Atomics.wait(pause, 0, 0, 1 + (pairIds.length % 3));
   if (mode === 'label') {
-    submitLabel(db, userId, { submissionId: randomUUID(), pairId: pair.id, choice: 'left', shownAt: now, answeredAt: now }, now);
+    submitLabel(db, { id: userId, role: 'annotator' }, { submissionId: randomUUID(), pairId: pair.id, choice: 'left', shownAt: now, answeredAt: now }, now);
   }
 }
 db.$client.close();

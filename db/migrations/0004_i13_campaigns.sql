@@ -1,0 +1,41 @@
+CREATE TABLE `pair_flags` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`pair_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`side` text NOT NULL,
+	`comment` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`pair_id`) REFERENCES `pairs`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "pair_flags_side_check" CHECK("pair_flags"."side" in ('left', 'right', 'both'))
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `pair_flags_pair_user_unique` ON `pair_flags` (`pair_id`,`user_id`);--> statement-breakpoint
+CREATE TABLE `practice_attempts` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`run_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`correct` integer NOT NULL,
+	`total` integer NOT NULL,
+	`passed` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `practice_attempts_run_user_idx` ON `practice_attempts` (`run_id`,`user_id`);--> statement-breakpoint
+CREATE TABLE `run_assignments` (
+	`run_id` integer NOT NULL,
+	`user_id` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`run_id`, `user_id`),
+	FOREIGN KEY (`run_id`) REFERENCES `runs`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `run_assignments_user_idx` ON `run_assignments` (`user_id`);--> statement-breakpoint
+ALTER TABLE `runs` ADD `description` text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE `runs` ADD `open_to_all` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE `runs` ADD `label_target` integer;--> statement-breakpoint
+ALTER TABLE `runs` ADD `practice_pairs` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `runs` ADD `preference_strength` integer DEFAULT false NOT NULL;

@@ -1,0 +1,116 @@
+import { TRPCError } from '@trpc/server';
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
+import { pairs, practiceAttempts, runs, type Choice, type GoldChoice } from '@/db/schema';
+import type { Db } from '@/db/client';
+import { writeTx } from '@/db/transactions';
+import { loadPairView, type ClipView } from './queue';
+import { runForLabeler, type Labeler } from './runAccess';
+
+/**
+ * Onboarding from a run's gold pairs (pairs an admin gave a correct answer): a few examples shown
+ * WITH their answers, then, when the run asks for it (practice_pairs > 0), a practice round of
+ * other gold pairs answered blind and scored against gold. Real labels count only after a pass.
+ */
+
+export const EXAMPLE_PAIRS = 2;
+/** Share of practice answers that must match gold to pass. */
+export const PASS_SHARE = 0.8;
+
+export interface OnboardingPair {
+  pairId: number;
+  left: ClipView;
+  right: ClipView;
+}
+
+export interface Onboarding {
+  runId: number;
+  runName: string;
+  instructions: string;
+  description: string;
+  examples: Array<OnboardingPair & { answer: GoldChoice }>;
+  /** The practice pairs (answers withheld); empty when the run has no practice round. */
+  practice: OnboardingPair[];
+  passNeeded: number;
+  passed: boolean;
+}
+
+function goldPairsOf(db: Db, runId: number) {
+  return db
+    .select({ id: pairs.id, goldChoice: pairs.goldChoice })
+    .from(pairs)
+    .where(and(eq(pairs.runId, runId), isNotNull(pairs.goldChoice)))
+    .orderBy(asc(pairs.id))
+    .all() as Array<{ id: number; goldChoice: GoldChoice }>;
+}
+
+/** Examples first; the practice round takes gold pairs that are not examples, as far as there are any. */
+function split(gold: ReturnType<typeof goldPairsOf>, practicePairs: number) {
+  const examples = gold.slice(0, EXAMPLE_PAIRS);
+  const rest = gold.slice(EXAMPLE_PAIRS);
+  const practice = (rest.length >= practicePairs ? rest : gold).slice(0, practicePairs);
+  return { examples, practice };
+}
+
+const passNeeded = (total: number) => Math.ceil(PASS_SHARE * total);
+
+function runRow(db: Db, runId: number) {
+  return db
+    .select({ instructions: runs.instructions, description: runs.description, practicePairs: runs.practicePairs })
+    .from(runs)
+    .where(eq(runs.id, runId))
+    .get()!;
+}
+
+export function onboarding(db: Db, user: Labeler, runId: number): Onboarding {
+  const gate = runForLabeler(db, user, runId);
+  const run = runRow(db, runId);
+  const { examples, practice } = split(goldPairsOf(db, runId), run.practicePairs);
+  const view = (id: number): OnboardingPair => {
+    const v = loadPairView(db, id, 0);
+    return { pairId: id, left: v.left, right: v.right };
+  };
+  return {
+    runId,
+    runName: gate.name,
+    instructions: run.instructions,
+    description: run.description,
+    examples: examples.map((g) => ({ ...view(g.id), answer: g.goldChoice })),
+    practice: practice.map((g) => view(g.id)),
+    passNeeded: passNeeded(practice.length),
+    passed: !gate.practiceRequired,
+  };
+}
+
+export interface PracticeResult {
+  correct: number;
+  total: number;
+  passed: boolean;
+  /** Each practice pair with the gold answer, so the annotator learns from the round. */
+  answers: Array<{ pairId: number; given: Choice; answer: GoldChoice; correct: boolean }>;
+}
+
+/** Scores a practice round against gold; every practice pair must be answered exactly once. */
+export function submitPractice(db: Db, user: Labeler, input: { runId: number; answers: Array<{ pairId: number; choice: Choice }> }, now: number): PracticeResult {
+  const gate = runForLabeler(db, user, input.runId);
+  const run = runRow(db, input.runId);
+  if (run.practicePairs === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `run "${gate.name}" has no practice round` });
+  const { practice } = split(goldPairsOf(db, input.runId), run.practicePairs);
+  if (practice.length === 0) {
+    throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `run "${gate.name}" has no gold pairs for its practice round yet; ask a researcher to mark some` });
+  }
+  const given = new Map(input.answers.map((a) => [a.pairId, a.choice]));
+  const expected = new Set(practice.map((p) => p.id));
+  if (given.size !== input.answers.length || given.size !== expected.size || [...given.keys()].some((id) => !expected.has(id))) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: `answers: answer each of the ${expected.size} practice pairs once (pairs ${[...expected].join(', ')})` });
+  }
+  const answers = practice.map((p) => {
+    const choice = given.get(p.id)!;
+    return { pairId: p.id, given: choice, answer: p.goldChoice, correct: choice === p.goldChoice };
+  });
+  const correct = answers.filter((a) => a.correct).length;
+  const passed = correct >= passNeeded(practice.length);
+  writeTx(db, (tx) =>
+    tx.insert(practiceAttempts).values({ runId: input.runId, userId: user.id, correct, total: practice.length, passed, createdAt: now }).run(),
+  );
+  return { correct, total: practice.length, passed, answers };
+}
