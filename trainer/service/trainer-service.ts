@@ -12,6 +12,7 @@ import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
 import { resolveRunConfig, type SimulateConfig } from './run-config';
+import { runBudgetIssues } from './run-budget';
 import { NeuralRunDriver } from './neural-run';
 import { SimulatedAnnotators } from './simulated-annotators';
 import { TabularRunDriver, type TickOutcome } from './tabular-run';
@@ -133,8 +134,31 @@ export class TrainerService {
     }
   }
 
+  /**
+   * A run stored before run-budget.ts's limits (or written by hand) may imply more memory or
+   * work than one trainer for every run can give: it is refused with the reason on the run,
+   * instead of taking the process down (runs.create refuses such settings up front).
+   */
+  private overBudget(run: Run, now: number): boolean {
+    let issues;
+    try {
+      issues = runBudgetIssues({ envId: run.envId, labelBatchSize: run.labelBatchSize, config: resolveRunConfig(run.envId, run.config) });
+    } catch {
+      return false; // an invalid config: the driver reports it
+    }
+    if (issues.length === 0) return false;
+    const message = `run settings exceed the trainer's limits: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    if (this.lastErrors.get(run.id) !== message) {
+      this.lastErrors.set(run.id, message);
+      this.log(`trainer run=${run.id} cannot train: ${message}`);
+      recordRunError(this.options.db, run.id, message, now);
+    }
+    return true;
+  }
+
   private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
+      if (this.overBudget(run, now)) return 'blocked';
       let driver = this.drivers.get(run.id);
       if (!driver) {
         const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
