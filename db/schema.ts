@@ -195,6 +195,8 @@ export const labels = sqliteTable(
     // One live label per (pair, user); undone labels stay for the audit trail.
     uniqueIndex('labels_pair_user_live_unique').on(t.pairId, t.userId).where(sql`undone_at IS NULL`),
     index('labels_user_created_idx').on(t.userId, t.createdAt),
+    // The trainer's measured label rate: the labels of the last minute, whatever their user.
+    index('labels_created_idx').on(t.createdAt),
     check('labels_choice_check', sql`${t.choice} in (${inList(CHOICES)})`),
   ],
 );
@@ -212,6 +214,21 @@ export const metrics = sqliteTable(
   (t) => [index('metrics_run_name_iteration_idx').on(t.runId, t.name, t.iteration)],
 );
 
+/**
+ * One row per trainer service (`TRAINER_ID`, default 'main'), rewritten every few seconds while
+ * it runs: the web app (any number of replicas) tells a live trainer from a dead or hung one by
+ * `beat_at`, not by anything in its own memory. `stopped_at` is set by a clean shutdown.
+ */
+export const trainerHeartbeats = sqliteTable('trainer_heartbeats', {
+  trainerId: text('trainer_id').primaryKey(),
+  pid: integer('pid').notNull(),
+  startedAt: integer('started_at').notNull(),
+  beatAt: integer('beat_at').notNull(),
+  /** Active runs it saw on its last pass (a hint for the runs page). */
+  activeRuns: integer('active_runs').notNull().default(0),
+  stoppedAt: integer('stopped_at'),
+});
+
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Run = typeof runs.$inferSelect;
@@ -227,3 +244,4 @@ export type Label = typeof labels.$inferSelect;
 export type NewLabel = typeof labels.$inferInsert;
 export type Metric = typeof metrics.$inferSelect;
 export type NewMetric = typeof metrics.$inferInsert;
+export type TrainerHeartbeat = typeof trainerHeartbeats.$inferSelect;
