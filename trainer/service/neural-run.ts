@@ -41,10 +41,11 @@ import { NEURAL_CHECKPOINT_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint 
 import { CheckpointLoadError } from './tabular-checkpoint';
 import { mixSeed, parseAlgorithm } from './tabular-engine';
 import {
-  batchReady, commitIteration, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
+  batchReady, commitIteration, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, openPairCount, readLabels, activeAnnotatorIds,
   recordRunError, topUpPairs, type CheckpointMeta,
 } from './store';
 import type { DriverOptions, TickOutcome } from './tabular-run';
+import { pendingTargetFor as sharedPendingTarget } from './queue-target';
 
 export interface NeuralDriverOptions extends DriverOptions {
   /** Longest stretch of compute between two yields to the event loop (ms; Infinity = never yield). */
@@ -66,8 +67,6 @@ interface Resumed {
 
 /** Iterations whose measured demand sizes the pending target (the largest of them counts). */
 const RECENT_ITERATIONS = 3;
-/** Upper bound on the pending target, whatever the measured demand. */
-const MAX_PENDING_TARGET = 2000;
 /** Added to an iteration's compute time: the poll pause, the read and the commit. */
 const CYCLE_SLACK_S = 1;
 /** How often an iteration in flight checks its run's queue (see queueKeeper). */
@@ -95,9 +94,15 @@ export function labelsPerIteration(arrival: { count: number; spanMs: number }, i
  * 2 x label_batch_size runs dry. The largest demand of the
  * recent iterations counts (arrival is bursty); never below pendingFactor x label_batch_size.
  */
-export function pendingTargetFor(pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[]): number {
-  const perIteration = Math.max(labelBatchSize, ...recentDemand);
-  return Math.min(MAX_PENDING_TARGET, Math.ceil(pendingFactor * perIteration));
+export function pendingTargetFor(
+  pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[],
+  queue: { labelsWanted: number; activeAnnotators: number } = { labelsWanted: 1, activeAnnotators: 0 },
+): number {
+  // queue-target.ts's rule, with this driver's measured demand as the labels per cycle.
+  return sharedPendingTarget({
+    pendingFactor, labelBatchSize, labelsWanted: queue.labelsWanted, labelRate: 0, cycleSeconds: 0,
+    activeAnnotators: queue.activeAnnotators, measuredDemand: Math.max(0, ...recentDemand),
+  });
 }
 
 /** How many of the labels (id in (afterId, upToId]) arrived, and over what span of submission times. */
@@ -116,6 +121,8 @@ export class NeuralRunDriver {
   private ensemble: QueryEnsemble | null = null;
   private readonly badCheckpoints = new Set<number>();
   private readonly recentDemand: number[] = [];
+  /** The run's active annotators at the last tick (store.ts activeAnnotatorIds): overlap and leases size the target. */
+  private activeIds: readonly number[] = [];
   private topUps = 0;
   private lastConfigError: string | null = null;
 
@@ -125,10 +132,14 @@ export class NeuralRunDriver {
     private readonly options: NeuralDriverOptions,
   ) {}
 
+  private targetFor(config: RunConfig, run: Run): number {
+    return pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand, { labelsWanted: run.labelsWanted, activeAnnotators: this.activeIds.length });
+  }
+
   /** The pending target the driver keeps now (tests, bench). */
   pendingTarget(run: Run): number {
     const config = resolveRunConfig(run.envId, run.config);
-    return pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
+    return this.targetFor(config, run);
   }
 
   /** Test hook: the in-memory learner of the newest committed checkpoint (null before the first tick). */
@@ -159,7 +170,8 @@ export class NeuralRunDriver {
     const setupKey = JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]);
     if (this.resumed && this.resumed.setupKey !== setupKey) this.forget();
     const checkpoints = listCheckpoints(this.db, run.id);
-    const pendingTarget = pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
+    this.activeIds = activeAnnotatorIds(this.db, run.id, now);
+    const pendingTarget = this.targetFor(config, run);
 
     if (checkpoints.length === 0) return this.bootstrap(run, config, algorithm, schedule, setupKey, pendingTarget, now, slicer);
 
@@ -168,17 +180,18 @@ export class NeuralRunDriver {
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
     const isNewest = current !== undefined && current.iteration === run.iteration;
-    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark) || timedOut) {
+    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark, this.activeIds) || timedOut) {
       return this.iterate(run, config, schedule, resumed, stats.maxId, slicer);
     }
-    if (resumed.checkpointId !== null && pendingPairCount(this.db, run.id) < pendingTarget) {
+    const open = resumed.checkpointId !== null ? openPairCount(this.db, run.id, this.activeIds) : pendingTarget;
+    if (resumed.checkpointId !== null && open < pendingTarget) {
       if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
       const env = getEnv(run.envId) as Env<unknown>;
-      const needed = pendingTarget - pendingPairCount(this.db, run.id);
+      const needed = pendingTarget - open;
       const next = nextNeuralPairs(env, resumed.pool, resumed.poolSeed, config, this.ensemble, needed, makeRng(mixSeed(config.seed, run.id, run.iteration, ++this.topUps, 17)));
       const inserted = topUpPairs(this.db, {
         runId: run.id, envId: run.envId, checkpointId: resumed.checkpointId, iteration: run.iteration,
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, now,
+        pairs: next.pairs, pendingTarget, activeIds: this.activeIds, labelsWanted: run.labelsWanted, now,
       });
       return inserted > 0 ? 'topped-up' : 'idle';
     }
@@ -233,7 +246,7 @@ export class NeuralRunDriver {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
         checkpoint: { formatVersion: NEURAL_CHECKPOINT_FORMAT, ...(await encodeNeuralCheckpoint(models)), labelWatermark: 0, labelsUsed: 0 },
         metrics: { ...evaluated, 'labels/used': 0 },
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
+        pairs: next.pairs, pendingTarget, activeIds: this.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
       });
       if (!result) {
         disposeModels(models);
@@ -309,14 +322,14 @@ export class NeuralRunDriver {
       if (checkpointId === null || now - lastCheck < QUEUE_CHECK_MS) return;
       lastCheck = now;
       try {
-        const needed = target - pendingPairCount(this.db, run.id);
+        const needed = target - openPairCount(this.db, run.id, this.activeIds);
         if (needed <= 0) return;
         const env = getEnv(run.envId) as Env<unknown>;
         const rng = makeRng(mixSeed(config.seed, run.id, run.iteration, ++this.topUps, 17));
         const next = nextNeuralPairs(env, resumed.pool, resumed.poolSeed, { ...config, querySelection: 'uniform' }, null, needed, rng);
         inserted += topUpPairs(this.db, {
           runId: run.id, envId: run.envId, checkpointId, iteration: run.iteration,
-          pairs: next.pairs, pendingTarget: target, labelsWanted: run.labelsWanted, now,
+          pairs: next.pairs, pendingTarget: target, activeIds: this.activeIds, labelsWanted: run.labelsWanted, now,
         });
       } catch (error) {
         if (!failed) this.options.log(`trainer run=${run.id} top-up during the iteration failed (the iteration goes on): ${(error as Error).message}`);
@@ -350,7 +363,7 @@ export class NeuralRunDriver {
     const data = toNeuralLabeledData(run.envId, rows, resumed.checkpointId ?? -1, config.horizon);
     // The learner is mutated from here on: forget it unless the commit succeeds.
     this.resumed = null;
-    const keeper = this.queueKeeper(run, config, resumed, pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand));
+    const keeper = this.queueKeeper(run, config, resumed, this.targetFor(config, run));
     slicer.onYield = keeper.check;
     try {
       const k = run.iteration;
@@ -375,7 +388,7 @@ export class NeuralRunDriver {
       const demand = labelsPerIteration(labelArrival(this.db, run.id, resumed.watermark, maxLabelId), (performance.now() - started) / 1000);
       this.recentDemand.push(demand);
       if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
-      const pendingTarget = pendingTargetFor(config.pendingFactor, run.labelBatchSize, this.recentDemand);
+      const pendingTarget = this.targetFor(config, run);
       const queryStarted = performance.now();
       const ensemble = this.ensembleFor(run, config, schedule);
       if (ensemble && data.all) await ensemble.fit(data.all, rows.map((r) => r.labelId), schedule.ensembleSteps, makeRng(mixSeed(config.seed, run.id, k + 1, 5)), slicer);
@@ -409,7 +422,7 @@ export class NeuralRunDriver {
           'time/query_s': querySeconds,
           'time/iteration_s': seconds,
         },
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: config.retireStalePairs, now: Date.now(),
+        pairs: next.pairs, pendingTarget, activeIds: this.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: config.retireStalePairs, now: Date.now(),
       });
       if (!result) {
         this.options.log(`trainer run=${run.id} k=${k + 1} dropped: the run moved on meanwhile (another trainer?)`);

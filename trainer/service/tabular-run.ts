@@ -20,9 +20,10 @@ import {
 } from './tabular-checkpoint';
 import { makeRunLearner, makeRunSetup, mixSeed, nextPairs, parseAlgorithm, toLabeledData } from './tabular-engine';
 import {
-  batchReady, commitIteration, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount, readLabels,
+  activeAnnotatorIds, batchReady, commitIteration, labelRate, listCheckpoints, loadCheckpointBlobs, newLabelStats, openPairCount, readLabels, retirablePairCount,
   recordRunError, topUpPairs, type CheckpointMeta,
 } from './store';
+import { CYCLE_SLACK_S, pendingTargetFor } from './queue-target';
 
 export interface DriverOptions {
   log: (line: string) => void;
@@ -41,6 +42,12 @@ interface Resumed {
   setup: TabularSetup;
 }
 
+/** The queue the driver keeps: its target (pairs) and the annotators the supply is counted for. */
+interface QueueSpec {
+  pendingTarget: number;
+  activeIds: readonly number[];
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class TabularRunDriver {
@@ -48,6 +55,8 @@ export class TabularRunDriver {
   private readonly badCheckpoints = new Set<number>();
   private topUps = 0;
   private lastConfigError: string | null = null;
+  /** The last iteration's measured duration (s): how long the queue must last between refills. */
+  private lastIterationSeconds = 0;
 
   constructor(
     private readonly db: Db,
@@ -73,26 +82,34 @@ export class TabularRunDriver {
     const setup = makeRunSetup(run.envId, config);
     const setupKey = `${run.envId}|${run.algorithm}|${config.features}|${config.gamma}|${config.tau}`;
     const checkpoints = listCheckpoints(this.db, run.id);
-    const pendingTarget = Math.ceil(config.pendingFactor * run.labelBatchSize);
+    // Sized from the measured label rate, the iteration time, overlap and the active annotators (queue-target.ts).
+    const activeIds = activeAnnotatorIds(this.db, run.id, now);
+    const pendingTarget = pendingTargetFor({
+      pendingFactor: config.pendingFactor, labelBatchSize: run.labelBatchSize, labelsWanted: run.labelsWanted,
+      labelRate: labelRate(this.db, run.id, now), cycleSeconds: this.lastIterationSeconds + CYCLE_SLACK_S, activeAnnotators: activeIds.length,
+    });
+    const queue = { pendingTarget, activeIds };
 
-    if (checkpoints.length === 0) return this.bootstrap(run, config, algorithm, setup, setupKey, pendingTarget, now);
+    if (checkpoints.length === 0) return this.bootstrap(run, config, algorithm, setup, setupKey, queue, now);
 
     const resumed = this.resume(run, config, algorithm, setup, setupKey, checkpoints, now);
     const stats = newLabelStats(this.db, run.id, resumed.watermark);
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
     const isNewest = current !== undefined && current.iteration === run.iteration;
-    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark) || timedOut) {
-      return this.iterate(run, config, resumed, stats.maxId, pendingTarget, now);
+    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark, activeIds) || timedOut) {
+      return this.iterate(run, config, resumed, stats.maxId, queue, now);
     }
-    if (resumed.checkpointId !== null && pendingPairCount(this.db, run.id) < pendingTarget) {
+    const open = resumed.checkpointId !== null ? openPairCount(this.db, run.id, activeIds) : pendingTarget;
+    if (resumed.checkpointId !== null && open < pendingTarget) {
       if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
       const labeled = toLabeledData(setup, readLabels(this.db, run.id, resumed.watermark), resumed.checkpointId).all;
       const rng = makeRng(mixSeed(config.seed, run.id, run.iteration, ++this.topUps));
-      const next = nextPairs(setup, resumed.learner.pi, resumed.learner.x, labeled, config, pendingTarget, rng);
+      // Only what is missing: candidates cost ~2 us per env step (run-budget.ts).
+      const next = nextPairs(setup, resumed.learner.pi, resumed.learner.x, labeled, config, pendingTarget - open, rng);
       const inserted = topUpPairs(this.db, {
         runId: run.id, envId: run.envId, checkpointId: resumed.checkpointId, iteration: run.iteration,
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, now,
+        pairs: next.pairs, ...queue, labelsWanted: run.labelsWanted, now,
       });
       return inserted > 0 ? 'topped-up' : 'idle';
     }
@@ -100,14 +117,14 @@ export class TabularRunDriver {
   }
 
   /** The run's first checkpoint (the untrained learner) and its first pairs. */
-  private bootstrap(run: Run, config: RunConfig, algorithm: RunAlgorithm, setup: TabularSetup, setupKey: string, pendingTarget: number, now: number): TickOutcome {
+  private bootstrap(run: Run, config: RunConfig, algorithm: RunAlgorithm, setup: TabularSetup, setupKey: string, queue: QueueSpec, now: number): TickOutcome {
     const learner = makeRunLearner(algorithm, setup, config, run.id);
-    const next = nextPairs(setup, learner.pi, learner.x, [], config, pendingTarget, makeRng(mixSeed(config.seed, run.id, run.iteration, 0)));
+    const next = nextPairs(setup, learner.pi, learner.x, [], config, queue.pendingTarget, makeRng(mixSeed(config.seed, run.id, run.iteration, 0)));
     const result = commitIteration(this.db, {
       runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
       checkpoint: this.checkpointSpec(learner, 0, 0),
       metrics: { 'return/true': trueReturn(setup, learner.pi), 'labels/used': 0 },
-      pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
+      pairs: next.pairs, ...queue, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
     });
     if (!result) return 'lost-race';
     this.resumed = { checkpointId: result.checkpointId, watermark: 0, learner, setupKey, setup };
@@ -154,7 +171,8 @@ export class TabularRunDriver {
     return this.resumed;
   }
 
-  private async iterate(run: Run, config: RunConfig, resumed: Resumed, maxLabelId: number, pendingTarget: number, now: number): Promise<TickOutcome> {
+  private async iterate(run: Run, config: RunConfig, resumed: Resumed, maxLabelId: number, queue: QueueSpec, now: number): Promise<TickOutcome> {
+    const { pendingTarget } = queue;
     const started = performance.now();
     const { setup, learner } = resumed;
     const rows = readLabels(this.db, run.id, maxLabelId);
@@ -162,8 +180,13 @@ export class TabularRunDriver {
     // The learner is mutated from here on: forget it unless the commit succeeds.
     this.resumed = null;
     const m = learner.iterate(data.all, data.fresh, run.iteration);
-    const next = nextPairs(setup, learner.pi, learner.x, data.all, config, pendingTarget, makeRng(mixSeed(config.seed, run.id, run.iteration + 1, 0)));
+    // Pairs the commit will need: the target less what stays open after the stale ones retire.
+    const open = openPairCount(this.db, run.id, queue.activeIds);
+    const kept = open - (config.retireStalePairs ? retirablePairCount(this.db, run.id, now) : 0);
+    const wanted = Math.max(0, pendingTarget - kept);
+    const next = nextPairs(setup, learner.pi, learner.x, data.all, config, wanted, makeRng(mixSeed(config.seed, run.id, run.iteration + 1, 0)));
     const seconds = (performance.now() - started) / 1000;
+    this.lastIterationSeconds = seconds;
     if (this.options.holdBeforeCommitMs) {
       this.options.log(`trainer run=${run.id} k=${run.iteration + 1} computed; committing in ${this.options.holdBeforeCommitMs} ms`);
       await sleep(this.options.holdBeforeCommitMs);
@@ -178,8 +201,10 @@ export class TabularRunDriver {
         'labels/fresh': data.fresh.length,
         'query/disagreement': next.meanScore,
         'time/iteration_s': seconds,
+        'queue/target': pendingTarget,
+        'queue/active_annotators': queue.activeIds.length,
       },
-      pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: config.retireStalePairs, now: Date.now(),
+      pairs: next.pairs, ...queue, labelsWanted: run.labelsWanted, retireStalePairs: config.retireStalePairs, now: Date.now(),
     });
     if (!result) {
       this.options.log(`trainer run=${run.id} k=${run.iteration + 1} dropped: the run moved on meanwhile (another trainer?)`);
