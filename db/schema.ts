@@ -151,8 +151,12 @@ export const pairs = sqliteTable(
     goldChoice: text('gold_choice', { enum: GOLD_CHOICES }),
   },
   (t) => [
-    // The queue scan: pending pairs of a run, best first.
-    index('pairs_queue_idx').on(t.status, t.runId, t.priority),
+    // The queue pick of label.next, in its ORDER BY (priority desc, created_at, id): SQLite walks
+    // the index best first and stops at the first pair available to the user, instead of testing
+    // every pending pair and sorting them (12 ms p50 with 3,000 pending pairs before, see README).
+    index('pairs_queue_idx').on(t.status, t.runId, sql`${t.priority} desc`, t.createdAt, t.id),
+    // The same pick across runs (plain /label, no run chosen).
+    index('pairs_queue_all_idx').on(t.status, sql`${t.priority} desc`, t.createdAt, t.id),
     // A trainer that crashes and redoes an iteration can never insert the same pair twice
     // (NULLs are distinct: seeded and hand-made pairs are unaffected).
     uniqueIndex('pairs_run_iteration_slot_unique').on(t.runId, t.iteration, t.slot),
@@ -170,7 +174,11 @@ export const leases = sqliteTable(
     userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.pairId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.pairId, t.userId] }),
+    // label.next drops expired leases first: a range, not a scan of every lease.
+    index('leases_expires_idx').on(t.expiresAt),
+  ],
 );
 
 export const labels = sqliteTable(

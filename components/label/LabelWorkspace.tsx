@@ -7,6 +7,7 @@ import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { CHOICE_KEYS, labelKeyAction, type Choice } from './labelKeys';
 import { useLabelQueue } from './useLabelQueue';
 import { Toast } from './Toast';
+import { pairsWaitingText } from '@/server/pairsWaiting';
 
 const CHOICES: Choice[] = ['left', 'right', 'equal', 'cant_tell'];
 
@@ -66,7 +67,7 @@ export function LabelWorkspace({ runId }: { runId?: number }) {
       <div className="status-line" aria-live="polite">
         <span>Run: <strong data-testid="run-name">{runName ?? '—'}</strong></span>
         <span>Labeled by me today: <strong data-testid="labeled-today">{status.data?.labeledToday ?? '…'}</strong></span>
-        <span>Pairs waiting: <strong data-testid="pairs-waiting">{status.data?.pairsWaiting ?? '…'}</strong></span>
+        <span>Pairs waiting: <strong data-testid="pairs-waiting">{status.data ? pairsWaitingText(status.data.pairsWaiting) : '…'}</strong></span>
         {queue.savingCount > 0 && <span className="saving">Saving {queue.savingCount}…</span>}
         {queue.error && queue.phase === 'labeling' && <span className="warn">{queue.error}</span>}
       </div>
