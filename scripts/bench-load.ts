@@ -163,8 +163,19 @@ interface CallResult<T> {
   ms: number;
 }
 
-async function trpc<T>(jar: Jar, procedure: string, kind: 'query' | 'mutation', input: unknown): Promise<CallResult<T>> {
+/** A hard deadline on the whole call: a socket that dies while its body is read can leave `response.json()` pending for ever. */
+const CALL_DEADLINE_MS = 15_000;
+
+function trpc<T>(jar: Jar, procedure: string, kind: 'query' | 'mutation', input: unknown): Promise<CallResult<T>> {
   const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CallResult<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, status: 0, ms: performance.now() - started }), CALL_DEADLINE_MS);
+  });
+  return Promise.race([trpcOnce<T>(jar, procedure, kind, input, started), deadline]).finally(() => clearTimeout(timer));
+}
+
+async function trpcOnce<T>(jar: Jar, procedure: string, kind: 'query' | 'mutation', input: unknown, started: number): Promise<CallResult<T>> {
   try {
     const url = kind === 'query' ? `${BASE}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}` : `${BASE}/api/trpc/${procedure}`;
     const response = await fetch(url, {
@@ -285,6 +296,17 @@ async function injectFault(server: ServerProcess, target: 'trainer' | 'web', end
 
 let startedAt = 0;
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere or when it is gone. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`bench:load: ${N} annotators, think ${THINK_S} s, ${SECONDS} s, env ${args.env}, batch ${args.batch}, overlap ${args.overlap}, faults ${args.faults ? 'on' : 'off'}; label.next as a ${nextKind}; ${BASE}; files in ${dir}`);
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) console.log('bench:load: no production build yet; scripts/start.ts builds it first (minutes)');
@@ -297,6 +319,11 @@ async function main(): Promise<void> {
     console.log(`bench:load: ${jars.length} sessions; labeling for ${SECONDS} s`);
     startedAt = Date.now();
     const endAt = startedAt + SECONDS * 1000;
+    // CPU used by the web server per request: a figure the other jobs on a shared machine do not move
+    // much (they stretch wall-clock latency, not the work a request takes). Without faults only:
+    // a killed process takes its counters with it.
+    const webPid = server.pid('web'), trainerPid = server.pid('trainer');
+    const cpuAtStart = { web: cpuSeconds(webPid), trainer: cpuSeconds(trainerPid) };
     const faults: Promise<Fault>[] = [];
     if (args.faults) {
       faults.push(sleep((SECONDS * 1000) / 3).then(() => injectFault(server, 'trainer', endAt)));
@@ -310,6 +337,11 @@ async function main(): Promise<void> {
     clearInterval(progress);
     const injected = await Promise.all(faults);
     const elapsedS = (Date.now() - startedAt) / 1000;
+    const cpuUsed = (pid: number | undefined, start: number | null) => {
+      const end = cpuSeconds(pid);
+      return end === null || start === null || server.pid(pid === webPid ? 'web' : 'trainer') !== pid ? null : end - start;
+    };
+    const webCpu = cpuUsed(webPid, cpuAtStart.web), trainerCpu = cpuUsed(trainerPid, cpuAtStart.trainer);
     await sleep(1500); // the server's timing buffer is flushed once a second
 
     // ------------------------------------------------------------ what the database holds
@@ -339,6 +371,11 @@ async function main(): Promise<void> {
       serverMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, percentiles(v)])),
       clientMs: { 'label.next': percentiles(stats.client['label.next']), 'label.submit': percentiles(stats.client['label.submit']) },
       labelsPerSecond: Math.round((labelsInWindow / SECONDS) * 10) / 10,
+      cpu: {
+        webMsPerRequest: webCpu === null ? null : Math.round((webCpu * 1000 / Math.max(1, stats.client['label.next'].length + stats.client['label.submit'].length)) * 100) / 100,
+        webCoreShare: webCpu === null ? null : Math.round((webCpu / elapsedS) * 100) / 100,
+        trainerCoreShare: trainerCpu === null ? null : Math.round((trainerCpu / elapsedS) * 100) / 100,
+      },
       acknowledged: stats.acknowledged.size,
       stored: stored.length,
       lost,
