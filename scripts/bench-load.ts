@@ -139,7 +139,21 @@ function absorbCookies(jar: Jar, response: Response): void {
 }
 const cookieHeader = (jar: Jar) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 
+/**
+ * Signs in, retrying when refused for a while (a sign-in rate limiter per address would refuse a
+ * hundred sign-ins from 127.0.0.1 in a few seconds): waits Retry-After (or 2 s), up to 3 minutes.
+ */
 async function signIn(email: string): Promise<Jar> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const result = await signInOnce(email);
+    if (result.jar) return result.jar;
+    if (Date.now() > deadline) throw new Error(`bench: sign-in of ${email} failed (HTTP ${result.status})`);
+    await sleep(result.retryAfterS ? result.retryAfterS * 1000 : 2000);
+  }
+}
+
+async function signInOnce(email: string): Promise<{ jar?: Jar; status: number; retryAfterS?: number }> {
   const jar: Jar = new Map();
   const csrf = await fetch(`${BASE}/api/auth/csrf`);
   absorbCookies(jar, csrf);
@@ -151,8 +165,9 @@ async function signIn(email: string): Promise<Jar> {
     body: new URLSearchParams({ csrfToken, email, password: PASSWORD, callbackUrl: BASE, json: 'true' }),
   });
   absorbCookies(jar, response);
-  if (![...jar.keys()].some((k) => k.includes('session-token'))) throw new Error(`bench: sign-in of ${email} failed (HTTP ${response.status})`);
-  return jar;
+  if ([...jar.keys()].some((k) => k.includes('session-token'))) return { jar, status: response.status };
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return { status: response.status, retryAfterS: Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) : undefined };
 }
 
 interface CallResult<T> {
