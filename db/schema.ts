@@ -159,8 +159,12 @@ export const pairs = sqliteTable(
     goldChoice: text('gold_choice', { enum: GOLD_CHOICES }),
   },
   (t) => [
-    // The queue scan: pending pairs of a run, best first.
-    index('pairs_queue_idx').on(t.status, t.runId, t.priority),
+    // The queue pick of label.next, in its ORDER BY (priority desc, created_at, id): SQLite walks
+    // the index best first and stops at the first pair available to the user, instead of testing
+    // every pending pair and sorting them (12 ms p50 with 3,000 pending pairs before, see README).
+    index('pairs_queue_idx').on(t.status, t.runId, sql`${t.priority} desc`, t.createdAt, t.id),
+    // The same pick across runs (plain /label, no run chosen).
+    index('pairs_queue_all_idx').on(t.status, sql`${t.priority} desc`, t.createdAt, t.id),
     // A trainer that crashes and redoes an iteration can never insert the same pair twice
     // (NULLs are distinct: seeded and hand-made pairs are unaffected).
     uniqueIndex('pairs_run_iteration_slot_unique').on(t.runId, t.iteration, t.slot),
@@ -178,7 +182,11 @@ export const leases = sqliteTable(
     userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.pairId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.pairId, t.userId] }),
+    // label.next drops expired leases first: a range, not a scan of every lease.
+    index('leases_expires_idx').on(t.expiresAt),
+  ],
 );
 
 export const labels = sqliteTable(
@@ -203,6 +211,8 @@ export const labels = sqliteTable(
     // One live label per (pair, user); undone labels stay for the audit trail.
     uniqueIndex('labels_pair_user_live_unique').on(t.pairId, t.userId).where(sql`undone_at IS NULL`),
     index('labels_user_created_idx').on(t.userId, t.createdAt),
+    // The trainer's measured label rate: the labels of the last minute, whatever their user.
+    index('labels_created_idx').on(t.createdAt),
     check('labels_choice_check', sql`${t.choice} in (${inList(CHOICES)})`),
   ],
 );
@@ -269,6 +279,21 @@ export const metrics = sqliteTable(
   (t) => [index('metrics_run_name_iteration_idx').on(t.runId, t.name, t.iteration)],
 );
 
+/**
+ * One row per trainer service (`TRAINER_ID`, default 'main'), rewritten every few seconds while
+ * it runs: the web app (any number of replicas) tells a live trainer from a dead or hung one by
+ * `beat_at`, not by anything in its own memory. `stopped_at` is set by a clean shutdown.
+ */
+export const trainerHeartbeats = sqliteTable('trainer_heartbeats', {
+  trainerId: text('trainer_id').primaryKey(),
+  pid: integer('pid').notNull(),
+  startedAt: integer('started_at').notNull(),
+  beatAt: integer('beat_at').notNull(),
+  /** Active runs it saw on its last pass (a hint for the runs page). */
+  activeRuns: integer('active_runs').notNull().default(0),
+  stoppedAt: integer('stopped_at'),
+});
+
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type Run = typeof runs.$inferSelect;
@@ -285,3 +310,4 @@ export type NewLabel = typeof labels.$inferInsert;
 export type Metric = typeof metrics.$inferSelect;
 export type PairFlag = typeof pairFlags.$inferSelect;
 export type NewMetric = typeof metrics.$inferInsert;
+export type TrainerHeartbeat = typeof trainerHeartbeats.$inferSelect;

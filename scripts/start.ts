@@ -2,9 +2,12 @@
  * `npm start`: everything a fresh clone needs to serve the app.
  *   1. build the Next app if no build exists (.next/BUILD_ID),
  *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
- *   3. start the trainer service (scripts/trainer.ts, which injects the label queue its simulated annotators use; START_TRAINER=0 skips it) and serve with
- *      `next start` on HOSTNAME:PORT (127.0.0.1:3000 by default),
- * forwarding Ctrl+C / SIGTERM to the server so it shuts down cleanly.
+ *   3. start the trainer service (scripts/trainer.ts, which injects the label queue its simulated
+ *      annotators use; START_TRAINER=0 skips it) and serve with `next start` on HOSTNAME:PORT
+ *      (127.0.0.1:3000 by default), both under a Supervisor (scripts/supervisor.ts): a child that
+ *      crashes or is killed is logged with its exit code or signal and restarted with exponential
+ *      backoff; this process never exits because one child died. Ctrl+C / SIGTERM stop the
+ *      restarts and shut both down cleanly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveDatabasePath } from '../db/client';
 import { prepareDatabase } from './seed/setup';
 import { persistedSecret } from '../server/env';
+import { Supervisor } from './supervisor';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
@@ -32,7 +36,9 @@ const childEnv: NodeJS.ProcessEnv = {
   NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? persistedSecret(path.dirname(databasePath)),
 };
 
+/** The build step's child (the supervised ones are the Supervisor's). */
 const children = new Set<ChildProcess>();
+const supervisor = new Supervisor();
 
 function run(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, [nextBin, ...args], { cwd: root, env, stdio: 'inherit' });
@@ -45,11 +51,14 @@ function exitCode(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`start: ${signal} received; stopping the web server and the trainer`);
     for (const child of children) child.kill(signal);
-    // Give the server a moment to close, then leave regardless.
-    setTimeout(() => process.exit(130), 5000).unref();
+    void supervisor.stop(signal).then(() => process.exit(0));
   });
 }
 
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
       process.exit(code);
     }
   }
+  if (stopping) return;
 
   console.log(`start: database ${databasePath}`);
   const { db } = prepareDatabase(databasePath, (line) => console.log(line));
@@ -71,21 +81,14 @@ async function main(): Promise<void> {
   // rather than the tsx binary: tsx forwards SIGTERM with a short handshake and otherwise
   // SIGKILLs, which would cut the service's clean shutdown.
   if (process.env.START_TRAINER !== '0') {
-    const trainer = spawn(process.execPath, ['--import', 'tsx', 'scripts/trainer.ts'], { cwd: root, env: childEnv, stdio: 'inherit' });
-    children.add(trainer);
-    trainer.on('exit', (code, signal) => {
-      children.delete(trainer);
-      if (code !== 0 && signal === null) console.error(`start: the trainer service exited with code ${code}; the web app keeps serving`);
-    });
+    supervisor.add({ name: 'trainer', command: process.execPath, args: ['--import', 'tsx', 'scripts/trainer.ts'], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
   }
-
   console.log(`start: serving on http://${hostname}:${port}`);
-  const server = run(['start', '--port', port, '--hostname', hostname], childEnv);
-  process.exit(await exitCode(server));
+  supervisor.add({ name: 'web', command: process.execPath, args: [nextBin, 'start', '--port', port, '--hostname', hostname], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
 }
 
 main().catch((error: unknown) => {
   console.error('start: failed:', error instanceof Error ? error.stack ?? error.message : error);
   for (const child of children) child.kill('SIGTERM');
-  process.exit(1);
+  void supervisor.stop().then(() => process.exit(1));
 });

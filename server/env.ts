@@ -13,6 +13,8 @@ const schema = z.object({
   DATABASE_PATH: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(16, 'NEXTAUTH_SECRET must be at least 16 characters').optional(),
   NEXTAUTH_URL: z.url('NEXTAUTH_URL must be a full URL such as http://127.0.0.1:3000').optional(),
+  /** When set, every tRPC request's server-side duration is appended to this file (npm run bench:load reads it). */
+  SERVER_TIMING_FILE: z.string().min(1).optional(),
 });
 
 export interface ServerEnv {
@@ -21,6 +23,7 @@ export interface ServerEnv {
   databasePath: string;
   nextAuthSecret: string;
   nextAuthUrl: string | undefined;
+  serverTimingFile: string | undefined;
 }
 
 let cached: ServerEnv | undefined;
@@ -41,6 +44,7 @@ export function getServerEnv(): ServerEnv {
     databasePath,
     nextAuthSecret,
     nextAuthUrl: parsed.data.NEXTAUTH_URL,
+    serverTimingFile: parsed.data.SERVER_TIMING_FILE ? path.resolve(parsed.data.SERVER_TIMING_FILE) : undefined,
   };
   return cached;
 }

@@ -5,6 +5,7 @@ import type { Db } from '@/db/client';
 import { writeTx, type Tx } from '@/db/transactions';
 import { goldRateOf } from './goldRate';
 import { pairNotFlagged, practiceDone, visibleRuns } from './runAccess';
+import { PAIRS_WAITING_CAP } from './pairsWaiting';
 
 /**
  * The labeling queue as plain functions over the database. Every function takes `now` (ms) so
@@ -158,20 +159,22 @@ export function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: nu
 }
 
 /**
- * How many pairs `label.next` could still hand this user (including the ones they hold); gold
- * pairs count only in runs whose goldRate is above 0 (elsewhere they are never offered).
+ * How many pairs `label.next` could still hand this user (including the ones they hold), up to
+ * PAIRS_WAITING_CAP (server/pairsWaiting.ts); gold pairs count only in runs whose goldRate is
+ * above 0 (elsewhere they are never offered).
  */
 export function countAvailablePairs(db: Reader, q: QueueQuery): number {
   const goldRuns = goldRunIds(db, q.runId, 0);
   const role = q.role ?? 'annotator';
   const gold = goldRuns.length > 0 ? and(goldAvailableTo(q.userId, role), inArray(pairs.runId, goldRuns)) : undefined;
-  const row = db
-    .select({ n: sql<number>`count(*)` })
+  const available = db
+    .select({ one: sql<number>`1`.as('one') })
     .from(pairs)
     .innerJoin(runs, eq(runs.id, pairs.runId))
     .where(and(or(availableTo(q.userId, role, q.now), gold), q.runId === undefined ? undefined : eq(pairs.runId, q.runId)))
-    .get();
-  return row?.n ?? 0;
+    .limit(PAIRS_WAITING_CAP)
+    .as('available');
+  return db.select({ n: sql<number>`count(*)` }).from(available).get()?.n ?? 0;
 }
 
 export function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number): PairView {

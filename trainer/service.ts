@@ -4,6 +4,7 @@
  *   DATABASE_PATH           the SQLite file shared with the web app (same absolute path)
  *   TRAINER_POLL_MS         pause between passes over the runs (default 500)
  *   TRAINER_SIMULATE        0 = never start scripted annotators, even for runs configured so
+ *   TRAINER_ID              name of its heartbeat row in trainer_heartbeats (default 'main')
  *   TRAINER_HOLD_BEFORE_COMMIT_MS  test hook: pause between an iteration's computation and its commit
  * Applies pending migrations (idempotent), prints `trainer: ready` once polling, and on SIGTERM /
  * SIGINT finishes the current pass and exits 0. kill -9 is safe at any moment: each iteration is
@@ -20,6 +21,7 @@ const envSchema = z.object({
   TRAINER_POLL_MS: z.coerce.number().int().min(10).default(500),
   TRAINER_SIMULATE: z.enum(['0', '1']).default('1'),
   TRAINER_HOLD_BEFORE_COMMIT_MS: z.coerce.number().int().min(0).default(0),
+  TRAINER_ID: z.string().trim().min(1).max(100).default('main'),
 });
 
 /** Reads the environment, migrates, and polls until SIGTERM / SIGINT; `labelQueue` lets runs in simulation mode answer their queue. */
@@ -40,6 +42,7 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
     simulate: env.TRAINER_SIMULATE === '1',
     holdBeforeCommitMs: env.TRAINER_HOLD_BEFORE_COMMIT_MS || undefined,
     labelQueue: options.labelQueue,
+    trainerId: env.TRAINER_ID,
   });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -13,6 +13,7 @@ import { HotkeyOverlay } from './HotkeyOverlay';
 import { RunHeader } from './RunHeader';
 import { Toast } from './Toast';
 import type { LabelStatus } from './types';
+import { pairsWaitingText } from '@/server/pairsWaiting';
 
 interface ChoiceButton {
   choice: Choice;
@@ -112,7 +113,7 @@ export function LabelWorkspace({ runId }: { runId: number }) {
       <RunHeader runId={runId} status={st} />
       <div className="status-line" aria-live="polite">
         <span>Labeled by me today (this run): <strong data-testid="labeled-today">{st?.labeledToday ?? '…'}</strong></span>
-        <span>Pairs waiting: <strong data-testid="pairs-waiting">{st?.pairsWaiting ?? '…'}</strong></span>
+        <span>Pairs waiting: <strong data-testid="pairs-waiting">{st ? pairsWaitingText(st.pairsWaiting) : '…'}</strong></span>
         {unsaved > 0 && (!online || queue.retryingCount > 0) ? (
           <span className="warn" data-testid="unsaved" role="alert">
             {online ? 'The server is not answering' : 'You are offline'}: {unsaved} label{unsaved === 1 ? '' : 's'} not saved yet, retrying. Keep this page open.

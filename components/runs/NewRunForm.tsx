@@ -8,7 +8,10 @@ import { errorMessage } from '@/components/trpc/errorMessage';
 import {
   algorithmsFor, CREATE_DEFAULTS, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, settingsDefaultsFor, type FieldError,
 } from './newRun';
+import { RUN_LIMITS } from '@/trainer/contracts/run-budget';
 import styles from './runs.module.css';
+
+const n = (v: number) => v.toLocaleString('en-US');
 
 const ALGORITHM_TITLES: Record<string, string> = {
   sobirl: 'SoBiRL',
@@ -130,6 +133,12 @@ export function NewRunForm() {
 
           <fieldset className={styles.fieldset}>
             <legend>Hyper-parameters (blank = default)</legend>
+            <p className={styles.muted} data-testid="run-limits">
+              Limits (what one trainer can hold for a run): pending pairs × label batch ≤ {n(RUN_LIMITS.pendingPairs)} pairs;
+              pending pairs × candidates per pair × 2 × clip length ≤ {n(RUN_LIMITS.candidateSteps)} env steps;
+              label batch × 2 × clip length ≤ {n(RUN_LIMITS.labelBatchSteps)} env steps;
+              neural replay ≤ {n(RUN_LIMITS.replayBytes / 2 ** 20)} MiB.
+            </p>
             <div className={styles.grid}>
               {NUMBER_SETTINGS.map((s) => (
                 <Field key={`${envId}-${s.key}`} name={s.key} label={s.label} hint={defaultsHint(envDefaults[s.key])} errors={errorByField}>

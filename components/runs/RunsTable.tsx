@@ -7,6 +7,7 @@ import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
 import { RunRowActions } from './RunRowActions';
 import { timeAgo } from './timeAgo';
+import { trainerHealthText } from './trainerHealth';
 import styles from './runs.module.css';
 
 /** How often the table asks again: the trainer advances a grid5 run in about a second. */
@@ -29,6 +30,11 @@ export function RunsTable() {
   return (
     <section className="card wide">
       <h1>Runs</h1>
+      {runs.data && runs.data[0] && (
+        <p data-testid="trainer-health" data-state={runs.data[0].trainer.state} className={runs.data[0].trainer.state === 'healthy' ? styles.muted : styles.error}>
+          {trainerHealthText(runs.data[0].trainer, now)}
+        </p>
+      )}
       {runs.isPending && <p>Loading runs…</p>}
       {runs.isError && <p className="form-error" role="alert">{errorMessage(runs.error)}</p>}
       {runs.data && runs.data.length === 0 && <p>No runs yet. Create one below.</p>}

@@ -3,6 +3,7 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { runs, type RunStatus } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
+import { trainerHealth } from '@/db/heartbeat';
 import { unsupportedReason } from '@/trainer/contracts/algorithms';
 import { createRunInputSchema } from '@/trainer/contracts/run-config';
 import { createTRPCRouter, roleProcedure } from '../trpc';
@@ -35,9 +36,13 @@ function setStatus(action: keyof typeof TRANSITIONS) {
 }
 
 export const runsRouter = createTRPCRouter({
-  /** Every run, newest first, with its queue and label counts. */
-  list: researcher.query(({ ctx }) =>
-    ctx.db
+  /**
+   * Every run, newest first, with its queue and label counts, and the trainer's health (its
+   * heartbeat row: one trainer serves every run, so each row carries the same value).
+   */
+  list: researcher.query(({ ctx }) => {
+    const trainer = trainerHealth(ctx.db, ctx.now());
+    return ctx.db
       .select({
         id: runs.id,
         name: runs.name,
@@ -67,8 +72,9 @@ export const runsRouter = createTRPCRouter({
       })
       .from(runs)
       .orderBy(desc(runs.createdAt), desc(runs.id))
-      .all(),
-  ),
+      .all()
+      .map((row) => ({ ...row, trainer }));
+  }),
 
   /** A new active run; the trainer service picks it up on its next pass (hyper-parameters default). */
   create: researcher

@@ -59,6 +59,14 @@ test('labels given in the browser advance a new run and bring pairs from its nex
   await form.getByRole('button', { name: 'Create run' }).click();
   await expect(form.getByRole('alert')).toContainText('Discount γ must be less than 1.');
   await form.locator('[name=gamma]').fill('0.9');
+  // Settings beyond what one trainer can hold are refused in words, with the limit (shown up front too).
+  await expect(form.getByTestId('run-limits')).toContainText('≤ 2,000 pairs');
+  await form.locator('[name=labelBatchSize]').fill('1024');
+  await form.locator('[name=pendingFactor]').fill('20');
+  await form.getByRole('button', { name: 'Create run' }).click();
+  await expect(form.getByRole('alert')).toContainText('20,480 pending pairs; the limit is 2,000');
+  await form.locator('[name=labelBatchSize]').fill(String(LABEL_BATCH));
+  await form.locator('[name=pendingFactor]').fill('2');
   await form.getByRole('button', { name: 'Create run' }).click();
   const created = page.getByRole('status').filter({ hasText: /Created run #\d+/ });
   await expect(created).toBeVisible();
@@ -67,6 +75,9 @@ test('labels given in the browser advance a new run and bring pairs from its nex
   const row = page.getByTestId(`run-row-${runId}`);
   await expect(row).toHaveAttribute('data-status', 'active');
   await expect(row.getByTestId('iteration')).toHaveText('0');
+  // The trainer's heartbeat reaches the page through the database.
+  await expect(page.getByTestId('trainer-health')).toHaveAttribute('data-state', 'healthy');
+  await expect(page.getByTestId('trainer-health')).toContainText('trainer: healthy');
   const [stored] = dbQuery<{ labelBatchSize: number; envId: string; config: string }>(
     'select label_batch_size as labelBatchSize, env_id as envId, config from runs where id = ?', runId,
   );

@@ -3,6 +3,7 @@ import { ENVS } from '../envs';
 import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { BPREF_TEACHERS } from './teacher-names';
+import { runBudgetIssues } from './run-budget';
 
 /**
  * What a run's `config` JSON column may hold, with the defaults the trainer service uses. The
@@ -151,8 +152,17 @@ const createRunFields = z.object({
   config: runSettingsSchema.prefault({}),
 });
 
-/** The input as parsed, with gamma / tau / horizon filled from the chosen env when left unset. */
-export const createRunInputSchema = createRunFields.transform((input) => ({ ...input, config: withEnvDefaults(input.envId, input.config) }));
+/**
+ * The input as parsed, with gamma / tau / horizon filled from the chosen env when left unset,
+ * and refused (400, naming the field and the limit) when its implied memory or work per
+ * iteration exceeds run-budget.ts's limits.
+ */
+export const createRunInputSchema = createRunFields.transform((input, ctx) => {
+  const resolved = { ...input, config: withEnvDefaults(input.envId, input.config) };
+  const issues = runBudgetIssues(resolved);
+  for (const issue of issues) ctx.issues.push({ code: 'custom', message: issue.message, path: issue.path, input: resolved });
+  return issues.length > 0 ? z.NEVER : resolved;
+});
 export type CreateRunInput = z.output<typeof createRunInputSchema>;
 
 /** The run-level defaults of `createRunInputSchema`. */

@@ -40,3 +40,23 @@ describe('ReplayBuffer', () => {
     expect(() => new ReplayBuffer(0, 3)).toThrow(/capacity/);
   });
 });
+
+describe('ReplayBuffer storage', () => {
+  it('allocates with use, not capacity, and keeps every row when it grows and wraps', () => {
+    // 10M transitions of 4 floats would be 320 MB up front.
+    expect(new ReplayBuffer(10_000_000, 4).allocatedRows).toBeLessThanOrEqual(1024);
+    const buffer = new ReplayBuffer(1500, 2);
+    for (let i = 0; i < 1200; i++) buffer.add([i, 0], i, [i, 1], false);
+    expect(buffer.allocatedRows).toBeGreaterThanOrEqual(1200);
+    expect(buffer.allocatedRows).toBeLessThanOrEqual(1500);
+    for (let i = 1200; i < 2000; i++) buffer.add([i, 0], i, [i, 1], false);
+    expect(buffer.allocatedRows).toBe(1500);
+    expect(buffer.size).toBe(1500);
+    const batch = buffer.sample(20_000, makeRng(7));
+    const seen = new Set(Array.from(batch.actions));
+    // The newest 1500 (500..1999) and nothing older; each row's obs matches its action.
+    expect(Math.min(...seen)).toBe(500);
+    expect(Math.max(...seen)).toBe(1999);
+    for (let b = 0; b < batch.size; b++) expect(batch.obs[2 * b]).toBe(batch.actions[b]);
+  });
+});

@@ -22,14 +22,22 @@ export interface TransitionBatch {
   readonly done: Float32Array;
 }
 
-/** Fixed-capacity ring: when full, each new transition overwrites the oldest. */
+/** Transitions the storage starts with; it doubles as they arrive, up to the capacity. */
+const INITIAL_ROWS = 1024;
+
+/**
+ * Fixed-capacity ring: when full, each new transition overwrites the oldest. Storage grows with
+ * use (doubling, never beyond `capacity`): a large capacity is a bound, not an up-front
+ * allocation (a run that collects 2,000 steps per iteration does not hold 50,000 rows from the
+ * start). Growing happens only before the ring first wraps, so the order of rows never changes.
+ */
 export class ReplayBuffer {
   readonly capacity: number;
   readonly obsSize: number;
-  private readonly obs: Float32Array;
-  private readonly nextObs: Float32Array;
-  private readonly actions: Int32Array;
-  private readonly done: Float32Array;
+  private obs: Float32Array;
+  private nextObs: Float32Array;
+  private actions: Int32Array;
+  private done: Float32Array;
   private count = 0;
   private head = 0; // where the next transition goes
 
@@ -38,14 +46,33 @@ export class ReplayBuffer {
     if (!Number.isInteger(obsSize) || obsSize < 1) throw new Error(`replay buffer: obsSize must be a positive integer, got ${obsSize}`);
     this.capacity = capacity;
     this.obsSize = obsSize;
-    this.obs = new Float32Array(capacity * obsSize);
-    this.nextObs = new Float32Array(capacity * obsSize);
-    this.actions = new Int32Array(capacity);
-    this.done = new Float32Array(capacity);
+    const rows = Math.min(capacity, INITIAL_ROWS);
+    this.obs = new Float32Array(rows * obsSize);
+    this.nextObs = new Float32Array(rows * obsSize);
+    this.actions = new Int32Array(rows);
+    this.done = new Float32Array(rows);
   }
 
   get size(): number {
     return this.count;
+  }
+
+  /** Rows the storage holds now (<= capacity; grows with use). */
+  get allocatedRows(): number {
+    return this.actions.length;
+  }
+
+  private grow(): void {
+    const rows = Math.min(this.capacity, this.actions.length * 2);
+    const widen = <T extends Float32Array | Int32Array>(old: T, make: (n: number) => T, width: number): T => {
+      const next = make(rows * width);
+      next.set(old);
+      return next;
+    };
+    this.obs = widen(this.obs, (n) => new Float32Array(n), this.obsSize);
+    this.nextObs = widen(this.nextObs, (n) => new Float32Array(n), this.obsSize);
+    this.actions = widen(this.actions, (n) => new Int32Array(n), 1);
+    this.done = widen(this.done, (n) => new Float32Array(n), 1);
   }
 
   add(obs: ArrayLike<number>, action: number, nextObs: ArrayLike<number>, done: boolean): void {
@@ -54,6 +81,7 @@ export class ReplayBuffer {
     }
     if (!Number.isInteger(action) || action < 0) throw new Error(`replay buffer: action must be a non-negative integer, got ${action}`);
     const i = this.head;
+    if (i >= this.actions.length) this.grow();
     this.obs.set(obs, i * this.obsSize);
     this.nextObs.set(nextObs, i * this.obsSize);
     this.actions[i] = action;

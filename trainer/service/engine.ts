@@ -36,6 +36,8 @@ export interface RunHistory {
   labelArrival(afterId: number, upToId: number): { count: number; spanMs: number };
   /** Pairs of the run still waiting for labels. */
   pendingPairs(): number;
+  /** Labels per second on the run over a recent window (store.ts labelRate). */
+  labelRate(now: number): number;
 }
 
 /** Everything a step of one tick may need: the run row, its plan, the yield point, the log. */
@@ -45,6 +47,8 @@ export interface StepContext<P extends EnginePlan> {
   slicer: TimeSlicer;
   history: RunHistory;
   log: (line: string) => void;
+  /** Annotators who labeled or held a lease on the run recently (store.ts activeAnnotatorIds): they size the queue. */
+  activeIds: readonly number[];
 }
 
 /** A stored checkpoint handed to `restore`. */

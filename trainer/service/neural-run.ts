@@ -31,6 +31,7 @@ import {
 } from './neural-engine';
 import { NEURAL_CHECKPOINT_ROW_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
 import { mixSeed } from './tabular-engine';
+import { pendingTargetFor as sharedPendingTarget } from './queue-target';
 import type { LabelRow } from './store';
 import type { TimeSlicer } from './time-slicer';
 
@@ -61,8 +62,6 @@ type Ctx = StepContext<NeuralPlan>;
 
 /** Iterations whose measured demand sizes the pending target (the largest of them counts). */
 const RECENT_ITERATIONS = 3;
-/** Upper bound on the pending target, whatever the measured demand. */
-const MAX_PENDING_TARGET = 2000;
 /** Added to an iteration's compute time: the poll pause, the read and the commit. */
 const CYCLE_SLACK_S = 1;
 
@@ -86,9 +85,15 @@ export function labelsPerIteration(arrival: { count: number; spanMs: number }, i
  * 2 x label_batch_size runs dry. The largest demand of the
  * recent iterations counts (arrival is bursty); never below pendingFactor x label_batch_size.
  */
-export function pendingTargetFor(pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[]): number {
-  const perIteration = Math.max(labelBatchSize, ...recentDemand);
-  return Math.min(MAX_PENDING_TARGET, Math.ceil(pendingFactor * perIteration));
+export function pendingTargetFor(
+  pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[],
+  queue: { labelsWanted: number; activeAnnotators: number } = { labelsWanted: 1, activeAnnotators: 0 },
+): number {
+  // queue-target.ts's rule, with this engine's measured demand as the labels per cycle.
+  return sharedPendingTarget({
+    pendingFactor, labelBatchSize, labelsWanted: queue.labelsWanted, labelRate: 0, cycleSeconds: 0,
+    activeAnnotators: queue.activeAnnotators, measuredDemand: Math.max(0, ...recentDemand),
+  });
 }
 
 export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLabels> {
@@ -127,7 +132,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
       this.recentDemand.push(this.demand);
       if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
     }
-    return pendingTargetFor(ctx.plan.config.pendingFactor, ctx.run.labelBatchSize, this.recentDemand);
+    return pendingTargetFor(ctx.plan.config.pendingFactor, ctx.run.labelBatchSize, this.recentDemand, { labelsWanted: ctx.run.labelsWanted, activeAnnotators: ctx.activeIds.length });
   }
 
   /** The untrained learner with `envStepsPerIter` env steps of its policy collected. */

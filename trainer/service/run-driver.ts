@@ -17,8 +17,9 @@ import { assertSupported } from '../contracts/algorithms';
 import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import type { Engine, EngineLabels, EnginePlan, Metrics, RunHistory, StepContext, StoredCheckpoint } from './engine';
 import {
-  batchReady, commitIteration, labelArrival, latestMetric, listCheckpoints, loadCheckpointBlobs, newLabelStats, pendingPairCount,
-  readLabels, recordRunError, topUpPairs, type CheckpointMeta, type CommitResult,
+  activeAnnotatorIds, batchReady, commitIteration, labelArrival, labelRate, latestMetric, listCheckpoints, loadCheckpointBlobs,
+  newLabelStats, openPairCount, pendingPairCount, readLabels, recordRunError, retirablePairCount, topUpPairs, type CheckpointMeta,
+  type CommitResult,
 } from './store';
 import { DEFAULT_SLICE_MS, TimeSlicer } from './time-slicer';
 
@@ -63,6 +64,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       latestMetric: (name) => latestMetric(db, runId, name)?.value,
       labelArrival: (afterId, upToId) => labelArrival(db, runId, afterId, upToId),
       pendingPairs: () => pendingPairCount(db, runId),
+      labelRate: (now) => labelRate(db, runId, now),
     };
   }
 
@@ -88,6 +90,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     await this.engine.prepare();
     const ctx: StepContext<P> = {
       run, plan, slicer: new TimeSlicer(this.options.sliceMs ?? DEFAULT_SLICE_MS), history: this.history, log: this.options.log,
+      activeIds: activeAnnotatorIds(this.db, run.id, now),
     };
     if (this.resumed && this.resumed.setupKey !== plan.setupKey) this.forget();
     const checkpoints = listCheckpoints(this.db, run.id);
@@ -100,10 +103,11 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= plan.config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
     const isNewest = current !== undefined && current.iteration === run.iteration;
-    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark) || timedOut) {
+    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark, ctx.activeIds) || timedOut) {
       return this.iterate(ctx, resumed, stats.maxId);
     }
-    const pending = pendingPairCount(this.db, run.id);
+    // Supply: pending pairs that some active annotator can still label (store.ts openPairCount).
+    const pending = openPairCount(this.db, run.id, ctx.activeIds);
     if (resumed.checkpointId !== null && pending < pendingTarget) {
       if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
       const next = await this.engine.propose(ctx, resumed.learner, {
@@ -112,7 +116,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       });
       const inserted = topUpPairs(this.db, {
         runId: run.id, envId: run.envId, checkpointId: resumed.checkpointId, iteration: run.iteration,
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, now,
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now,
       });
       return inserted > 0 ? 'topped-up' : 'idle';
     }
@@ -142,7 +146,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
         checkpoint: { ...(await this.engine.encodeCheckpoint(learner)), labelWatermark: 0, labelsUsed: 0 },
         metrics: { ...evaluated, 'labels/used': 0 },
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
       });
       if (!result) {
         this.engine.dispose(learner);
@@ -205,11 +209,11 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       if (now - lastCheck < QUEUE_CHECK_MS) return;
       lastCheck = now;
       try {
-        const needed = target - pendingPairCount(this.db, run.id);
+        const needed = target - openPairCount(this.db, run.id, ctx.activeIds);
         if (needed <= 0) return;
         inserted += topUpPairs(this.db, {
           runId: run.id, envId: run.envId, checkpointId, iteration: run.iteration,
-          pairs: source(needed, ++this.topUps), pendingTarget: target, labelsWanted: run.labelsWanted, now,
+          pairs: source(needed, ++this.topUps), pendingTarget: target, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now,
         });
       } catch (error) {
         if (!failed) this.options.log(`trainer run=${run.id} top-up during the iteration failed (the iteration goes on): ${(error as Error).message}`);
@@ -239,7 +243,11 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       Object.assign(metrics, await this.engine.updatePolicy(ctx, learner));
       Object.assign(metrics, await this.engine.gather(ctx, learner));
       const pendingTarget = this.engine.pendingTarget(ctx, { watermark: resumed.watermark, maxLabelId, seconds: (performance.now() - started) / 1000 });
-      const next = await this.engine.propose(ctx, learner, { purpose: 'iteration', count: pendingTarget, labels });
+      // Only the pairs the commit will need: the target less what stays open once the stale ones
+      // retire (the whole target's candidates at once took a trainer to 4.3 GB, contracts/run-budget.ts).
+      const open = openPairCount(this.db, run.id, ctx.activeIds);
+      const kept = open - (ctx.plan.config.retireStalePairs ? retirablePairCount(this.db, run.id, Date.now()) : 0);
+      const next = await this.engine.propose(ctx, learner, { purpose: 'iteration', count: Math.max(0, pendingTarget - kept), labels });
       Object.assign(metrics, next.metrics, this.engine.evaluate(ctx, learner, run.iteration + 1));
       // Engines that yield mid-iteration (those with in-flight top-ups) yield here too; a tabular
       // iteration is milliseconds, and a yield here let annotators spend its old pairs first (the
@@ -258,12 +266,14 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         ...(keeper ? { 'queue/topped_up_during': keeper.inserted() } : {}),
         'query/disagreement': next.meanScore,
         'time/iteration_s': seconds,
+        'queue/target': pendingTarget,
+        'queue/active_annotators': ctx.activeIds.length,
       });
       const result = commitIteration(this.db, {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: true,
         checkpoint: { ...checkpoint, labelWatermark: maxLabelId, labelsUsed: labels.all },
         metrics,
-        pairs: next.pairs, pendingTarget, labelsWanted: run.labelsWanted, retireStalePairs: ctx.plan.config.retireStalePairs, now: Date.now(),
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: ctx.plan.config.retireStalePairs, now: Date.now(),
       });
       if (!result) {
         this.options.log(`trainer run=${run.id} k=${run.iteration + 1} dropped: the run moved on meanwhile (another trainer?)`);

@@ -138,6 +138,70 @@ export function pendingPairCount(db: Db | Tx, runId: number): number {
   );
 }
 
+/** How far back labels and leases make an annotator "active" on a run, and the label-rate window. */
+export const ACTIVE_WINDOW_MS = 60_000;
+export const RATE_WINDOW_MS = 30_000;
+
+/**
+ * Users labeling the run now: a label on its pairs in the last ACTIVE_WINDOW_MS, or a live lease
+ * on one (someone who just opened the page). Sorted ids.
+ */
+export function activeAnnotatorIds(db: Db | Tx, runId: number, now: number): number[] {
+  const rows = db.all<{ id: number }>(sql`
+    select l.user_id as id from ${labels} l join ${pairs} p on p.id = l.pair_id
+      where p.run_id = ${runId} and l.created_at > ${now - ACTIVE_WINDOW_MS} and l.undone_at is null
+    union
+    select le.user_id as id from ${leases} le join ${pairs} p on p.id = le.pair_id
+      where p.run_id = ${runId} and le.expires_at > ${now}
+    order by id`);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The run's label rate (labels/s, every annotator together) over the last RATE_WINDOW_MS: the
+ * count divided by the time from the window's first label to `now` (at least 1 s), so a burst
+ * that just started is not diluted over a window nobody labeled in.
+ */
+export function labelRate(db: Db | Tx, runId: number, now: number): number {
+  const row = db.get<{ n: number; first: number | null }>(sql`
+    select count(*) as n, min(l.created_at) as first from ${labels} l join ${pairs} p on p.id = l.pair_id
+      where p.run_id = ${runId} and l.created_at > ${now - RATE_WINDOW_MS} and l.created_at <= ${now}`);
+  if (!row || row.n === 0 || row.first === null) return 0;
+  return row.n / Math.max(1, (now - row.first) / 1000);
+}
+
+/**
+ * Supply, as the pending target counts it (queue-target.ts): pending non-gold pairs (of
+ * `checkpointId` when given) that at least one of `activeIds` can still label, i.e. fewer of
+ * them have a live label on it than there are active annotators. With nobody active, every
+ * pending pair counts (the plain pending count). Why not the plain count: on an overlap-2 run a
+ * lone annotator's labels leave every pair half done and still pending; counted as supply they
+ * stopped the trainer from making pairs he could label (issue 13, item 1).
+ */
+export function openPairCount(db: Db | Tx, runId: number, activeIds: readonly number[], checkpointId?: number | null): number {
+  const ofCheckpoint = checkpointId == null ? sql`` : sql` and p.checkpoint_id = ${checkpointId}`;
+  if (activeIds.length === 0) {
+    return db.get<{ n: number }>(sql`select count(*) as n from ${pairs} p
+      where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null${ofCheckpoint}`)?.n ?? 0;
+  }
+  const ids = sql.join(activeIds.map((id) => sql`${id}`), sql`, `);
+  return db.get<{ n: number }>(sql`select count(*) as n from ${pairs} p
+    where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null${ofCheckpoint}
+      and (select count(*) from ${labels} l where l.pair_id = p.id and l.undone_at is null and l.user_id in (${ids})) < ${activeIds.length}`)?.n ?? 0;
+}
+
+/**
+ * Open pairs (as openPairCount counts them) that the next commit's retirement would delete: drawn
+ * by a checkpoint, no label, no live lease. An iteration draws candidates only for the pairs
+ * missing after that, not for the whole target (candidates cost time, run-budget.ts).
+ */
+export function retirablePairCount(db: Db | Tx, runId: number, now: number): number {
+  return db.get<{ n: number }>(sql`select count(*) as n from ${pairs} p
+    where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null and p.checkpoint_id is not null
+      and not exists (select 1 from ${labels} l where l.pair_id = p.id)
+      and not exists (select 1 from ${leases} le where le.pair_id = p.id and le.expires_at > ${now})`)?.n ?? 0;
+}
+
 /** New labels (id > watermark) on pairs drawn by `checkpointId`. */
 function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId: number): number {
   return db
@@ -148,14 +212,6 @@ function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId:
     .get()?.n ?? 0;
 }
 
-/** Pending pairs (leased ones included) drawn by `checkpointId`: labels on them may still come. */
-function pendingPairsOf(db: Db, runId: number, checkpointId: number): number {
-  return db
-    .select({ n: sql<number>`count(*)` })
-    .from(pairs)
-    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice)))
-    .get()?.n ?? 0;
-}
 
 /**
  * The batch trigger of both drivers: `newLabels` (id > watermark) >= label_batch_size and, on the
@@ -166,12 +222,18 @@ function pendingPairsOf(db: Db, runId: number, checkpointId: number): number {
  * checkpoint; starting the next iteration on those alone leaves the exploration half of the
  * hyper-gradient (on-policy pairs only, see the README) with nothing. Measured with 20 simulated
  * annotators on grid5 before this rule: labels/fresh = 0 at every iteration.
+ * "Left pending" counts only pairs the ACTIVE annotators (`activeIds`) can still label
+ * (openPairCount): on an overlap-2 run a lone annotator who labeled all of the newest
+ * checkpoint's pairs leaves them pending, and no label on them can come from him; waiting for
+ * them stalled the run until the iteration timeout (issue 13, item 1).
  */
-export function batchReady(db: Db, run: Pick<Run, 'id' | 'labelBatchSize'>, newLabels: number, newestCheckpointId: number | null, watermark: number): boolean {
+export function batchReady(
+  db: Db, run: Pick<Run, 'id' | 'labelBatchSize'>, newLabels: number, newestCheckpointId: number | null, watermark: number, activeIds: readonly number[] = [],
+): boolean {
   if (newLabels < run.labelBatchSize) return false;
   if (newestCheckpointId === null) return true;
   return freshLabelCount(db, run.id, watermark, newestCheckpointId) >= run.labelBatchSize
-    || pendingPairsOf(db, run.id, newestCheckpointId) === 0;
+    || openPairCount(db, run.id, activeIds, newestCheckpointId) === 0;
 }
 
 export interface ClipSpec {
@@ -208,9 +270,11 @@ export interface CommitSpec {
   advance: boolean;
   checkpoint: CheckpointSpec;
   metrics: Readonly<Record<string, number>>;
-  /** Best first; only as many as keep `pendingTarget` pending are inserted. */
+  /** Best first; only as many as keep `pendingTarget` open (openPairCount for `activeIds`) are inserted. */
   pairs: readonly PairSpec[];
   pendingTarget: number;
+  /** The run's active annotators (activeAnnotatorIds); omitted = count every pending pair. */
+  activeIds?: readonly number[];
   labelsWanted: number;
   retireStalePairs: boolean;
   now: number;
@@ -266,6 +330,7 @@ export interface TopUpSpec {
   iteration: number;
   pairs: readonly PairSpec[];
   pendingTarget: number;
+  activeIds?: readonly number[];
   labelsWanted: number;
   now: number;
 }
@@ -282,11 +347,11 @@ export function topUpPairs(db: Db, spec: TopUpSpec): number {
 
 function insertPairs(
   tx: Tx,
-  spec: Pick<CommitSpec, 'runId' | 'envId' | 'pairs' | 'pendingTarget' | 'labelsWanted' | 'now'>,
+  spec: Pick<CommitSpec, 'runId' | 'envId' | 'pairs' | 'pendingTarget' | 'activeIds' | 'labelsWanted' | 'now'>,
   checkpointId: number,
   iteration: number,
 ): number {
-  const needed = Math.max(0, spec.pendingTarget - pendingPairCount(tx, spec.runId));
+  const needed = Math.max(0, spec.pendingTarget - openPairCount(tx, spec.runId, spec.activeIds ?? []));
   const chosen = spec.pairs.slice(0, needed);
   // Slots continue after the ones already taken at this iteration (top-ups), so
   // (run, iteration, slot) is unique by construction; the unique index double-checks it.

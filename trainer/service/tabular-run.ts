@@ -16,6 +16,7 @@ import {
 } from '../contracts/tabular-checkpoint';
 import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { makeRunLearner, makeRunSetup, mixSeed, nextPairs, toLabeledData, type LabeledData } from './tabular-engine';
+import { CYCLE_SLACK_S, pendingTargetFor } from './queue-target';
 
 export interface TabularPlan extends EnginePlan {
   algorithm: AlgorithmName;
@@ -26,6 +27,8 @@ type Ctx = StepContext<TabularPlan>;
 
 export class TabularEngine implements Engine<TabularLearner, TabularPlan, LabeledData> {
   readonly kind = 'tabular';
+  /** The last iteration's measured duration (s): how long the queue must last between refills. */
+  private lastIterationSeconds = 0;
 
   firstCheckpointNote(): string {
     return '';
@@ -43,8 +46,15 @@ export class TabularEngine implements Engine<TabularLearner, TabularPlan, Labele
 
   async prepare(): Promise<void> {}
 
-  pendingTarget(ctx: Ctx): number {
-    return Math.ceil(ctx.plan.config.pendingFactor * ctx.run.labelBatchSize);
+  /** Sized from the measured label rate, the last iteration's time, overlap and the active annotators (queue-target.ts). */
+  pendingTarget(ctx: Ctx, measured?: { seconds: number }): number {
+    if (measured) this.lastIterationSeconds = measured.seconds;
+    const { config } = ctx.plan, { run } = ctx;
+    return pendingTargetFor({
+      pendingFactor: config.pendingFactor, labelBatchSize: run.labelBatchSize, labelsWanted: run.labelsWanted,
+      labelRate: ctx.history.labelRate(Date.now()), cycleSeconds: this.lastIterationSeconds + CYCLE_SLACK_S,
+      activeAnnotators: ctx.activeIds.length,
+    });
   }
 
   async start(ctx: Ctx): Promise<TabularLearner> {
@@ -99,8 +109,10 @@ export class TabularEngine implements Engine<TabularLearner, TabularPlan, Labele
 
   async propose(ctx: Ctx, learner: TabularLearner, request: ProposalRequest<LabeledData>): Promise<Proposal> {
     const { run, plan } = ctx;
+    // A top-up draws only what is missing: candidates cost ~2 us per env step (contracts/run-budget.ts).
+    const count = request.purpose === 'top-up' ? Math.max(0, request.count - request.pending) : request.count;
     const draw = (labeled: LabeledData['all'], ...seedParts: number[]) =>
-      nextPairs(plan.setup, learner.pi, learner.x, labeled, plan.config, request.count, makeRng(mixSeed(plan.config.seed, run.id, ...seedParts)));
+      nextPairs(plan.setup, learner.pi, learner.x, labeled, plan.config, count, makeRng(mixSeed(plan.config.seed, run.id, ...seedParts)));
     switch (request.purpose) {
       case 'first': return draw([], run.iteration, 0);
       case 'iteration': return draw(request.labels.data.all, run.iteration + 1, 0);

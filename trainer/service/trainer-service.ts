@@ -9,12 +9,14 @@
  * one-transaction commit). See the README, "How runs are scheduled".
  */
 import type { Db } from '../../db/client';
+import { HEARTBEAT_MS, markTrainerStopped, writeHeartbeat } from '../../db/heartbeat';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
 import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
 import { driverForEnv } from './engines';
 import type { RunDriver, TickOutcome } from './run-driver';
 import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
+import { runBudgetIssues } from '../contracts/run-budget';
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -32,6 +34,10 @@ export interface TrainerServiceOptions {
   labelQueue?: LabelQueuePort;
   /** Neural runs: longest compute between two yields to the event loop (ms; default 50; Infinity = never). */
   sliceMs?: number;
+  /** Name of this trainer's heartbeat row (TRAINER_ID; default 'main'). */
+  trainerId?: string;
+  /** Between two heartbeats (ms; default db/heartbeat.ts HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }
 
 export class TrainerService {
@@ -44,6 +50,9 @@ export class TrainerService {
   private stopping = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly startedAt = Date.now();
+  private activeRuns = 0;
   readonly log: (line: string) => void;
 
   constructor(private readonly options: TrainerServiceOptions) {
@@ -54,21 +63,47 @@ export class TrainerService {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    this.beat();
+    // Its own timer, not the pass loop: a pass that waits on a busy database still beats.
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.loop = this.run();
+  }
+
+  private get trainerId(): string {
+    return this.options.trainerId ?? 'main';
+  }
+
+  /** One heartbeat row (db/heartbeat.ts); a failed write is logged, never fatal. */
+  private beat(): void {
+    try {
+      writeHeartbeat(this.options.db, { trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns });
+    } catch (error) {
+      this.log(`trainer heartbeat failed: ${(error as Error).message}`);
+    }
   }
 
   /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    const wasRunning = this.loop !== null;
     await this.loop;
     this.loop = null;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     // A tick may finish while another is still in flight: wait until none is left.
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
     for (const driver of this.drivers.values()) driver.dispose();
     this.drivers.clear();
+    if (wasRunning) {
+      try {
+        markTrainerStopped(this.options.db, this.trainerId, Date.now());
+      } catch (error) {
+        this.log(`trainer: could not record the shutdown: ${(error as Error).message}`);
+      }
+    }
   }
 
   /** The driver of a run (tests and the bench inspect it); undefined before its first tick. */
@@ -100,6 +135,7 @@ export class TrainerService {
   private async startPass(now: number): Promise<Map<number, Promise<TickOutcome | 'error'> | 'busy'>> {
     const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
     const active = listActiveRuns(this.options.db);
+    this.activeRuns = active.length;
     this.releaseInactive(active);
     await this.syncSimulators(active);
     for (const run of active) {
@@ -132,8 +168,31 @@ export class TrainerService {
     }
   }
 
+  /**
+   * A run stored before run-budget.ts's limits (or written by hand) may imply more memory or
+   * work than one trainer for every run can give: it is refused with the reason on the run,
+   * instead of taking the process down (runs.create refuses such settings up front).
+   */
+  private overBudget(run: Run, now: number): boolean {
+    let issues;
+    try {
+      issues = runBudgetIssues({ envId: run.envId, labelBatchSize: run.labelBatchSize, config: resolveRunConfig(run.envId, run.config) });
+    } catch {
+      return false; // an invalid config: the driver reports it
+    }
+    if (issues.length === 0) return false;
+    const message = `run settings exceed the trainer's limits: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    if (this.lastErrors.get(run.id) !== message) {
+      this.lastErrors.set(run.id, message);
+      this.log(`trainer run=${run.id} cannot train: ${message}`);
+      recordRunError(this.options.db, run.id, message, now);
+    }
+    return true;
+  }
+
   private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
+      if (this.overBudget(run, now)) return 'blocked';
       let driver = this.drivers.get(run.id);
       if (!driver) {
         const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };

@@ -1,8 +1,10 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter, createContext } from '@/server/root';
+import { procedurePaths, recordTiming } from '@/server/timing';
 
-function handler(req: Request) {
-  return fetchRequestHandler({
+async function handler(req: Request) {
+  const started = performance.now();
+  const response = await fetchRequestHandler({
     endpoint: '/api/trpc',
     req,
     router: appRouter,
@@ -12,6 +14,8 @@ function handler(req: Request) {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error);
     },
   });
+  recordTiming(procedurePaths(req.url), performance.now() - started);
+  return response;
 }
 
 export { handler as GET, handler as POST };
