@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHOICES } from '@/db/schema';
+import { text } from '@/db/text';
 
 /**
  * The exported preference dataset's record, version 1 (documented in docs/export-schema.md).
@@ -112,8 +113,8 @@ export function parseDateBound(raw: string, side: 'from' | 'to'): number | null 
   return Number.isNaN(ms) ? null : ms;
 }
 
-const optionalText = z
-  .string()
+// 254: the longest parameter is an annotator's email (the RFC's limit); nothing longer is a filter.
+const optionalText = text(254)
   .trim()
   .transform((s) => (s === '' ? undefined : s))
   .optional();
@@ -138,7 +139,7 @@ export const exportQuerySchema = z
     format: z.enum(EXPORT_FORMATS, { message: `format must be one of ${EXPORT_FORMATS.join(', ')}` }),
     run: optionalText.pipe(
       z
-        .union([z.literal('all'), z.string().regex(/^\d+$/, 'run must be a run id or "all"')])
+        .union([z.literal('all'), text(20).regex(/^\d+$/, 'run must be a run id or "all"')])
         .optional(),
     ),
     from: dateBound('from'),

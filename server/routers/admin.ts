@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { ROLES, users } from '@/db/schema';
 import { hashPassword, insertUser, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '@/db/users';
 import { writeTx } from '@/db/transactions';
+import { text, wellFormedCheck } from '@/db/text';
+import { revokeSessions } from '../sessionUser';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 
 const admin = roleProcedure('admin');
 
-const password = z
-  .string()
+const password = text(PASSWORD_MAX_BYTES)
   .min(PASSWORD_MIN_LENGTH, `password must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, `password must be at most ${PASSWORD_MAX_BYTES} bytes`);
 const userId = z.number().int().positive();
@@ -32,8 +33,8 @@ export const adminRouter = createTRPCRouter({
     create: admin
       .input(
         z.object({
-          email: z.string().trim().toLowerCase().pipe(z.email()),
-          name: z.string().trim().min(1).max(100),
+          email: text(254).trim().toLowerCase().pipe(z.email().check(wellFormedCheck)),
+          name: text(100).trim().min(1),
           role: z.enum(ROLES),
           password,
         }),
@@ -43,7 +44,7 @@ export const adminRouter = createTRPCRouter({
         return writeTx(ctx.db, (tx) => {
           const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
           if (taken) throw new TRPCError({ code: 'CONFLICT', message: `a user with email ${input.email} exists` });
-          const { passwordHash: _hash, ...created } = insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
+          const { passwordHash: _hash, sessionVersion: _version, ...created } = insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
           return created;
         });
       }),
@@ -53,11 +54,16 @@ export const adminRouter = createTRPCRouter({
       return writeTx(ctx.db, (tx) => {
         const updated = tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).returning({ id: users.id }).get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
+        // Whoever knew the old password may hold a session: it ends now.
+        revokeSessions(tx, updated.id);
         return { userId: updated.id };
       });
     }),
 
-    /** Disabled users cannot sign in, and lose access at their next request. */
+    /**
+     * Disabled users cannot sign in, and lose access at their next request. Either way every
+     * existing session ends, so re-enabling an account does not revive the sessions it had.
+     */
     setDisabled: admin.input(z.object({ userId, disabled: z.boolean() })).mutation(({ ctx, input }) => {
       if (input.userId === ctx.user.id && input.disabled) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot disable your own account' });
@@ -70,6 +76,7 @@ export const adminRouter = createTRPCRouter({
           .returning({ id: users.id, disabled: users.disabled })
           .get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
+        revokeSessions(tx, updated.id);
         return { userId: updated.id, disabled: updated.disabled };
       });
     }),

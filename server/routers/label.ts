@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { CHOICES } from '@/db/schema';
+import { wellFormedCheck } from '@/db/text';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { leaseNextPair } from '../queue';
 import { labelStatus, runExists, submitLabel, undoLabel } from '../labeling';
@@ -29,7 +30,7 @@ export const labelRouter = createTRPCRouter({
   submit: labeler
     .input(
       z.object({
-        submissionId: z.uuid(),
+        submissionId: z.uuid().check(wellFormedCheck),
         pairId: id,
         choice: z.enum(CHOICES),
         shownAt: epochMs,

@@ -1,17 +1,6 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { appRouter, createContext } from '@/server/root';
+import { trpcHandler } from '@/server/http/trpcHandler';
+import { createContext } from '@/server/root';
 
-function handler(req: Request) {
-  return fetchRequestHandler({
-    endpoint: '/api/trpc',
-    req,
-    router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
-    onError({ error, path }) {
-      // Client mistakes are 4xx answers; only real failures belong in the server log.
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error);
-    },
-  });
-}
+const handler = trpcHandler((req) => createContext({ headers: req.headers }));
 
 export { handler as GET, handler as POST };
