@@ -1,15 +1,21 @@
 import { getToken } from 'next-auth/jwt';
 import { NextResponse, type NextRequest } from 'next/server';
-import { areaOf, mayOpen } from '@/components/auth/access';
+import { areaOf, mayOpen } from '@/server/access';
 import type { Role } from '@/db/schema';
+import { guardRequest } from '@/server/http/requestGuard';
 
 /**
- * The first, optimistic role check (Next 16's proxy, formerly middleware): anonymous visitors
- * are sent to sign in, and a signed-in user whose role may not open the area gets the refusal
- * page with HTTP 403 (the URL stays the one they asked for). Each page checks again on the server, and every tRPC procedure checks the
- * role itself, so this is a fast path, not the only guard.
+ * Runs before every request (Next 16's proxy, formerly middleware). First the request guard
+ * (server/http/requestGuard.ts: malformed percent-encoding in the path -> 400, a body announced
+ * over the limit -> 413). Then the first, optimistic role check: anonymous visitors are sent to
+ * sign in, and a signed-in user whose role may not open the area gets the refusal page with HTTP
+ * 403 (the URL stays the one they asked for). Each page checks again on the server (with the
+ * session version, server/sessionUser.ts), and every tRPC procedure checks the role itself, so
+ * this is a fast path, not the only guard.
  */
 export async function proxy(req: NextRequest) {
+  const refused = guardRequest(req);
+  if (refused) return refused;
   const { pathname, search } = req.nextUrl;
   if (!areaOf(pathname)) return NextResponse.next();
   // Without a secret in the environment the token cannot be read here; the pages still check.
@@ -31,5 +37,6 @@ export async function proxy(req: NextRequest) {
 }
 
 export const config = {
-  matcher: ['/label/:path*', '/runs/:path*', '/admin/:path*'],
+  // Every path but the build's static files (their names are hashes Next itself wrote).
+  matcher: ['/((?!_next/static|_next/image).*)'],
 };

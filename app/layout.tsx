@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { navLinksFor } from '@/components/auth/access';
+import { navLinksFor } from '@/server/access';
 import { currentUser } from '@/components/auth/session';
 import { SignOutButton } from '@/components/auth/SignOutButton';
 import { TRPCReactProvider } from '@/components/trpc/TRPCReactProvider';

@@ -17,13 +17,31 @@ export const DEFAULT_DATABASE_PATH = './data/app.sqlite';
  */
 export function openDb(file: string): Db {
   const absolute = path.resolve(file);
-  fs.mkdirSync(path.dirname(absolute), { recursive: true });
+  fs.mkdirSync(path.dirname(absolute), { recursive: true, mode: 0o700 });
+  ownerOnly(absolute);
   const sqlite = new Database(absolute);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   return drizzle({ client: sqlite, schema }) as Db;
+}
+
+/**
+ * The database holds emails and password hashes: owner read/write only (0600). SQLite creates
+ * the -wal and -shm files with the main file's mode, so creating the main file 0600 (before
+ * SQLite does, with the umask's 0644) covers all three; a file left 0644 by an older build is
+ * tightened on open (only its owner can, so a failure there is not fatal).
+ */
+function ownerOnly(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch {
+      // absent (-wal/-shm before first use) or not ours: SQLite's own checks apply
+    }
+  }
 }
 
 export function resolveDatabasePath(fromEnv: string | undefined = process.env.DATABASE_PATH): string {

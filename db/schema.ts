@@ -45,8 +45,37 @@ export const users = sqliteTable(
     pseudonym: text('pseudonym').notNull().unique(),
     createdAt: integer('created_at').notNull().$defaultFn(now),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Stamped into the session JWT at sign-in; a password reset, a disable or enable (and any
+     * future role change) increments it, so every older JWT of this user is refused at its next
+     * request (server/sessionUser.ts).
+     */
+    sessionVersion: integer('session_version').notNull().default(0),
   },
   (t) => [check('users_role_check', sql`${t.role} in (${inList(ROLES)})`)],
+);
+
+/**
+ * Sign-in attempts, for the limiter in server/signInLimiter.ts. In the database, not in memory,
+ * so several web processes share one count. Failures are kept for the limiter's window,
+ * successes longer (they make an address "known" to an account).
+ */
+export const signInAttempts = sqliteTable(
+  'sign_in_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The email as typed, trimmed and lower-cased (it need not belong to an account). */
+    email: text('email').notNull(),
+    /** The client's address as the web server saw it. */
+    address: text('address').notNull(),
+    succeeded: integer('succeeded', { mode: 'boolean' }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [
+    index('sign_in_attempts_email_at_idx').on(t.email, t.at),
+    index('sign_in_attempts_address_at_idx').on(t.address, t.at),
+    index('sign_in_attempts_at_idx').on(t.at),
+  ],
 );
 
 export const runs = sqliteTable(
@@ -309,5 +338,6 @@ export type Label = typeof labels.$inferSelect;
 export type NewLabel = typeof labels.$inferInsert;
 export type Metric = typeof metrics.$inferSelect;
 export type PairFlag = typeof pairFlags.$inferSelect;
+export type SignInAttempt = typeof signInAttempts.$inferSelect;
 export type NewMetric = typeof metrics.$inferInsert;
 export type TrainerHeartbeat = typeof trainerHeartbeats.$inferSelect;

@@ -30,7 +30,7 @@ describe('authorizeCredentials', () => {
   it('accepts the right password (email in any case) and refuses everything else', async () => {
     const user = addUser(db, 'researcher', 'Mixed.Case@example.com');
     expect(user.email).toBe('mixed.case@example.com'); // stored lower-case
-    const expected = { id: String(user.id), email: user.email, name: user.name, role: 'researcher' };
+    const expected = { id: String(user.id), email: user.email, name: user.name, role: 'researcher', sessionVersion: 0 };
     expect(await authorizeCredentials(db, { email: user.email, password: TEST_PASSWORD })).toEqual(expected);
     expect(await authorizeCredentials(db, { email: ' MIXED.case@EXAMPLE.com ', password: TEST_PASSWORD })).toEqual(expected);
     expect(await authorizeCredentials(db, { email: user.email, password: TEST_PASSWORD + 'x' })).toBeNull();
@@ -65,7 +65,7 @@ describe('authOptions', () => {
 
 describe('createContext', () => {
   const signedInAs = (user: { id: number; role: string }) =>
-    vi.mocked(getServerSession).mockResolvedValueOnce({ expires: 'x', user: { ...user, email: 'e', name: 'n' } } as never);
+    vi.mocked(getServerSession).mockResolvedValueOnce({ expires: 'x', user: { ...user, email: 'e', name: 'n', sessionVersion: 0 } } as never);
 
   it('takes the role from the database, not from the token', async () => {
     const user = addUser(db, 'annotator');

@@ -1,10 +1,10 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { getServerSession } from 'next-auth';
-import { eq } from 'drizzle-orm';
 import { ZodError, z } from 'zod';
 import { getDb, type Db } from '@/db/client';
-import { users, ROLES, type Role } from '@/db/schema';
+import { ROLES, type Role } from '@/db/schema';
 import { authOptions, type SessionUser } from './auth';
+import { activeSessionUser, type SessionClaims } from './sessionUser';
 
 /** The part of a next-auth session the server relies on (tests build it by hand). */
 export interface ContextSession {
@@ -26,21 +26,20 @@ export function createContextInner(opts: ContextOptions) {
 export type Context = ReturnType<typeof createContextInner>;
 
 /**
- * The per-request context for the fetch adapter. The JWT says who signed in; the users table
- * says whether they still may (a disabled account loses access at its next request, not when
- * its token expires) and with which role.
+ * The context for a request whose session JWT makes `claims`: the users table decides whether
+ * they still hold (a disabled account, or one whose password or role changed since the token was
+ * issued, loses access at its next request, not when its token expires) and with which role.
  */
+export function contextForClaims(db: Db, claims: SessionClaims | null): Context {
+  const user = activeSessionUser(db, claims);
+  return createContextInner({ session: user ? { user } : null, db });
+}
+
+/** The per-request context for the fetch adapter (and the route handlers): next-auth reads the JWT. */
 export async function createContext(_opts: { headers: Headers }): Promise<Context> {
-  const db = getDb();
   const session = await getServerSession(authOptions);
-  const id = session?.user?.id;
-  if (typeof id !== 'number') return createContextInner({ session: null, db });
-  const row = db.select().from(users).where(eq(users.id, id)).get();
-  if (!row || row.disabled) return createContextInner({ session: null, db });
-  return createContextInner({
-    session: { user: { id: row.id, role: row.role, email: row.email, name: row.name } },
-    db,
-  });
+  const claims = session?.user ? { id: session.user.id, sessionVersion: session.user.sessionVersion } : null;
+  return contextForClaims(getDb(), claims);
 }
 
 const t = initTRPC.context<Context>().create({

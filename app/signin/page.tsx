@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { safeCallbackPath } from '@/components/auth/access';
+import { safeCallbackPath } from '@/server/access';
 import { currentUser } from '@/components/auth/session';
 import { SignInForm } from '@/components/auth/SignInForm';
 

@@ -2,6 +2,8 @@
 
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
+import { safeCallbackPath } from '@/server/access';
+import { signInErrorMessage } from '@/server/signInErrors';
 
 export function SignInForm({ callbackPath }: { callbackPath: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -19,13 +21,12 @@ export function SignInForm({ callbackPath }: { callbackPath: string }) {
         redirect: false,
       });
       if (!res || res.error) {
-        setError(res?.error === 'CredentialsSignin' || res?.status === 401
-          ? 'Wrong email or password (or the account is disabled).'
-          : `Sign-in failed: ${res?.error ?? 'no answer from the server'}.`);
+        setError(signInErrorMessage(res ?? null));
         return;
       }
       // A full load, so the server-rendered navigation shows this user's role straight away.
-      window.location.assign(callbackPath);
+      // Sanitised again here: the prop came from the server, but this is where the browser goes.
+      window.location.assign(safeCallbackPath(callbackPath));
     } catch (err) {
       setError(`Cannot reach the server: ${err instanceof Error ? err.message : String(err)}`);
     } finally {

@@ -5,7 +5,7 @@ import { users } from '@/db/schema';
 import { forbidden, redirect } from 'next/navigation';
 import { authOptions, type SessionUser } from '@/server/auth';
 import type { Role } from '@/db/schema';
-import { AREAS, type AreaPath } from './access';
+import { AREAS, type AreaPath } from '@/server/access';
 
 /**
  * The signed-in user for a server component, or null. As in the tRPC context, the users table

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHOICES } from '@/db/schema';
+import { text } from '@/trainer/contracts/text';
 
 /**
  * The exported preference dataset's record, version 1 (documented in docs/export-schema.md).
@@ -114,8 +115,8 @@ export function parseDateBound(raw: string, side: 'from' | 'to'): number | null 
   return Number.isNaN(ms) ? null : ms;
 }
 
-const optionalText = z
-  .string()
+// 254: the longest parameter is an annotator's email (the RFC's limit); nothing longer is a filter.
+const optionalText = text(254)
   .trim()
   .transform((s) => (s === '' ? undefined : s))
   .optional();
@@ -140,7 +141,7 @@ export const exportQuerySchema = z
     format: z.enum(EXPORT_FORMATS, { message: `format must be one of ${EXPORT_FORMATS.join(', ')}` }),
     run: optionalText.pipe(
       z
-        .union([z.literal('all'), z.string().regex(/^\d+$/, 'run must be a run id or "all"')])
+        .union([z.literal('all'), text(20).regex(/^\d+$/, 'run must be a run id or "all"')])
         .optional(),
     ),
     from: dateBound('from'),

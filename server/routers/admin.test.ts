@@ -22,7 +22,7 @@ describe('admin.users', () => {
     expect(listed.find((u) => u.id === created.id)).toEqual(created);
     expect(listed.every((u) => !('passwordHash' in u))).toBe(true);
     const signedIn = await authorizeCredentials(db, { email: 'new.person@example.com', password: 'sup3r secret' });
-    expect(signedIn).toEqual({ id: String(created.id), email: 'new.person@example.com', name: 'New Person', role: 'researcher' });
+    expect(signedIn).toEqual({ id: String(created.id), email: 'new.person@example.com', name: 'New Person', role: 'researcher', sessionVersion: 0 });
   });
 
   it('refuses duplicate emails, weak passwords and unknown roles with 4xx codes', async () => {

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import { ROLES, users } from '@/db/schema';
 import { hashPassword, insertUser, PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '@/db/users';
 import { writeTx } from '@/db/transactions';
+import { text, wellFormedCheck } from '@/trainer/contracts/text';
+import { revokeSessions } from '../sessionUser';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 
 const admin = roleProcedure('admin');
 
-const password = z
-  .string()
+const password = text(PASSWORD_MAX_BYTES)
   .min(PASSWORD_MIN_LENGTH, `The password must be at least ${PASSWORD_MIN_LENGTH} characters long.`)
   .refine((p) => Buffer.byteLength(p, 'utf8') <= PASSWORD_MAX_BYTES, `The password must be at most ${PASSWORD_MAX_BYTES} bytes long.`);
 const userId = z.number().int().positive();
@@ -32,8 +33,8 @@ export const adminRouter = createTRPCRouter({
     create: admin
       .input(
         z.object({
-          email: z.string().trim().toLowerCase().pipe(z.email('The email address is not valid.')),
-          name: z.string().trim().min(1, 'The name must not be empty.').max(100, 'The name must be at most 100 characters long.'),
+          email: text(254).trim().toLowerCase().pipe(z.email('The email address is not valid.').check(wellFormedCheck)),
+          name: text(100).trim().min(1, 'The name must not be empty.'),
           role: z.enum(ROLES, { message: `The role must be one of ${ROLES.join(', ')}.` }),
           password,
         }),
@@ -43,7 +44,7 @@ export const adminRouter = createTRPCRouter({
         return writeTx(ctx.db, (tx) => {
           const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
           if (taken) throw new TRPCError({ code: 'CONFLICT', message: `a user with email ${input.email} exists` });
-          const { passwordHash: _hash, ...created } = insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
+          const { passwordHash: _hash, sessionVersion: _version, ...created } = insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
           return created;
         });
       }),
@@ -53,6 +54,8 @@ export const adminRouter = createTRPCRouter({
       return writeTx(ctx.db, (tx) => {
         const updated = tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).returning({ id: users.id }).get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
+        // Whoever knew the old password may hold a session: it ends now.
+        revokeSessions(tx, updated.id);
         return { userId: updated.id };
       });
     }),
@@ -65,11 +68,16 @@ export const adminRouter = createTRPCRouter({
       return writeTx(ctx.db, (tx) => {
         const updated = tx.update(users).set({ role: input.role }).where(eq(users.id, input.userId)).returning({ id: users.id, role: users.role }).get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `User ${input.userId} does not exist.` });
+        // A token carries the role it was issued with: end the user's sessions so none outlives the change.
+        revokeSessions(tx, updated.id);
         return { userId: updated.id, role: updated.role };
       });
     }),
 
-    /** Disabled users cannot sign in, and lose access at their next request. */
+    /**
+     * Disabled users cannot sign in, and lose access at their next request. Either way every
+     * existing session ends, so re-enabling an account does not revive the sessions it had.
+     */
     setDisabled: admin.input(z.object({ userId, disabled: z.boolean() })).mutation(({ ctx, input }) => {
       if (input.userId === ctx.user.id && input.disabled) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot disable your own account' });
@@ -82,6 +90,7 @@ export const adminRouter = createTRPCRouter({
           .returning({ id: users.id, disabled: users.disabled })
           .get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
+        revokeSessions(tx, updated.id);
         return { userId: updated.id, disabled: updated.disabled };
       });
     }),

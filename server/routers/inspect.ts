@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '@/trainer/contracts/text';
 import { loadRunsSeries } from '../inspect/metricSeries';
 import { goldChoiceOf } from '../gold';
 import { loadPairDetail, loadRecentPairs } from '../inspect/pairDetail';
@@ -19,7 +20,7 @@ export const inspectRouter = createTRPCRouter({
 
   /** Series per run and metric name (several runs overlay on one chart); `names` narrows them. */
   metrics: researcher
-    .input(z.object({ runIds: z.array(id).min(1).max(8), names: z.array(z.string().min(1).max(100)).max(40).optional() }))
+    .input(z.object({ runIds: z.array(id).min(1).max(8), names: z.array(text(100).min(1)).max(40).optional() }))
     .query(({ ctx, input }) => {
       // The first run is the page's own: it must exist; compared runs that vanished are dropped.
       requireRun(ctx.db, input.runIds[0]!);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHOICES, FLAG_SIDES } from '@/db/schema';
+import { text, wellFormedCheck } from '@/trainer/contracts/text';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { leaseNextPair, STRENGTHS } from '../queue';
 import { labelStatus, submitLabel, undoLabel } from '../labeling';
@@ -38,7 +39,7 @@ export const labelRouter = createTRPCRouter({
   submit: labeler
     .input(
       z.object({
-        submissionId: z.uuid(),
+        submissionId: z.uuid().check(wellFormedCheck),
         pairId: id,
         choice: z.enum(CHOICES),
         strength: z.enum(STRENGTHS).optional(),
@@ -69,7 +70,7 @@ export const labelRouter = createTRPCRouter({
 
   /** Reports a broken clip in a pair you labeled or hold; the pair leaves the queue, training and exports. */
   flag: labeler
-    .input(z.object({ pairId: id, side: z.enum(FLAG_SIDES), comment: z.string().trim().min(1, 'say what is wrong with the clip').max(FLAG_COMMENT_MAX) }))
+    .input(z.object({ pairId: id, side: z.enum(FLAG_SIDES), comment: text(FLAG_COMMENT_MAX).trim().min(1, 'say what is wrong with the clip') }))
     .mutation(({ ctx, input }) => flagPair(ctx.db, ctx.user, input, ctx.now())),
 
   /** A run's instructions, example pairs with their answers, and its practice round. */

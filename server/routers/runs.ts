@@ -6,6 +6,7 @@ import { writeTx } from '@/db/transactions';
 import { trainerHealth } from '@/db/heartbeat';
 import { unsupportedReason } from '@/trainer/contracts/algorithms';
 import { createRunInputSchema } from '@/trainer/contracts/run-config';
+import { text } from '@/trainer/contracts/text';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { runAnnotators, setAssignments, updateCampaign } from '../campaigns';
 import { runFlags } from '../labelHistory';
@@ -97,8 +98,8 @@ export const runsRouter = createTRPCRouter({
     .input(
       z.object({
         runId: z.number().int().positive(),
-        name: z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters').optional(),
-        description: z.string().trim().max(2000, 'description must be at most 2000 characters').optional(),
+        name: text(200).trim().min(1, 'name must not be empty').optional(),
+        description: text(2000).trim().optional(),
         openToAll: z.boolean().optional(),
         labelTarget: z.number().int().min(1, 'label target must be at least 1').max(1_000_000, 'label target must be at most 1,000,000').nullable().optional(),
         practicePairs: z.number().int().min(0, 'practice pairs must be 0 or more').max(20, 'practice pairs must be at most 20').optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text';
 import { ENVS } from '../envs';
 import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
@@ -98,7 +99,7 @@ export const runSettingsSchema = z.object({
   /** Chance that label.next offers one of the run's gold pairs (admin-marked answers) before the normal pick. */
   goldRate: z.number().min(0).max(0.5).default(0.1),
   /** Overrides of the algorithm's own config (e.g. { upperSteps: 20, lr: 0.05 }). */
-  algorithm: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+  algorithm: z.record(text(100), z.union([z.number(), z.boolean()])).default({}),
   /** Neural runs (cartpole, ...): overrides of DEFAULT_NEURAL_RUN (see neuralSettingsSchema). */
   neural: neuralSettingsSchema.optional(),
   /** Scripted teachers answer this run's queue through label.next / label.submit. */
@@ -143,10 +144,11 @@ export function resolveRunConfig(envId: string, raw: unknown): RunConfig {
  * env registry, no database, no tfjs), so the form shows exactly the defaults the server applies.
  */
 const createRunFields = z.object({
-  name: z.string().trim().min(1).max(200),
-  envId: z.string().refine((id) => id in ENVS, { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  name: text(200).trim().min(1),
+  // An own-property lookup: `id in ENVS` also matched inherited names (`__proto__`, `toString`).
+  envId: text(100).refine((id) => Object.hasOwn(ENVS, id), { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
   algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
-  instructions: z.string().trim().min(1).max(2000),
+  instructions: text(2000).trim().min(1),
   labelsWanted: z.number().int().min(1).max(10).default(1),
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
@@ -186,7 +188,7 @@ export function withOverrides<T extends object>(defaults: T, overrides: Readonly
   const base = defaults as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
-    if (key in base && typeof base[key] === typeof value) out[key] = value;
+    if (Object.hasOwn(base, key) && typeof base[key] === typeof value) out[key] = value;
   }
   return out as T;
 }

@@ -17,7 +17,8 @@ export const ENVS: Readonly<Record<string, AnyEnv>> = {
 };
 
 export function getEnv(id: string): AnyEnv {
-  const env = ENVS[id];
+  // Own properties only: ENVS['toString'] is a function, not an environment.
+  const env = Object.hasOwn(ENVS, id) ? ENVS[id] : undefined;
   if (!env) throw new Error(`unknown environment '${id}'; known: ${Object.keys(ENVS).join(', ')}`);
   return env;
 }

@@ -25,5 +25,5 @@ export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
 
 /** The env's defaults; environments added without an entry get the classic-control ones. */
 export function rlhfDefaults(envId: string): RlhfDefaults {
-  return RLHF_DEFAULTS[envId] ?? RLHF_DEFAULTS.cartpole!;
+  return (Object.hasOwn(RLHF_DEFAULTS, envId) ? RLHF_DEFAULTS[envId] : undefined) ?? RLHF_DEFAULTS.cartpole!;
 }

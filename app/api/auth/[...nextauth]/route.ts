@@ -1,7 +1,5 @@
-import NextAuth from 'next-auth';
 import { authOptions } from '@/server/auth';
+import { authRouteHandlers } from '@/server/http/authRoute';
 
-// next-auth v4's App Router handler: one function serves both methods.
-const handler = NextAuth(authOptions);
-
-export { handler as GET, handler as POST };
+// next-auth v4's App Router handler, with the body limit and the sign-in limiter's 429.
+export const { GET, POST } = authRouteHandlers(authOptions);

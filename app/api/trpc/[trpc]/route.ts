@@ -1,19 +1,13 @@
-import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { appRouter, createContext } from '@/server/root';
+import { trpcHandler } from '@/server/http/trpcHandler';
+import { createContext } from '@/server/root';
 import { procedurePaths, recordTiming } from '@/server/timing';
 
-async function handler(req: Request) {
+const inner = trpcHandler((req) => createContext({ headers: req.headers }));
+
+/** The tRPC endpoint, timed server-side when SERVER_TIMING_FILE is set (npm run bench:load reads it). */
+async function handler(req: Request): Promise<Response> {
   const started = performance.now();
-  const response = await fetchRequestHandler({
-    endpoint: '/api/trpc',
-    req,
-    router: appRouter,
-    createContext: () => createContext({ headers: req.headers }),
-    onError({ error, path }) {
-      // Client mistakes are 4xx answers; only real failures belong in the server log.
-      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error);
-    },
-  });
+  const response = await inner(req);
   recordTiming(procedurePaths(req.url), performance.now() - started);
   return response;
 }

@@ -34,6 +34,17 @@ CREATE TABLE `run_assignments` (
 );
 --> statement-breakpoint
 CREATE INDEX `run_assignments_user_idx` ON `run_assignments` (`user_id`);--> statement-breakpoint
+CREATE TABLE `sign_in_attempts` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`email` text NOT NULL,
+	`address` text NOT NULL,
+	`succeeded` integer NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `sign_in_attempts_email_at_idx` ON `sign_in_attempts` (`email`,`at`);--> statement-breakpoint
+CREATE INDEX `sign_in_attempts_address_at_idx` ON `sign_in_attempts` (`address`,`at`);--> statement-breakpoint
+CREATE INDEX `sign_in_attempts_at_idx` ON `sign_in_attempts` (`at`);--> statement-breakpoint
 CREATE TABLE `trainer_heartbeats` (
 	`trainer_id` text PRIMARY KEY NOT NULL,
 	`pid` integer NOT NULL,
@@ -51,5 +62,6 @@ ALTER TABLE `runs` ADD `open_to_all` integer DEFAULT true NOT NULL;--> statement
 ALTER TABLE `runs` ADD `label_target` integer;--> statement-breakpoint
 ALTER TABLE `runs` ADD `practice_pairs` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `runs` ADD `preference_strength` integer DEFAULT false NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `session_version` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX `labels_created_idx` ON `labels` (`created_at`);--> statement-breakpoint
 CREATE INDEX `leases_expires_idx` ON `leases` (`expires_at`);

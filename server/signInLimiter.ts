@@ -1,0 +1,134 @@
+import { and, count, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { signInAttempts } from '@/db/schema';
+import { writeTx, type Tx } from '@/db/transactions';
+import { RATE_LIMITED_ERROR } from '@/server/signInErrors';
+
+export { parseRateLimitedError } from '@/server/signInErrors';
+
+/**
+ * The sign-in limiter: failed attempts are counted in the database (several web processes share
+ * the count) over a sliding window.
+ *
+ * - Per address: at most ADDRESS_FAILURES failed attempts from one client address in WINDOW_MS,
+ *   whatever the accounts; then every attempt from that address is refused until the oldest of
+ *   those failures leaves the window.
+ * - Per account: at most ACCOUNT_FAILURES failed attempts on one email in WINDOW_MS, from all
+ *   addresses; then attempts on it are refused the same way. Except from a "known" address, one
+ *   that signed in to this account in the last KNOWN_ADDRESS_MS: there only the failures that came
+ *   from that address itself count. So an attacker guessing elsewhere cannot lock the owner out
+ *   at their usual address, and others' failures block a user only through the address limit.
+ * - A refused attempt is not counted (the window is not extended by waiting callers) and checks
+ *   no password (no bcrypt work for a flood). A success clears its account's failures.
+ *
+ * The refusal is HTTP 429 with Retry-After (app/api/auth/[...nextauth]/route.ts) and the sign-in
+ * form says how long to wait.
+ */
+export const WINDOW_MS = 15 * 60_000;
+export const ACCOUNT_FAILURES = 5;
+export const ADDRESS_FAILURES = 20;
+export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
+
+export interface SignInKey {
+  /** Trimmed, lower-cased, as the credentials check looks it up. */
+  email: string;
+  address: string;
+}
+
+export type SignInVerdict = { allowed: true } | { allowed: false; retryAfterMs: number; reason: 'account' | 'address' };
+
+/** Thrown by the credentials check when the limiter refuses; the auth route maps it to 429. */
+export class SignInRateLimitedError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    // next-auth passes the message to the client as `error`: a code with the wait in seconds.
+    super(`${RATE_LIMITED_ERROR}:${Math.max(1, Math.ceil(retryAfterMs / 1000))}`);
+  }
+}
+/** How long until the failures matching `where` drop below `limit`, or 0 if they already are. */
+function waitFor(db: Db | Tx, where: SQL | undefined, limit: number, now: number): number {
+  const rows = db
+    .select({ at: signInAttempts.at })
+    .from(signInAttempts)
+    .where(and(where, eq(signInAttempts.succeeded, false), gt(signInAttempts.at, now - WINDOW_MS)))
+    .orderBy(signInAttempts.at)
+    .all();
+  if (rows.length < limit) return 0;
+  // The attempt becomes possible when all but limit - 1 of these have left the window.
+  return rows[rows.length - limit]!.at + WINDOW_MS - now;
+}
+
+function verdict(tx: Tx, key: SignInKey, now: number): SignInVerdict {
+  const byAddress = waitFor(tx, eq(signInAttempts.address, key.address), ADDRESS_FAILURES, now);
+  if (byAddress > 0) return { allowed: false, retryAfterMs: byAddress, reason: 'address' };
+  const known =
+    tx
+      .select({ n: count() })
+      .from(signInAttempts)
+      .where(
+        and(
+          eq(signInAttempts.email, key.email),
+          eq(signInAttempts.address, key.address),
+          eq(signInAttempts.succeeded, true),
+          gt(signInAttempts.at, now - KNOWN_ADDRESS_MS),
+        ),
+      )
+      .get()!.n > 0;
+  const accountScope = known
+    ? and(eq(signInAttempts.email, key.email), eq(signInAttempts.address, key.address))
+    : eq(signInAttempts.email, key.email);
+  const byAccount = waitFor(tx, accountScope, ACCOUNT_FAILURES, now);
+  if (byAccount > 0) return { allowed: false, retryAfterMs: byAccount, reason: 'account' };
+  return { allowed: true };
+}
+
+/**
+ * Decides whether an attempt may check its password and, if so, records it as a failure at once,
+ * in the same IMMEDIATE transaction: parallel guesses cannot all pass the check before any of
+ * them is counted. `finishSignIn` turns it into a success when the password matched.
+ */
+export function beginSignIn(db: Db, key: SignInKey, now: number): (SignInVerdict & { allowed: false }) | { allowed: true; attemptId: number } {
+  return writeTx(db, (tx) => {
+    const decision = verdict(tx, key, now);
+    if (!decision.allowed) return decision;
+    const { id } = tx
+      .insert(signInAttempts)
+      .values({ email: key.email, address: key.address, succeeded: false, at: now })
+      .returning({ id: signInAttempts.id })
+      .get();
+    return { allowed: true as const, attemptId: id };
+  });
+}
+
+/** Marks the attempt a success (clearing its account's failures) or leaves it a failure; prunes expired rows. */
+export function finishSignIn(db: Db, attemptId: number, key: SignInKey, succeeded: boolean, now: number): void {
+  writeTx(db, (tx) => {
+    if (succeeded) {
+      tx.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId)).run();
+      tx.delete(signInAttempts).where(and(eq(signInAttempts.email, key.email), eq(signInAttempts.succeeded, false))).run();
+    }
+    tx.delete(signInAttempts)
+      .where(
+        or(
+          and(eq(signInAttempts.succeeded, false), lt(signInAttempts.at, now - WINDOW_MS)),
+          lt(signInAttempts.at, now - KNOWN_ADDRESS_MS),
+        ),
+      )
+      .run();
+  });
+}
+
+/**
+ * The client address of a request as the web server saw it. `next start` puts the socket's
+ * address in X-Forwarded-For only when the client sent none, so behind no proxy a client can
+ * choose this value: the per-address limit then binds only honest clients, and the per-account
+ * limit (which does not depend on it) is what stops guessing. Behind a reverse proxy that
+ * overwrites X-Forwarded-For, it is the real address. The first entry is the original client.
+ */
+export function clientAddress(headers: Record<string, string | string[] | undefined> | Headers): string {
+  const raw = headers instanceof Headers ? headers.get('x-forwarded-for') : headers['x-forwarded-for'];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  const first = value?.split(',')[0]?.trim();
+  // Bounded: the value lands in the database.
+  return first ? first.slice(0, 64) : 'unknown';
+}
+
