@@ -89,5 +89,6 @@ export const grid5: Env<Grid5State> = {
     return o;
   },
   render,
-  tabular: { model, stateIndex: toIndex, stateFromIndex: fromIndex },
+  // Far start: the top-left corner, 8 moves from the goal and around the pit.
+  tabular: { model, stateIndex: toIndex, stateFromIndex: fromIndex, farStart: 0 },
 };
