@@ -70,6 +70,9 @@ export function makeNeuralUpperLevel(algo: AlgorithmName, env: Env, opts: Simula
     case 'sobirl': return makeNeuralSobirl(O, A, seed, opts.gamma, opts.tau, config.sobirl);
     case 'drlhf': return makeNeuralDrlhf(O, A, seed, config.drlhf);
     case 'stoc-sobirl': return makeNeuralStocSobirl(O, A, seed, opts.gamma, opts.tau, config.stocSobirl);
+    case 'pbrl':
+    case 'hpgd':
+      throw new Error(`${algo} runs on the tabular engine only (its penalty / rollouts use the exact model), not on '${env.id}'`);
     case 'm-sobirl':
       throw new Error(`m-sobirl is model-based and needs the transition matrix: it runs on tabular environments only (grid5), not '${env.id}'; use sobirl or stoc-sobirl`);
     case 'oracle':

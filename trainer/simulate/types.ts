@@ -1,4 +1,8 @@
-export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
+import type { StartSpec } from '../envs/start';
+
+export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'pbrl', 'hpgd', 'oracle'] as const;
+/** Upper levels that need the exact tabular model (transition matrix or exact rollouts). */
+export const TABULAR_ONLY_ALGORITHMS: readonly AlgorithmName[] = ['m-sobirl', 'pbrl', 'hpgd'];
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 export interface SimulateOptions {
@@ -14,6 +18,10 @@ export interface SimulateOptions {
   tau: number;
   /** Tabular envs only: one-hot 'state' or 'state-action' reward features (see tabular-rlhf.ts). */
   features?: 'state' | 'state-action';
+  /** Tabular envs: where clips and the exact evaluation start (envs/start.ts); uniform when absent. */
+  start?: StartSpec;
+  /** Tabular envs: overrides of the algorithm's config fields (e.g. SoBiRL's exploration settings). */
+  algorithmConfig?: Readonly<Record<string, number | boolean | string>>;
   /** SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts). */
   gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */
