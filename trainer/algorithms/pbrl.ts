@@ -30,7 +30,7 @@ export interface PbrlConfig {
   lr: number;
   /** Adam learning rate for the policy logits theta. */
   policyLr: number;
-  /** Penalty weight lambda. */
+  /** Penalty weight lambda (0.1: best mean % of oracle over the six tasks on tuning seeds 100-102, of 0.01, 0.03, 0.1, 0.3, 1, 10). */
   lambda: number;
   /** Soft Bellman sweeps of the pi*(x) oracle before each inner step, warm-started. */
   oracleSweeps: number;
@@ -46,7 +46,7 @@ export const DEFAULT_PBRL: PbrlConfig = {
   upperSteps: 20,
   lr: 0.05,
   policyLr: 0.05,
-  lambda: 1,
+  lambda: 0.1,
   oracleSweeps: 1,
   scoreCoef: 1,
   baseline: true,
