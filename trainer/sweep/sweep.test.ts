@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../cli';
 import { GridError, parseGrid } from './grid';
 import { runSweep, type CellResult } from './sweep';
-import { renderTables, summarise } from './table';
+import { compare, renderTables, summarise } from './table';
 
 const tinyGrid = {
   labels: 16,
@@ -74,6 +74,7 @@ describe('sweep run and tables', () => {
     expect(s.ci.lo).toBeGreaterThanOrEqual(50);
     expect(s.ci.hi).toBeLessThanOrEqual(100);
     expect(s.labelsTo90).toBe(8); // mean curve at 8 labels: 1.8 = 90% of 2
+    expect(s.seedsAt90).toBe(1); // seed 0 ends at 100%, seed 1 at 50%
     expect(summarise({ ...cell, seeds: [cell.seeds[1]!] }).labelsTo90).toBe(8);
     expect(summarise({ ...cell, seeds: [{ seed: 0, finalReturn: 1, curve: [[0, 0], [16, 1]] }] }).labelsTo90).toBeNull();
   });
@@ -110,5 +111,15 @@ describe('sweep run and tables', () => {
     writeFileSync(gridPath, JSON.stringify({ ...tinyGrid, seeds: [100] }));
     expect(await main(['sweep', '--grid', gridPath, '--out', outPath], bad.io)).toBe(2);
     expect(bad.err.join('')).toMatch(/--grid: seeds: 100 also listed in tuningSeeds/);
+  });
+});
+
+describe('verdicts', () => {
+  const at = (mean: number, lo: number, hi: number) => ({ cell: {} as CellResult, ci: { mean, lo, hi }, labelsTo90: null, seedsAt90: 0 });
+  it('calls disjoint intervals a difference only with a gap of at least 1 point', () => {
+    expect(compare(at(50, 40, 60), at(45, 30, 55))).toBe('overlap');
+    expect(compare(at(75, 50, 95), at(6, -0.2, 19))).toBe('higher');
+    expect(compare(at(6, -0.2, 19), at(75, 50, 95))).toBe('lower');
+    expect(compare(at(0, 0, 0.00001), at(6.6, 0.0003, 19.7))).toBe('negligible');
   });
 });
