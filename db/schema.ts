@@ -10,6 +10,7 @@ import {
   primaryKey,
   check,
 } from 'drizzle-orm/sqlite-core';
+import { CHOICES, GOLD_CHOICES, type Choice, type GoldChoice } from '../trainer/contracts/choices';
 
 /**
  * The one schema shared by the web app and the trainer. Timestamps are integer milliseconds
@@ -23,11 +24,8 @@ export const RUN_STATUSES = ['active', 'paused', 'stopped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const PAIR_STATUSES = ['pending', 'done'] as const;
 export type PairStatus = (typeof PAIR_STATUSES)[number];
-export const CHOICES = ['left', 'right', 'equal', 'cant_tell'] as const;
-export type Choice = (typeof CHOICES)[number];
-/** A gold pair's correct answer: a real preference, so never cant_tell. */
-export const GOLD_CHOICES = ['left', 'right', 'equal'] as const;
-export type GoldChoice = (typeof GOLD_CHOICES)[number];
+// The answers, written once (trainer/contracts/choices.ts: shared with the page and the trainer).
+export { CHOICES, GOLD_CHOICES, type Choice, type GoldChoice };
 
 /** Clip rows written by this build; readers refuse other versions with a clear message. */
 export const CLIP_FORMAT_VERSION = 1;

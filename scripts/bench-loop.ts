@@ -3,7 +3,7 @@
  *                        --steps 2000 --updates 1500 --algo sobirl]`
  *
  * The closed loop under load, on a throwaway SQLite file. As in production (`npm start`), the
- * trainer service runs in its OWN process (`node --import tsx trainer/service.ts`, wasm backend):
+ * trainer service runs in its OWN process (`node --import tsx scripts/trainer.ts`, wasm backend):
  * its tfjs compute blocks its event loop for seconds per iteration, and annotators must not
  * pause with it. This process plays the annotators: N scripted teachers (SimulatedAnnotators,
  * through label.next / label.submit) answering at `rate` labels/s each. Reports
@@ -25,6 +25,7 @@ import { checkpoints, labels, metrics, pairs, runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
 import { rlhfDefaults } from '../trainer/envs/rlhf-defaults';
 import { SimulatedAnnotators } from '../trainer/service/simulated-annotators';
+import { serverLabelQueue } from './trainer-port';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   );
 
   const serviceLines: string[] = [];
-  const service = spawn(process.execPath, ['--import', 'tsx', 'trainer/service.ts'], {
+  const service = spawn(process.execPath, ['--import', 'tsx', 'scripts/trainer.ts'], {
     cwd: root,
     env: { ...process.env, DATABASE_PATH: file, TRAINER_POLL_MS: '50', TRAINER_SIMULATE: '0', TF_BACKEND: process.env.TF_BACKEND ?? 'wasm' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   });
 
   console.log(`bench:loop env=${envId} algo=${algorithm} annotators=${annotators} rate=${rate}/s each batch=${batch} for ${seconds} s; trainer service in its own process (pid ${service.pid})`);
-  const sim = new SimulatedAnnotators(db, runId, { teacher: { beta: rlhfDefaults(envId).beta }, annotators, labelsPerSecond: rate }, 1, (line) => console.log(`annotators: ${line}`));
+  const sim = new SimulatedAnnotators(db, runId, { teacher: { beta: rlhfDefaults(envId).beta }, annotators, labelsPerSecond: rate }, 1, (line) => console.log(`annotators: ${line}`), serverLabelQueue);
 
   // Available = pending, not gold, no live lease: what label.next can hand out right now.
   const available = () => db.select({ n: sql<number>`count(*)` }).from(pairs)

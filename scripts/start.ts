@@ -2,7 +2,7 @@
  * `npm start`: everything a fresh clone needs to serve the app.
  *   1. build the Next app if no build exists (.next/BUILD_ID),
  *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
- *   3. start the trainer service (trainer/service.ts; START_TRAINER=0 skips it) and serve with
+ *   3. start the trainer service (scripts/trainer.ts, which injects the label queue its simulated annotators use; START_TRAINER=0 skips it) and serve with
  *      `next start` on HOSTNAME:PORT (127.0.0.1:3000 by default),
  * forwarding Ctrl+C / SIGTERM to the server so it shuts down cleanly.
  */
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   // rather than the tsx binary: tsx forwards SIGTERM with a short handshake and otherwise
   // SIGKILLs, which would cut the service's clean shutdown.
   if (process.env.START_TRAINER !== '0') {
-    const trainer = spawn(process.execPath, ['--import', 'tsx', 'trainer/service.ts'], { cwd: root, env: childEnv, stdio: 'inherit' });
+    const trainer = spawn(process.execPath, ['--import', 'tsx', 'scripts/trainer.ts'], { cwd: root, env: childEnv, stdio: 'inherit' });
     children.add(trainer);
     trainer.on('exit', (code, signal) => {
       children.delete(trainer);

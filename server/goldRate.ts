@@ -1,4 +1,4 @@
-import { runSettingsSchema } from '@/trainer/service/run-config';
+import { runSettingsSchema } from '@/trainer/contracts/run-config';
 
 const goldRateSchema = runSettingsSchema.shape.goldRate;
 /** The goldRate of a run whose config does not name one (runs older than gold pairs). */

@@ -192,18 +192,7 @@ export function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number)
 }
 
 /** Choice -> P(left preferred); null: the annotator could not tell (kept, but not a preference). */
-export function choiceToY(choice: Choice): number | null {
-  switch (choice) {
-    case 'left':
-      return 1;
-    case 'right':
-      return 0;
-    case 'equal':
-      return 0.5;
-    case 'cant_tell':
-      return null;
-  }
-}
+export { choiceToY } from '@/trainer/contracts/choices';
 
 export function liveLabelsOn(tx: Reader, pairId: number): number {
   const row = tx

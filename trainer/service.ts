@@ -1,5 +1,6 @@
 /**
- * `npm run trainer` (and `npm start`, beside the web server): the background trainer service.
+ * The background trainer service as a process (scripts/trainer.ts runs it: `npm run trainer`,
+ * and `npm start` beside the web server, with the web server's label queue injected).
  *   DATABASE_PATH           the SQLite file shared with the web app (same absolute path)
  *   TRAINER_POLL_MS         pause between passes over the runs (default 500)
  *   TRAINER_SIMULATE        0 = never start scripted annotators, even for runs configured so
@@ -11,6 +12,7 @@
 import { z } from 'zod';
 import { closeDb, openDb, resolveDatabasePath } from '../db/client';
 import { migrateDb } from '../db/migrate';
+import type { LabelQueuePort } from './service/simulated-annotators';
 import { TrainerService } from './service/trainer-service';
 
 const envSchema = z.object({
@@ -20,7 +22,8 @@ const envSchema = z.object({
   TRAINER_HOLD_BEFORE_COMMIT_MS: z.coerce.number().int().min(0).default(0),
 });
 
-async function main(): Promise<void> {
+/** Reads the environment, migrates, and polls until SIGTERM / SIGINT; `labelQueue` lets runs in simulation mode answer their queue. */
+export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort } = {}): Promise<void> {
   const parsed = envSchema.safeParse(process.env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     pollMs: env.TRAINER_POLL_MS,
     simulate: env.TRAINER_SIMULATE === '1',
     holdBeforeCommitMs: env.TRAINER_HOLD_BEFORE_COMMIT_MS || undefined,
+    labelQueue: options.labelQueue,
   });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -53,8 +57,3 @@ async function main(): Promise<void> {
   service.start();
   service.log(`trainer: ready (database ${file}, pid ${process.pid})`);
 }
-
-main().catch((error: unknown) => {
-  console.error('trainer: failed:', error instanceof Error ? error.stack ?? error.message : error);
-  process.exit(1);
-});

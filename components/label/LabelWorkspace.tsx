@@ -4,11 +4,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import { PairView, type PairViewHandle } from '@/components/player/PairView';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
+import { CHOICES } from '@/trainer/contracts/choices';
 import { CHOICE_KEYS, labelKeyAction, type Choice } from './labelKeys';
 import { useLabelQueue } from './useLabelQueue';
 import { Toast } from './Toast';
 
-const CHOICES: Choice[] = ['left', 'right', 'equal', 'cant_tell'];
 
 /**
  * The labeling screen: instructions, the current pair (and the prefetched one, mounted hidden

@@ -1,4 +1,6 @@
-export type Choice = 'left' | 'right' | 'equal' | 'cant_tell';
+import type { Choice } from '@/trainer/contracts/choices';
+
+export type { Choice };
 export type LabelKeyAction = { kind: 'choose'; choice: Choice } | { kind: 'togglePlay' } | { kind: 'undo' };
 
 /** What the keyboard handler needs to know about a key press (a KeyboardEvent fits). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '@/trainer/envs/rlhf-defaults';
-import { resolveRunConfig } from '@/trainer/service/run-config';
+import { resolveRunConfig } from '@/trainer/contracts/run-config';
 import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
 
 /** The form as it first appears: every hyper-parameter prefilled with its shown default. */
@@ -59,11 +59,13 @@ describe('the new-run form', () => {
     expect(errorsOf(defaultForm({ envId: 'pong' })).envId).toMatch(/grid5/);
   });
 
-  it('offers m-sobirl on tabular environments only, and refuses it elsewhere', () => {
+  it('offers m-sobirl, pbrl and hpgd on tabular environments only, and refuses them elsewhere', () => {
     const tabular = ENV_OPTIONS.filter((e) => e.tabular).map((e) => e.id);
-    expect(tabular).toEqual(['grid5']);
-    expect(algorithmsFor('grid5')).toContain('m-sobirl');
-    expect(algorithmsFor('cartpole')).not.toContain('m-sobirl');
+    expect(tabular).toEqual(['grid5', 'fourrooms', 'riverswim']);
+    for (const algo of ['m-sobirl', 'pbrl', 'hpgd'] as const) {
+      for (const env of tabular) expect(algorithmsFor(env)).toContain(algo);
+      expect(algorithmsFor('cartpole')).not.toContain(algo);
+    }
     expect(algorithmsFor('cartpole')[0]).toBe('sobirl');
     expect(errorsOf(defaultForm({ envId: 'cartpole', algorithm: 'm-sobirl' })).algorithm).toMatch(/tabular/);
     expect(parseNewRunForm(defaultForm({ algorithm: 'm-sobirl' })).ok).toBe(true);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ENVS } from '@/trainer/envs';
+import { algorithmsFor as registryAlgorithmsFor, isTabularEnv, unsupportedReason, type AlgorithmName } from '@/trainer/contracts/algorithms';
 import {
-  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, RUN_ALGORITHMS, settingsDefaultsFor, type RunAlgorithm, type RunConfig,
-} from '@/trainer/service/run-config';
+  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, settingsDefaultsFor, type RunConfig,
+} from '@/trainer/contracts/run-config';
 
 /**
  * The "New run" form's data side, pure so it is testable without a browser: which envs and
@@ -27,13 +28,11 @@ export interface EnvOption {
 
 export const ENV_OPTIONS: readonly EnvOption[] = Object.values(ENVS).map((env) => ({ id: env.id, title: env.title, tabular: env.tabular !== undefined }));
 
-export function isTabularEnv(envId: string): boolean {
-  return ENVS[envId]?.tabular !== undefined;
-}
+export { isTabularEnv };
 
-/** M-SoBiRL needs the exact tabular model (`runs.create` refuses it elsewhere). */
-export function algorithmsFor(envId: string): readonly RunAlgorithm[] {
-  return isTabularEnv(envId) ? RUN_ALGORITHMS : RUN_ALGORITHMS.filter((a) => a !== 'm-sobirl');
+/** What the algorithm registry lets the service train on `envId` (`runs.create` checks the same). */
+export function algorithmsFor(envId: string): readonly AlgorithmName[] {
+  return registryAlgorithmsFor(envId, 'service');
 }
 
 /** `runs.create`'s own run-level defaults and input schema (shared with the server). */
@@ -132,9 +131,8 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
   const errors: FieldError[] = [];
   const envId = values.envId ?? '';
   const algorithm = values.algorithm ?? 'sobirl';
-  if (algorithm === 'm-sobirl' && envId in ENVS && !isTabularEnv(envId)) {
-    errors.push({ field: 'algorithm', message: `M-SoBiRL needs a tabular environment; ${envId} is not. Choose SoBiRL or another algorithm.` });
-  }
+  const unsupported = envId in ENVS ? unsupportedReason(algorithm, envId, 'service') : null;
+  if (unsupported) errors.push({ field: 'algorithm', message: unsupported });
   const overrides = parseOverrides(values.algorithmOverrides);
   if (overrides.error) errors.push(overrides.error);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '@/db/client';
 import type { Role } from '@/db/schema';
-import { decodeVector } from '@/trainer/service/tabular-checkpoint';
+import { decodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { freshDb } from '@/server/testing/fixtures';
 import { handleCheckpointDownload } from './checkpointDownload';
 import { T0, insertCheckpoint, insertRun } from './testing';

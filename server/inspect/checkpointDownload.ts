@@ -24,7 +24,7 @@ export function checkpointFilename(runId: number, iteration: number, part: Check
 /**
  * GET /api/checkpoints/ID?part=reward_model|policy: one blob of a checkpoint as a download
  * (researchers and admins; 401 signed out and 403 for other roles before anything is parsed or
- * read). Tabular blobs are the service's "SOBIRLTV" vectors (trainer/service/tabular-checkpoint.ts:
+ * read). Tabular blobs are the service's "SOBIRLTV" vectors (trainer/contracts/tabular-checkpoint.ts:
  * x for the reward model, Q for the policy).
  */
 export async function handleCheckpointDownload(idParam: string, req: Request, deps: CheckpointDownloadDeps): Promise<Response> {

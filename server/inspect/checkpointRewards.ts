@@ -1,8 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, type Run } from '@/db/schema';
-import { resolveRunConfig, type RunConfig } from '@/trainer/service/run-config';
-import { TABULAR_CHECKPOINT_FORMAT } from '@/trainer/service/tabular-checkpoint';
+import { resolveRunConfig, type RunConfig } from '@/trainer/contracts/run-config';
+import { TABULAR_CHECKPOINT_FORMAT } from '@/trainer/contracts/tabular-checkpoint';
 import { decodePolicy, decodeRewardTable, policyReturn, tabularShape, type TabularShape } from './tabularModel';
 
 /** What one tabular checkpoint learned, decoded once: checkpoint rows never change after commit. */

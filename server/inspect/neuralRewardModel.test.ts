@@ -6,11 +6,11 @@ import { CHECKPOINT_FORMAT_VERSION, readCheckpointHeader, saveCheckpoint } from 
 import type { Activation } from '@/trainer/models/mlp';
 import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-model';
 import { makeSoftQConfig, SoftQLearner } from '@/trainer/models/soft-q';
-import { useTestBackend } from '@/trainer/models/test-backend';
+import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
 import {
-  decodeNeuralRewardModel, NEURAL_CHECKPOINT_FORMAT, NeuralCheckpointError, readNeuralCheckpoint, rewardsAllActions, stepRewards,
+  decodeNeuralRewardModel, NEURAL_BLOB_FORMAT, NeuralCheckpointError, readNeuralCheckpoint, rewardsAllActions, stepRewards,
 } from './neuralRewardModel';
-import { withHeader } from '@/trainer/models/checkpoint-testing';
+import { withHeader } from '@/tests/helpers/trainer/checkpoint';
 
 beforeAll(useTestBackend);
 
@@ -73,7 +73,7 @@ describe('neural reward model decoder (no tfjs) vs tfjs', () => {
 
 describe('neural checkpoint framing agrees with trainer/models/checkpoint.ts', () => {
   it('same format version, same header as readCheckpointHeader', async () => {
-    expect(NEURAL_CHECKPOINT_FORMAT).toBe(CHECKPOINT_FORMAT_VERSION);
+    expect(NEURAL_BLOB_FORMAT).toBe(CHECKPOINT_FORMAT_VERSION);
     const model = randomModel('tanh', 2, 3);
     const blob = await saveCheckpoint(model);
     expect(readNeuralCheckpoint(blob, 'probe').header).toEqual(readCheckpointHeader(blob));

@@ -1,15 +1,8 @@
 /**
- * The neural reward model r_x(s, a) read back on the web server WITHOUT tfjs (STACK.md: tfjs must
- * stay out of the Next bundle, so nothing here may import trainer/models). It parses the blob that
- * trainer/models/checkpoint.ts `saveCheckpoint(rewardModel)` writes:
- *
- *   bytes 0..7   "SOBIRLCK"
- *   bytes 8..11  header length L, uint32 little-endian
- *   next L bytes header, UTF-8 JSON: { formatVersion, kind, config, weightSpecs, weightBytes, weightCrc32 }
- *   the rest     the weights as tf.io.encodeWeights lays them out: each spec's float32 values,
- *                little-endian, one after the other in spec order
- *
- * and evaluates the MLP of trainer/models/mlp.ts in Float64: dense layers `h W + b` (kernel [in, out]
+ * The neural reward model r_x(s, a) read back on the web server WITHOUT tfjs (tfjs must stay out
+ * of the Next bundle, so nothing here may import trainer/models). It reads the blob that
+ * trainer/models/checkpoint.ts `saveCheckpoint(rewardModel)` writes through the one parser of
+ * that format, trainer/contracts/neural-checkpoint.ts `readNeuralCheckpoint`, and evaluates the MLP of trainer/models/mlp.ts in Float64: dense layers `h W + b` (kernel [in, out]
  * row-major), the hidden activation (relu, tanh or elu with alpha 1, as tfjs), a linear output with
  * one value per action, and the mean over the K ensemble members (reward-model.ts: the mean IS the
  * reward). Everything is checked before a model is returned (magic, lengths, CRC-32, version, kind,
@@ -17,36 +10,16 @@
  * NeuralCheckpointError naming it; there is no half-decoded model.
  */
 
-import { crc32 } from '@/trainer/core/crc32';
+import {
+  NeuralCheckpointError, readNeuralCheckpoint, type NeuralCheckpointHeader, type WeightSpec,
+} from '@/trainer/contracts/neural-checkpoint';
 
-/** trainer/models/checkpoint.ts CHECKPOINT_FORMAT_VERSION (neuralRewardModel.test.ts checks they agree). */
-export const NEURAL_CHECKPOINT_FORMAT = 1;
+export { NEURAL_BLOB_FORMAT } from '@/trainer/contracts/neural-checkpoint';
+export { NeuralCheckpointError, readNeuralCheckpoint, type NeuralCheckpointHeader, type WeightSpec };
 
-const MAGIC = 'SOBIRLCK';
-const PREFIX_BYTES = MAGIC.length + 4;
 const ACTIVATIONS = ['relu', 'tanh', 'elu'] as const;
 
 export type NeuralActivation = (typeof ACTIVATIONS)[number];
-
-export class NeuralCheckpointError extends Error {
-  override name = 'NeuralCheckpointError';
-}
-
-/** One weight as the header lists it (tfjs' WeightsManifestEntry, the fields we rely on). */
-export interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
-}
-
-export interface NeuralCheckpointHeader {
-  formatVersion: number;
-  kind: string;
-  config: Record<string, unknown>;
-  weightSpecs: WeightSpec[];
-  weightBytes: number;
-  weightCrc32: number;
-}
 
 interface DenseLayer {
   inSize: number;
@@ -67,47 +40,10 @@ export interface NeuralRewardModel {
   parameterCount: number;
 }
 
-/**
- * Validates the blob's framing and checksum and returns its header and weight bytes (any kind).
- * Mirrors checkpoint.ts `readCheckpointHeader`, with which the tests check it agrees.
- */
-export function readNeuralCheckpoint(blob: Uint8Array, label: string): { header: NeuralCheckpointHeader; weights: Uint8Array } {
-  if (blob.byteLength < PREFIX_BYTES || latin1(blob.subarray(0, MAGIC.length)) !== MAGIC) {
-    throw new NeuralCheckpointError(`${label} is not a SoBiRL neural checkpoint (no '${MAGIC}' signature: truncated, or a tabular or foreign blob?)`);
-  }
-  const headerLength = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(MAGIC.length, true);
-  if (PREFIX_BYTES + headerLength > blob.byteLength) {
-    throw new NeuralCheckpointError(`${label} is truncated: its header needs ${headerLength} bytes, only ${blob.byteLength - PREFIX_BYTES} are there`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(blob.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
-  } catch {
-    throw new NeuralCheckpointError(`${label} is corrupt: its header is not valid JSON`);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new NeuralCheckpointError(`${label} is corrupt: its header is not an object`);
-  const header = raw as Partial<NeuralCheckpointHeader>;
-  // Version first: a later format may change every other field.
-  if (header.formatVersion !== NEURAL_CHECKPOINT_FORMAT) {
-    throw new NeuralCheckpointError(`${label} is format v${String(header.formatVersion)}; this build reads v${NEURAL_CHECKPOINT_FORMAT}`);
-  }
-  if (typeof header.kind !== 'string' || !Array.isArray(header.weightSpecs) || typeof header.weightBytes !== 'number'
-    || typeof header.weightCrc32 !== 'number' || header.config === null || typeof header.config !== 'object') {
-    throw new NeuralCheckpointError(`${label} is corrupt: its header lacks kind, weightSpecs, weightBytes, weightCrc32 or config`);
-  }
-  const weights = blob.subarray(PREFIX_BYTES + headerLength);
-  if (weights.byteLength !== header.weightBytes) {
-    throw new NeuralCheckpointError(`${label} is truncated or corrupt: ${header.weightBytes} bytes of weights expected, ${weights.byteLength} found`);
-  }
-  if (crc32(weights) !== header.weightCrc32) throw new NeuralCheckpointError(`${label} is corrupt: the weights fail their checksum`);
-  return { header: header as NeuralCheckpointHeader, weights };
-}
-
 /** Decodes a reward-model checkpoint blob (throws NeuralCheckpointError naming `label`). */
 export function decodeNeuralRewardModel(blob: Uint8Array | null, label: string): NeuralRewardModel {
   if (!blob) throw new NeuralCheckpointError(`${label} has no reward-model blob`);
-  const { header, weights } = readNeuralCheckpoint(blob, label);
-  if (header.kind !== 'reward-model') throw new NeuralCheckpointError(`${label} holds a ${header.kind}, not a reward-model`);
+  const { header, weights } = readNeuralCheckpoint(blob, label, 'reward-model');
   const { obsSize, numActions, hiddenSizes, activation, ensembleSize } = checkedConfig(header.config, label);
   const values = weightValues(header.weightSpecs, weights, label);
   const sizes = [obsSize, ...hiddenSizes, numActions];
@@ -245,10 +181,4 @@ export function stepRewards(model: NeuralRewardModel, observations: ReadonlyArra
     if (!Number.isInteger(a) || a < 0 || a >= A) throw new Error(`action ${a} at step ${h} is outside [0, ${A})`);
     return all[h * A + a]!;
   });
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
 }

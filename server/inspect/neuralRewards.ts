@@ -14,14 +14,11 @@ import type { Db } from '@/db/client';
 import { checkpoints, type Run } from '@/db/schema';
 import { makeRng } from '@/trainer/core/rng';
 import { getEnv, type Env } from '@/trainer/envs';
-import { decodeNeuralRewardModel, NEURAL_CHECKPOINT_FORMAT, stepRewards, type NeuralRewardModel } from './neuralRewardModel';
+import { NEURAL_CHECKPOINT_ROW_FORMAT } from '@/trainer/contracts/neural-checkpoint';
+import { decodeNeuralRewardModel, stepRewards, type NeuralRewardModel } from './neuralRewardModel';
 
-/**
- * checkpoints.format_version of a neural row: trainer/service/neural-checkpoint.ts writes
- * 1000 + the blob format (tabular rows are 1, TABULAR_CHECKPOINT_FORMAT). That module loads tfjs,
- * so the number is restated here; inspect-neural.test.ts checks that the two agree.
- */
-export const NEURAL_CHECKPOINT_ROW_FORMAT = 1000 + NEURAL_CHECKPOINT_FORMAT;
+/** checkpoints.format_version of a neural row (trainer/contracts/neural-checkpoint.ts; tabular rows are 1). */
+export { NEURAL_CHECKPOINT_ROW_FORMAT };
 
 export interface NeuralRunContext {
   env: Env;

@@ -8,7 +8,7 @@ import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
 import { makeRng } from '@/trainer/core/rng';
 import { getEnv } from '@/trainer/envs';
 import { loadRewardModel } from '@/trainer/models/checkpoint';
-import { useTestBackend } from '@/trainer/models/test-backend';
+import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
 import { makeTeacher } from '@/trainer/teachers';
 import { clipToSegment } from '@/trainer/service/simulated-annotators';
 import { TrainerService } from '@/trainer/service/trainer-service';

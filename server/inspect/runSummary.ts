@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { desc, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, runs, type Run } from '@/db/schema';
-import { resolveRunConfig } from '@/trainer/service/run-config';
+import { resolveRunConfig } from '@/trainer/contracts/run-config';
 import { tabularShape } from './tabularModel';
 
 export function requireRun(db: Db, runId: number): Run {

@@ -7,7 +7,7 @@
  */
 import { getEnv } from '@/trainer/envs';
 import type { TabularEnvExtras } from '@/trainer/envs/types';
-import { decodeVector } from '@/trainer/service/tabular-checkpoint';
+import { decodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { evaluatePolicy, policyFromQ } from '@/trainer/tabular/soft';
 
 export interface TabularShape {

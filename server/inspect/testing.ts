@@ -1,7 +1,7 @@
 import type { Db } from '@/db/client';
 import { checkpoints, clips, metrics, pairs, runs, CLIP_FORMAT_VERSION } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { encodeVector } from '@/trainer/service/tabular-checkpoint';
+import { encodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { NEURAL_CHECKPOINT_ROW_FORMAT } from './neuralRewards';
 
 /** Tiny hand-made runs for the inspect tests (tests only). */

@@ -3,12 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '@/db/schema';
 import { saveCheckpoint } from '@/trainer/models/checkpoint';
 import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-model';
-import { useTestBackend } from '@/trainer/models/test-backend';
-import { encodeVector } from '@/trainer/service/tabular-checkpoint';
+import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
+import { encodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { insertLabel } from '@/server/export/testing';
 import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
 import { MINUTE, T0, insertBlobCheckpoint, insertEnvClip, insertMetric, insertPair, insertRun } from '@/server/inspect/testing';
-import { NEURAL_CHECKPOINT_FORMAT as SERVICE_NEURAL_FORMAT } from '@/trainer/service/neural-checkpoint';
+import { NEURAL_CHECKPOINT_ROW_FORMAT as SERVICE_NEURAL_FORMAT } from '@/trainer/service/neural-checkpoint';
 import { loadCheckpointRewardModel, NEURAL_CACHE_LIMITS, NEURAL_CHECKPOINT_ROW_FORMAT, neuralCacheSize, neuralContext } from '@/server/inspect/neuralRewards';
 import { NEURAL_SERIES_CHECKPOINTS, sampleCheckpoints } from '@/server/inspect/neuralSeries';
 
@@ -108,7 +108,7 @@ const metricsOf = async (id: number, names?: string[]) =>
   (await callerFor(env.db, researcher).inspect.metrics({ runIds: [id], ...(names ? { names } : {}) }))[0]!;
 
 describe('neural checkpoint rows', () => {
-  it("carry the trainer service's format_version (trainer/service/neural-checkpoint.ts)", () => {
+  it("carry the trainer service's format_version (trainer/contracts/neural-checkpoint.ts)", () => {
     expect(NEURAL_CHECKPOINT_ROW_FORMAT).toBe(SERVICE_NEURAL_FORMAT);
   });
 });

@@ -3,8 +3,8 @@ import { desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { runs, type RunStatus } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
-import { ENVS } from '@/trainer/envs';
-import { createRunInputSchema } from '@/trainer/service/run-config';
+import { unsupportedReason } from '@/trainer/contracts/algorithms';
+import { createRunInputSchema } from '@/trainer/contracts/run-config';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 
 const researcher = roleProcedure('researcher', 'admin');
@@ -66,9 +66,8 @@ export const runsRouter = createTRPCRouter({
   create: researcher
     .input(createRunInputSchema)
     .mutation(({ ctx, input }) => {
-      if (input.algorithm === 'm-sobirl' && !ENVS[input.envId]!.tabular) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `m-sobirl needs a tabular environment; '${input.envId}' is not` });
-      }
+      const unsupported = unsupportedReason(input.algorithm, input.envId, 'service');
+      if (unsupported) throw new TRPCError({ code: 'BAD_REQUEST', message: unsupported });
       const now = ctx.now();
       return writeTx(ctx.db, (tx) =>
         tx.insert(runs)

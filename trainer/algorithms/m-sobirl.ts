@@ -1,5 +1,5 @@
 /**
- * M-SoBiRL: model-based SoBiRL for tabular MDPs (ALGORITHMS.md, "Hyper-gradient, model-based form").
+ * M-SoBiRL: model-based SoBiRL for tabular MDPs (docs/algorithms.md, "Hyper-gradient, model-based form").
  *
  * Bilevel problem: min_x phi(x) = f(x, pi*(x)), pi*(x) the soft-optimal policy of the MDP with
  * reward r_x. The exact hyper-gradient needs (I - gamma P^pi)^-1; M-SoBiRL never inverts it. It

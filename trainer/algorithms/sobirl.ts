@@ -1,5 +1,5 @@
 /**
- * SoBiRL (model-free hyper-gradient), tabular form with exact G (ALGORITHMS.md, option 1).
+ * SoBiRL (model-free hyper-gradient), tabular form with exact G (docs/algorithms.md, option 1).
  *
  *   grad phi = E[grad_x l(d1, d2, y; x)] + tau^-1 E[(l - b) * sum_i sum_h grad(Q - V)(s_h^i, a_h^i)]
  *

@@ -1,6 +1,6 @@
 /**
  * Stoc-SoBiRL: SoBiRL with sampled mini-batches and a STORM-style momentum direction
- * (ALGORITHMS.md, "Stochastic version"):
+ * (docs/algorithms.md, "The algorithms", Stoc-SoBiRL):
  *   h_t = g(D_t; x_t, pi_t) + (1 - mu_t) * ( h_{t-1} - g(D_t; x_{t-1}, pi_{t-1}) )
  *   x_{t+1} = x_t - beta_t * h_t
  * The SAME batch D_t is evaluated at the new and the previous iterate: that correction is what

@@ -17,7 +17,7 @@ import {
  * warm-started soft value iteration, and the two halves of the hyper-gradient:
  *   exploitation  E[grad_x l(d1, d2, y; x)]                     (what DRLHF also uses)
  *   exploration   tau^-1 E[(l - b) * sum_i sum_h grad(Q - V)(s_h^i, a_h^i)]   (SoBiRL only)
- * with grad Q, grad V exact (ALGORITHMS.md, "ways to get G", option 1).
+ * with grad Q, grad V exact (docs/algorithms.md, "ways to get G", option 1).
  */
 
 export interface TabularSetup {

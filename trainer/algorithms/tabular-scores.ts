@@ -2,7 +2,7 @@
  * The score of a labeled pair under the current policy pi, the factor of the exploration half
  * of the SoBiRL hyper-gradient:
  *   score(d1, d2) = sum over both segments and steps h of (G_Q(s_h, a_h) - G_V(s_h)),
- * where G_Q, G_V stand for grad_x Q*, grad_x V* (ALGORITHMS.md, "ways to get G"):
+ * where G_Q, G_V stand for grad_x Q*, grad_x V* (docs/algorithms.md, "ways to get G"):
  *   'exact'   (1) implicit derivatives: grad V = (I - gamma P^pi)^-1 sum_a pi grad r,
  *                 grad Q = grad r + gamma P grad V. Then score = tau * grad_x log P(d1, d2).
  *   'rollout' (2) simulator rollouts restarted from the stored state s_h: G_Q averages

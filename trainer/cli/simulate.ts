@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ENVS } from '../envs';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { simulate } from '../simulate/simulate';
-import { ALGORITHMS, TABULAR_ONLY_ALGORITHMS, type SimulateOptions } from '../simulate/types';
+import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
+import type { SimulateOptions } from '../simulate/types';
 import { parseStart, type StartSpec } from '../envs/start';
 import { makeTabularSetup } from '../algorithms/tabular-rlhf';
 import { makeTabularLearner } from '../simulate/simulate-tabular';
@@ -42,10 +43,9 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
     start: { type: 'string' }, 'algo-config': { type: 'string' },
   }));
+  const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
+  if (unsupported) throw new UsageError(`--algo ${unsupported}`);
   const env = ENVS[flags.env]!;
-  if (TABULAR_ONLY_ALGORITHMS.includes(flags.algo) && !env.tabular) {
-    throw new UsageError(`--algo ${flags.algo} is model-based and needs a tabular environment (grid5, fourrooms, riverswim); '${flags.env}' is not: use sobirl or stoc-sobirl`);
-  }
   if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env.tabular) {
     throw new UsageError(`--start and --algo-config apply to tabular environments only; '${flags.env}' is not`);
   }

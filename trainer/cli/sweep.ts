@@ -52,7 +52,7 @@ export async function runSweepCommand(argv: string[], io: CliIo): Promise<number
   const previous: CellResult[] = flags.resume && existsSync(flags.out) ? readResults(flags.out).cells : [];
   const done: CellResult[] = [];
   const started = Date.now();
-  const results = runSweep(grid, previous, (cell, count, total) => {
+  const results = await runSweep(grid, previous, (cell, count, total) => {
     done.push(cell);
     // Cells not rerun yet stay in the file, so a second interruption loses nothing.
     const pending = previous.filter((p) => !done.includes(p));

@@ -1,14 +1,20 @@
-import type { SimulateOptions } from '../simulate/types';
-
 /**
  * Per-environment RLHF settings: the ones the README's numbers were measured with. The command
  * line (`simulate`) and the trainer service (a run's config fields left unset) both start from
  * these, so a run created in the UI trains like the simulation that was measured.
  */
-export type RlhfDefaults = Pick<SimulateOptions, 'horizon' | 'gamma' | 'tau' | 'pairsPerIter'> & {
+export interface RlhfDefaults {
+  /** Steps per clip (segment length H). */
+  horizon: number;
+  /** Discount of the soft MDP. */
+  gamma: number;
+  /** Entropy weight of the soft-optimal policy. */
+  tau: number;
+  /** Pairs labeled per outer iteration in `simulate`. */
+  pairsPerIter: number;
   /** Bradley-Terry rationality of the scripted teacher. */
   beta: number;
-};
+}
 
 export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
   grid5: { horizon: 12, gamma: 0.9, tau: 0.1, pairsPerIter: 8, beta: 5 },

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 /**
- * Chooses the tfjs backend once per process (STACK.md, "tfjs"): `TF_BACKEND` forces one;
+ * Chooses the tfjs backend once per process (the README, "The trainer"): `TF_BACKEND` forces one;
  * otherwise tfjs-node if it loads (an optional dependency: absent on machines where its install
  * cannot download libtensorflow), else wasm, else the pure-JS cpu backend. The choice is logged
  * once to stderr and should be stored with each run (throughput differs ~3.5x between them).

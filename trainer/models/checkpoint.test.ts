@@ -4,8 +4,8 @@ import { makeRng } from '../core/rng';
 import { CHECKPOINT_FORMAT_VERSION, CheckpointError, loadRewardModel, loadSoftQ, readCheckpointHeader, saveCheckpoint } from './checkpoint';
 import { makeRewardModelConfig, RewardModel } from './reward-model';
 import { makeSoftQConfig, SoftQLearner } from './soft-q';
-import { useTestBackend } from './test-backend';
-import { withHeader } from './checkpoint-testing';
+import { useTestBackend } from '../../tests/helpers/trainer/test-backend';
+import { withHeader } from '../../tests/helpers/trainer/checkpoint';
 
 beforeAll(useTestBackend);
 

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { crc32 } from '../core/crc32';
+import {
+  NEURAL_BLOB_FORMAT, NeuralCheckpointError, packNeuralCheckpoint, readNeuralCheckpoint, type NeuralCheckpointHeader, type NeuralCheckpointKind,
+} from '../contracts/neural-checkpoint';
 import type { NamedWeight } from './mlp';
 import { makeRewardModelConfig, RewardModel, type RewardModelConfig } from './reward-model';
 import { makeSoftQConfig, SoftQLearner, type SoftQConfig } from './soft-q';
@@ -8,10 +11,8 @@ import { makeSoftQConfig, SoftQLearner, type SoftQConfig } from './soft-q';
  * Checkpoints of the reward model and the soft-Q learner as one self-describing blob the service
  * can keep in SQLite or a file:
  *
- *   bytes 0..7   "SOBIRLCK" (magic)
- *   bytes 8..11  header length L, uint32 little-endian
- *   next L bytes header, UTF-8 JSON: { formatVersion, kind, config, weightSpecs, weightBytes, weightCrc32 }
- *   the rest     weights, tfjs' binary encoding (tf.io.encodeWeights; specs in the header)
+ * the format of trainer/contracts/neural-checkpoint.ts (magic, header JSON, weights in tfjs'
+ * binary encoding), whose parser checks the framing for both the trainer and the web server.
  *
  * Saving goes through `tf.io.withSaveHandler` and loading through `tf.io.fromMemory`, tfjs'
  * in-memory IOHandlers (pure tfjs has no file:// saver). Loading checks everything (magic,
@@ -19,26 +20,14 @@ import { makeSoftQConfig, SoftQLearner, type SoftQConfig } from './soft-q';
  * model, and disposes the half-built model on any error: it never returns a half-loaded model.
  * The Adam moments are not saved: a resumed run restarts its optimisers (weights warm, steps cold).
  */
-export const CHECKPOINT_FORMAT_VERSION = 1;
+export const CHECKPOINT_FORMAT_VERSION = NEURAL_BLOB_FORMAT;
 
-const MAGIC = 'SOBIRLCK';
-const PREFIX_BYTES = MAGIC.length + 4;
+export type CheckpointKind = NeuralCheckpointKind;
 
-export type CheckpointKind = 'reward-model' | 'soft-q';
-
-export interface CheckpointHeader {
-  formatVersion: number;
-  kind: CheckpointKind;
-  config: RewardModelConfig | SoftQConfig;
-  weightSpecs: tf.io.WeightsManifestEntry[];
-  weightBytes: number;
-  weightCrc32: number;
-}
+export type CheckpointHeader = NeuralCheckpointHeader<RewardModelConfig | SoftQConfig, tf.io.WeightsManifestEntry>;
 
 /** Error for anything wrong with a blob; `label` names it in the message ("checkpoint 12 of run 3"). */
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
-}
+export { NeuralCheckpointError as CheckpointError };
 
 export interface LoadOptions {
   /** How the blob is named in error messages. Default 'checkpoint'. */
@@ -60,7 +49,7 @@ export async function saveCheckpoint(model: RewardModel | SoftQLearner): Promise
       weightBytes: weightBytes.byteLength,
       weightCrc32: crc32(weightBytes),
     };
-    blob = pack(header, weightBytes);
+    blob = packNeuralCheckpoint(header, weightBytes);
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightBytes.byteLength } };
   });
   await handler.save!({ modelTopology: { kind: model.kind }, weightSpecs: specs, weightData: data, format: 'sobirl-checkpoint' });
@@ -87,6 +76,11 @@ export function readCheckpointHeader(blob: Uint8Array, options: LoadOptions = {}
   return unpack(blob, options.label ?? 'checkpoint', null).header;
 }
 
+function unpack(blob: Uint8Array, label: string, expectedKind: CheckpointKind | null): { header: CheckpointHeader; weights: Uint8Array } {
+  // The config is checked by makeRewardModelConfig / makeSoftQConfig when a model is built from it.
+  return readNeuralCheckpoint(blob, label, expectedKind) as unknown as { header: CheckpointHeader; weights: Uint8Array };
+}
+
 async function restore<M extends { namedWeights(): NamedWeight[]; dispose(): void }>(
   label: string,
   header: CheckpointHeader,
@@ -99,19 +93,19 @@ async function restore<M extends { namedWeights(): NamedWeight[]; dispose(): voi
   try {
     decoded = tf.io.decodeWeights(artifacts.weightData!, artifacts.weightSpecs!);
   } catch (err) {
-    throw new CheckpointError(`${label} has unreadable weights: ${(err as Error).message}`);
+    throw new NeuralCheckpointError(`${label} has unreadable weights: ${(err as Error).message}`);
   }
   let model: M | null = null;
   try {
     model = build();
     const expected = model.namedWeights();
     const extra = Object.keys(decoded).filter((name) => !expected.some((w) => w.name === name));
-    if (extra.length > 0) throw new CheckpointError(`${label} has weights this ${header.kind} does not: ${extra.join(', ')}`);
+    if (extra.length > 0) throw new NeuralCheckpointError(`${label} has weights this ${header.kind} does not: ${extra.join(', ')}`);
     for (const w of expected) {
       const t = decoded[w.name];
-      if (t === undefined) throw new CheckpointError(`${label} lacks weight '${w.name}'`);
+      if (t === undefined) throw new NeuralCheckpointError(`${label} lacks weight '${w.name}'`);
       if (!tf.util.arraysEqual(t.shape, w.variable.shape)) {
-        throw new CheckpointError(`${label}: weight '${w.name}' has shape [${t.shape.join(', ')}], the config implies [${w.variable.shape.join(', ')}]`);
+        throw new NeuralCheckpointError(`${label}: weight '${w.name}' has shape [${t.shape.join(', ')}], the config implies [${w.variable.shape.join(', ')}]`);
       }
     }
     // Everything checked: only now write into the fresh model.
@@ -129,53 +123,8 @@ function checkedConfig<C>(label: string, make: () => C): C {
   try {
     return make();
   } catch (err) {
-    throw new CheckpointError(`${label} has an invalid config: ${(err as Error).message}`);
+    throw new NeuralCheckpointError(`${label} has an invalid config: ${(err as Error).message}`);
   }
-}
-
-function pack(header: CheckpointHeader, weights: Uint8Array): Uint8Array {
-  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(PREFIX_BYTES + headerBytes.byteLength + weights.byteLength);
-  out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, headerBytes.byteLength, true);
-  out.set(headerBytes, PREFIX_BYTES);
-  out.set(weights, PREFIX_BYTES + headerBytes.byteLength);
-  return out;
-}
-
-function unpack(blob: Uint8Array, label: string, expectedKind: CheckpointKind | null): { header: CheckpointHeader; weights: Uint8Array } {
-  if (blob.byteLength < PREFIX_BYTES || new TextDecoder().decode(blob.subarray(0, MAGIC.length)) !== MAGIC) {
-    throw new CheckpointError(`${label} is not a SoBiRL checkpoint (missing the '${MAGIC}' signature; truncated or another file?)`);
-  }
-  const headerLength = new DataView(blob.buffer, blob.byteOffset, blob.byteLength).getUint32(MAGIC.length, true);
-  if (PREFIX_BYTES + headerLength > blob.byteLength) {
-    throw new CheckpointError(`${label} is truncated: its header needs ${headerLength} bytes, only ${blob.byteLength - PREFIX_BYTES} are there`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(blob.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
-  } catch {
-    throw new CheckpointError(`${label} is corrupt: its header is not valid JSON`);
-  }
-  const header = raw as Partial<CheckpointHeader> | null;
-  if (header === null || typeof header !== 'object') throw new CheckpointError(`${label} is corrupt: its header is not an object`);
-  // Version first: a future format may change every other field.
-  if (header.formatVersion !== CHECKPOINT_FORMAT_VERSION) {
-    throw new CheckpointError(`${label} is format v${String(header.formatVersion)}; this build reads v${CHECKPOINT_FORMAT_VERSION}`);
-  }
-  if (header.kind !== 'reward-model' && header.kind !== 'soft-q') throw new CheckpointError(`${label} is corrupt: unknown kind '${String(header.kind)}'`);
-  if (expectedKind !== null && header.kind !== expectedKind) {
-    throw new CheckpointError(`${label} holds a ${header.kind}, not a ${expectedKind}`);
-  }
-  if (!Array.isArray(header.weightSpecs) || typeof header.weightBytes !== 'number' || typeof header.weightCrc32 !== 'number' || typeof header.config !== 'object') {
-    throw new CheckpointError(`${label} is corrupt: its header lacks weightSpecs, weightBytes, weightCrc32 or config`);
-  }
-  const weights = blob.subarray(PREFIX_BYTES + headerLength);
-  if (weights.byteLength !== header.weightBytes) {
-    throw new CheckpointError(`${label} is truncated or corrupt: ${header.weightBytes} bytes of weights expected, ${weights.byteLength} found`);
-  }
-  if (crc32(weights) !== header.weightCrc32) throw new CheckpointError(`${label} is corrupt: the weights fail their checksum`);
-  return { header: header as CheckpointHeader, weights };
 }
 
 function toArrayBuffer(data: tf.io.WeightData | undefined | Uint8Array): ArrayBuffer {

@@ -3,7 +3,7 @@ import type { Rng } from '../core/rng';
 /**
  * Transitions for soft Q-learning, WITHOUT rewards: the reward r_x(s, a) is a function the upper
  * level keeps changing, so every update relabels its sampled batch with the current r_x
- * (ALGORITHMS.md, "The lower level beyond tables"). A stored reward would be stale truth.
+ * (docs/algorithms.md, "The lower level beyond tables"). A stored reward would be stale truth.
  *
  * `done` means "do not bootstrap from nextObs": set it for a terminal state only. An episode cut
  * by a time limit is not terminal (store done = false) or the value of the cut state is wrong.

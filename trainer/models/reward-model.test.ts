@@ -4,7 +4,7 @@ import { makeRng } from '../core/rng';
 import { bradleyTerryLoss, makeRewardModelConfig, RewardModel } from './reward-model';
 import { makeSegmentBatch, type SegmentBatch } from './segment-batch';
 import { makeSoftQConfig, SoftQLearner } from './soft-q';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from '../../tests/helpers/trainer/test-backend';
 
 beforeAll(useTestBackend);
 

@@ -4,7 +4,7 @@ import { makeRng } from '../core/rng';
 import { ReplayBuffer, type TransitionBatch } from './replay-buffer';
 import { RewardModel, makeRewardModelConfig } from './reward-model';
 import { makeSoftQConfig, SoftQLearner } from './soft-q';
-import { useTestBackend } from './test-backend';
+import { useTestBackend } from '../../tests/helpers/trainer/test-backend';
 
 beforeAll(useTestBackend);
 

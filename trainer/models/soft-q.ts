@@ -6,7 +6,7 @@ import { pickActions, RewardModel } from './reward-model';
 
 /**
  * The lower level for discrete actions: soft Q-learning with a target network
- * (ALGORITHMS.md, "The lower level beyond tables"). For the current reward r_x,
+ * (docs/algorithms.md, "The lower level beyond tables"). For the current reward r_x,
  *   y      = r_x(s, a) + gamma (1 - done) V'(s'),   V'(s') = tau * logsumexp(Q'(s', .) / tau)
  *   loss   = mean Huber(Q(s, a) - y)   (or MSE)
  *   pi(.|s) = softmax(Q(s, .) / tau)
@@ -17,7 +17,7 @@ import { pickActions, RewardModel } from './reward-model';
  *   V(s') = sum_a pi(a|s') (Q'(s', a) - tau log pi(a|s'))  <=  tau logsumexp(Q'(s', .) / tau)
  * (Gibbs: the soft maximum is the max over policies of E_pi[Q'] + tau H(pi)), so it does not
  * chase the target network's own noise upwards; where Q = Q' (the fixed point, or Polyak rate 1)
- * the two are equal and the operator is the soft Bellman operator of ALGORITHMS.md. The object persists across outer
+ * the two are equal and the operator is the soft Bellman operator of docs/algorithms.md. The object persists across outer
  * iterations: that is the warm start (pi_k starts from pi_{k-1}).
  */
 export interface SoftQConfig {

@@ -11,10 +11,12 @@ import type { Env } from '../envs/types';
 import { ExperienceCollector } from '../algorithms/neural/experience';
 import { LowerLevel } from '../algorithms/neural/lower-level';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
-import { useTestBackend } from '../models/test-backend';
+import { useTestBackend } from '../../tests/helpers/trainer/test-backend';
 import { makeTeacher } from '../teachers';
-import { TimeSlicer, collectSliced, trainLowerSliced } from './neural-engine';
+import { collectSliced, trainLowerSliced } from './neural-engine';
+import { TimeSlicer } from './time-slicer';
 import { clipToSegment } from './simulated-annotators';
+import { serverLabelQueue } from '../../tests/helpers/trainer/label-queue';
 import { TrainerService } from './trainer-service';
 
 /**
@@ -180,7 +182,7 @@ describe('runs tick independently in one service', () => {
     const grid5 = newGrid5Run(db);
     expect(cartpole).toBe(refRun);
     const { lines, log, find } = timedLog();
-    const service = new TrainerService({ db, pollMs: 10, log });
+    const service = new TrainerService({ db, pollMs: 10, log, labelQueue: serverLabelQueue });
     try {
       const first = await service.runOnce();
       expect(first.get(cartpole)).toBe('bootstrapped');

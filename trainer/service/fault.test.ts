@@ -5,7 +5,7 @@ import { checkpoints, labels, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/server/testing/fixtures';
 import { makeRng, type Rng } from '../core/rng';
-import { annotate as annotateAs, duplicatePairCounts, exited, killServiceProcesses, spawnService, waitFor } from './testing';
+import { annotate as annotateAs, duplicatePairCounts, exited, killServiceProcesses, spawnService, waitFor } from '../../tests/helpers/trainer/service';
 import { TrainerService } from './trainer-service';
 
 const cleanups: Array<() => void> = [];

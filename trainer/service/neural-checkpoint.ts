@@ -1,8 +1,9 @@
 /**
  * Neural checkpoints in the checkpoints table: reward_model = saveCheckpoint(r_x), policy =
  * saveCheckpoint(soft Q, online and target networks) (trainer/models/checkpoint.ts: magic,
- * header, CRC-32, config, every weight's name and shape). `format_version` tells them from
- * tabular rows (TABULAR_CHECKPOINT_FORMAT = 1): neural formats count from 1000.
+ * header, CRC-32, config, every weight's name and shape; the format: trainer/contracts/
+ * neural-checkpoint.ts). `format_version` is NEURAL_CHECKPOINT_ROW_FORMAT (1000 + the blob format),
+ * which tells them from tabular rows (TABULAR_CHECKPOINT_FORMAT = 1).
  *
  * Loading writes into the run's freshly built models only after both blobs passed every check
  * (and the weights are finite): a torn, altered or mismatched row is never half-used; the caller
@@ -10,12 +11,13 @@
  * (Adam moments) is not saved: after a restart the optimisers start cold, with weights warm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { CHECKPOINT_FORMAT_VERSION, CheckpointError, loadRewardModel, loadSoftQ, saveCheckpoint } from '../models/checkpoint';
+import { NEURAL_CHECKPOINT_ROW_FORMAT } from '../contracts/neural-checkpoint';
+import { CheckpointError, loadRewardModel, loadSoftQ, saveCheckpoint } from '../models/checkpoint';
 import type { NamedWeight } from '../models/mlp';
-import { CheckpointLoadError } from './tabular-checkpoint';
+import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import type { NeuralModels } from './neural-engine';
 
-export const NEURAL_CHECKPOINT_FORMAT = 1000 + CHECKPOINT_FORMAT_VERSION;
+export { NEURAL_CHECKPOINT_ROW_FORMAT };
 
 export async function encodeNeuralCheckpoint(models: NeuralModels): Promise<{ rewardModel: Buffer; policy: Buffer }> {
   const toBuffer = (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
@@ -32,8 +34,8 @@ export async function loadNeuralCheckpoint(
   models: NeuralModels,
   label: string,
 ): Promise<void> {
-  if (formatVersion !== NEURAL_CHECKPOINT_FORMAT) {
-    throw new CheckpointLoadError(`${label} is format v${formatVersion}; this build reads neural checkpoints of format v${NEURAL_CHECKPOINT_FORMAT}`);
+  if (formatVersion !== NEURAL_CHECKPOINT_ROW_FORMAT) {
+    throw new CheckpointLoadError(`${label} is format v${formatVersion}; this build reads neural checkpoints of format v${NEURAL_CHECKPOINT_ROW_FORMAT}`);
   }
   if (!blobs.rewardModel) throw new CheckpointLoadError(`${label}: reward model: the blob is missing`);
   if (!blobs.policy) throw new CheckpointLoadError(`${label}: policy: the blob is missing`);

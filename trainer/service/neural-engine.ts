@@ -18,10 +18,10 @@ import { packPairs, subBatch, type PairBatch } from '../algorithms/neural/neural
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import type { RewardSource } from '../models/soft-q';
 import { makeSegmentBatch } from '../models/segment-batch';
-import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../simulate/simulate-neural';
-import type { AlgorithmName } from '../simulate/types';
+import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
+import type { TimeSlicer } from './time-slicer';
 import { topByScore } from './query-selection';
-import { withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
+import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import { clipSegment, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 
@@ -73,16 +73,12 @@ export interface NeuralModels {
 
 /**
  * Fresh (untrained) models for the run, seeded by the run's seed exactly as `simulate` seeds
- * them. The oracle needs the env's true reward in a replay of its own and M-SoBiRL a transition
- * matrix: neither is a service algorithm on neural envs (the error says what to use instead).
+ * them. The algorithm registry (trainer/contracts/algorithms.ts) keeps the oracle and M-SoBiRL
+ * away from neural runs.
  */
 export function makeNeuralModels(envId: string, algorithm: RunAlgorithm, config: RunConfig, schedule: NeuralSchedule): NeuralModels {
   const env = getEnv(envId);
-  if (algorithm === 'oracle') {
-    throw new Error(`the neural oracle is a simulation baseline (npm run cli -- simulate --env ${envId} --algo oracle); the service trains sobirl, stoc-sobirl or drlhf on '${envId}'`);
-  }
-  const opts = { env: envId, algo: algorithm as AlgorithmName, labels: 0, seeds: 1, pairsPerIter: 0, horizon: config.horizon, gamma: config.gamma, tau: config.tau, teacher: { beta: 1 } };
-  const upper = makeNeuralUpperLevel(algorithm, env, opts, config.seed, schedule.run);
+  const upper = makeNeuralUpperLevel(algorithm, env, config, config.seed, schedule.run);
   try {
     return { upper, lower: new LowerLevel(env.observationSize, env.actionNames.length, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
   } catch (error) {
@@ -96,44 +92,6 @@ export function disposeModels(models: NeuralModels | null | undefined): void {
   models?.lower.dispose();
 }
 
-/**
- * Cooperative scheduling for the service's one thread (README, "How runs are scheduled"): a
- * neural iteration is seconds of synchronous tfjs work, during which no other run would tick and
- * no simulated annotator would answer. The long loops below call `pause()` between units of work
- * (one Q update, one collection round, one ensemble step); it yields to the event loop once the
- * current slice has run `sliceMs`, so other runs' ticks, annotators and timers run in between.
- * Yielding never changes what is computed: the units run in the same order with the same Rng.
- */
-export class TimeSlicer {
-  private sliceStart = performance.now();
-  /** Yields so far, and the longest slice between two yields (ms): the bench and tests read them. */
-  yields = 0;
-  longestSliceMs = 0;
-  /** Called at each yield, before other work gets its turn (the driver keeps its queue filled here). */
-  onYield: (() => void) | null = null;
-
-  /** `sliceMs` = Infinity never yields (everything runs to completion, as before). */
-  constructor(readonly sliceMs: number) {}
-
-  /** Where the longest slice ended (the `where` of that pause): what to slice next. */
-  longestSliceAt = '';
-
-  /** @param where names the work just done, for `longestSliceAt` (e.g. 'q-updates'). */
-  async pause(where = ''): Promise<void> {
-    const ran = performance.now() - this.sliceStart;
-    if (ran < this.sliceMs) return;
-    if (ran > this.longestSliceMs) this.longestSliceAt = where;
-    this.longestSliceMs = Math.max(this.longestSliceMs, ran);
-    this.yields++;
-    this.onYield?.();
-    // setImmediate, not a resolved promise: microtasks would run before I/O and timers get a turn.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    this.sliceStart = performance.now();
-  }
-}
-
-/** Default slice: short enough that a 10 ms poll or a simulated label waits ~50 ms at most. */
-export const DEFAULT_SLICE_MS = 50;
 
 /**
  * `lower.train(reward, rng)` in slices: the same `updatesPerIter` soft Q updates, one

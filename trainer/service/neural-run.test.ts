@@ -11,13 +11,13 @@ import { makeRng, type Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
 import { loadRewardModel } from '../models/checkpoint';
-import { useTestBackend } from '../models/test-backend';
+import { useTestBackend } from '../../tests/helpers/trainer/test-backend';
 import { makeTeacher } from '../teachers';
-import { NEURAL_CHECKPOINT_FORMAT } from './neural-checkpoint';
-import { duplicatePairCounts } from './testing';
+import { NEURAL_CHECKPOINT_ROW_FORMAT } from '../contracts/neural-checkpoint';
+import { duplicatePairCounts } from '../../tests/helpers/trainer/service';
 import { clipSegment } from './label-rows';
 import { QueryEnsemble, poissonWeight } from './neural-engine';
-import { NeuralRunDriver, labelsPerIteration, pendingTargetFor } from './neural-run';
+import { NeuralEngine, labelsPerIteration, pendingTargetFor, type NeuralLearner } from './neural-run';
 import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
 
@@ -98,7 +98,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
 
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
     const first = checkpointAt(db, runId, 0);
-    expect(first.formatVersion).toBe(NEURAL_CHECKPOINT_FORMAT);
+    expect(first.formatVersion).toBe(NEURAL_CHECKPOINT_ROW_FORMAT);
     // The first pairs: clips of `horizon` steps (or shorter when the pole fell), from the untrained policy.
     const queued = db.select({ a: pairs.clipAId }).from(pairs).where(eq(pairs.runId, runId)).all();
     expect(queued.length).toBe(2 * BATCH);
@@ -126,8 +126,8 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
 
     // The newest checkpoint's reward blob reproduces the in-memory model's predictions.
     const driver = service.driverFor(runId);
-    expect(driver).toBeInstanceOf(NeuralRunDriver);
-    const inMemory = (driver as NeuralRunDriver).currentModels()!.upper.rewardModel;
+    expect(driver!.engine).toBeInstanceOf(NeuralEngine);
+    const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper.rewardModel;
     const { obs, actions } = clipSteps(db, runId);
     const newest = checkpointAt(db, runId, 3);
     const fromBlob = await loadRewardModel(newest.rewardModel!);

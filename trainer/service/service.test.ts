@@ -6,9 +6,10 @@ import { freshDb } from '@/server/testing/fixtures';
 import { getEnv } from '../envs';
 import { makeOracle } from '../algorithms/oracle';
 import { makeTabularSetup, trueReturn } from '../algorithms/tabular-rlhf';
+import { serverLabelQueue } from '../../tests/helpers/trainer/label-queue';
 import { TrainerService } from './trainer-service';
 import { latestMetric } from './store';
-import { resolveRunConfig } from './run-config';
+import { resolveRunConfig } from '../contracts/run-config';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -36,7 +37,7 @@ describe('trainer service on a grid5 run answered by scripted teachers through l
       }).returning({ id: runs.id }).get().id,
     );
     const lines: string[] = [];
-    const service = new TrainerService({ db, pollMs: 10, log: (l) => lines.push(l) });
+    const service = new TrainerService({ db, pollMs: 10, log: (l) => lines.push(l), labelQueue: serverLabelQueue });
     service.start();
     const liveLabels = () => db.select({ n: sql<number>`count(*)` }).from(labels).where(isNotNull(labels.y)).get()!.n;
     try {

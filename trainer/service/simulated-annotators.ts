@@ -18,15 +18,17 @@ import { makeRng, type Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import { makeSegment, type Segment } from '../preference/types';
 import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
-import type { SimulateConfig } from './run-config';
+import { choiceOf, type Choice } from '../contracts/choices';
+import type { SimulateConfig } from '../contracts/run-config';
 
-type Caller = {
+/** One annotator's view of the queue: the two procedures the labeling page calls. */
+export type LabelQueueCaller = {
   label: {
     next: (input: { runId: number }) => Promise<{ pair: { id: number; left: ClipLike; right: ClipLike } | null }>;
-    submit: (input: { submissionId: string; pairId: number; choice: 'left' | 'right' | 'equal' | 'cant_tell'; shownAt: number; answeredAt: number }) => Promise<unknown>;
+    submit: (input: { submissionId: string; pairId: number; choice: Choice; shownAt: number; answeredAt: number }) => Promise<unknown>;
   };
 };
-interface ClipLike {
+export interface ClipLike {
   envId: string;
   states: unknown[];
   actions: number[];
@@ -48,38 +50,13 @@ export function clipToSegment(clip: ClipLike): Segment {
 }
 
 /**
- * How simulated annotators reach the queue: the tRPC router's `label` procedures through
- * `createCaller` (the page's path: zod input, role middleware, the same queue functions). If the
- * router cannot be loaded in this process (plain Node/tsx cannot load next-auth's CJS credentials
- * provider as server/auth.ts imports it; see the README section), fall back to the queue
- * functions the procedures call, with a warning: same leases, overlap and idempotent submit.
+ * How simulated annotators reach the labeling queue: the web server's `label.next` /
+ * `label.submit` procedures, injected by the composition root (scripts/trainer-port.ts builds
+ * it from server/; the trainer never imports the web server). `connect` is called once per
+ * simulation; `via` names the path taken, for the log.
  */
-async function labelCallers(db: Db, log: (line: string) => void): Promise<{ callerFor: (user: User) => Caller; via: string }> {
-  try {
-    // Lazy: only a service that simulates loads the web app's router (and next-auth with it).
-    const { appRouter } = await import('../../server/root');
-    const { createContextInner } = await import('../../server/trpc');
-    return {
-      via: 'tRPC label.next/label.submit',
-      callerFor: (user) => {
-        const session = { user: { id: user.id, role: user.role, email: user.email, name: user.name } };
-        return appRouter.createCaller(createContextInner({ session, db })) as unknown as Caller;
-      },
-    };
-  } catch (error) {
-    log(`trainer simulation: the tRPC router did not load here (${(error as Error).message}); calling the queue functions directly`);
-    const { leaseNextPair } = await import('../../server/queue');
-    const { submitLabel } = await import('../../server/labeling');
-    return {
-      via: 'server/queue + server/labeling (tRPC router unavailable)',
-      callerFor: (user) => ({
-        label: {
-          next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, runId, now: Date.now() }) }),
-          submit: async (input) => submitLabel(db, user.id, input, Date.now()),
-        },
-      }),
-    };
-  }
+export interface LabelQueuePort {
+  connect(db: Db, log: (line: string) => void): Promise<{ callerFor: (user: User) => LabelQueueCaller; via: string }>;
 }
 
 /** The annotator accounts of a run's simulation (created once, reused after restarts). */
@@ -106,6 +83,7 @@ export class SimulatedAnnotators {
     readonly config: SimulateConfig,
     private readonly seed: number,
     private readonly log: (line: string) => void,
+    private readonly queue: LabelQueuePort,
   ) {}
 
   async start(): Promise<void> {
@@ -113,7 +91,7 @@ export class SimulatedAnnotators {
     this.running = true;
     const teacher = teacherFor(this.config.teacher);
     const accounts = simulatedUsers(this.db, this.runId, this.config.annotators);
-    const { callerFor, via } = await labelCallers(this.db, this.log);
+    const { callerFor, via } = await this.queue.connect(this.db, this.log);
     this.loops = accounts.map((user, i) => this.annotate(callerFor(user), teacher, makeRng(this.seed * 1000 + i + 1)));
     this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);
   }
@@ -124,7 +102,7 @@ export class SimulatedAnnotators {
     this.loops = [];
   }
 
-  private async annotate(caller: Caller, teacher: Teacher, rng: Rng): Promise<void> {
+  private async annotate(caller: LabelQueueCaller, teacher: Teacher, rng: Rng): Promise<void> {
     const pause = this.config.labelsPerSecond > 0 ? 1000 / this.config.labelsPerSecond : 0;
     while (this.running) {
       try {
@@ -135,7 +113,7 @@ export class SimulatedAnnotators {
         }
         const shownAt = Date.now();
         const answer = teacher.label(clipToSegment(pair.left), clipToSegment(pair.right), rng);
-        const choice = answer.kind === 'skip' ? 'cant_tell' : answer.y === 1 ? 'left' : answer.y === 0 ? 'right' : 'equal';
+        const choice = choiceOf(answer.kind === 'skip' ? null : answer.y);
         if (pause > 0) await sleep(pause);
         if (!this.running) return; // the lease simply expires
         await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt, answeredAt: Date.now() });

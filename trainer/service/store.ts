@@ -367,3 +367,14 @@ export function latestMetric(db: Db, runId: number, name: string): { iteration: 
     .orderBy(desc(metrics.iteration), desc(metrics.id))
     .get();
 }
+
+/** How many usable labels of the run (id in (afterId, upToId]) arrived, and over what span of submission times. */
+export function labelArrival(db: Db, runId: number, afterId: number, upToId: number): { count: number; spanMs: number } {
+  const row = db
+    .select({ count: sql<number>`count(*)`, first: sql<number | null>`min(${labels.createdAt})`, last: sql<number | null>`max(${labels.createdAt})` })
+    .from(labels)
+    .innerJoin(pairs, eq(pairs.id, labels.pairId))
+    .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, afterId), lte(labels.id, upToId)))
+    .get();
+  return { count: row?.count ?? 0, spanMs: row?.first != null && row.last != null ? row.last - row.first : 0 };
+}

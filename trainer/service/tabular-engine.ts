@@ -12,28 +12,21 @@ import { DEFAULT_M_SOBIRL_RLHF, makeMSobirlLearner } from '../algorithms/m-sobir
 import { makeOracle } from '../algorithms/oracle';
 import { DEFAULT_SOBIRL, makeSobirl } from '../algorithms/sobirl';
 import { DEFAULT_STOC_SOBIRL, makeStocSobirl } from '../algorithms/stoc-sobirl';
+import { DEFAULT_PBRL, makePbrl } from '../algorithms/pbrl';
+import { DEFAULT_HPGD, makeHpgd } from '../algorithms/hpgd';
+import { parseStart } from '../envs/start';
 import type { LearnerInit, TabularLearner } from '../algorithms/tabular-learner';
 import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, type LinearPair, type TabularSetup,
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
-import { RUN_ALGORITHMS, withOverrides, type RunAlgorithm, type RunConfig } from './run-config';
+import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import { clipSegment, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 
-export function isTabularEnv(envId: string): boolean {
-  return getEnv(envId).tabular !== undefined;
-}
-
 export function makeRunSetup(envId: string, config: RunConfig): TabularSetup {
-  return makeTabularSetup(getEnv(envId), config.gamma, config.tau, config.features);
-}
-
-export function parseAlgorithm(name: string): RunAlgorithm {
-  if (!(RUN_ALGORITHMS as readonly string[]).includes(name)) {
-    throw new Error(`unknown algorithm '${name}'; known: ${RUN_ALGORITHMS.join(', ')}`);
-  }
-  return name as RunAlgorithm;
+  const env = getEnv(envId);
+  return makeTabularSetup(env, config.gamma, config.tau, config.features, parseStart(config.start, env));
 }
 
 /**
@@ -50,6 +43,10 @@ export function makeRunLearner(algorithm: RunAlgorithm, setup: TabularSetup, con
     // One mini-batch stream per outer iteration: a restarted learner draws the same batches.
     case 'stoc-sobirl': return makeStocSobirl(setup, (k) => makeRng(mixSeed(config.seed, runId, 7919, k)), withOverrides(DEFAULT_STOC_SOBIRL, o), init);
     case 'm-sobirl': return makeMSobirlLearner(setup, withOverrides(DEFAULT_M_SOBIRL_RLHF, o), init);
+    // PBRL's policy logits are in its optimiser state: a checkpoint without one restarts them at uniform.
+    case 'pbrl': return makePbrl(setup, withOverrides(DEFAULT_PBRL, o), init);
+    // HPGD draws each outer iteration's rollouts from its own stream (seeded by k): resumes exactly.
+    case 'hpgd': return makeHpgd(setup, withOverrides({ ...DEFAULT_HPGD, seed: mixSeed(config.seed, runId, 15485863) }, o), init);
     case 'oracle': return makeOracle(setup);
   }
 }

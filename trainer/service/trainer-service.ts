@@ -1,6 +1,6 @@
 /**
  * The trainer service: polls the database for active runs and drives each one (tabular runs
- * through TabularRunDriver, runs on neural envs through NeuralRunDriver), plus the scripted
+ * with the one RunDriver over its env's engine, engines.ts), plus the scripted
  * annotators of runs in simulation mode. One thread, runs ticked independently: each pass starts
  * a tick for every active run that has none in flight and does not wait for them, so a neural
  * iteration (seconds, computed in slices that yield to the event loop) never holds up the other
@@ -11,14 +11,10 @@
 import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
-import { resolveRunConfig, type SimulateConfig } from './run-config';
-import { NeuralRunDriver } from './neural-run';
-import { SimulatedAnnotators } from './simulated-annotators';
-import { TabularRunDriver, type TickOutcome } from './tabular-run';
-import { isTabularEnv } from './tabular-engine';
-
-/** What drives one run: the tabular or the neural engine, same contract. */
-export type RunDriver = TabularRunDriver | NeuralRunDriver;
+import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
+import { driverForEnv } from './engines';
+import type { RunDriver, TickOutcome } from './run-driver';
+import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -30,16 +26,19 @@ export interface TrainerServiceOptions {
   log?: (line: string) => void;
   /** Test hook, see DriverOptions.holdBeforeCommitMs. */
   holdBeforeCommitMs?: number;
-  /** Start scripted annotators for runs whose config has `simulate` (default true). */
+  /** Start scripted annotators for runs whose config has `simulate` (default true; needs `labelQueue`). */
   simulate?: boolean;
+  /** How scripted annotators reach the labeling queue (the composition root injects the web server's: scripts/trainer-port.ts). */
+  labelQueue?: LabelQueuePort;
   /** Neural runs: longest compute between two yields to the event loop (ms; default 50; Infinity = never). */
   sliceMs?: number;
 }
 
 export class TrainerService {
-  private readonly drivers = new Map<number, RunDriver>();
+  private readonly drivers = new Map<number, RunDriver<unknown>>();
   private readonly simulators = new Map<number, SimulatedAnnotators>();
   private readonly lastErrors = new Map<number, string>();
+  private readonly warnedNoQueue = new Set<number>();
   /** The tick of each run that has one in flight: a run is never ticked twice at once. */
   private readonly inFlight = new Map<number, Promise<TickOutcome | 'error'>>();
   private stopping = false;
@@ -68,12 +67,12 @@ export class TrainerService {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
-    for (const driver of this.drivers.values()) if (driver instanceof NeuralRunDriver) driver.dispose();
+    for (const driver of this.drivers.values()) driver.dispose();
     this.drivers.clear();
   }
 
   /** The driver of a run (tests and the bench inspect it); undefined before its first tick. */
-  driverFor(runId: number): RunDriver | undefined {
+  driverFor(runId: number): RunDriver<unknown> | undefined {
     return this.drivers.get(runId);
   }
 
@@ -119,7 +118,7 @@ export class TrainerService {
   }
 
   /**
-   * Paused and stopped runs give their driver back: a neural driver holds tfjs models, and a
+   * Paused and stopped runs give their driver back: a neural engine holds tfjs models, and a
    * long-running service must not keep them for runs nobody trains. A resumed run is rebuilt
    * from its newest checkpoint, as after a restart.
    */
@@ -128,7 +127,7 @@ export class TrainerService {
     for (const [runId, driver] of this.drivers) {
       // A run paused during its iteration keeps its driver until the tick ends (a later pass releases it).
       if (ids.has(runId) || this.inFlight.has(runId)) continue;
-      if (driver instanceof NeuralRunDriver) driver.dispose();
+      driver.dispose();
       this.drivers.delete(runId);
     }
   }
@@ -138,7 +137,7 @@ export class TrainerService {
       let driver = this.drivers.get(run.id);
       if (!driver) {
         const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
-        driver = isTabularEnv(run.envId) ? new TabularRunDriver(this.options.db, run.id, options) : new NeuralRunDriver(this.options.db, run.id, options);
+        driver = driverForEnv(this.options.db, run.id, run.envId, options);
         this.drivers.set(run.id, driver);
       }
       return await driver.tick(run, now);
@@ -161,6 +160,7 @@ export class TrainerService {
 
   private async syncSimulators(active: readonly Run[]): Promise<void> {
     if (this.options.simulate === false) return;
+    const queue = this.options.labelQueue;
     const wanted = new Map<number, { run: Run; seed: number; config: SimulateConfig }>();
     for (const run of active) {
       try {
@@ -178,7 +178,12 @@ export class TrainerService {
     }
     for (const [runId, { seed, config }] of wanted) {
       if (this.simulators.has(runId)) continue;
-      const sim = new SimulatedAnnotators(this.options.db, runId, config, seed, this.log);
+      if (!queue) {
+        if (!this.warnedNoQueue.has(runId)) this.log(`trainer run=${runId} simulation: no label queue was given to this service (scripts/trainer.ts gives one); no scripted annotators`);
+        this.warnedNoQueue.add(runId);
+        continue;
+      }
+      const sim = new SimulatedAnnotators(this.options.db, runId, config, seed, this.log, queue);
       this.simulators.set(runId, sim);
       await sim.start();
     }

@@ -1,7 +1,6 @@
-import { makeRng } from '../core/rng';
+import { makeRng, type Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { LabeledPair } from '../preference/types';
-import { makeTeacher, type TeacherConfig } from '../teachers';
 import { makeDrlhf, DEFAULT_DRLHF } from '../algorithms/drlhf';
 import { makeOracle } from '../algorithms/oracle';
 import { makeSobirl, DEFAULT_SOBIRL } from '../algorithms/sobirl';
@@ -13,14 +12,14 @@ import type { TabularLearner } from '../algorithms/tabular-learner';
 import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, trueReturn, type LinearPair, type TabularSetup,
 } from '../algorithms/tabular-rlhf';
+import { simulateSeed } from './simulate';
+import type { Metrics, PairDrawer, SimulationEngine } from './simulation-engine';
 import type { AlgorithmName, SimulateOptions, SeedRun } from './types';
 
 
 /**
- * The whole RLHF loop on a tabular environment with a scripted teacher, per seed:
- *   gather (pairs of segments from the current policy, labeled by the teacher; skips dropped)
- *   -> update reward (the algorithm's upper-level step) -> update policy (warm-started sweeps).
- * The learner never sees the true reward; the teacher and the exact evaluation do.
+ * The tabular engine in simulation (simulate.ts runs the loop): the algorithm's learner as
+ * `simulate` seeds it (the service seeds its own: trainer/service/tabular-engine.ts).
  */
 export function makeTabularLearner(
   algo: AlgorithmName, setup: TabularSetup, seed: number, gradient: SimulateOptions['gradient'] = 'exact',
@@ -51,34 +50,58 @@ function strictOverrides<T extends object>(algo: string, defaults: T, overrides:
   return { ...defaults, ...overrides } as T;
 }
 
-export function simulateTabularSeed(opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void): SeedRun {
-  const env = getEnv(opts.env);
-  const setup = makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state', opts.start);
-  const learner = makeTabularLearner(opts.algo, setup, seed, opts.gradient, opts.algorithmConfig);
-  const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>);
-  const rng = makeRng(seed);
-  const all: LinearPair[] = [];
-  const curve: Array<[number, number]> = [[0, trueReturn(setup, learner.pi)]];
-  const metrics: SeedRun['metrics'] = [];
-  let asked = 0;
-  for (let k = 0; all.length < opts.labels && asked < opts.labels * 10; k++) {
-    const fresh: LinearPair[] = [];
-    const wanted = Math.min(opts.pairsPerIter, opts.labels - all.length);
-    for (let i = 0; i < wanted; i++, asked++) {
-      const first = sampleTabularSegment(setup, learner.pi, opts.horizon, rng);
-      const second = sampleTabularSegment(setup, learner.pi, opts.horizon, rng);
-      const answer = teacher.label(first, second, rng);
-      if (answer.kind === 'skip') continue;
-      const pair: LabeledPair = { first, second, y: answer.y };
-      fresh.push(toLinearPair(setup, pair));
-    }
-    all.push(...fresh);
-    if (opts.algo !== 'oracle' && fresh.length === 0) continue;
-    metrics.push(learner.iterate(all, fresh, k));
-    curve.push([all.length, trueReturn(setup, learner.pi)]);
-    onIteration?.(all.length);
+/** One seed of the tabular engine: the learner, its setup, and one stream for clips and answers. */
+export class TabularSimulation implements SimulationEngine {
+  readonly maxIterations = Infinity;
+  readonly labelRng: Rng;
+  readonly asksTeacher = true;
+  private readonly setup: TabularSetup;
+  private readonly learner: TabularLearner;
+  private readonly all: LinearPair[] = [];
+
+  constructor(private readonly opts: SimulateOptions, seed: number) {
+    this.setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, opts.features ?? 'state', opts.start);
+    this.learner = makeTabularLearner(opts.algo, this.setup, seed, opts.gradient, opts.algorithmConfig);
+    this.labelRng = makeRng(seed);
   }
-  return { seed, curve, metrics, finalReturn: curve[curve.length - 1]![1] };
+
+  labelsUsed(): number {
+    return this.all.length;
+  }
+
+  /** Segments are sampled from pi with the env's exact model. */
+  gather(): PairDrawer {
+    const { setup, learner, opts } = this;
+    return (rng) => [sampleTabularSegment(setup, learner.pi, opts.horizon, rng), sampleTabularSegment(setup, learner.pi, opts.horizon, rng)];
+  }
+
+  /** The algorithm's outer iteration: upper-level step(s) on x with its warm-started lower-level sweeps inside. */
+  async updateReward(fresh: readonly LabeledPair[], k: number): Promise<Metrics | null> {
+    const pairs = fresh.map((pair) => toLinearPair(this.setup, pair));
+    this.all.push(...pairs);
+    if (this.opts.algo !== 'oracle' && pairs.length === 0) return null;
+    return { ...this.learner.iterate(this.all, pairs, k) };
+  }
+
+  /** Done inside the algorithm's iteration (M-SoBiRL is single-loop). */
+  updatePolicy(): Metrics {
+    return {};
+  }
+
+  /** Exact policy evaluation from the run's start distribution (uniform unless --start). */
+  evaluate(): { value: number; metrics: Metrics } {
+    return { value: trueReturn(this.setup, this.learner.pi), metrics: {} };
+  }
+
+  dispose(): void {}
+}
+
+export function simulateSeedOn(opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void): Promise<SeedRun> {
+  return simulateSeed(new TabularSimulation(opts, seed), opts, seed, onIteration);
+}
+
+export async function oracleReturn(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau' | 'start'>): Promise<number> {
+  return oracleReturnTabular(opts);
 }
 
 export function oracleReturnTabular(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau' | 'start'>): number {

@@ -1,6 +1,9 @@
+import { assertSupported } from '../contracts/algorithms';
 import { getEnv } from '../envs';
+import type { LabeledPair } from '../preference/types';
+import { makeTeacher, type TeacherConfig } from '../teachers';
+import type { SimulationEngine } from './simulation-engine';
 import type { SeedRun, SimulateOptions, SimulateReport } from './types';
-import { oracleReturnTabular, simulateTabularSeed } from './simulate-tabular';
 
 export function mean(xs: readonly number[]): number {
   return xs.reduce((s, v) => s + v, 0) / Math.max(xs.length, 1);
@@ -27,25 +30,63 @@ export function averageCurves(runs: readonly SeedRun[]): Array<[number, number]>
 }
 
 /**
+ * The RLHF loop for one seed, over any SimulationEngine. Per outer iteration k:
+ *   gather   clips from the current policy;
+ *   label    pairs of them by the scripted teacher (skips dropped);
+ *   reward   the algorithm's upper-level step(s) on every label so far;
+ *   policy   the lower level follows the new reward (warm-started);
+ * then one curve point [labels used, true return]. The learner never sees the true reward;
+ * the teacher and the evaluation do.
+ */
+export async function simulateSeed(
+  engine: SimulationEngine, opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void,
+): Promise<SeedRun> {
+  const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>);
+  const curve: Array<[number, number]> = [[0, engine.evaluate(false, null).value]];
+  const metrics: SeedRun['metrics'] = [];
+  let asked = 0;
+  try {
+    for (let k = 0; k < engine.maxIterations && engine.labelsUsed() < opts.labels && asked < opts.labels * 10; k++) {
+      const started = Date.now();
+      const draw = engine.gather();
+      const fresh: LabeledPair[] = [];
+      if (engine.asksTeacher) {
+        const wanted = Math.min(opts.pairsPerIter, opts.labels - engine.labelsUsed());
+        for (let i = 0; draw && i < wanted; i++) {
+          const [first, second] = draw(engine.labelRng);
+          const answer = teacher.label(first, second, engine.labelRng);
+          if (answer.kind === 'label') fresh.push({ first, second, y: answer.y });
+        }
+        asked += wanted;
+      }
+      const row = await engine.updateReward(fresh, k);
+      if (row === null) continue;
+      Object.assign(row, engine.updatePolicy());
+      const used = engine.labelsUsed();
+      const { value, metrics: evaluated } = engine.evaluate(k === engine.maxIterations - 1 || used >= opts.labels, started);
+      metrics.push(Object.assign(row, evaluated));
+      curve.push([used, value]);
+      onIteration?.(used);
+      if (process.env.SOBIRL_VERBOSE) process.stderr.write(`[${opts.algo} seed ${seed}] k=${k} ${JSON.stringify(row)}\n`);
+    }
+  } finally {
+    engine.dispose();
+  }
+  return { seed, curve, metrics, finalReturn: curve[curve.length - 1]![1] };
+}
+
+/**
  * Run the loop for seeds 0..seeds-1 and aggregate. Tabular envs use the exact engine; the
- * neural engine handles the rest.
+ * neural engine handles the rest (loaded on demand: it brings tfjs).
  */
 export async function simulate(opts: SimulateOptions, onProgress?: (seed: number, labelsUsed: number) => void): Promise<SimulateReport & { runs: SeedRun[] }> {
-  const env = getEnv(opts.env);
+  assertSupported(opts.algo, opts.env, 'simulate');
+  const family = getEnv(opts.env).tabular ? await import('./simulate-tabular') : await import('./simulate-neural');
   const runs: SeedRun[] = [];
-  let oracleReturn: number;
-  if (env.tabular) {
-    for (let seed = 0; seed < opts.seeds; seed++) {
-      runs.push(simulateTabularSeed(opts, seed, (used) => onProgress?.(seed, used)));
-    }
-    oracleReturn = oracleReturnTabular(opts);
-  } else {
-    const { simulateNeuralSeed, oracleReturnNeural } = await import('./simulate-neural');
-    for (let seed = 0; seed < opts.seeds; seed++) {
-      runs.push(await simulateNeuralSeed(opts, seed, (used) => onProgress?.(seed, used)));
-    }
-    oracleReturn = await oracleReturnNeural(opts);
+  for (let seed = 0; seed < opts.seeds; seed++) {
+    runs.push(await family.simulateSeedOn(opts, seed, (used) => onProgress?.(seed, used)));
   }
+  const oracleReturn = await family.oracleReturn(opts);
   const finals = runs.map((r) => r.finalReturn);
   return {
     env: opts.env,

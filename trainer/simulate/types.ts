@@ -1,9 +1,7 @@
+import type { AlgorithmName } from '../contracts/algorithms';
 import type { StartSpec } from '../envs/start';
 
-export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'pbrl', 'hpgd', 'oracle'] as const;
-/** Upper levels that need the exact tabular model (transition matrix or exact rollouts). */
-export const TABULAR_ONLY_ALGORITHMS: readonly AlgorithmName[] = ['m-sobirl', 'pbrl', 'hpgd'];
-export type AlgorithmName = (typeof ALGORITHMS)[number];
+export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
 export interface SimulateOptions {
   env: string;

@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../cli';
 import { GridError, parseGrid } from './grid';
-import { runSweep, type CellResult } from './sweep';
+import { runSweep, type CellResult, type SweepResults } from './sweep';
 import { compare, renderTables, summarise } from './table';
 
 const tinyGrid = {
@@ -38,15 +38,16 @@ describe('sweep grid', () => {
     expect(() => parseGrid(grid)).toThrow(message);
   });
 
-  it('refuses a variant setting its learner does not have before running anything', () => {
+  it('refuses a variant setting its learner does not have before running anything', async () => {
     const grid = parseGrid({ ...tinyGrid, variants: [{ id: 'x', algo: 'drlhf', config: { exploreCoef: 1 } }] });
-    expect(() => runSweep(grid)).toThrow(/'exploreCoef' is not a setting of drlhf/);
+    await expect(runSweep(grid)).rejects.toThrow(/'exploreCoef' is not a setting of drlhf/);
   });
 });
 
 describe('sweep run and tables', () => {
   const grid = parseGrid(tinyGrid);
-  const results = runSweep(grid);
+  let results: SweepResults;
+  beforeAll(async () => { results = await runSweep(grid); });
 
   it('runs every task x variant x seed, the algorithms first, with the oracle from the same start', () => {
     expect(results.cells.map((c) => `${c.variant}@${c.env}/${c.start}`)).toEqual([
@@ -89,9 +90,9 @@ describe('sweep run and tables', () => {
     expect(text).toContain('Settings were chosen on seeds 100 only.');
   });
 
-  it('resumes: cells already in the results file are kept, not rerun', () => {
+  it('resumes: cells already in the results file are kept, not rerun', async () => {
     const marked = results.cells.map((c) => ({ ...c, seconds: -1 }));
-    const again = runSweep(grid, marked.slice(0, 3));
+    const again = await runSweep(grid, marked.slice(0, 3));
     expect(again.cells.filter((c) => c.seconds === -1).length).toBe(3);
     expect(again.cells.length).toBe(6);
   });

@@ -7,7 +7,7 @@ import { getEnv } from '../envs';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { parseStart } from '../envs/start';
 import { makeTabularSetup } from '../algorithms/tabular-rlhf';
-import { makeTabularLearner, oracleReturnTabular, simulateTabularSeed } from '../simulate/simulate-tabular';
+import { makeTabularLearner, oracleReturnTabular, simulateSeedOn } from '../simulate/simulate-tabular';
 import type { AlgorithmName, SimulateOptions } from '../simulate/types';
 import type { SweepGrid } from './grid';
 
@@ -68,11 +68,11 @@ export function checkVariants(grid: SweepGrid): void {
   }
 }
 
-export function runSweep(
+export async function runSweep(
   grid: SweepGrid,
   previous: readonly CellResult[] = [],
   onCell: (cell: CellResult, done: number, total: number) => void = () => {},
-): SweepResults {
+): Promise<SweepResults> {
   checkVariants(grid);
   const cells: CellResult[] = [];
   const total = grid.tasks.length * grid.variants.length;
@@ -84,10 +84,11 @@ export function runSweep(
       if (kept) { cells.push(kept); onCell(kept, cells.length, total); continue; }
       const opts = cellOptions(grid, task, v);
       const started = Date.now();
-      const seeds = grid.seeds.map((seed): SeedResult => {
-        const run = simulateTabularSeed(opts, seed);
-        return { seed, finalReturn: run.finalReturn, curve: run.curve.map(([l, r]) => [l, Math.round(r * 1e6) / 1e6]) };
-      });
+      const seeds: SeedResult[] = [];
+      for (const seed of grid.seeds) {
+        const run = await simulateSeedOn(opts, seed);
+        seeds.push({ seed, finalReturn: run.finalReturn, curve: run.curve.map(([l, r]) => [l, Math.round(r * 1e6) / 1e6]) });
+      }
       const cell: CellResult = {
         env: task.env, start: task.start, variant: v.id, algo: v.algo, config: v.config, study: v.study,
         labels: grid.labels, oracleReturn: oracleReturnTabular(opts), seeds, seconds: (Date.now() - started) / 1000,

@@ -1,10 +1,10 @@
 /**
  * phi(x) = f(x, pi*(x)) and its exact gradient for the two upper levels of `sobirl hypergrad`
- * (issue 2), plus the model-free SoBiRL estimator with exact G (ALGORITHMS.md, option 1).
+ * (issue 2), plus the model-free SoBiRL estimator with exact G (docs/algorithms.md, option 1).
  *
  * r_x = features . x is linear, so grad r = features (SA x n). pi*(x) = exp((Q* - V*) / tau), hence
  *   d log pi*(a|s) / dx = (grad Q*_sa - grad V*_s) / tau        (the "score" of one step)
- * and grad phi = grad_x f + (grad pi*)^T grad_pi f (ALGORITHMS.md, model-based form).
+ * and grad phi = grad_x f + (grad pi*)^T grad_pi f (docs/algorithms.md, model-based form).
  */
 import { makeRng, type Rng } from '../core/rng';
 import { bradleyTerry, bradleyTerryGrad, sigmoid } from './numeric';
@@ -218,7 +218,7 @@ function samplePair(problem: TabularProblem, upper: PreferenceUpper, pi: Float64
 }
 
 /**
- * Model-free SoBiRL estimator of grad phi for kind "preference" (ALGORITHMS.md, model-free form):
+ * Model-free SoBiRL estimator of grad phi for kind "preference" (docs/algorithms.md, model-free form):
  *   mean_m [ grad_x l_m + (l_m - b_m) * sum_i sum_h (grad Q* - grad V*)(s_h^i, a_h^i) / tau ]
  * over N pairs drawn from pi*(x) with y ~ Bernoulli(sig(beta (Rbar1 - Rbar2))). G is exact (option 1).
  */

@@ -132,7 +132,7 @@ describe('implicit derivatives of the soft-optimal solution', () => {
     }
   });
 
-  it('grad V_s = sum_a pi_sa grad Q_sa (the two forms of ALGORITHMS.md agree)', () => {
+  it('grad V_s = sum_a pi_sa grad Q_sa (the two forms in docs/algorithms.md agree)', () => {
     const { mdp, features, x, n } = randomProblem({ seed: 10, S: 4, A: 2, n: 3, kind: 'return' });
     const { pi } = softValueIteration(mdp, linearReward(features, x, 8, n));
     const { gradQ, gradV } = implicitGradients(mdp, pi, features, n);

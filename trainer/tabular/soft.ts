@@ -1,7 +1,7 @@
 /**
  * Exact tabular soft (entropy-regularised) RL: the lower level of the bilevel problem and the
- * implicit derivatives of its solution (ALGORITHMS.md, "Soft optimality" and "Hyper-gradient,
- * model-based form"). Plain Float64Array maths, no tfjs.
+ * implicit derivatives of its solution (docs/algorithms.md, "Soft optimality" and "Implicit
+ * derivatives"). Plain Float64Array maths, no tfjs.
  *
  * Layouts (row-major): P[(s*A + a)*S + s'] = P(s'|s,a); r, Q, pi: [s*A + a]; V: [s];
  * gradients w.r.t. an n-vector x: [(s*A + a)*n + j] (SA x n) and [s*n + j] (S x n).
@@ -245,7 +245,7 @@ export function evaluatePolicy(mdp: TabularMdp, pi: Float64Array, reward: Float6
  * and Q = r + gamma P V gives
  *   grad V* = (I - gamma P^pi)^-1 sum_a pi_sa grad r_sa     (S x n)
  *   grad Q* = grad r + gamma P grad V*                      (SA x n)
- * Equivalently the discounted sums of grad r along trajectories of pi (ALGORITHMS.md, model-free form).
+ * Equivalently the discounted sums of grad r along trajectories of pi (docs/algorithms.md, model-free form).
  */
 export function implicitGradients(
   mdp: TabularMdp,

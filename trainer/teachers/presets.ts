@@ -1,4 +1,7 @@
+import { BPREF_TEACHERS, type BPrefTeacherName } from '../contracts/teacher-names';
 import type { TeacherConfig } from './config';
+
+export { BPREF_TEACHERS, type BPrefTeacherName };
 
 /**
  * The six B-Pref teachers (Lee et al. 2021, Table 1 and the authors' run scripts). Each differs
@@ -41,9 +44,6 @@ export function equalTeacher(segmentReturnScale: number, fraction = 0.1): Teache
 export function myopicTeacher(gamma = 0.9): TeacherConfig {
   return { ...ORACLE, myopicGamma: gamma };
 }
-
-export const BPREF_TEACHERS = ['oracle', 'stoc', 'mistake', 'skip', 'equal', 'myopic'] as const;
-export type BPrefTeacherName = (typeof BPREF_TEACHERS)[number];
 
 /** A preset by name (for command lines and run configs). */
 export function bprefTeacher(name: BPrefTeacherName, segmentReturnScale = 1): TeacherConfig {

@@ -6,7 +6,7 @@ import { sampleRow, type BatchPolicy } from './experience';
 /**
  * The exploration half of the SoBiRL hyper-gradient needs, per fresh pair m,
  *   score_m(x) = sum_i sum_h (G_Q(s_h, a_h; x) - G_V(s_h; x))
- * with (ALGORITHMS.md, "ways to get G", option 2: simulator rollouts)
+ * with (docs/algorithms.md, "ways to get G", option 2: simulator rollouts)
  *   G_Q(s, a) = sum_{t<T} gamma^t r_x(o_t, a_t)   rolled out from s with first action a, then pi;
  *   G_V(s)    = sum_a pi(a|s) G_Q(s, a).
  * So G_Q(s_h, a_h) - G_V(s_h) = sum_a (1[a = a_h] - pi(a|s_h)) G_Q(s_h, a): a weighted sum of

@@ -11,7 +11,7 @@ import { SoftQLearner, makeSoftQConfig, type RewardSource, type SoftQConfig } fr
 import type { BatchPolicy, Transition } from './experience';
 
 export interface LowerLevelConfig {
-  /** Soft Q updates per outer iteration (N in ALGORITHMS.md), warm-started. */
+  /** Soft Q updates per outer iteration (N in docs/algorithms.md), warm-started. */
   updatesPerIter: number;
   /** Replay capacity (transitions); the oldest are overwritten. */
   replayCapacity: number;

@@ -1,5 +1,5 @@
 /**
- * SoBiRL, neural (model-free hyper-gradient; ALGORITHMS.md "Hyper-gradient, model-free form"):
+ * SoBiRL, neural (model-free hyper-gradient; docs/algorithms.md "Hyper-gradient, model-free form"):
  *
  *   grad phi = E[grad_x l(d1, d2, y; x)] + tau^-1 E[(l - b) * sum_i sum_h grad(Q - V)(s_h^i, a_h^i)]
  *

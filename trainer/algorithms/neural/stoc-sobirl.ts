@@ -1,6 +1,6 @@
 /**
  * Stoc-SoBiRL, neural: the SoBiRL estimator g on sampled mini-batches with a STORM-style
- * momentum direction over the reward model's weights (ALGORITHMS.md, "Stochastic version"):
+ * momentum direction over the reward model's weights (docs/algorithms.md, "The algorithms", Stoc-SoBiRL):
  *   h_t = g(D_t; x_t) + (1 - mu_t) * ( h_{t-1} - g(D_t; x_{t-1}) )
  *   x_{t+1} = x_t - beta_t * h_t
  * The SAME batch D_t is evaluated at the current weights and at a kept copy of the previous

@@ -7,13 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import type { callerFor } from '../../server/testing/fixtures';
-import type { Rng } from '../core/rng';
-import { makeTeacher, type TeacherConfig } from '../teachers';
-import { clipToSegment } from './simulated-annotators';
+import type { Db } from '../../../db/client';
+import type { callerFor } from '../../../server/testing/fixtures';
+import type { Rng } from '../../../trainer/core/rng';
+import { makeTeacher, type TeacherConfig } from '../../../trainer/teachers';
+import { clipToSegment } from '../../../trainer/service/simulated-annotators';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(import.meta.dirname, '../../..');
 
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
@@ -37,7 +37,7 @@ export function killServiceProcesses(): void {
  * and turns a slow SIGTERM handshake (30 ms, easily missed on a loaded machine) into a SIGKILL.
  */
 export function spawnService(file: string, holdMs: number): { child: ChildProcess; lines: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'trainer/service.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/trainer.ts'], {
     cwd: root,
     env: { ...process.env, DATABASE_PATH: file, TRAINER_POLL_MS: '20', TRAINER_SIMULATE: '0', TRAINER_HOLD_BEFORE_COMMIT_MS: String(holdMs) },
     stdio: ['ignore', 'pipe', 'pipe'],

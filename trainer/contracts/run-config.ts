@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ENVS } from '../envs';
+import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
-import { BPREF_TEACHERS } from '../teachers/presets';
+import { BPREF_TEACHERS } from './teacher-names';
+import { parseStart } from '../envs/start';
 
 /**
  * What a run's `config` JSON column may hold, with the defaults the trainer service uses. The
@@ -15,8 +17,9 @@ import { BPREF_TEACHERS } from '../teachers/presets';
  * in, so a run keeps its settings when the defaults are retuned later.
  */
 
-export const RUN_ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
-export type RunAlgorithm = (typeof RUN_ALGORITHMS)[number];
+/** The registry's algorithms (trainer/contracts/algorithms.ts), under the names the run code uses. */
+export const RUN_ALGORITHMS = ALGORITHMS;
+export type RunAlgorithm = AlgorithmName;
 
 export const QUERY_SELECTIONS = ['disagreement', 'uniform'] as const;
 export type QuerySelection = (typeof QUERY_SELECTIONS)[number];
@@ -80,6 +83,8 @@ export const runSettingsSchema = z.object({
   horizon: z.number().int().min(1).max(500).optional(),
   /** Tabular reward features: one-hot 'state' or 'state-action' (see tabular-rlhf.ts). */
   features: z.enum(['state', 'state-action']).default('state'),
+  /** Tabular envs: where clips and the exact evaluation start: 'uniform', 'far' or a state index (trainer/envs/start.ts). */
+  start: z.string().trim().min(1).max(20).default('uniform'),
   /** How new pairs are chosen among candidates from the current policy. */
   querySelection: z.enum(QUERY_SELECTIONS).default('disagreement'),
   /** Candidate pairs drawn per pair inserted (disagreement selection only). */
@@ -95,7 +100,7 @@ export const runSettingsSchema = z.object({
   /** Chance that label.next offers one of the run's gold pairs (admin-marked answers) before the normal pick. */
   goldRate: z.number().min(0).max(0.5).default(0.1),
   /** Overrides of the algorithm's own config (e.g. { upperSteps: 20, lr: 0.05 }). */
-  algorithm: z.record(z.string(), z.union([z.number(), z.boolean()])).default({}),
+  algorithm: z.record(z.string(), z.union([z.number(), z.boolean(), z.string().max(40)])).default({}),
   /** Neural runs (cartpole, ...): overrides of DEFAULT_NEURAL_RUN (see neuralSettingsSchema). */
   neural: neuralSettingsSchema.optional(),
   /** Scripted teachers answer this run's queue through label.next / label.submit. */
@@ -147,6 +152,18 @@ const createRunFields = z.object({
   labelsWanted: z.number().int().min(1).max(10).default(1),
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
+}).superRefine((input, ctx) => {
+  const env = ENVS[input.envId];
+  if (!env) return; // envId's own check reports it
+  if (!env.tabular) {
+    if (input.config.start !== 'uniform') ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: `a start state needs a tabular environment; '${input.envId}' starts as its env resets` });
+    return;
+  }
+  try {
+    parseStart(input.config.start, env);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: (error as Error).message.replace(/^start: /, '') });
+  }
 });
 
 /** The input as parsed, with gamma / tau / horizon filled from the chosen env when left unset. */
@@ -170,7 +187,7 @@ export function settingsDefaultsFor(envId: string): RunConfig {
  * have, and only with a value of the same type (a stray or mistyped key cannot reach the
  * algorithm; both engines use this).
  */
-export function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean>>): T {
+export function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean | string>>): T {
   const base = defaults as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {

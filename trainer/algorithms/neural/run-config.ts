@@ -1,0 +1,72 @@
+/**
+ * The neural engine's schedule and upper levels, shared by `simulate` (trainer/simulate/
+ * simulate-neural.ts) and the trainer service (trainer/service/neural-engine.ts): what one outer
+ * iteration collects, trains and evaluates, and which upper level each algorithm gets.
+ */
+import type { Env } from '../../envs/types';
+import { assertSupported, type AlgorithmName } from '../../contracts/algorithms';
+import { DEFAULT_NEURAL_DRLHF, makeNeuralDrlhf, type NeuralDrlhfConfig } from './drlhf';
+import type { NeuralUpperLevel } from './learner';
+import { DEFAULT_LOWER_LEVEL, type LowerLevelConfig } from './lower-level';
+import { DEFAULT_NEURAL_SOBIRL, makeNeuralSobirl, type NeuralSobirlConfig } from './sobirl';
+import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl, type NeuralStocSobirlConfig } from './stoc-sobirl';
+
+export interface NeuralRunConfig {
+  /** Env steps collected with the current policy per outer iteration. */
+  envStepsPerIter: number;
+  /** Episodes stepped in parallel during collection (one policy pass per step for all). */
+  numEnvs: number;
+  /** Evaluation episodes after each outer iteration (metrics only; not in the replay). */
+  evalEpisodes: number;
+  /** Evaluation episodes for the final point (a less noisy finalReturn). */
+  finalEvalEpisodes: number;
+  /**
+   * Also evaluate the greedy policy argmax_a Q(s, a) (same episode counts, its own Rng stream)
+   * into the metric 'return/greedy'. The curve and finalReturn stay the sampled soft policy's.
+   */
+  evalGreedy?: boolean;
+  lowerLevel: LowerLevelConfig;
+  sobirl: NeuralSobirlConfig;
+  drlhf: NeuralDrlhfConfig;
+  stocSobirl: NeuralStocSobirlConfig;
+}
+
+export const DEFAULT_NEURAL_RUN: NeuralRunConfig = {
+  envStepsPerIter: 2000,
+  numEnvs: 4,
+  // The sampled soft policy's cartpole returns vary widely from episode to episode (anywhere
+  // in 0..500), so 5 and 20 episodes left curve points and finalReturn with a standard error
+  // of tens of return units. Evaluation has its own Rng stream and does not change training;
+  // 10 and 50 episodes add a few seconds per seed.
+  evalEpisodes: 10,
+  finalEvalEpisodes: 50,
+  evalGreedy: true,
+  lowerLevel: DEFAULT_LOWER_LEVEL,
+  sobirl: DEFAULT_NEURAL_SOBIRL,
+  drlhf: DEFAULT_NEURAL_DRLHF,
+  stocSobirl: DEFAULT_NEURAL_STOC_SOBIRL,
+};
+
+/** The soft lower level's settings the upper level differentiates through. */
+export interface SoftSettings {
+  gamma: number;
+  tau: number;
+}
+
+/** The algorithm's upper level on `env` (the registry, trainer/contracts/algorithms.ts, refuses what cannot run there). */
+export function makeNeuralUpperLevel(algo: AlgorithmName, env: Env, opts: SoftSettings, seed: number, config: NeuralRunConfig): NeuralUpperLevel {
+  const A = env.actionNames.length, O = env.observationSize;
+  assertSupported(algo, env.id, 'simulate');
+  switch (algo) {
+    case 'sobirl': return makeNeuralSobirl(O, A, seed, opts.gamma, opts.tau, config.sobirl);
+    case 'drlhf': return makeNeuralDrlhf(O, A, seed, config.drlhf);
+    case 'stoc-sobirl': return makeNeuralStocSobirl(O, A, seed, opts.gamma, opts.tau, config.stocSobirl);
+    case 'm-sobirl':
+    case 'pbrl':
+    case 'hpgd':
+      throw new Error(`${algo} on a tabular env: the tabular engine trains it`);
+    case 'oracle':
+      throw new Error('the oracle has no upper level');
+  }
+}
+
