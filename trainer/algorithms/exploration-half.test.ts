@@ -86,3 +86,12 @@ describe('importance-weighted exploration half', () => {
     expect(capExploration(v, 1, 0)).toBe(v); // cap <= 0: off
   });
 });
+
+describe('exploration-half words', () => {
+  it('are the ones the run config accepts', async () => {
+    const { STRING_ALGORITHM_SETTINGS } = await import('../contracts/run-config');
+    const { EXPLORE_DATA } = await import('./exploration-half');
+    expect(STRING_ALGORITHM_SETTINGS.exploreData).toEqual([...EXPLORE_DATA]);
+    expect(STRING_ALGORITHM_SETTINGS.exploreSchedule).toEqual(['per-iteration', 'per-step']);
+  });
+});

@@ -12,6 +12,7 @@ import { meanLossBaseline } from '../preference/baseline';
 import type { Segment } from '../preference/types';
 import { pairLosses, segmentIndices, type LinearPair, type TabularSetup } from './tabular-rlhf';
 
+/** The same words as trainer/contracts/run-config.ts's STRING_ALGORITHM_SETTINGS.exploreData (tested). */
 export const EXPLORE_DATA = ['fresh', 'weighted'] as const;
 export type ExploreData = (typeof EXPLORE_DATA)[number];
 

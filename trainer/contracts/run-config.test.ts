@@ -51,5 +51,10 @@ describe('run config: start distribution', () => {
   it('carries string-valued algorithm settings (the exploration half) to the learner', () => {
     const parsed = createRunInputSchema.parse({ ...base, algorithm: 'sobirl', config: { algorithm: { exploreData: 'weighted', weightCap: 3 } } });
     expect(parsed.config.algorithm).toEqual({ exploreData: 'weighted', weightCap: 3 });
+    const word = createRunInputSchema.safeParse({ ...base, config: { algorithm: { lr: 'fast' } } });
+    expect(word.success).toBe(false);
+    expect(word.error!.issues[0]!.path).toEqual(['config', 'algorithm', 'lr']);
+    const unknownWord = createRunInputSchema.safeParse({ ...base, config: { algorithm: { exploreSchedule: 'sometimes' } } });
+    expect(unknownWord.error!.issues[0]!.message).toMatch(/must be one of per-iteration, per-step/);
   });
 });

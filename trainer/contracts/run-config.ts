@@ -71,6 +71,16 @@ export const neuralSettingsSchema = z.strictObject({
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 
+/**
+ * The algorithm settings that take a word instead of a number (SoBiRL's exploration half,
+ * trainer/algorithms/exploration-half.ts), with the words each accepts. Every other override is a
+ * number or a boolean.
+ */
+export const STRING_ALGORITHM_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  exploreData: ['fresh', 'weighted'],
+  exploreSchedule: ['per-iteration', 'per-step'],
+};
+
 /** The settings as a form or `runs.create` gives them (typed input; every field has a default). */
 export const runSettingsSchema = z.object({
   /** Seeds every random choice of the run (clips, ensembles, Stoc-SoBiRL batches). */
@@ -100,7 +110,14 @@ export const runSettingsSchema = z.object({
   /** Chance that label.next offers one of the run's gold pairs (admin-marked answers) before the normal pick. */
   goldRate: z.number().min(0).max(0.5).default(0.1),
   /** Overrides of the algorithm's own config (e.g. { upperSteps: 20, lr: 0.05 }). */
-  algorithm: z.record(z.string(), z.union([z.number(), z.boolean(), z.string().max(40)])).default({}),
+  algorithm: z.record(z.string(), z.union([z.number(), z.boolean(), z.string().max(40)])).superRefine((overrides, ctx) => {
+    for (const [key, value] of Object.entries(overrides)) {
+      if (typeof value !== 'string') continue;
+      const allowed = STRING_ALGORITHM_SETTINGS[key];
+      if (!allowed) ctx.addIssue({ code: 'custom', path: [key], message: `${key} takes a number or true/false, not a string` });
+      else if (!allowed.includes(value)) ctx.addIssue({ code: 'custom', path: [key], message: `${key} must be one of ${allowed.join(', ')}, got '${value}'` });
+    }
+  }).default({}),
   /** Neural runs (cartpole, ...): overrides of DEFAULT_NEURAL_RUN (see neuralSettingsSchema). */
   neural: neuralSettingsSchema.optional(),
   /** Scripted teachers answer this run's queue through label.next / label.submit. */
