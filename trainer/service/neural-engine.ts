@@ -22,7 +22,7 @@ import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '
 import type { TimeSlicer } from './time-slicer';
 import { topByScore } from './query-selection';
 import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
-import { clipSegment, toPreference } from './label-rows';
+import { clipSegment, toClipSpec, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 
 /** What the service needs beyond simulate's schedule. */
@@ -170,16 +170,6 @@ export function candidateSegments<S>(env: Env<S>, transitions: readonly Transiti
   const starts = validSegmentStarts(transitions, horizon);
   if (starts.length === 0) return [];
   return Array.from({ length: count }, () => cutSegment(env.id, transitions, starts[rng.int(starts.length)]!, horizon));
-}
-
-function toClipSpec(segment: Segment, seed: number): PairSpec['first'] {
-  return {
-    seed,
-    states: [...segment.states],
-    actions: [...segment.actions],
-    logProbs: [...segment.logProbs],
-    trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
-  };
 }
 
 /**

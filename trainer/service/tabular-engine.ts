@@ -21,7 +21,7 @@ import {
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble, topByScore } from './query-selection';
 import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
-import { clipSegment, toPreference } from './label-rows';
+import { clipSegment, toClipSpec, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 
 export function makeRunSetup(envId: string, config: RunConfig): TabularSetup {
@@ -81,16 +81,6 @@ export function toLabeledData(setup: TabularSetup, rows: readonly LabelRow[], cu
     if (row.pairCheckpointId === currentCheckpointId) fresh.push(pair);
   }
   return { all, fresh };
-}
-
-function toClipSpec(segment: Segment, seed: number): PairSpec['first'] {
-  return {
-    seed,
-    states: [...segment.states],
-    actions: [...segment.actions],
-    logProbs: [...segment.logProbs],
-    trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
-  };
 }
 
 /** One clip: its own seeded stream, so the stored seed reproduces it. */
