@@ -9,6 +9,7 @@ const USAGE = `usage: npm run sobirl -- <command>
 commands:
   hypergrad --problem FILE.json [--estimator sobirl --samples N --seed K]
   simulate  --env ENV --algo ALGO --labels N [--seeds K] [--pairs-per-iter M] [--json]
+  sweep     --grid GRID.json --out RESULTS.json [--resume] [--table-only]   (tabular results tables)
   bench     throughput figures (env steps/s; reward-model and soft-Q updates/s per backend and kernel beside PyTorch's; tabular solve) [--quick] [--json] [--wide] [--no-torch]
 ${SIMULATE_USAGE}`;
 
@@ -22,6 +23,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       }
       case 'simulate':
         return await runSimulate(rest, io);
+      case 'sweep': {
+        const { runSweepCommand } = await import('./cli/sweep');
+        return await runSweepCommand(rest, io);
+      }
       case 'bench': {
         const { runBench } = await import('./cli/bench');
         return await runBench(rest, io);

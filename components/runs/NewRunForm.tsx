@@ -151,6 +151,9 @@ export function NewRunForm() {
                   <option value="state-action">state-action</option>
                 </select>
               </Field>
+              <Field name="start" label="Clip start (tabular)" hint="(default uniform; far, or a state index)" errors={errorByField}>
+                <input name="start" type="text" maxLength={20} defaultValue={SETTINGS_DEFAULTS.start} />
+              </Field>
               <label className={styles.checkbox}>
                 <input name="retireStalePairs" type="checkbox" defaultChecked={SETTINGS_DEFAULTS.retireStalePairs} />
                 Retire unlabeled pairs of older checkpoints

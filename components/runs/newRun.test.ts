@@ -55,15 +55,19 @@ describe('the new-run form', () => {
   it('refuses bad algorithm overrides and an unknown environment', () => {
     expect(errorsOf(defaultForm({ algorithmOverrides: '{upperSteps: 20' })).algorithmOverrides).toMatch(/JSON object/);
     expect(errorsOf(defaultForm({ algorithmOverrides: '[1]' })).algorithmOverrides).toMatch(/JSON object/);
-    expect(errorsOf(defaultForm({ algorithmOverrides: '{"lr": "fast"}' })).algorithmOverrides).toMatch(/check lr/);
+    expect(errorsOf(defaultForm({ algorithmOverrides: '{"lr": "fast"}' })).algorithmOverrides).toMatch(/lr takes a number or true\/false/);
+    expect(errorsOf(defaultForm({ algorithmOverrides: '{"exploreData": "old"}' })).algorithmOverrides).toMatch(/exploreData must be one of fresh, weighted/);
+    expect(errorsOf(defaultForm({ algorithmOverrides: '{"lr": [1]}' })).algorithmOverrides).toMatch(/check lr/);
     expect(errorsOf(defaultForm({ envId: 'pong' })).envId).toMatch(/grid5/);
   });
 
-  it('offers m-sobirl on tabular environments only, and refuses it elsewhere', () => {
+  it('offers m-sobirl, pbrl and hpgd on tabular environments only, and refuses them elsewhere', () => {
     const tabular = ENV_OPTIONS.filter((e) => e.tabular).map((e) => e.id);
-    expect(tabular).toEqual(['grid5']);
-    expect(algorithmsFor('grid5')).toContain('m-sobirl');
-    expect(algorithmsFor('cartpole')).not.toContain('m-sobirl');
+    expect(tabular).toEqual(['grid5', 'fourrooms', 'riverswim']);
+    for (const algo of ['m-sobirl', 'pbrl', 'hpgd'] as const) {
+      for (const env of tabular) expect(algorithmsFor(env)).toContain(algo);
+      expect(algorithmsFor('cartpole')).not.toContain(algo);
+    }
     expect(algorithmsFor('cartpole')[0]).toBe('sobirl');
     expect(errorsOf(defaultForm({ envId: 'cartpole', algorithm: 'm-sobirl' })).algorithm).toMatch(/tabular/);
     expect(parseNewRunForm(defaultForm({ algorithm: 'm-sobirl' })).ok).toBe(true);
@@ -82,5 +86,18 @@ describe('the new-run form', () => {
     // A value typed in wins over the env's default.
     const typed = parseNewRunForm(defaultForm({ envId: 'cartpole', gamma: '0.95', tau: '', horizon: '' }));
     expect(typed.ok && typed.input.config.gamma).toBe(0.95);
+  });
+
+  it('reads the clip start (tabular) and string-valued algorithm overrides, and names a bad start', () => {
+    const far = parseNewRunForm(defaultForm({ envId: 'fourrooms', start: 'far', algorithmOverrides: '{"exploreData": "weighted"}' }));
+    expect(far.ok).toBe(true);
+    if (far.ok) {
+      expect(far.input.config.start).toBe('far');
+      expect(far.input.config.algorithm).toEqual({ exploreData: 'weighted' });
+    }
+    const blank = parseNewRunForm(defaultForm({ start: '' }));
+    expect(blank.ok && blank.input.config.start).toBe('uniform');
+    expect(errorsOf(defaultForm({ envId: 'grid5', start: '99' })).start).toMatch(/state index in \[0, 24\]/);
+    expect(errorsOf(defaultForm({ envId: 'cartpole', start: 'far' })).start).toMatch(/tabular/);
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ENVS } from '@/trainer/envs';
 import { algorithmsFor as registryAlgorithmsFor, isTabularEnv, unsupportedReason, type AlgorithmName } from '@/trainer/contracts/algorithms';
 import {
-  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, settingsDefaultsFor, type RunConfig,
+  CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, settingsDefaultsFor, STRING_ALGORITHM_SETTINGS, type RunConfig,
 } from '@/trainer/contracts/run-config';
 
 /**
@@ -61,6 +61,7 @@ const FIELD_LABELS: Record<string, string> = {
   labelsWanted: 'Overlap (labels wanted per pair)',
   labelBatchSize: 'Label batch size',
   'config.features': 'Reward features',
+  'config.start': 'Clip start',
   'config.querySelection': 'Query selection',
   'config.retireStalePairs': 'Retire stale pairs',
   'config.algorithm': 'Algorithm overrides',
@@ -106,7 +107,7 @@ function numberOrDefault(text: string | undefined): number | undefined {
   return trimmed === '' ? undefined : Number(trimmed);
 }
 
-function parseOverrides(text: string | undefined): { value?: Record<string, number | boolean>; error?: FieldError } {
+function parseOverrides(text: string | undefined): { value?: Record<string, number | boolean | string>; error?: FieldError } {
   const trimmed = text?.trim() ?? '';
   if (trimmed === '') return {};
   const field = 'algorithmOverrides';
@@ -119,9 +120,15 @@ function parseOverrides(text: string | undefined): { value?: Record<string, numb
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { error: { field, message: 'Algorithm overrides must be a JSON object, e.g. {"upperSteps": 20}.' } };
   }
-  const bad = Object.entries(parsed).filter(([, v]) => typeof v !== 'number' && typeof v !== 'boolean').map(([k]) => k);
-  if (bad.length > 0) return { error: { field, message: `Algorithm overrides take numbers or true/false only; check ${bad.join(', ')}.` } };
-  return { value: parsed as Record<string, number | boolean> };
+  const bad = Object.entries(parsed).filter(([, v]) => typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'string').map(([k]) => k);
+  if (bad.length > 0) return { error: { field, message: `Algorithm overrides take numbers, true/false or short strings only; check ${bad.join(', ')}.` } };
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== 'string') continue;
+    const allowed = STRING_ALGORITHM_SETTINGS[key];
+    if (!allowed) return { error: { field, message: `Algorithm overrides: ${key} takes a number or true/false, not a string.` } };
+    if (!allowed.includes(value)) return { error: { field, message: `Algorithm overrides: ${key} must be one of ${allowed.join(', ')}, got '${value}'.` } };
+  }
+  return { value: parsed as Record<string, number | boolean | string> };
 }
 
 export type ParsedNewRun = { ok: true; input: NewRunInput } | { ok: false; errors: FieldError[] };
@@ -138,6 +145,7 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
 
   const config: Record<string, unknown> = {
     features: values.features || undefined,
+    start: values.start?.trim() || undefined,
     querySelection: values.querySelection || undefined,
     retireStalePairs: values.retireStalePairs !== undefined,
     algorithm: overrides.value,

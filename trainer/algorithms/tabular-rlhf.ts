@@ -1,5 +1,6 @@
 import type { AnyEnv } from '../envs/types';
 import type { Rng } from '../core/rng';
+import { drawStart, startDistribution, UNIFORM_START, type StartSpec } from '../envs/start';
 import type { LabeledPair, Segment } from '../preference/types';
 import { bradleyTerryLoss, bradleyTerryLossGrad } from '../preference/bradley-terry';
 import { meanLossBaseline } from '../preference/baseline';
@@ -25,7 +26,9 @@ export interface TabularSetup {
   /** Feature matrix, row-major SA x n: grad_x r_sa = features[sa, :]. */
   features: Float64Array;
   n: number;
-  /** Start distribution for evaluation (uniform, as the segments' start states). */
+  /** Where clips start (envs/start.ts). */
+  start: StartSpec;
+  /** The start distribution of `start`: exact evaluation uses the same one as the clips. */
   rho: Float64Array;
   trueReward: Float64Array;
 }
@@ -39,7 +42,7 @@ export interface TabularSetup {
  */
 export type TabularFeatures = 'state' | 'state-action';
 
-export function makeTabularSetup(env: AnyEnv, gamma: number, tau: number, kind: TabularFeatures): TabularSetup {
+export function makeTabularSetup(env: AnyEnv, gamma: number, tau: number, kind: TabularFeatures, start: StartSpec = UNIFORM_START): TabularSetup {
   const tab = env.tabular;
   if (!tab) throw new Error(`environment '${env.id}' is not tabular; use the neural engine`);
   const { numStates: S, numActions: A, transitions, trueReward } = tab.model;
@@ -51,7 +54,8 @@ export function makeTabularSetup(env: AnyEnv, gamma: number, tau: number, kind: 
     mdp: { S, A, P: transitions, gamma, tau },
     features,
     n,
-    rho: new Float64Array(S).fill(1 / S),
+    start,
+    rho: startDistribution(env, start),
     trueReward,
   };
 }
@@ -152,16 +156,16 @@ export function lowerLevel(setup: TabularSetup, x: Float64Array, Q: Float64Array
   return softValueIteration(setup.mdp, rewardOf(setup, x), { Q0: Q, sweeps });
 }
 
-/** Exact true return (no entropy) of pi from the uniform start distribution. */
+/** Exact true return (no entropy) of pi from the setup's start distribution. */
 export function trueReturn(setup: TabularSetup, pi: Float64Array): number {
   return evaluatePolicy(setup.mdp, pi, setup.trueReward, setup.rho);
 }
 
-/** Segments of `horizon` steps from uniformly random start states, actions from pi. */
+/** Segments of `horizon` steps from the setup's start states (uniform or one state), actions from pi. */
 export function sampleTabularSegment(setup: TabularSetup, pi: Float64Array, horizon: number, rng: Rng): Segment {
   const tab = setup.env.tabular!;
   const { A } = setup.mdp;
-  const start = setup.env.reset(rng);
+  const start = drawStart(setup.env, setup.start, rng);
   return sampleSegment(setup.env, (state) => {
     const s = tab.stateIndex(state);
     return pi.subarray(s * A, (s + 1) * A);

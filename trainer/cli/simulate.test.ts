@@ -28,10 +28,29 @@ describe('sobirl simulate', () => {
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--gamma', '1'], /--gamma: must be in \[0, 1\)/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--bogus'], /bogus/],
     [['--env', 'cartpole', '--algo', 'm-sobirl', '--labels', '8'], /m-sobirl is model-based and needs a tabular environment/],
+    [['--env', 'cartpole', '--algo', 'pbrl', '--labels', '8'], /pbrl is model-based and needs a tabular environment/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--start', '25'], /--start: must be 'uniform', 'far' or a state index in \[0, 24\] of grid5, got '25'/],
+    [['--env', 'cartpole', '--algo', 'sobirl', '--labels', '8', '--start', 'far'], /--start and --algo-config apply to tabular environments only/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoeff":1}'], /--algo-config: 'exploreCoeff' is not a setting of sobirl; known: .*exploreCoef/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoef":"big"}'], /--algo-config: sobirl.exploreCoef must be a number/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreData":"old"}'], /exploreData must be one of fresh, weighted/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '[1'], /--algo-config: not valid JSON/],
   ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
     const { io, err } = capture();
     expect(await main(['simulate', ...flags], io)).toBe(2);
     expect(err.join('')).toMatch(message);
+  });
+
+  it('--start far: the oracle line is the return from the far state, not the uniform one', async () => {
+    const returns: number[] = [];
+    for (const start of ['uniform', 'far']) {
+      const { io, out } = capture();
+      expect(await main(['simulate', '--env', 'grid5', '--algo', 'pbrl', '--labels', '16', '--start', start, '--json'], io)).toBe(0);
+      returns.push(JSON.parse(out.join('')).oracleReturn);
+    }
+    // Exact evaluation of soft VI's policy from each start (5.860 uniform, 3.562 from the top-left corner).
+    expect(returns[0]).toBeCloseTo(5.8605, 3);
+    expect(returns[1]).toBeCloseTo(3.5616, 3);
   });
 
   it('rejects an unknown command with exit code 2', async () => {

@@ -5,6 +5,9 @@ import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { simulate } from '../simulate/simulate';
 import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
 import type { SimulateOptions } from '../simulate/types';
+import { parseStart, type StartSpec } from '../envs/start';
+import { makeTabularSetup } from '../algorithms/tabular-rlhf';
+import { makeTabularLearner } from '../simulate/simulate-tabular';
 import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
 
@@ -21,22 +24,38 @@ const schema = z.object({
   beta: numericFlag((n) => n > 0, 'positive').optional(),
   features: z.enum(['state', 'state-action']).optional(),
   gradient: z.enum(['exact', 'rollout', 'suffix']).optional(),
+  start: z.string().optional(),
+  'algo-config': z.string().max(2000).optional(),
   json: z.boolean().default(false),
 });
 
 export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N [--seeds K]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
          [--features state|state-action (tabular)]
-         [--gradient exact|rollout|suffix (SoBiRL, tabular)] [--json]`;
+         [--gradient exact|rollout|suffix (SoBiRL, tabular)]
+         [--start uniform|far|STATE (tabular: where clips and evaluation start)]
+         [--algo-config JSON (tabular: overrides of the algorithm's settings, e.g. '{"exploreData":"weighted"}')] [--json]`;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
     tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
+    start: { type: 'string' }, 'algo-config': { type: 'string' },
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
   if (unsupported) throw new UsageError(`--algo ${unsupported}`);
+  const env = ENVS[flags.env]!;
+  if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env.tabular) {
+    throw new UsageError(`--start and --algo-config apply to tabular environments only; '${flags.env}' is not`);
+  }
+  let start: StartSpec | undefined;
+  try {
+    start = flags.start === undefined ? undefined : parseStart(flags.start, env);
+  } catch (error) {
+    throw new UsageError(`--${(error as Error).message}`);
+  }
+  const algorithmConfig = flags['algo-config'] === undefined ? undefined : parseAlgorithmConfig(flags['algo-config']);
   const defaults = rlhfDefaults(flags.env);
   const opts: SimulateOptions = {
     env: flags.env,
@@ -49,8 +68,18 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     tau: flags.tau ?? defaults.tau,
     features: flags.features,
     gradient: flags.gradient,
+    ...(start ? { start } : {}),
+    ...(algorithmConfig ? { algorithmConfig } : {}),
     teacher: { beta: flags.beta ?? defaults.beta },
   };
+  if (algorithmConfig) {
+    // Check the overrides against the learner's settings now, as a usage error (exit 2).
+    try {
+      makeTabularLearner(opts.algo, makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), 0, opts.gradient, algorithmConfig);
+    } catch (error) {
+      throw new UsageError(`--algo-config: ${(error as Error).message.replace(/^algorithm config: /, '')}`);
+    }
+  }
   io.stderr(`simulate ${JSON.stringify(opts)}\n`);
   const started = Date.now();
   const bar = new SingleBar({ format: 'seed {seed} [{bar}] {value}/{total} labels | {duration}s', stream: process.stderr }, Presets.shades_classic);
@@ -69,4 +98,17 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     );
   }
   return 0;
+}
+
+/** --algo-config: a flat JSON object of numbers, booleans and strings (the learner checks the keys). */
+function parseAlgorithmConfig(text: string): Record<string, number | boolean | string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--algo-config: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = z.record(z.string(), z.union([z.number(), z.boolean(), z.string().max(100)])).safeParse(value);
+  if (!parsed.success) throw new UsageError('--algo-config: must be a JSON object of numbers, booleans and strings, e.g. \'{"exploreCoef":0.5}\'');
+  return parsed.data;
 }

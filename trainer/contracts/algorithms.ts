@@ -9,7 +9,7 @@
  */
 import { ENVS } from '../envs';
 
-export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const;
+export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'pbrl', 'hpgd', 'oracle'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 /** Where a request for an algorithm comes from: a simulation (`simulate`) or a run the service trains. */
@@ -29,6 +29,9 @@ export const ALGORITHM_INFO: Readonly<Record<AlgorithmName, AlgorithmInfo>> = {
   'm-sobirl': { title: 'M-SoBiRL', tabularOnly: true, simulationOnlyOnNeural: false },
   'stoc-sobirl': { title: 'Stoc-SoBiRL', tabularOnly: false, simulationOnlyOnNeural: false },
   drlhf: { title: 'DRLHF', tabularOnly: false, simulationOnlyOnNeural: false },
+  // PBRL's value penalty and HPGD's rollouts use the env's exact model (docs/algorithms-pbrl-hpgd.md).
+  pbrl: { title: 'PBRL', tabularOnly: true, simulationOnlyOnNeural: false },
+  hpgd: { title: 'HPGD', tabularOnly: true, simulationOnlyOnNeural: false },
   oracle: { title: 'oracle (true reward)', tabularOnly: false, simulationOnlyOnNeural: true },
 };
 

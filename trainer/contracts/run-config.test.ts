@@ -28,3 +28,33 @@ describe('run config resolution per environment', () => {
     expect(input.config).toMatchObject({ gamma: RLHF_DEFAULTS.cartpole!.gamma, tau: RLHF_DEFAULTS.cartpole!.tau, horizon: RLHF_DEFAULTS.cartpole!.horizon });
   });
 });
+
+describe('run config: start distribution', () => {
+  const base = { name: 'r', envId: 'fourrooms', algorithm: 'pbrl', instructions: 'label' };
+  it("defaults to 'uniform', accepts 'far' and a state index on tabular envs", () => {
+    expect(createRunInputSchema.parse(base).config.start).toBe('uniform');
+    expect(createRunInputSchema.parse({ ...base, config: { start: 'far' } }).config.start).toBe('far');
+    expect(createRunInputSchema.parse({ ...base, config: { start: '39' } }).config.start).toBe('39');
+    expect(resolveRunConfig('grid5', {}).start).toBe('uniform');
+  });
+
+  it('rejects a state outside the env and any fixed start on a non-tabular env, naming config.start', () => {
+    const outside = createRunInputSchema.safeParse({ ...base, config: { start: '40' } });
+    expect(outside.success).toBe(false);
+    expect(outside.error!.issues[0]!.path).toEqual(['config', 'start']);
+    expect(outside.error!.issues[0]!.message).toMatch(/state index in \[0, 39\] of fourrooms/);
+    const neural = createRunInputSchema.safeParse({ ...base, envId: 'cartpole', algorithm: 'sobirl', config: { start: 'far' } });
+    expect(neural.success).toBe(false);
+    expect(neural.error!.issues[0]!.path).toEqual(['config', 'start']);
+  });
+
+  it('carries string-valued algorithm settings (the exploration half) to the learner', () => {
+    const parsed = createRunInputSchema.parse({ ...base, algorithm: 'sobirl', config: { algorithm: { exploreData: 'weighted', weightCap: 3 } } });
+    expect(parsed.config.algorithm).toEqual({ exploreData: 'weighted', weightCap: 3 });
+    const word = createRunInputSchema.safeParse({ ...base, config: { algorithm: { lr: 'fast' } } });
+    expect(word.success).toBe(false);
+    expect(word.error!.issues[0]!.path).toEqual(['config', 'algorithm', 'lr']);
+    const unknownWord = createRunInputSchema.safeParse({ ...base, config: { algorithm: { exploreSchedule: 'sometimes' } } });
+    expect(unknownWord.error!.issues[0]!.message).toMatch(/must be one of per-iteration, per-step/);
+  });
+});

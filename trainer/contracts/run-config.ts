@@ -5,6 +5,7 @@ import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { BPREF_TEACHERS } from './teacher-names';
 import { runBudgetIssues } from './run-budget';
+import { parseStart } from '../envs/start';
 
 /**
  * What a run's `config` JSON column may hold, with the defaults the trainer service uses. The
@@ -72,6 +73,16 @@ export const neuralSettingsSchema = z.strictObject({
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 
+/**
+ * The algorithm settings that take a word instead of a number (SoBiRL's exploration half,
+ * trainer/algorithms/exploration-half.ts), with the words each accepts. Every other override is a
+ * number or a boolean.
+ */
+export const STRING_ALGORITHM_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  exploreData: ['fresh', 'weighted'],
+  exploreSchedule: ['per-iteration', 'per-step'],
+};
+
 /** The settings as a form or `runs.create` gives them (typed input; every field has a default). */
 export const runSettingsSchema = z.object({
   /** Seeds every random choice of the run (clips, ensembles, Stoc-SoBiRL batches). */
@@ -84,6 +95,8 @@ export const runSettingsSchema = z.object({
   horizon: z.number().int().min(1).max(500).optional(),
   /** Tabular reward features: one-hot 'state' or 'state-action' (see tabular-rlhf.ts). */
   features: z.enum(['state', 'state-action']).default('state'),
+  /** Tabular envs: where clips and the exact evaluation start: 'uniform', 'far' or a state index (trainer/envs/start.ts). */
+  start: text(20).trim().min(1).default('uniform'),
   /** How new pairs are chosen among candidates from the current policy. */
   querySelection: z.enum(QUERY_SELECTIONS).default('disagreement'),
   /** Candidate pairs drawn per pair inserted (disagreement selection only). */
@@ -99,7 +112,14 @@ export const runSettingsSchema = z.object({
   /** Chance that label.next offers one of the run's gold pairs (admin-marked answers) before the normal pick. */
   goldRate: z.number().min(0).max(0.5).default(0.1),
   /** Overrides of the algorithm's own config (e.g. { upperSteps: 20, lr: 0.05 }). */
-  algorithm: z.record(text(100), z.union([z.number(), z.boolean()])).default({}),
+  algorithm: z.record(text(100), z.union([z.number(), z.boolean(), text(40)])).superRefine((overrides, ctx) => {
+    for (const [key, value] of Object.entries(overrides)) {
+      if (typeof value !== 'string') continue;
+      const allowed = STRING_ALGORITHM_SETTINGS[key];
+      if (!allowed) ctx.addIssue({ code: 'custom', path: [key], message: `${key} takes a number or true/false, not a string` });
+      else if (!allowed.includes(value)) ctx.addIssue({ code: 'custom', path: [key], message: `${key} must be one of ${allowed.join(', ')}, got '${value}'` });
+    }
+  }).default({}),
   /** Neural runs (cartpole, ...): overrides of DEFAULT_NEURAL_RUN (see neuralSettingsSchema). */
   neural: neuralSettingsSchema.optional(),
   /** Scripted teachers answer this run's queue through label.next / label.submit. */
@@ -152,6 +172,18 @@ const createRunFields = z.object({
   labelsWanted: z.number().int().min(1).max(10).default(1),
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
+}).superRefine((input, ctx) => {
+  const env = ENVS[input.envId];
+  if (!env) return; // envId's own check reports it
+  if (!env.tabular) {
+    if (input.config.start !== 'uniform') ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: `a start state needs a tabular environment; '${input.envId}' starts as its env resets` });
+    return;
+  }
+  try {
+    parseStart(input.config.start, env);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: (error as Error).message.replace(/^start: /, '') });
+  }
 });
 
 /**
@@ -184,7 +216,7 @@ export function settingsDefaultsFor(envId: string): RunConfig {
  * have, and only with a value of the same type (a stray or mistyped key cannot reach the
  * algorithm; both engines use this).
  */
-export function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean>>): T {
+export function withOverrides<T extends object>(defaults: T, overrides: Readonly<Record<string, number | boolean | string>>): T {
   const base = defaults as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {

@@ -90,5 +90,6 @@ export const grid5: Env<Grid5State> = {
   },
   render,
   trailPoint: (state) => [state.col + 0.5, SIZE - 1 - state.row + 0.5],
-  tabular: { model, stateIndex: toIndex, stateFromIndex: fromIndex },
+  // Far start: the top-left corner, 8 moves from the goal and around the pit.
+  tabular: { model, stateIndex: toIndex, stateFromIndex: fromIndex, farStart: 0 },
 };

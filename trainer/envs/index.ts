@@ -3,6 +3,8 @@ import { grid5 } from './grid5';
 import { cartpole } from './cartpole';
 import { mountaincar } from './mountaincar';
 import { acrobot } from './acrobot';
+import { fourrooms } from './fourrooms';
+import { riverswim } from './riverswim';
 
 /**
  * The environment registry. To add an environment: write a module exporting an `Env` (pure
@@ -14,6 +16,8 @@ export const ENVS: Readonly<Record<string, AnyEnv>> = {
   [cartpole.id]: cartpole,
   [mountaincar.id]: mountaincar,
   [acrobot.id]: acrobot,
+  [fourrooms.id]: fourrooms,
+  [riverswim.id]: riverswim,
 };
 
 export function getEnv(id: string): AnyEnv {

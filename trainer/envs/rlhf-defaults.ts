@@ -18,6 +18,10 @@ export interface RlhfDefaults {
 
 export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
   grid5: { horizon: 12, gamma: 0.9, tau: 0.1, pairsPerIter: 8, beta: 5 },
+  // Clips long enough to reach the reward from the far start: 12 moves in fourrooms, ~15 steps
+  // against the current in riverswim.
+  fourrooms: { horizon: 16, gamma: 0.9, tau: 0.1, pairsPerIter: 8, beta: 5 },
+  riverswim: { horizon: 20, gamma: 0.9, tau: 0.1, pairsPerIter: 8, beta: 5 },
   cartpole: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
   mountaincar: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
   acrobot: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },

@@ -82,6 +82,11 @@ export interface TabularEnvExtras<S> {
   model: TabularModel;
   stateIndex(state: S): number;
   stateFromIndex(index: number): S;
+  /**
+   * The state index `--start far` names: a state far from the (large) reward, so that clips
+   * starting there must explore to see it (see start.ts). `reset` itself stays uniform.
+   */
+  farStart: number;
 }
 
 export function numActions(env: Env): number {

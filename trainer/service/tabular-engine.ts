@@ -12,6 +12,9 @@ import { DEFAULT_M_SOBIRL_RLHF, makeMSobirlLearner } from '../algorithms/m-sobir
 import { makeOracle } from '../algorithms/oracle';
 import { DEFAULT_SOBIRL, makeSobirl } from '../algorithms/sobirl';
 import { DEFAULT_STOC_SOBIRL, makeStocSobirl } from '../algorithms/stoc-sobirl';
+import { DEFAULT_PBRL, makePbrl } from '../algorithms/pbrl';
+import { DEFAULT_HPGD, makeHpgd } from '../algorithms/hpgd';
+import { parseStart } from '../envs/start';
 import type { LearnerInit, TabularLearner } from '../algorithms/tabular-learner';
 import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, type LinearPair, type TabularSetup,
@@ -23,7 +26,8 @@ import { clipSegment, toClipSpec, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 
 export function makeRunSetup(envId: string, config: RunConfig): TabularSetup {
-  return makeTabularSetup(getEnv(envId), config.gamma, config.tau, config.features);
+  const env = getEnv(envId);
+  return makeTabularSetup(env, config.gamma, config.tau, config.features, parseStart(config.start, env));
 }
 
 /**
@@ -40,6 +44,10 @@ export function makeRunLearner(algorithm: RunAlgorithm, setup: TabularSetup, con
     // One mini-batch stream per outer iteration: a restarted learner draws the same batches.
     case 'stoc-sobirl': return makeStocSobirl(setup, (k) => makeRng(mixSeed(config.seed, runId, 7919, k)), withOverrides(DEFAULT_STOC_SOBIRL, o), init);
     case 'm-sobirl': return makeMSobirlLearner(setup, withOverrides(DEFAULT_M_SOBIRL_RLHF, o), init);
+    // PBRL's policy logits are in its optimiser state: a checkpoint without one restarts them at uniform.
+    case 'pbrl': return makePbrl(setup, withOverrides(DEFAULT_PBRL, o), init);
+    // HPGD draws each outer iteration's rollouts from its own stream (seeded by k): resumes exactly.
+    case 'hpgd': return makeHpgd(setup, withOverrides({ ...DEFAULT_HPGD, seed: mixSeed(config.seed, runId, 15485863) }, o), init);
     case 'oracle': return makeOracle(setup);
   }
 }

@@ -6,6 +6,8 @@ import { makeOracle } from '../algorithms/oracle';
 import { makeSobirl, DEFAULT_SOBIRL } from '../algorithms/sobirl';
 import { makeStocSobirl, DEFAULT_STOC_SOBIRL } from '../algorithms/stoc-sobirl';
 import { makeMSobirlLearner, DEFAULT_M_SOBIRL_RLHF } from '../algorithms/m-sobirl-rlhf';
+import { makePbrl, DEFAULT_PBRL } from '../algorithms/pbrl';
+import { makeHpgd, DEFAULT_HPGD } from '../algorithms/hpgd';
 import type { TabularLearner } from '../algorithms/tabular-learner';
 import {
   makeTabularSetup, sampleTabularSegment, toLinearPair, trueReturn, type LinearPair, type TabularSetup,
@@ -19,14 +21,33 @@ import type { AlgorithmName, SimulateOptions, SeedRun } from './types';
  * The tabular engine in simulation (simulate.ts runs the loop): the algorithm's learner as
  * `simulate` seeds it (the service seeds its own: trainer/service/tabular-engine.ts).
  */
-export function makeTabularLearner(algo: AlgorithmName, setup: TabularSetup, seed: number, gradient: SimulateOptions['gradient'] = 'exact'): TabularLearner {
+export function makeTabularLearner(
+  algo: AlgorithmName, setup: TabularSetup, seed: number, gradient: SimulateOptions['gradient'] = 'exact',
+  overrides: SimulateOptions['algorithmConfig'] = {},
+): TabularLearner {
+  const o = <T extends object>(defaults: T): T => strictOverrides(algo, defaults, overrides ?? {});
   switch (algo) {
-    case 'sobirl': return makeSobirl(setup, { ...DEFAULT_SOBIRL, gradientSource: gradient, seed: seed * 104729 + 7 });
-    case 'drlhf': return makeDrlhf(setup, DEFAULT_DRLHF);
-    case 'stoc-sobirl': return makeStocSobirl(setup, makeRng(seed * 7919 + 1), DEFAULT_STOC_SOBIRL);
-    case 'm-sobirl': return makeMSobirlLearner(setup, DEFAULT_M_SOBIRL_RLHF);
+    case 'sobirl': return makeSobirl(setup, o({ ...DEFAULT_SOBIRL, gradientSource: gradient, seed: seed * 104729 + 7 }));
+    case 'drlhf': return makeDrlhf(setup, o(DEFAULT_DRLHF));
+    case 'stoc-sobirl': return makeStocSobirl(setup, makeRng(seed * 7919 + 1), o(DEFAULT_STOC_SOBIRL));
+    case 'm-sobirl': return makeMSobirlLearner(setup, o(DEFAULT_M_SOBIRL_RLHF));
+    case 'pbrl': return makePbrl(setup, o(DEFAULT_PBRL));
+    case 'hpgd': return makeHpgd(setup, o({ ...DEFAULT_HPGD, seed: seed * 15485863 + 3 }));
     case 'oracle': return makeOracle(setup);
   }
+}
+
+/**
+ * The algorithm's defaults with `overrides` applied; an unknown key or a value of the wrong type
+ * is an error naming it (a sweep must not run the defaults because a setting was misspelt).
+ */
+function strictOverrides<T extends object>(algo: string, defaults: T, overrides: NonNullable<SimulateOptions['algorithmConfig']>): T {
+  const base = defaults as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in base)) throw new Error(`algorithm config: '${key}' is not a setting of ${algo}; known: ${Object.keys(base).join(', ')}`);
+    if (typeof base[key] !== typeof value) throw new Error(`algorithm config: ${algo}.${key} must be a ${typeof base[key]}, got ${JSON.stringify(value)}`);
+  }
+  return { ...defaults, ...overrides } as T;
 }
 
 /** One seed of the tabular engine: the learner, its setup, and one stream for clips and answers. */
@@ -39,8 +60,8 @@ export class TabularSimulation implements SimulationEngine {
   private readonly all: LinearPair[] = [];
 
   constructor(private readonly opts: SimulateOptions, seed: number) {
-    this.setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, opts.features ?? 'state');
-    this.learner = makeTabularLearner(opts.algo, this.setup, seed, opts.gradient);
+    this.setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, opts.features ?? 'state', opts.start);
+    this.learner = makeTabularLearner(opts.algo, this.setup, seed, opts.gradient, opts.algorithmConfig);
     this.labelRng = makeRng(seed);
   }
 
@@ -67,7 +88,7 @@ export class TabularSimulation implements SimulationEngine {
     return {};
   }
 
-  /** Exact policy evaluation from a uniform start. */
+  /** Exact policy evaluation from the run's start distribution (uniform unless --start). */
   evaluate(): { value: number; metrics: Metrics } {
     return { value: trueReturn(this.setup, this.learner.pi), metrics: {} };
   }
@@ -79,11 +100,11 @@ export function simulateSeedOn(opts: SimulateOptions, seed: number, onIteration?
   return simulateSeed(new TabularSimulation(opts, seed), opts, seed, onIteration);
 }
 
-export async function oracleReturn(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau'>): Promise<number> {
+export async function oracleReturn(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau' | 'start'>): Promise<number> {
   return oracleReturnTabular(opts);
 }
 
-export function oracleReturnTabular(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau'>): number {
-  const setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, 'state');
+export function oracleReturnTabular(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau' | 'start'>): number {
+  const setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, 'state', opts.start);
   return trueReturn(setup, makeOracle(setup).pi);
 }

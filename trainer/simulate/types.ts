@@ -1,4 +1,5 @@
 import type { AlgorithmName } from '../contracts/algorithms';
+import type { StartSpec } from '../envs/start';
 
 export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
@@ -15,6 +16,10 @@ export interface SimulateOptions {
   tau: number;
   /** Tabular envs only: one-hot 'state' or 'state-action' reward features (see tabular-rlhf.ts). */
   features?: 'state' | 'state-action';
+  /** Tabular envs: where clips and the exact evaluation start (envs/start.ts); uniform when absent. */
+  start?: StartSpec;
+  /** Tabular envs: overrides of the algorithm's config fields (e.g. SoBiRL's exploration settings). */
+  algorithmConfig?: Readonly<Record<string, number | boolean | string>>;
   /** SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts). */
   gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */

@@ -62,7 +62,9 @@ export function makeNeuralUpperLevel(algo: AlgorithmName, env: Env, opts: SoftSe
     case 'drlhf': return makeNeuralDrlhf(O, A, seed, config.drlhf);
     case 'stoc-sobirl': return makeNeuralStocSobirl(O, A, seed, opts.gamma, opts.tau, config.stocSobirl);
     case 'm-sobirl':
-      throw new Error('m-sobirl on a tabular env: the tabular engine trains it');
+    case 'pbrl':
+    case 'hpgd':
+      throw new Error(`${algo} on a tabular env: the tabular engine trains it`);
     case 'oracle':
       throw new Error('the oracle has no upper level');
   }
