@@ -68,8 +68,6 @@ export const adminRouter = createTRPCRouter({
       return writeTx(ctx.db, (tx) => {
         const updated = tx.update(users).set({ role: input.role }).where(eq(users.id, input.userId)).returning({ id: users.id, role: users.role }).get();
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `User ${input.userId} does not exist.` });
-        // A token carries the role it was issued with: end the user's sessions so none outlives the change.
-        revokeSessions(tx, updated.id);
         return { userId: updated.id, role: updated.role };
       });
     }),
