@@ -8,9 +8,8 @@
  *   (start and transition probabilities cancel; pi_j's log-probabilities are stored with each
  *   clip), truncated at `weightCap` (truncation trades a bias for a bounded variance).
  */
-import { meanLossBaseline } from '../preference/baseline';
 import type { Segment } from '../preference/types';
-import { pairLosses, segmentIndices, type LinearPair, type TabularSetup } from './tabular-rlhf';
+import { exploration, segmentIndices, type LinearPair, type TabularSetup } from './tabular-rlhf';
 
 /** The same words as trainer/contracts/run-config.ts's STRING_ALGORITHM_SETTINGS.exploreData (tested). */
 export const EXPLORE_DATA = ['fresh', 'weighted'] as const;
@@ -35,24 +34,11 @@ export function importanceWeights(setup: TabularSetup, pi: Float64Array, pairs: 
   });
 }
 
-/**
- * tau^-1 mean_m w_m (l_m - b_m) score_m (an n-vector), b_m the leave-one-out mean loss when
- * `baseline`. With every w_m = 1 this is tabular-rlhf.ts's `exploration`.
- */
+/** tau^-1 mean_m w_m (l_m - b_m) score_m (an n-vector): tabular-rlhf.ts's `exploration` with importance weights. */
 export function weightedExploration(
   pairs: readonly LinearPair[], scores: readonly Float64Array[], weights: readonly number[], x: Float64Array, tau: number, baseline: boolean,
 ): Float64Array {
-  const grad = new Float64Array(x.length);
-  if (pairs.length === 0) return grad;
-  const losses = pairLosses(pairs, x);
-  const { b, scale } = meanLossBaseline(losses, baseline);
-  for (let m = 0; m < pairs.length; m++) {
-    const w = (weights[m]! * scale * (losses[m]! - b)) / (tau * pairs.length);
-    if (w === 0) continue;
-    const score = scores[m]!;
-    for (let j = 0; j < x.length; j++) grad[j] = grad[j]! + w * score[j]!;
-  }
-  return grad;
+  return exploration(pairs, scores, x, tau, baseline, weights);
 }
 
 /** Scales `explore` down so that ||explore|| <= cap * ||exploit|| (cap <= 0: unchanged). */

@@ -125,8 +125,9 @@ export function exploitation(pairs: readonly LinearPair[], x: Float64Array): { l
 }
 
 /**
- * Exploration half: tau^-1 mean_m[(l_m - b_m) * score_m], with b_m the mean loss of the other
- * pairs when `baseline` (E[grad log P] = 0, so b changes the variance and not the mean).
+ * Exploration half: tau^-1 mean_m[w_m (l_m - b_m) * score_m], with b_m the mean loss of the other
+ * pairs when `baseline` (E[grad log P] = 0, so b changes the variance and not the mean). `weights`
+ * (default all 1) are importance weights of older pairs (exploration-half.ts).
  */
 export function exploration(
   pairs: readonly LinearPair[],
@@ -134,19 +135,20 @@ export function exploration(
   x: Float64Array,
   tau: number,
   baseline: boolean,
+  weights?: readonly number[],
 ): Float64Array {
   const grad = new Float64Array(x.length);
   if (pairs.length === 0) return grad;
   const losses = pairLosses(pairs, x);
   const { b, scale } = meanLossBaseline(losses, baseline);
   for (let m = 0; m < pairs.length; m++) {
-    const w = (scale * (losses[m]! - b)) / (tau * pairs.length);
+    const w = ((weights?.[m] ?? 1) * scale * (losses[m]! - b)) / (tau * pairs.length);
+    if (w === 0) continue;
     const score = scores[m]!;
     for (let j = 0; j < x.length; j++) grad[j] = grad[j]! + w * score[j]!;
   }
   return grad;
 }
-
 
 /** Lower level: N soft Bellman sweeps under r(x), warm-started from the previous Q. */
 export function lowerLevel(setup: TabularSetup, x: Float64Array, Q: Float64Array | undefined, sweeps: number) {
