@@ -13,7 +13,11 @@ export interface SimulationEngineOptions {
 
 const LOADERS: Readonly<Record<EngineKind, (options: SimulationEngineOptions) => Promise<Engine<unknown>>>> = {
   tabular: async () => new (await import('../service/tabular-run')).TabularEngine(),
-  neural: async (options) => new (await import('../service/neural-run')).NeuralEngine({ schedule: options.neuralSchedule }),
+  neural: async (options) => {
+    const [{ NeuralEngine }, { DEFAULT_NEURAL_RUN }] = await Promise.all([import('../service/neural-run'), import('../algorithms/neural/run-config')]);
+    // DEFAULT_NEURAL_RUN with its greedy evaluation ('return/greedy'; the service's default leaves it out).
+    return new NeuralEngine({ schedule: options.neuralSchedule ?? DEFAULT_NEURAL_RUN });
+  },
 };
 
 export function loadEngine(envId: string, options: SimulationEngineOptions = {}): Promise<Engine<unknown>> {

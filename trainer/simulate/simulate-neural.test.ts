@@ -17,6 +17,9 @@ import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl } from '../algorithms/
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
 import { simulateSeedOn } from './simulate';
+import { simulatedRun } from './in-memory-run';
+import { loadEngine } from './load-engine';
+import { NeuralEngine, type NeuralPlan } from '../service/neural-run';
 import type { AlgorithmName, SimulateOptions } from './types';
 
 /** A tiny schedule: every algorithm end to end in about a second. */
@@ -70,6 +73,13 @@ describe('neural RLHF loop on cartpole', () => {
     expect(withGreedy.curve).toEqual(without.curve);
     for (const m of withGreedy.metrics) expect(m['return/greedy']).toBeGreaterThanOrEqual(1);
     for (const m of without.metrics) expect(m['return/greedy']).toBeUndefined();
+  });
+
+  it("simulate's neural engine evaluates the greedy policy by default; the service's does not", async () => {
+    const run = simulatedRun({ ...OPTS, algo: 'drlhf' }, 0);
+    const simulated = (await loadEngine('cartpole')).plan(run) as NeuralPlan;
+    expect(simulated.schedule.run).toEqual({ ...DEFAULT_NEURAL_RUN, evalGreedy: true });
+    expect(new NeuralEngine().plan(run).schedule.run.evalGreedy).toBe(false);
   });
 
   it('m-sobirl refuses a non-tabular env with a clear error', async () => {

@@ -151,5 +151,9 @@ describe('simulate() over an Engine', () => {
     engine.updatePolicy = async () => { throw new Error('boom'); };
     await expect(simulateSeed(engine, OPTS, 0)).rejects.toThrow('boom');
     expect(engine.calls.slice(-2)).toEqual(['dispose', 'close']);
+    const unstarted = new FakeEngine();
+    unstarted.start = async () => { throw new Error('no learner'); };
+    await expect(simulateSeed(unstarted, OPTS, 0)).rejects.toThrow('no learner');
+    expect(unstarted.calls).toEqual(['plan grid5 sobirl', 'prepare', 'close']);
   });
 });

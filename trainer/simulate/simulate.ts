@@ -69,7 +69,13 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
   const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>) : null;
   const teacherRng = makeRng(seed * 1000 + 1);
   await engine.prepare();
-  const learner = await engine.start(ctx);
+  let learner: L;
+  try {
+    learner = await engine.start(ctx); // gather: clips of the untrained policy
+  } catch (error) {
+    engine.close();
+    throw error;
+  }
   try {
     const curve: Array<[number, number]> = [[0, engine.evaluate(ctx, learner, 0)['return/true']!]];
     const metrics: SeedRun['metrics'] = [];
@@ -84,7 +90,7 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
     while (used < opts.labels && asked < opts.labels * 10) {
       const started = performance.now();
       const count = wanted(used);
-      // label
+      // label: the teacher answers the pending pairs
       let fresh = count;
       if (teacher) {
         fresh = 0;
@@ -103,11 +109,11 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
       const maxLabelId = history.maxLabelId;
       const labels = engine.labels(ctx, history.labels(maxLabelId), { checkpointId, watermark });
       const row: Metrics = {};
-      Object.assign(row, await engine.updateReward(ctx, learner, labels));
-      Object.assign(row, await engine.updatePolicy(ctx, learner));
-      Object.assign(row, await engine.gather(ctx, learner));
+      Object.assign(row, await engine.updateReward(ctx, learner, labels)); // update reward (upper level)
+      Object.assign(row, await engine.updatePolicy(ctx, learner)); // update policy (lower level)
+      Object.assign(row, await engine.gather(ctx, learner)); // gather: clips of the new policy
       used = teacher ? history.labelCount : used + fresh;
-      const next = await propose({ purpose: 'iteration', count: wanted(used), labels });
+      const next = await propose({ purpose: 'iteration', count: wanted(used), labels }); // propose the next pairs
       const final = used >= opts.labels || asked >= opts.labels * 10;
       Object.assign(row, next.metrics, engine.evaluate(ctx, learner, run.iteration + 1, final));
       row['labels/used'] = used;
