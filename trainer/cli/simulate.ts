@@ -7,7 +7,7 @@ import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
 import type { SimulateOptions } from '../simulate/types';
 import { parseStart, type StartSpec } from '../envs/start';
 import { makeTabularSetup } from '../algorithms/tabular-rlhf';
-import { makeTabularLearner } from '../simulate/simulate-tabular';
+import { checkTabularOverrides } from '../service/tabular-engine';
 import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
 
@@ -75,7 +75,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (algorithmConfig) {
     // Check the overrides against the learner's settings now, as a usage error (exit 2).
     try {
-      makeTabularLearner(opts.algo, makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), 0, opts.gradient, algorithmConfig);
+      checkTabularOverrides(opts.algo, makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), algorithmConfig);
     } catch (error) {
       throw new UsageError(`--algo-config: ${(error as Error).message.replace(/^algorithm config: /, '')}`);
     }

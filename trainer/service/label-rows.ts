@@ -2,6 +2,8 @@
  * Stored clips and labels as the learners see them, and clips as they are stored, for both
  * engines (tabular and neural).
  */
+import { makeRng } from '../core/rng';
+import { getEnv } from '../envs';
 import { makeSegment, type PreferenceLabel, type Segment } from '../preference/types';
 import type { ClipData, PairSpec } from './store';
 
@@ -15,6 +17,26 @@ export function clipSegment(envId: string, clip: ClipData): Segment {
     logProbs: clip.logProbs,
     done: false,
   });
+}
+
+/** A clip as an annotator is shown it: the env, the states and the actions. */
+export interface ClipLike {
+  envId: string;
+  states: readonly unknown[];
+  actions: readonly number[];
+}
+
+/**
+ * The clip as a scripted teacher judges it (the service's simulated annotators and `simulate`):
+ * true rewards replayed from its states and actions (env.step's reward depends on (state,
+ * action) only, which holds for every registered env).
+ */
+export function clipToSegment(clip: ClipLike): Segment {
+  const env = getEnv(clip.envId);
+  // env.step draws the next state from the rng; only its reward is used here.
+  const rng = makeRng(0);
+  const trueRewards = clip.actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+  return makeSegment({ envId: clip.envId, states: clip.states, actions: clip.actions, trueRewards, logProbs: clip.actions.map(() => 0), done: false });
 }
 
 const PREFERENCE_LEVELS: readonly PreferenceLabel[] = [0, 0.25, 0.5, 0.75, 1];
