@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -6,8 +5,7 @@ import { checkpoints, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng } from '../../core/rng';
-import { makeTeacher } from '../../teachers';
-import { clipToSegment } from '../simulated-annotators';
+import { annotate as annotateAs } from '@/tests/helpers/trainer/service';
 import { TrainerService } from '../trainer-service';
 import type { TickReport } from './run-executor';
 
@@ -46,15 +44,7 @@ function newRun(db: Db, envId: string, config: Record<string, unknown>): number 
  */
 async function annotate(db: Db, runId: number, seed: number): Promise<void> {
   const caller = callerFor(db, addUser(db, 'annotator', `a${runId}-${seed}@example.com`), () => Date.now() - 3_600_000);
-  const teacher = makeTeacher({ beta: 5 });
-  const rng = makeRng(seed);
-  for (let done = 0; done < BATCH; done++) {
-    const { pair } = await caller.label.next({ runId });
-    if (!pair) throw new Error(`the queue of run ${runId} ran empty after ${done} labels`);
-    const answer = teacher.label(clipToSegment(pair.left), clipToSegment(pair.right), rng);
-    const choice = answer.kind === 'skip' ? 'cant_tell' : answer.y === 1 ? 'left' : answer.y === 0 ? 'right' : 'equal';
-    await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt: 0, answeredAt: 1 });
-  }
+  await annotateAs(caller, runId, BATCH, makeRng(seed), [], { beta: 5 });
 }
 
 const checkpointsOf = (db: Db, runId: number) =>
