@@ -8,8 +8,8 @@
  * every run takes one outer iteration on the same labels (a fresh throwaway SQLite file, the
  * first checkpoints made and each run given one batch of a scripted teacher's labels through
  * label.next / label.submit before the clock starts; worker start-up and tfjs init excluded).
- * Prints the pass's wall time per mode, the median per mode, and the speed-up of each mode
- * over the first one.
+ * Prints per pass its wall time and the cores it got (CPU time of the process / wall time), the
+ * medians per mode, and the speed-up of each mode over the first one.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,8 +58,13 @@ async function label(db: Db, runId: number, seed: number, log: (line: string) =>
   }
 }
 
-/** Seconds of one pass in which every run iterates, with the drivers on `workers` threads. */
-async function measure(workers: number, repeat: number): Promise<number> {
+/**
+ * One pass in which every run iterates, with the drivers on `workers` threads: its wall-clock
+ * seconds, and the CPU seconds of this whole process (every thread) over the same span. Their
+ * ratio is the cores the pass actually got: up to 1 on one thread, up to the worker count on a
+ * machine with cores to spare (on a loaded one, what the scheduler gave).
+ */
+async function measure(workers: number, repeat: number): Promise<{ seconds: number; cores: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-workers-'));
   const db = openDb(path.join(dir, 'bench.sqlite'));
   migrateDb(db);
@@ -74,11 +79,11 @@ async function measure(workers: number, repeat: number): Promise<number> {
     const first = await service.runOnce();
     for (const id of ids) if (first.get(id) !== 'bootstrapped') throw new Error(`run ${id}: ${first.get(id)} instead of its first checkpoint`);
     for (const id of ids) await label(db, id, 100 * repeat + id, quiet);
-    const start = performance.now();
+    const start = performance.now(), cpu0 = process.cpuUsage();
     const pass = await service.runOnce();
-    const seconds = (performance.now() - start) / 1000;
+    const seconds = (performance.now() - start) / 1000, cpu = process.cpuUsage(cpu0);
     for (const id of ids) if (pass.get(id) !== 'iterated') throw new Error(`run ${id}: ${pass.get(id)} instead of an iteration`);
-    return seconds;
+    return { seconds, cores: (cpu.user + cpu.system) / 1e6 / seconds };
   } finally {
     await service.stop();
     closeDb(db);
@@ -92,16 +97,20 @@ async function main(): Promise<void> {
   console.log(`bench:workers ${runCount} ${envId} runs iterating at once (sobirl, batch ${batch}${steps ? `, ${steps} env steps` : ''}${updates ? `, ${updates} Q updates` : ''}); `
     + `modes ${modes.map(name).join(' | ')}, alternating, ${repeats} each; ${os.availableParallelism()} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const times = new Map<number, number[]>(modes.map((m) => [m, []]));
+  const cores = new Map<number, number[]>(modes.map((m) => [m, []]));
   for (let r = 0; r < repeats; r++) {
     for (const workers of modes) {
-      const seconds = await measure(workers, r);
-      times.get(workers)!.push(seconds);
-      console.log(`  ${name(workers).padEnd(14)} pass of ${runCount} iterations: ${seconds.toFixed(2)} s`);
+      const pass = await measure(workers, r);
+      times.get(workers)!.push(pass.seconds);
+      cores.get(workers)!.push(pass.cores);
+      console.log(`  ${name(workers).padEnd(14)} pass of ${runCount} iterations: ${pass.seconds.toFixed(2)} s, ${pass.cores.toFixed(2)} cores (load ${os.loadavg()[0]!.toFixed(1)})`);
     }
   }
   const base = median(times.get(modes[0]!)!);
-  const summary = modes.map((m) => ({ mode: name(m), seconds: times.get(m)!, median: median(times.get(m)!), speedup: base / median(times.get(m)!) }));
-  for (const row of summary) console.log(`${row.mode.padEnd(14)} median ${row.median.toFixed(2)} s  x${row.speedup.toFixed(2)} vs ${name(modes[0]!)}`);
+  const summary = modes.map((m) => ({
+    mode: name(m), seconds: times.get(m)!, cores: cores.get(m)!, median: median(times.get(m)!), medianCores: median(cores.get(m)!), speedup: base / median(times.get(m)!),
+  }));
+  for (const row of summary) console.log(`${row.mode.padEnd(14)} median ${row.median.toFixed(2)} s, ${row.medianCores.toFixed(2)} cores  x${row.speedup.toFixed(2)} vs ${name(modes[0]!)}`);
   console.log(JSON.stringify({ runs: runCount, env: envId, load: os.loadavg(), summary }));
 }
 
