@@ -7,7 +7,6 @@
 import { threadId } from 'node:worker_threads';
 import type { Db } from '../../../db/client';
 import type { Run } from '../../../db/schema';
-import { driverForEnv } from '../engines';
 import type { DriverOptions, RunDriver, TickOutcome } from '../run-driver';
 
 /** One tick's outcome and where and when it ran (span in epoch ms, comparable across threads). */
@@ -43,6 +42,9 @@ export class LocalExecutor implements RunExecutor {
     const startedAt = epochNow();
     let driver = this.drivers.get(run.id);
     if (!driver) {
+      // Loaded on first use: the engines bring tfjs, which a service whose runs live on workers
+      // never needs on its own thread.
+      const { driverForEnv } = await import('../engines');
       driver = driverForEnv(this.db, run.id, run.envId, this.options);
       this.drivers.set(run.id, driver);
     }
