@@ -95,7 +95,10 @@ export class WorkerPool implements RunExecutor {
     slot.worker?.postMessage({ type: 'release', runId } satisfies ToWorker);
   }
 
-  /** Each worker gives its drivers back and closes its connection; then the threads end. */
+  /**
+   * Each worker gives its drivers back and closes its connection; then the threads end. The pool
+   * can be used again afterwards (a service started after stop()): its next tick starts a worker.
+   */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.slots.map(async (slot) => {
@@ -111,6 +114,7 @@ export class WorkerPool implements RunExecutor {
       await slot.exited;
     }));
     this.assignment.clear();
+    this.closing = false;
   }
 
   /** The thread a run's driver lives on (tests, bench); undefined while unassigned. */
