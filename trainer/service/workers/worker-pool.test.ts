@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -7,7 +10,9 @@ import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng } from '../../core/rng';
 import { annotate as annotateAs } from '@/tests/helpers/trainer/service';
 import { TrainerService } from '../trainer-service';
+import type { Run } from '@/db/schema';
 import type { TickReport } from './run-executor';
+import { WorkerPool, restartDelayMs } from './worker-pool';
 
 /**
  * Issue 15: runs on worker threads. Two neural runs iterate at the same time on two workers
@@ -160,5 +165,26 @@ describe('runs on worker threads', () => {
       expect(c.policy!.equals(s.policy!), `policy at iteration ${i}`).toBe(true);
       expect(c.optimizerState!.equals(s.optimizerState!), `optimiser state at iteration ${i}`).toBe(true);
     });
+  });
+
+  it('a worker that cannot start is not restarted at every pass: its restarts back off (at once, then 0.5 s doubling to 30 s)', async () => {
+    expect([1, 2, 3, 4, 10, 50].map(restartDelayMs)).toEqual([0, 500, 1000, 2000, 30_000, 30_000]);
+    const lines: string[] = [];
+    // A database path under a regular file: the worker's openDb fails as it starts.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-crash-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(dir, 'plain'), 'not a folder');
+    const pool = new WorkerPool({ databasePath: path.join(dir, 'plain', 'no.sqlite'), size: 1, log: (l) => lines.push(l) });
+    const run = { id: 7, envId: 'grid5' } as Run;
+    try {
+      await expect(pool.tick(run, 0)).rejects.toThrow(/trainer worker 0 \(thread \d+\) ended during the tick \(exit code 1: Error: (EEXIST|ENOTDIR)\b.*plain/);
+      await expect(pool.tick(run, 0)).rejects.toThrow(/ended during the tick/); // the first restart is immediate
+      await expect(pool.tick(run, 0)).rejects.toThrow(/trainer worker 0 crashed 2 times in a row; it starts again at /);
+      expect(lines.filter((l) => /ended unexpectedly/.test(l))).toHaveLength(2); // the third tick started no worker
+      expect(pool.liveWorkers()).toBe(0);
+      expect(pool.heldRuns()).toEqual([]);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -41,6 +41,9 @@ interface Slot {
   /** Resolved when the worker has exited (close, crash or terminate). */
   exited: Promise<void>;
   onClosed: (() => void) | null;
+  /** Crashes since the worker last answered a tick, and when it may start again (epoch ms). */
+  crashes: number;
+  restartAt: number;
 }
 
 interface PendingTick {
@@ -54,6 +57,16 @@ const WORKER_URL = new URL('./run-worker.ts', import.meta.url);
 /** How long close() waits for a worker to give its drivers back before terminating it. */
 const CLOSE_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a worker that crashed `crashes` times in a row without answering a tick waits before
+ * it starts again: at once after one crash (a killed worker's runs go on at their next tick), then
+ * 0.5 s doubling to 30 s, so a worker that cannot start (a database it cannot open, a bad build)
+ * does not restart and log its failure at every pass.
+ */
+export function restartDelayMs(crashes: number): number {
+  return crashes <= 1 ? 0 : Math.min(30_000, 500 * 2 ** (crashes - 2));
+}
+
 export class WorkerPool implements RunExecutor {
   private readonly slots: Slot[];
   private readonly assignment = new Map<number, Slot>();
@@ -64,7 +77,7 @@ export class WorkerPool implements RunExecutor {
   constructor(private readonly options: WorkerPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`a worker pool needs at least one worker, got ${options.size}`);
     this.slots = Array.from({ length: options.size }, (_, index) => ({
-      index, worker: null, threadId: -1, runs: new Set<number>(), error: null, exited: Promise.resolve(), onClosed: null,
+      index, worker: null, threadId: -1, runs: new Set<number>(), error: null, exited: Promise.resolve(), onClosed: null, crashes: 0, restartAt: 0,
     }));
   }
 
@@ -75,6 +88,10 @@ export class WorkerPool implements RunExecutor {
   tick(run: Run, now: number): Promise<TickReport> {
     if (this.closing) return Promise.reject(new Error('the worker pool is closing'));
     const slot = this.slotFor(run.id);
+    if (!slot.worker && Date.now() < slot.restartAt) {
+      this.release(run.id);
+      return Promise.reject(new Error(`trainer worker ${slot.index} crashed ${slot.crashes} times in a row; it starts again at ${new Date(slot.restartAt).toISOString()}`));
+    }
     const worker = this.workerOf(slot);
     return new Promise<TickReport>((resolve, reject) => {
       const id = this.nextTickId++;
@@ -136,11 +153,12 @@ export class WorkerPool implements RunExecutor {
     await slot.exited;
   }
 
-  /** The run's worker; a new run goes to the worker with the fewest runs (the first such). */
+  /** The run's worker; a new run goes to the worker with the fewest runs (the first such) among those not waiting to restart. */
   private slotFor(runId: number): Slot {
     const assigned = this.assignment.get(runId);
     if (assigned) return assigned;
-    const slot = this.slots.reduce((best, s) => (s.runs.size < best.runs.size ? s : best));
+    const now = Date.now(), ready = this.slots.filter((s) => s.worker !== null || s.restartAt <= now);
+    const slot = (ready.length > 0 ? ready : this.slots).reduce((best, s) => (s.runs.size < best.runs.size ? s : best));
     slot.runs.add(runId);
     this.assignment.set(runId, slot);
     return slot;
@@ -174,6 +192,7 @@ export class WorkerPool implements RunExecutor {
         break;
       case 'tick-done':
       case 'tick-failed': {
+        slot.crashes = 0; // it started and works
         const tick = this.pending.get(message.id);
         if (!tick) return;
         this.pending.delete(message.id);
@@ -201,6 +220,8 @@ export class WorkerPool implements RunExecutor {
       tick.reject(new Error(`trainer worker ${slot.index} (thread ${slot.threadId}) ended during the tick (${why}); the run resumes from its newest checkpoint`));
     }
     if (this.closing) return;
+    slot.crashes++;
+    slot.restartAt = Date.now() + restartDelayMs(slot.crashes);
     this.options.log(`trainer worker=${slot.index} thread=${slot.threadId} ended unexpectedly (${why}); `
       + `${runs.length > 0 ? `runs ${runs.join(', ')} resume from their newest checkpoints at their next tick` : 'it held no run'}`);
   }
