@@ -13,7 +13,8 @@
  * web server, so this client's CPU is not in them) and client-side ones, labels/s, labels
  * acknowledged vs stored (lost = acknowledged, not in the database), duplicates, queue-empty
  * samples (label.next with no pair; split at the commit of the run's first iteration), faults
- * injected and how long each took to recover. The JSON summary goes to --out too.
+ * injected and how long each took to recover. The JSON summary goes to --out too. --cpu-prof DIR:
+ * the web server writes a V8 CPU profile (.cpuprofile) into DIR when the bench stops it.
  *
  * label.next is called as a tRPC mutation (POST) when the router declares it so, else as a query
  * (GET); LABEL_NEXT_METHOD=query|mutation overrides the detection.
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '3240' },
     faults: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const N = Number(args.annotators), THINK_S = Number(args.think), SECONDS = Number(args.seconds);
@@ -94,6 +96,7 @@ function startServer(): ServerProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(PORT), HOSTNAME: '127.0.0.1', DATABASE_PATH: databasePath, SERVER_TIMING_FILE: timingFile,
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), NEXTAUTH_URL: BASE, TRAINER_SIMULATE: '0', NODE_ENV: 'production' as const,
+    ...(args['cpu-prof'] ? { WEB_CPU_PROF_DIR: path.resolve(args['cpu-prof']) } : {}),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
