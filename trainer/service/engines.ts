@@ -4,13 +4,16 @@
  * implementing Engine (engine.ts; trainer/README.md walks through it).
  */
 import { isTabularEnv } from '../contracts/algorithms';
-import { NeuralEngine } from './neural-run';
 import { RunDriver, type DriverOptions } from './run-driver';
 import { TabularEngine } from './tabular-run';
 import type { Db } from '../../db/client';
 
-/** A driver for the run on its env's engine (a new engine per run: it holds the run's query ensemble and demand). */
-export function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): RunDriver<unknown> {
-  const engine = isTabularEnv(envId) ? new TabularEngine() : new NeuralEngine();
+/**
+ * A driver for the run on its env's engine (a new engine per run: it holds the run's query
+ * ensemble and demand). The neural engine is imported on the first neural run only: it loads
+ * tfjs and its wasm backend, seconds of a trainer (re)start that a tabular-only service never needs.
+ */
+export async function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): Promise<RunDriver<unknown>> {
+  const engine = isTabularEnv(envId) ? new TabularEngine() : new (await import('./neural-run')).NeuralEngine();
   return new RunDriver(db, runId, engine as never, options);
 }

@@ -196,7 +196,7 @@ export class TrainerService {
       let driver = this.drivers.get(run.id);
       if (!driver) {
         const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
-        driver = driverForEnv(this.options.db, run.id, run.envId, options);
+        driver = await driverForEnv(this.options.db, run.id, run.envId, options);
         this.drivers.set(run.id, driver);
       }
       return await driver.tick(run, now);
