@@ -92,7 +92,7 @@ describe('Supervisor (npm start\'s process manager)', () => {
     p.kill('SIGTERM');
     expect(await exited).toBe(0);
     await out.waitFor(/supervisor: all stopped/);
-    expect(out.lines.filter((l) => l === 'child clean exit')).toHaveLength(2);
+    expect(out.lines.filter((l) => l === 'child clean exit'), out.lines.join('\n')).toHaveLength(2);
     expect(alive(pidOf(webBack.line))).toBe(false);
     expect(alive(pidOf(back.line))).toBe(false);
   });
