@@ -4,17 +4,20 @@
  * an engine is a kind there, a line here and a class implementing Engine (trainer/README.md).
  */
 import { engineKindForEnv, type Engine, type EngineKind } from './engine';
-import { NeuralEngine } from './neural-run';
 import { RunDriver, type DriverOptions } from './run-driver';
 import { TabularEngine } from './tabular-run';
 import type { Db } from '../../db/client';
 
-const ENGINES: Readonly<Record<EngineKind, () => Engine<unknown>>> = {
-  tabular: () => new TabularEngine(),
-  neural: () => new NeuralEngine(),
+/**
+ * Engine factories by kind. The neural engine is imported on the first neural run only: it loads
+ * tfjs and its wasm backend, seconds of a trainer (re)start that a tabular-only service never needs.
+ */
+const ENGINES: Readonly<Record<EngineKind, () => Promise<Engine<unknown>>>> = {
+  tabular: async () => new TabularEngine(),
+  neural: async () => new (await import('./neural-run')).NeuralEngine(),
 };
 
 /** A driver for the run on its env's engine (a new engine per run: it holds the run's query ensemble and demand). */
-export function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): RunDriver<unknown> {
-  return new RunDriver(db, runId, ENGINES[engineKindForEnv(envId)](), options);
+export async function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): Promise<RunDriver<unknown>> {
+  return new RunDriver(db, runId, await ENGINES[engineKindForEnv(envId)](), options);
 }

@@ -45,7 +45,7 @@ export class LocalExecutor implements RunExecutor {
       // Loaded on first use: the engines bring tfjs, which a service whose runs live on workers
       // never needs on its own thread.
       const { driverForEnv } = await import('../engines');
-      driver = driverForEnv(this.db, run.id, run.envId, this.options);
+      driver = await driverForEnv(this.db, run.id, run.envId, this.options);
       this.drivers.set(run.id, driver);
     }
     const outcome = await driver.tick(run, now);
