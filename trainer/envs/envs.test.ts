@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRng, type Rng } from '../core/rng';
+import { loadMujoco } from '../mujoco/load';
 import { ALL_ENV_IDS, CONTINUOUS_ENVS, ENVS, getAnyEnv, getContinuousEnv, getEnv } from './index';
 import type { AnyContinuousEnv, AnyEnv, DrawPrimitive, Frame } from './types';
 
@@ -17,6 +18,7 @@ function extentPoints(p: DrawPrimitive): Array<[number, number]> {
     }
     case 'circle': return [[p.x - p.r, p.y - p.r], [p.x + p.r, p.y + p.r]];
     case 'line': return [[p.x1, p.y1], [p.x2, p.y2]];
+    case 'capsule': return [[p.x1 - p.r, p.y1 - p.r], [p.x1 + p.r, p.y1 + p.r], [p.x2 - p.r, p.y2 - p.r], [p.x2 + p.r, p.y2 + p.r]];
     case 'polyline': return p.points;
     case 'text': return [[p.x, p.y]];
   }
@@ -170,6 +172,9 @@ const uniformBoxPolicy = (env: AnyContinuousEnv): ContinuousPolicy => (_s, rng) 
     return lo - pad + (hi - lo + 2 * pad) * rng.next();
   });
 /** Every dimension at its low bound, then its high bound, 15 steps each: reaches the far states. */
+// The MuJoCo envs step through the wasm simulator, loaded once per process.
+beforeAll(() => loadMujoco());
+
 const bangBangPolicy = (env: AnyContinuousEnv): ContinuousPolicy => (_s, _rng, t) =>
   (Math.floor(t / 15) % 2 === 0 ? env.actionSpace.low : env.actionSpace.high).slice();
 

@@ -6,6 +6,7 @@ import { acrobot } from './acrobot';
 import { fourrooms } from './fourrooms';
 import { riverswim } from './riverswim';
 import { pendulum } from './pendulum';
+import { invertedPendulum } from './inverted-pendulum';
 
 /**
  * The environment registry. To add an environment: write a module exporting an `Env` (pure
@@ -28,7 +29,14 @@ export const ENVS: Readonly<Record<string, AnyEnv>> = {
  */
 export const CONTINUOUS_ENVS: Readonly<Record<string, AnyContinuousEnv>> = {
   [pendulum.id]: pendulum,
+  [invertedPendulum.id]: invertedPendulum,
 };
+
+/**
+ * The envs that step through MuJoCo: a process must `await loadMujoco()` (trainer/mujoco/load.ts,
+ * or `prepareEnv`) before resetting or stepping them. Their render reads the state only.
+ */
+export const MUJOCO_ENV_IDS: readonly string[] = [invertedPendulum.id];
 
 /** Every registered env id, discrete first. */
 export const ALL_ENV_IDS: readonly string[] = [...Object.keys(ENVS), ...Object.keys(CONTINUOUS_ENVS)];

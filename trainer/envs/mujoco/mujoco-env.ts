@@ -1,0 +1,146 @@
+import type { Rng } from '../../core/rng';
+import { clipToBox, type BoxActionSpace, type ContinuousEnv, type DrawPrimitive, type Frame } from '../types';
+import { MujocoSimulator } from './simulator';
+
+/**
+ * What the MuJoCo envs share: a JSON state (qpos, qvel, the step counter, the last action and
+ * the drawn capsules' poses), `step` through a MujocoSimulator, and a side-view `render` that
+ * reads only the state (so the browser draws a stored clip without MuJoCo).
+ */
+export interface MujocoState {
+  qpos: number[];
+  qvel: number[];
+  /** The action applied by the last step, clipped into the box (zeros at reset). */
+  u: number[];
+  t: number;
+  /** x1, z1, x2, z2 per drawn capsule, in the env's `capsules` order (written by the simulator). */
+  geoms: number[];
+}
+
+/** The generalized state only: what rewards and observations read. */
+export interface GeneralizedState {
+  qpos: readonly number[];
+  qvel: readonly number[];
+}
+
+export interface DrawnCapsule {
+  /** The geom's name in the model XML. */
+  name: string;
+  /** Its radius there (the simulator checks it against the compiled model). */
+  radius: number;
+  fill: string;
+}
+
+export interface SideView {
+  /** World width and height shown; the camera follows qpos[0] when `follow` is set. */
+  width: number;
+  height: number;
+  yMin: number;
+  follow: boolean;
+  /** Draw the ground (a floor at z = 0) with distance marks every metre. */
+  ground: boolean;
+}
+
+export interface MujocoEnvConfig {
+  id: string;
+  title: string;
+  description: string;
+  xml: string;
+  frameSkip: number;
+  /** Seconds per env step (the model's timestep x frameSkip); env tests check it against the model. */
+  dt: number;
+  capsules: readonly DrawnCapsule[];
+  actionSpace: BoxActionSpace;
+  maxEpisodeSteps: number;
+  observationSize: number;
+  /** The start state before noise (the model's qpos0, zero velocity). */
+  initQpos: readonly number[];
+  /** The reset noise added to the start state (Gymnasium's reset_model). */
+  resetNoise(rng: Rng, nq: number, nv: number): { qpos: number[]; qvel: number[] };
+  observe(s: GeneralizedState): number[];
+  /** True reward of the transition before -> after under the (clipped) action. */
+  reward(before: GeneralizedState, after: GeneralizedState, action: readonly number[]): number;
+  view: SideView;
+}
+
+export type MujocoEnv = ContinuousEnv<MujocoState> & { simulator: MujocoSimulator; config: MujocoEnvConfig };
+
+export function makeMujocoEnv(config: MujocoEnvConfig): MujocoEnv {
+  const simulator = new MujocoSimulator({
+    envId: config.id,
+    xml: config.xml,
+    frameSkip: config.frameSkip,
+    drawnGeoms: config.capsules.map(({ name, radius }) => ({ name, radius })),
+  });
+  const nu = config.actionSpace.low.length;
+  return {
+    id: config.id,
+    title: config.title,
+    description: config.description,
+    actionSpace: config.actionSpace,
+    observationSize: config.observationSize,
+    maxEpisodeSteps: config.maxEpisodeSteps,
+    simulator,
+    config,
+    reset(rng) {
+      const noise = config.resetNoise(rng, config.initQpos.length, simulator.model.nv);
+      const qpos = config.initQpos.map((q, i) => q + noise.qpos[i]!);
+      const out = simulator.pose(qpos, noise.qvel);
+      return { qpos: out.qpos, qvel: out.qvel, u: new Array<number>(nu).fill(0), t: 0, geoms: out.geoms };
+    },
+    step(state, action) {
+      const u = clipToBox(config.id, config.actionSpace, action);
+      const out = simulator.step(state.qpos, state.qvel, u);
+      const t = state.t + 1;
+      return {
+        state: { qpos: out.qpos, qvel: out.qvel, u, t, geoms: out.geoms },
+        reward: config.reward(state, out, u),
+        done: t >= config.maxEpisodeSteps,
+      };
+    },
+    observe: (s) => config.observe(s),
+    render: (s) => renderSideView(config, s),
+  };
+}
+
+const COLORS = { background: '#f5f7fa', ground: '#d7dde5', groundLine: '#8a96a3', mark: '#5f6b78' } as const;
+const MARK = { length: 0.08, text: 0.11, width: 0.012 } as const;
+
+/** The side view (world x right, world z up) of a MuJoCo state, from its stored capsule poses. */
+export function renderSideView(config: MujocoEnvConfig, s: MujocoState): Frame {
+  const { view, capsules } = config;
+  const centre = view.follow ? s.qpos[0]! : 0;
+  let xMin = centre - view.width / 2, xMax = centre + view.width / 2;
+  let yMin = view.yMin, yMax = view.yMin + view.height;
+  // Keep every capsule in view, however far it flew (the camera frames the torso, not all of it).
+  capsules.forEach((c, i) => {
+    const [x1, z1, x2, z2] = s.geoms.slice(4 * i, 4 * i + 4) as [number, number, number, number];
+    xMin = Math.min(xMin, x1 - c.radius, x2 - c.radius);
+    xMax = Math.max(xMax, x1 + c.radius, x2 + c.radius);
+    yMin = Math.min(yMin, z1 - c.radius, z2 - c.radius);
+    yMax = Math.max(yMax, z1 + c.radius, z2 + c.radius);
+  });
+  const items: DrawPrimitive[] = [];
+  if (view.ground) {
+    if (yMin < 0) items.push({ kind: 'rect', x: xMin, y: yMin, w: xMax - xMin, h: -yMin, fill: COLORS.ground });
+    items.push({ kind: 'line', x1: xMin, y1: 0, x2: xMax, y2: 0, stroke: COLORS.groundLine, width: MARK.width });
+    // A mark every metre, labelled with its distance from the start: forward motion shows as
+    // the marks sliding back under a camera that follows the torso.
+    for (let m = Math.ceil(xMin); m <= Math.floor(xMax); m++) {
+      const bottom = Math.max(yMin, -MARK.length);
+      items.push({ kind: 'line', x1: m, y1: 0, x2: m, y2: bottom, stroke: COLORS.mark, width: MARK.width });
+      const textY = -MARK.length - MARK.text;
+      if (textY >= yMin) items.push({ kind: 'text', x: m + 0.02, y: textY, text: `${m} m`, size: MARK.text, fill: COLORS.mark });
+    }
+  }
+  capsules.forEach((c, i) => {
+    const [x1, y1, x2, y2] = s.geoms.slice(4 * i, 4 * i + 4) as [number, number, number, number];
+    items.push({ kind: 'capsule', x1, y1, x2, y2, r: c.radius, fill: c.fill });
+  });
+  return { viewport: { xMin, xMax, yMin, yMax }, background: COLORS.background, items };
+}
+
+/** Uniform noise in [-scale, scale] per entry (Gymnasium's np_random.uniform(low=-scale, high=scale)). */
+export function uniformNoise(rng: Rng, n: number, scale: number): number[] {
+  return Array.from({ length: n }, () => scale * (2 * rng.next() - 1));
+}
