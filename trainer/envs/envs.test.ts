@@ -178,6 +178,8 @@ beforeAll(() => loadMujoco());
 const bangBangPolicy = (env: AnyContinuousEnv): ContinuousPolicy => (_s, _rng, t) =>
   (Math.floor(t / 15) % 2 === 0 ? env.actionSpace.low : env.actionSpace.high).slice();
 
+const RENDER_CHECK_STEPS = 200;
+
 describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const))('continuous env contract: %s', (_id, env) => {
   it('is registered under its id apart from the discrete envs, with a well-formed box', () => {
     expect(getContinuousEnv(env.id)).toBe(env);
@@ -245,7 +247,9 @@ describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const
     let frames = 0;
     for (let seed = 0; seed < 4; seed++) {
       for (const policy of [uniformBoxPolicy(env), bangBangPolicy(env)]) {
-        const ep = continuousRollout(env, 100 + seed, policy);
+        // 200 steps reach the far states (falls, flips, the rail's ends) of every env here; full
+        // 1,000-step MuJoCo episodes would make this the slowest test of the suite.
+        const ep = continuousRollout(env, 100 + seed, policy, Math.min(env.maxEpisodeSteps, RENDER_CHECK_STEPS));
         ep.states.forEach((s, t) => {
           expectFrameInsideViewport(env.render(s), `${env.id} seed ${seed} step ${t}`);
           frames++;

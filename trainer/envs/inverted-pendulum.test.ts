@@ -3,11 +3,10 @@ import { makeRng } from '../core/rng';
 import { loadMujoco } from '../mujoco/load';
 import { INVERTED_PENDULUM_XML, invertedPendulum as env, invertedPendulumReward } from './inverted-pendulum';
 import { makeMujocoEnv, type MujocoState } from './mujoco/mujoco-env';
+import { capsuleMass } from '../../tests/helpers/trainer/mujoco';
 
 beforeAll(() => loadMujoco());
 
-/** Capsule volume (cylinder of length `length` plus a sphere), for masses at MuJoCo's density 1000. */
-const capsuleMass = (radius: number, length: number) => 1000 * (Math.PI * radius ** 2 * length + (4 / 3) * Math.PI * radius ** 3);
 
 function episodeReturn(policy: (s: MujocoState) => number[], seed: number): { ret: number; last: MujocoState } {
   const rng = makeRng(seed);

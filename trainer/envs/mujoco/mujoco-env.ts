@@ -122,15 +122,16 @@ export function renderSideView(config: MujocoEnvConfig, s: MujocoState): Frame {
   });
   const items: DrawPrimitive[] = [];
   if (view.ground) {
-    if (yMin < 0) items.push({ kind: 'rect', x: xMin, y: yMin, w: xMax - xMin, h: -yMin, fill: COLORS.ground });
+    // A filled polygon rather than a rect: its corners are the viewport's own numbers, exactly.
+    if (yMin < 0) items.push({ kind: 'polyline', points: [[xMin, yMin], [xMax, yMin], [xMax, 0], [xMin, 0]], fill: COLORS.ground, stroke: COLORS.ground, width: MARK.width });
     items.push({ kind: 'line', x1: xMin, y1: 0, x2: xMax, y2: 0, stroke: COLORS.groundLine, width: MARK.width });
     // A mark every metre, labelled with its distance from the start: forward motion shows as
     // the marks sliding back under a camera that follows the torso.
     for (let m = Math.ceil(xMin); m <= Math.floor(xMax); m++) {
       const bottom = Math.max(yMin, -MARK.length);
       items.push({ kind: 'line', x1: m, y1: 0, x2: m, y2: bottom, stroke: COLORS.mark, width: MARK.width });
-      const textY = -MARK.length - MARK.text;
-      if (textY >= yMin) items.push({ kind: 'text', x: m + 0.02, y: textY, text: `${m} m`, size: MARK.text, fill: COLORS.mark });
+      const textY = -MARK.length - 1.2 * MARK.text;
+      if (textY >= yMin && m + 0.02 <= xMax) items.push({ kind: 'text', x: m + 0.02, y: textY, text: `${m} m`, size: MARK.text, fill: COLORS.mark });
     }
   }
   capsules.forEach((c, i) => {

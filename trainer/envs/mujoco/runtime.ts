@@ -17,6 +17,12 @@ export interface MujocoModel {
   ngeom: number;
   readonly geom_size: Real;
   readonly geom_type: Int32Array;
+  /** Per body (world first), kg. */
+  readonly body_mass: Real;
+  /** 6 per actuator; the first is the joint gear. */
+  readonly actuator_gear: Real;
+  /** 2 per actuator. */
+  readonly actuator_ctrlrange: Real;
   readonly opt: { timestep: number; disableflags: number };
   delete(): void;
 }
