@@ -19,6 +19,7 @@ import { getEnv } from '../envs';
 import { makeSegment, type Segment } from '../preference/types';
 import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
 import { choiceOf, type Choice } from '../contracts/choices';
+import { discreteActions, type ClipActions } from '../contracts/clip-actions';
 import type { SimulateConfig } from '../contracts/run-config';
 
 /** One annotator's view of the queue: the two procedures the labeling page calls. */
@@ -31,7 +32,7 @@ export type LabelQueueCaller = {
 export interface ClipLike {
   envId: string;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -45,8 +46,9 @@ export function clipToSegment(clip: ClipLike): Segment {
   const env = getEnv(clip.envId);
   // env.step draws the next state from the rng; only its reward is used here.
   const rng = makeRng(0);
-  const trueRewards = clip.actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
-  return makeSegment({ envId: clip.envId, states: clip.states, actions: clip.actions, trueRewards, logProbs: clip.actions.map(() => 0), done: false });
+  const actions = discreteActions(clip.actions, 'clipToSegment');
+  const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+  return makeSegment({ envId: clip.envId, states: clip.states, actions, trueRewards, logProbs: actions.map(() => 0), done: false });
 }
 
 /**
