@@ -138,7 +138,40 @@ export function renderSideView(config: MujocoEnvConfig, s: MujocoState): Frame {
     const [x1, y1, x2, y2] = s.geoms.slice(4 * i, 4 * i + 4) as [number, number, number, number];
     items.push({ kind: 'capsule', x1, y1, x2, y2, r: c.radius, fill: c.fill });
   });
-  return { viewport: { xMin, xMax, yMin, yMax }, background: COLORS.background, items };
+  const viewport = { xMin, xMax, yMin, yMax };
+  items.push(...actionBars(config.actionSpace, s.u, viewport));
+  return { viewport, background: COLORS.background, items };
+}
+
+const BARS = { positive: '#1565c0', negative: '#c62828', track: '#dfe4ea', text: '#37474f' } as const;
+
+/**
+ * The last action as one bar per dimension in the frame's top-left corner (what an annotator
+ * sees instead of discrete action names): the bar grows right (blue) for a positive torque and
+ * left (red) for a negative one, its length the share of the box's bound, with the dimension's
+ * name beside it. Sized from the viewport, so it reads the same at any zoom.
+ */
+export function actionBars(space: BoxActionSpace, u: readonly number[], view: Frame['viewport']): DrawPrimitive[] {
+  const height = view.yMax - view.yMin, width = view.xMax - view.xMin;
+  // At most 45% of the height for the bars, however many dimensions.
+  const row = Math.min(0.07 * height, (0.45 * height) / Math.max(1, space.names.length));
+  const text = 0.7 * row, half = 0.12 * width, barH = 0.55 * row;
+  const labelX = view.xMin + 0.02 * width, zeroX = labelX + 0.2 * width + half;
+  const items: DrawPrimitive[] = [];
+  space.names.forEach((name, i) => {
+    const yMid = view.yMax - (i + 1) * row;
+    const bound = u[i]! >= 0 ? space.high[i]! : -space.low[i]!;
+    const share = bound > 0 ? Math.min(1, Math.abs(u[i]!) / bound) : 0;
+    const length = share * half;
+    items.push({ kind: 'text', x: labelX, y: yMid - text / 3, text: name, size: text, fill: BARS.text });
+    items.push({ kind: 'rect', x: zeroX - half, y: yMid - barH / 2, w: 2 * half, h: barH, fill: BARS.track });
+    if (length > 0) {
+      const positive = u[i]! >= 0;
+      items.push({ kind: 'rect', x: positive ? zeroX : zeroX - length, y: yMid - barH / 2, w: length, h: barH, fill: positive ? BARS.positive : BARS.negative });
+    }
+    items.push({ kind: 'line', x1: zeroX, y1: yMid - barH / 2 - 0.1 * row, x2: zeroX, y2: yMid + barH / 2 + 0.1 * row, stroke: BARS.text, width: 0.06 * row });
+  });
+  return items;
 }
 
 /** Uniform noise in [-scale, scale] per entry (Gymnasium's np_random.uniform(low=-scale, high=scale)). */
