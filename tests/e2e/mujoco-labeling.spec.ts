@@ -51,9 +51,14 @@ test('a hopper pair plays on the labeling page from its stored states (no MuJoCo
   }
 
   try {
-    // The page must never fetch the simulator: watch every request it makes.
+    // The page must never fetch the simulator: watch every request and every script it loads
+    // (mujoco-js is one 11 MB module with its wasm inlined; the whole app's JS is far smaller).
     const requested: string[] = [];
+    const scriptBytes: Array<Promise<number>> = [];
     page.on('request', (r) => requested.push(r.url()));
+    page.on('response', (r) => {
+      if (r.request().resourceType() === 'script') scriptBytes.push(r.body().then((b) => b.length, () => 0));
+    });
     await signIn(page, ACCOUNTS.annotator1);
     await labelRun(page, RUN_NAME);
     const current = page.locator('[data-slot="current"]');
@@ -74,6 +79,9 @@ test('a hopper pair plays on the labeling page from its stored states (no MuJoCo
     expect(before.equals(await clips.screenshot())).toBe(false);
     await page.screenshot({ path: process.env.UPDATE_SCREENSHOTS ? path.join('docs', 'labeling-hopper.png') : test.info().outputPath('labeling-hopper.png') });
     expect(requested.filter((url) => /mujoco/i.test(url))).toEqual([]);
+    const totalScript = (await Promise.all(scriptBytes)).reduce((a, b) => a + b, 0);
+    expect(totalScript).toBeGreaterThan(0);
+    expect(totalScript).toBeLessThan(5_000_000);
 
     await page.keyboard.press('ArrowLeft');
     await expect.poll(() => dbRows<{ choice: string }>('select choice from labels where pair_id = ?', pairId).map((r) => r.choice)).toEqual(['left']);
