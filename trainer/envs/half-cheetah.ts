@@ -1,4 +1,4 @@
-import { makeMujocoEnv, uniformNoise, type GeneralizedState } from './mujoco/mujoco-env';
+import { locomotionReward, makeMujocoEnv, observeWithoutX, uniformNoise } from './mujoco/mujoco-env';
 
 /**
  * half-cheetah: Gymnasium HalfCheetah-v5 on MuJoCo (trainer/mujoco/load.ts must have loaded the
@@ -74,11 +74,7 @@ export const HALF_CHEETAH_XML = `
 </mujoco>`;
 
 /** v5: forward velocity - 0.1 |a|^2, for the transition before -> after. */
-export function halfCheetahReward(before: GeneralizedState, after: GeneralizedState, action: readonly number[]): number {
-  const forward = (after.qpos[0]! - before.qpos[0]!) / HALF_CHEETAH_DT;
-  const ctrl = action.reduce((sum, a) => sum + a * a, 0);
-  return HALF_CHEETAH_WEIGHTS.forward * forward - HALF_CHEETAH_WEIGHTS.ctrlCost * ctrl;
-}
+export const halfCheetahReward = locomotionReward({ dt: HALF_CHEETAH_DT, forward: HALF_CHEETAH_WEIGHTS.forward, ctrlCost: HALF_CHEETAH_WEIGHTS.ctrlCost });
 
 const BODY = '#8d6e63', LIMB = '#c9a26b', LOWER = '#d7a49a';
 
@@ -104,7 +100,7 @@ export const halfCheetah = makeMujocoEnv({
   observationSize: 17,
   initQpos: [0, 0, 0, 0, 0, 0, 0, 0, 0],
   resetNoise: (rng, nq, nv) => ({ qpos: uniformNoise(rng, nq, 0.1), qvel: Array.from({ length: nv }, () => 0.1 * rng.normal()) }),
-  observe: (s) => [...s.qpos.slice(1), ...s.qvel],
+  observe: (s) => observeWithoutX(s),
   reward: halfCheetahReward,
   view: { width: 4, height: 1.9, yMin: -0.35, follow: true, ground: true },
 });

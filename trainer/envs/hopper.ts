@@ -1,4 +1,4 @@
-import { makeMujocoEnv, uniformNoise, type GeneralizedState } from './mujoco/mujoco-env';
+import { locomotionReward, makeMujocoEnv, observeWithoutX, uniformNoise, type GeneralizedState } from './mujoco/mujoco-env';
 
 /**
  * hopper: Gymnasium Hopper-v5 on MuJoCo (trainer/mujoco/load.ts must have loaded the simulator
@@ -67,14 +67,11 @@ export function hopperIsHealthy(s: GeneralizedState): boolean {
 }
 
 /** v5: forward velocity + healthy reward - control cost, for the transition before -> after. */
-export function hopperReward(before: GeneralizedState, after: GeneralizedState, action: readonly number[]): number {
-  const forward = (after.qpos[0]! - before.qpos[0]!) / HOPPER_DT;
-  const healthy = hopperIsHealthy(after) ? 1 : 0;
-  const ctrl = action.reduce((sum, a) => sum + a * a, 0);
-  return HOPPER_WEIGHTS.forward * forward + HOPPER_WEIGHTS.healthy * healthy - HOPPER_WEIGHTS.ctrlCost * ctrl;
-}
+export const hopperReward = locomotionReward({
+  dt: HOPPER_DT, forward: HOPPER_WEIGHTS.forward, ctrlCost: HOPPER_WEIGHTS.ctrlCost,
+  healthy: { reward: HOPPER_WEIGHTS.healthy, isHealthy: hopperIsHealthy },
+});
 
-const clip10 = (v: number) => Math.min(10, Math.max(-10, v));
 
 export const hopper = makeMujocoEnv({
   id: 'hopper',
@@ -94,7 +91,7 @@ export const hopper = makeMujocoEnv({
   observationSize: 11,
   initQpos: [0, 1.25, 0, 0, 0, 0],
   resetNoise: (rng, nq, nv) => ({ qpos: uniformNoise(rng, nq, 5e-3), qvel: uniformNoise(rng, nv, 5e-3) }),
-  observe: (s) => [...s.qpos.slice(1), ...s.qvel.map(clip10)],
+  observe: (s) => observeWithoutX(s, 10),
   reward: hopperReward,
   view: { width: 3, height: 2.1, yMin: -0.35, follow: true, ground: true },
 });

@@ -1,4 +1,4 @@
-import { makeMujocoEnv, uniformNoise, type GeneralizedState } from './mujoco/mujoco-env';
+import { locomotionReward, makeMujocoEnv, observeWithoutX, uniformNoise, type GeneralizedState } from './mujoco/mujoco-env';
 
 /**
  * walker2d: Gymnasium Walker2d-v5 on MuJoCo (trainer/mujoco/load.ts must have loaded the
@@ -71,14 +71,11 @@ export function walker2dIsHealthy(s: GeneralizedState): boolean {
 }
 
 /** v5: forward velocity + healthy reward - control cost, for the transition before -> after. */
-export function walker2dReward(before: GeneralizedState, after: GeneralizedState, action: readonly number[]): number {
-  const forward = (after.qpos[0]! - before.qpos[0]!) / WALKER2D_DT;
-  const healthy = walker2dIsHealthy(after) ? 1 : 0;
-  const ctrl = action.reduce((sum, a) => sum + a * a, 0);
-  return WALKER2D_WEIGHTS.forward * forward + WALKER2D_WEIGHTS.healthy * healthy - WALKER2D_WEIGHTS.ctrlCost * ctrl;
-}
+export const walker2dReward = locomotionReward({
+  dt: WALKER2D_DT, forward: WALKER2D_WEIGHTS.forward, ctrlCost: WALKER2D_WEIGHTS.ctrlCost,
+  healthy: { reward: WALKER2D_WEIGHTS.healthy, isHealthy: walker2dIsHealthy },
+});
 
-const clip10 = (v: number) => Math.min(10, Math.max(-10, v));
 const RIGHT = '#c9a26b', LEFT = '#9c6f9a';
 
 export const walker2d = makeMujocoEnv({
@@ -103,7 +100,7 @@ export const walker2d = makeMujocoEnv({
   observationSize: 17,
   initQpos: [0, 1.25, 0, 0, 0, 0, 0, 0, 0],
   resetNoise: (rng, nq, nv) => ({ qpos: uniformNoise(rng, nq, 5e-3), qvel: uniformNoise(rng, nv, 5e-3) }),
-  observe: (s) => [...s.qpos.slice(1), ...s.qvel.map(clip10)],
+  observe: (s) => observeWithoutX(s, 10),
   reward: walker2dReward,
   view: { width: 3, height: 2.1, yMin: -0.35, follow: true, ground: true },
 });

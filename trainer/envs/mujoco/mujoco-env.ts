@@ -174,6 +174,33 @@ export function actionBars(space: BoxActionSpace, u: readonly number[], view: Fr
   return items;
 }
 
+/**
+ * Gymnasium v5's locomotion reward: `forward` x the forward velocity of qpos[0] over the env
+ * step (x_after - x_before) / dt, plus `healthy.reward` when `healthy.isHealthy(after)`, minus
+ * `ctrlCost` x |a|^2.
+ */
+export function locomotionReward(terms: {
+  dt: number;
+  forward: number;
+  ctrlCost: number;
+  healthy?: { reward: number; isHealthy: (s: GeneralizedState) => boolean };
+}): (before: GeneralizedState, after: GeneralizedState, action: readonly number[]) => number {
+  return (before, after, action) => {
+    const velocity = (after.qpos[0]! - before.qpos[0]!) / terms.dt;
+    const healthy = terms.healthy && terms.healthy.isHealthy(after) ? terms.healthy.reward : 0;
+    const ctrl = action.reduce((sum, a) => sum + a * a, 0);
+    return terms.forward * velocity + healthy - terms.ctrlCost * ctrl;
+  };
+}
+
+/**
+ * The locomotion tasks' observation: qpos without the forward position x (so the policy cannot
+ * read how far it went), then qvel, clipped to [-velocityClip, velocityClip] where v5 does.
+ */
+export function observeWithoutX(s: GeneralizedState, velocityClip = Infinity): number[] {
+  return [...s.qpos.slice(1), ...s.qvel.map((v) => Math.min(velocityClip, Math.max(-velocityClip, v)))];
+}
+
 /** Uniform noise in [-scale, scale] per entry (Gymnasium's np_random.uniform(low=-scale, high=scale)). */
 export function uniformNoise(rng: Rng, n: number, scale: number): number[] {
   return Array.from({ length: n }, () => scale * (2 * rng.next() - 1));
