@@ -12,10 +12,12 @@
  *   trainer/envs/, trainer/contracts/, trainer/core/  (pure TypeScript, the bottom; importable by
  *                                                      all, importing only each other)
  *
- * tfjs lives in trainer/ (outside the bottom) and scripts/ only. Because every production file
- * outside those two is forbidden both to import @tensorflow/* and to import trainer/ outside the
- * bottom (or scripts/, or tests/), nothing the web app can reach loads tfjs: the per-file rules
- * close over the whole import graph, so no separate walk of the graph is needed.
+ * tfjs and MuJoCo (mujoco-js, an 11 MB wasm module) live in trainer/ (outside the bottom) and
+ * scripts/ only. Because every production file outside those two is forbidden both to import
+ * them and to import trainer/ outside the bottom (or scripts/, or tests/), nothing the web app
+ * can reach loads them: the per-file rules close over the whole import graph, so no separate walk
+ * of the graph is needed. (The MuJoCo envs in trainer/envs reach the simulator through a slot
+ * that trainer/mujoco/load.ts fills, so the browser can import them to draw clips.)
  *
  * scripts/ is the composition root (it wires the web server, the trainer and the database
  * together) and test files are integration code: both may import any layer. Test helpers live in
@@ -31,6 +33,9 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 const NOT_PRODUCTION = ['**/*.test.ts', '**/*.test.tsx', 'tests/**'];
 
 const BOTTOM = ['./envs', './contracts', './core'];
+
+/** Where mujoco-js may not be imported: everything but trainer/ outside the bottom, and scripts/. */
+const NO_MUJOCO = ['./!(trainer|scripts|tests)/**/*', './*.ts', './trainer/envs', './trainer/contracts', './trainer/core'];
 
 const noTfjs = {
   patterns: [{
@@ -133,6 +138,12 @@ export default tseslint.config(
             from: './trainer',
             except: BOTTOM,
             message: 'trainer/envs, trainer/contracts and trainer/core are the bottom layer: they import only each other.',
+          },
+          {
+            // A zone rather than no-restricted-imports: zones see dynamic import() too.
+            target: NO_MUJOCO,
+            from: './node_modules/mujoco-js',
+            message: 'MuJoCo (mujoco-js) runs in the trainer process only (trainer/ outside envs/contracts/core, loaded by trainer/mujoco/load.ts, and scripts/): the web app draws MuJoCo clips from their stored states.',
           },
           {
             target: ['./trainer/envs', './trainer/contracts', './trainer/core'],

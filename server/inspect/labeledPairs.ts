@@ -2,6 +2,7 @@ import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '@/db/client';
 import { clips, labels, pairs } from '@/db/schema';
+import { discreteActions } from '@/trainer/contracts/clip-actions';
 
 /** A usable label (live, with a preference) of a run, with both clips' steps. */
 export interface LabeledPairRow {
@@ -32,7 +33,7 @@ export function labeledPairRows(db: Db, runId: number, limit?: number): LabeledP
   return rows.map((r) => ({
     labelId: r.labelId,
     y: r.y!,
-    a: { id: r.aId, states: r.aStates, actions: r.aActions },
-    b: { id: r.bId, states: r.bStates, actions: r.bActions },
+    a: { id: r.aId, states: r.aStates, actions: discreteActions(r.aActions, 'the labeled-pairs inspector') },
+    b: { id: r.bId, states: r.bStates, actions: discreteActions(r.bActions, 'the labeled-pairs inspector') },
   }));
 }

@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import { checkpoints, clips, labels, pairs, runs, users, type Clip } from '@/db/schema';
 import { neuralStepRewards, tabularStepRewards } from './clipStepRewards';
 import { neuralContext } from './neuralRewards';
+import type { ClipActions } from '@/trainer/contracts/clip-actions';
 
 export type { RewardHeatmap } from './clipStepRewards';
 
@@ -12,7 +13,7 @@ export interface InspectedClip {
   envId: string;
   seed: number;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
   trueReturn: number | null;
   /** Per step (one per action), from the scoring checkpoint (tabular or neural) when it is readable; else null. */
   learnedReward: number[] | null;

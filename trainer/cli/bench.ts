@@ -2,6 +2,7 @@ import { makeRng } from '../core/rng';
 import { ENVS } from '../envs';
 import { softValueIteration, evaluatePolicy } from '../tabular/soft';
 import { parseFlags, type CliIo } from './args';
+import { benchContinuousEnvs } from './bench-continuous-envs';
 
 /**
  * `npm run sobirl -- bench`: throughput figures, measured side by side in one run so the ratios
@@ -24,6 +25,8 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     }
     results[`env/${env.id}/steps_per_s`] = Math.round(steps / ((performance.now() - t0) / 1000));
   }
+  // 1b. The continuous-action envs (pendulum, the MuJoCo tasks): bench-continuous-envs.ts.
+  Object.assign(results, await benchContinuousEnvs(Math.max(0.3, 3 * scale)));
 
   // 2. Tabular solver on S = 1,000, A = 4 (random sparse transitions): soft VI to 1e-8 and one
   //    exact policy evaluation (a dense 1,000 x 1,000 solve).

@@ -12,3 +12,12 @@ export type ClipActions = DiscreteClipActions | ContinuousClipActions;
 export function isContinuousActions(actions: ClipActions): actions is ContinuousClipActions {
   return actions.length > 0 && Array.isArray(actions[0]);
 }
+
+/**
+ * The clip's actions as indices, for code that handles discrete-action runs only; throws (naming
+ * `where`) on a continuous clip rather than treating vectors as indices.
+ */
+export function discreteActions(actions: ClipActions, where: string): DiscreteClipActions {
+  if (isContinuousActions(actions)) throw new Error(`${where} handles discrete-action clips only; this clip has action vectors`);
+  return actions as DiscreteClipActions;
+}

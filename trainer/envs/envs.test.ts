@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeRng, type Rng } from '../core/rng';
+import { loadMujoco } from '../mujoco/load';
 import { ALL_ENV_IDS, CONTINUOUS_ENVS, ENVS, getAnyEnv, getContinuousEnv, getEnv } from './index';
 import type { AnyContinuousEnv, AnyEnv, DrawPrimitive, Frame } from './types';
 
@@ -17,6 +18,7 @@ function extentPoints(p: DrawPrimitive): Array<[number, number]> {
     }
     case 'circle': return [[p.x - p.r, p.y - p.r], [p.x + p.r, p.y + p.r]];
     case 'line': return [[p.x1, p.y1], [p.x2, p.y2]];
+    case 'capsule': return [[p.x1 - p.r, p.y1 - p.r], [p.x1 + p.r, p.y1 + p.r], [p.x2 - p.r, p.y2 - p.r], [p.x2 + p.r, p.y2 + p.r]];
     case 'polyline': return p.points;
     case 'text': return [[p.x, p.y]];
   }
@@ -24,7 +26,8 @@ function extentPoints(p: DrawPrimitive): Array<[number, number]> {
 
 function expectFrameInsideViewport(frame: Frame, where: string) {
   const { xMin, xMax, yMin, yMax } = frame.viewport;
-  expect(xMax > xMin && yMax > yMin, `${where}: viewport has positive size`).toBe(true);
+  // Plain checks that throw, not one expect() per number: this runs on thousands of frames.
+  if (!(xMax > xMin && yMax > yMin)) throw new Error(`${where}: viewport ${JSON.stringify(frame.viewport)} has no positive size`);
   for (const item of frame.items) {
     for (const [x, y] of extentPoints(item)) {
       if (!(Number.isFinite(x) && Number.isFinite(y) && x >= xMin && x <= xMax && y >= yMin && y <= yMax)) {
@@ -32,7 +35,7 @@ function expectFrameInsideViewport(frame: Frame, where: string) {
       }
     }
     const numbers = Object.values(item).filter((v): v is number => typeof v === 'number');
-    for (const v of numbers) expect(Number.isFinite(v), `${where}: ${item.kind} has a non-finite field`).toBe(true);
+    if (!numbers.every(Number.isFinite)) throw new Error(`${where}: ${item.kind} has a non-finite field`);
   }
 }
 
@@ -170,8 +173,13 @@ const uniformBoxPolicy = (env: AnyContinuousEnv): ContinuousPolicy => (_s, rng) 
     return lo - pad + (hi - lo + 2 * pad) * rng.next();
   });
 /** Every dimension at its low bound, then its high bound, 15 steps each: reaches the far states. */
+// The MuJoCo envs step through the wasm simulator, loaded once per process.
+beforeAll(() => loadMujoco());
+
 const bangBangPolicy = (env: AnyContinuousEnv): ContinuousPolicy => (_s, _rng, t) =>
   (Math.floor(t / 15) % 2 === 0 ? env.actionSpace.low : env.actionSpace.high).slice();
+
+const RENDER_CHECK_STEPS = 200;
 
 describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const))('continuous env contract: %s', (_id, env) => {
   it('is registered under its id apart from the discrete envs, with a well-formed box', () => {
@@ -240,7 +248,9 @@ describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const
     let frames = 0;
     for (let seed = 0; seed < 4; seed++) {
       for (const policy of [uniformBoxPolicy(env), bangBangPolicy(env)]) {
-        const ep = continuousRollout(env, 100 + seed, policy);
+        // 200 steps reach the far states (falls, flips, the rail's ends) of every env here; full
+        // 1,000-step MuJoCo episodes would make this the slowest test of the suite.
+        const ep = continuousRollout(env, 100 + seed, policy, Math.min(env.maxEpisodeSteps, RENDER_CHECK_STEPS));
         ep.states.forEach((s, t) => {
           expectFrameInsideViewport(env.render(s), `${env.id} seed ${seed} step ${t}`);
           frames++;

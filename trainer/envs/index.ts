@@ -6,6 +6,10 @@ import { acrobot } from './acrobot';
 import { fourrooms } from './fourrooms';
 import { riverswim } from './riverswim';
 import { pendulum } from './pendulum';
+import { invertedPendulum } from './inverted-pendulum';
+import { hopper } from './hopper';
+import { halfCheetah } from './half-cheetah';
+import { walker2d } from './walker2d';
 
 /**
  * The environment registry. To add an environment: write a module exporting an `Env` (pure
@@ -28,7 +32,17 @@ export const ENVS: Readonly<Record<string, AnyEnv>> = {
  */
 export const CONTINUOUS_ENVS: Readonly<Record<string, AnyContinuousEnv>> = {
   [pendulum.id]: pendulum,
+  [invertedPendulum.id]: invertedPendulum,
+  [hopper.id]: hopper,
+  [halfCheetah.id]: halfCheetah,
+  [walker2d.id]: walker2d,
 };
+
+/**
+ * The envs that step through MuJoCo: a process must `await loadMujoco()` (trainer/mujoco/load.ts,
+ * or `prepareEnv`) before resetting or stepping them. Their render reads the state only.
+ */
+export const MUJOCO_ENV_IDS: readonly string[] = [invertedPendulum.id, hopper.id, halfCheetah.id, walker2d.id];
 
 /** Every registered env id, discrete first. */
 export const ALL_ENV_IDS: readonly string[] = [...Object.keys(ENVS), ...Object.keys(CONTINUOUS_ENVS)];

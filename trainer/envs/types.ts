@@ -13,12 +13,14 @@ import type { Rng } from '../core/rng';
  * Drawing primitives in world coordinates; the browser maps the viewport onto its canvas
  * (components/player/drawFrame.ts). Every length is in world units, line widths, radii and
  * text size included; `rect.angle` (radians) turns the rectangle about its centre,
- * counter-clockwise (y grows upwards).
+ * counter-clockwise (y grows upwards). A `capsule` is the segment (x1, y1)-(x2, y2) swept by a disc
+ * of radius `r` (MuJoCo's capsule geom seen from the side).
  */
 export type DrawPrimitive =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill?: string; stroke?: string; angle?: number }
   | { kind: 'circle'; x: number; y: number; r: number; fill?: string; stroke?: string }
   | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number }
+  | { kind: 'capsule'; x1: number; y1: number; x2: number; y2: number; r: number; fill: string }
   | { kind: 'polyline'; points: Array<[number, number]>; stroke: string; width: number; fill?: string }
   | { kind: 'text'; x: number; y: number; text: string; size: number; fill: string };
 

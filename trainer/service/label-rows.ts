@@ -3,16 +3,19 @@
  * engines (tabular and neural).
  */
 import { makeRng } from '../core/rng';
-import { getEnv } from '../envs';
+import { getContinuousEnv, getEnv } from '../envs';
 import { makeSegment, type PreferenceLabel, type Segment } from '../preference/types';
 import type { ClipData, PairSpec } from './store';
+import { isContinuousActions, type ClipActions } from '../contracts/clip-actions';
 
 /** A stored clip as a Segment (true rewards are never read by the learner: zeros keep it well-formed). */
 export function clipSegment(envId: string, clip: ClipData): Segment {
+  const { actions } = clip;
+  if (isContinuousActions(actions)) throw new Error(`a clip of '${envId}' holds action vectors; this needs a discrete-action clip (continuous runs read clips with continuousClipSegment)`);
   return makeSegment({
     envId,
     states: clip.states,
-    actions: clip.actions,
+    actions,
     trueRewards: clip.actions.map(() => 0),
     logProbs: clip.logProbs,
     done: false,
@@ -23,7 +26,8 @@ export function clipSegment(envId: string, clip: ClipData): Segment {
 export interface ClipLike {
   envId: string;
   states: readonly unknown[];
-  actions: readonly number[];
+  /** Indices (discrete envs) or vectors (continuous envs). */
+  actions: ClipActions;
 }
 
 /**
@@ -32,11 +36,18 @@ export interface ClipLike {
  * action) only, which holds for every registered env).
  */
 export function clipToSegment(clip: ClipLike): Segment {
-  const env = getEnv(clip.envId);
   // env.step draws the next state from the rng; only its reward is used here.
   const rng = makeRng(0);
-  const trueRewards = clip.actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
-  return makeSegment({ envId: clip.envId, states: clip.states, actions: clip.actions, trueRewards, logProbs: clip.actions.map(() => 0), done: false });
+  const { actions } = clip;
+  if (isContinuousActions(actions)) {
+    // The teacher reads true rewards only; a continuous clip's vectors stay out of the Segment.
+    const env = getContinuousEnv(clip.envId);
+    const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+    return makeSegment({ envId: clip.envId, states: clip.states, actions: actions.map(() => 0), trueRewards, logProbs: actions.map(() => 0), done: false });
+  }
+  const env = getEnv(clip.envId);
+  const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+  return makeSegment({ envId: clip.envId, states: clip.states, actions, trueRewards, logProbs: actions.map(() => 0), done: false });
 }
 
 const PREFERENCE_LEVELS: readonly PreferenceLabel[] = [0, 0.25, 0.5, 0.75, 1];

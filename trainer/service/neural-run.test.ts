@@ -19,6 +19,7 @@ import { clipSegment } from './label-rows';
 import { QueryEnsemble, poissonWeight } from './neural-engine';
 import { NeuralEngine, labelsPerIteration, pendingTargetFor, type NeuralLearner } from './neural-run';
 import { clipToSegment } from './simulated-annotators';
+import { discreteActions } from '../contracts/clip-actions';
 import { TrainerService } from './trainer-service';
 
 const cleanups: Array<() => void> = [];
@@ -73,7 +74,7 @@ function clipSteps(db: Db, runId: number): { obs: Float32Array; actions: Int32Ar
   const rows = db.select({ states: clips.states, actions: clips.actions, logProbs: clips.logProbs }).from(clips).where(eq(clips.runId, runId)).limit(20).all();
   const obs: number[] = [], actions: number[] = [];
   for (const row of rows) {
-    const seg = clipSegment('cartpole', row);
+    const seg = clipSegment('cartpole', { ...row, actions: discreteActions(row.actions, 'this test') });
     seg.actions.forEach((a, h) => {
       obs.push(...env.observe(seg.states[h] as never));
       actions.push(a);
@@ -272,7 +273,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     expect(Math.max(...stored.map((c) => c.actions.length))).toBeGreaterThan(RLHF_DEFAULTS.grid5!.horizon);
     for (const c of stored) {
       expect(c.actions.length).toBeLessThanOrEqual(horizon);
-      if (c.actions.length < horizon) expect(env.step(c.states.at(-2) as never, c.actions.at(-1)!, makeRng(0)).done).toBe(true);
+      if (c.actions.length < horizon) expect(env.step(c.states.at(-2) as never, discreteActions(c.actions, 'this test').at(-1)!, makeRng(0)).done).toBe(true);
     }
     await service.stop();
   });

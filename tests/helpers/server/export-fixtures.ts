@@ -5,6 +5,7 @@ import { checkpoints, clips, labels, pairs, runs, users, type Choice } from '@/d
 import { writeTx } from '@/db/transactions';
 import { EXPORT_SCHEMA_VERSION } from '@/server/export/schema';
 import type { ReadBackRecord } from '@/server/export/readBack';
+import { isContinuousActions } from '@/trainer/contracts/clip-actions';
 
 /** y as the labeling flow stores it: P(left preferred). */
 export function yOf(choice: Choice): number | null {
@@ -66,6 +67,7 @@ export function expectedRecord(db: Db, labelId: number, emails = false): ReadBac
     [`${prefix}_actions`]: c.actions,
     [`${prefix}_true_return`]: c.trueReturn,
   });
+  const vectors = (c: typeof clipA) => (isContinuousActions(c.actions) ? c.actions : null);
   return {
     schema_version: EXPORT_SCHEMA_VERSION,
     label_id: label.id,
@@ -81,5 +83,7 @@ export function expectedRecord(db: Db, labelId: number, emails = false): ReadBac
     response_ms: label.responseMs,
     ...clip('clip_a', clipA),
     ...clip('clip_b', clipB),
+    clip_a_action_vectors: vectors(clipA),
+    clip_b_action_vectors: vectors(clipB),
   };
 }
