@@ -70,6 +70,8 @@ export const neuralSettingsSchema = z.strictObject({
   hiddenSizes: z.array(z.number().int().min(1).max(1024)).min(1).max(4).optional(),
   /** Adam steps per iteration of the query-selection ensemble (disagreement selection). */
   ensembleSteps: z.number().int().min(0).max(10_000).optional(),
+  /** Continuous-action runs (SAC): the entropy weight fixed at the run's tau, or auto-tuned as the SAC authors' code does. */
+  entropy: z.enum(['fixed', 'auto']).optional(),
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 
@@ -81,6 +83,8 @@ export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 export const STRING_ALGORITHM_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   exploreData: ['fresh', 'weighted'],
   exploreSchedule: ['per-iteration', 'per-step'],
+  // How G_Q - G_V is estimated (neural and continuous SoBiRL): simulator rollouts or the one-step form.
+  gradient: ['rollout', 'one-step'],
 };
 
 /** The settings as a form or `runs.create` gives them (typed input; every field has a default). */
