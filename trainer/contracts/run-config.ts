@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text';
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS } from '../envs';
 import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { BPREF_TEACHERS } from './teacher-names';
@@ -170,16 +170,16 @@ export function resolveRunConfig(envId: string, raw: unknown): RunConfig {
 const createRunFields = z.object({
   name: text(200).trim().min(1),
   // An own-property lookup: `id in ENVS` also matched inherited names (`__proto__`, `toString`).
-  envId: text(100).refine((id) => Object.hasOwn(ENVS, id), { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  envId: text(100).refine((id) => ALL_ENV_IDS.includes(id), { message: `unknown environment; known: ${ALL_ENV_IDS.join(', ')}` }),
   algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
   instructions: text(2000).trim().min(1),
   labelsWanted: z.number().int().min(1).max(10).default(1),
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
 }).superRefine((input, ctx) => {
-  const env = ENVS[input.envId];
-  if (!env) return; // envId's own check reports it
-  if (!env.tabular) {
+  if (!ALL_ENV_IDS.includes(input.envId)) return; // envId's own check reports it
+  const env = Object.hasOwn(ENVS, input.envId) ? ENVS[input.envId] : undefined;
+  if (!env?.tabular) {
     if (input.config.start !== 'uniform') ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: `a start state needs a tabular environment; '${input.envId}' starts as its env resets` });
     return;
   }

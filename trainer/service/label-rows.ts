@@ -4,13 +4,16 @@
  */
 import { makeSegment, type PreferenceLabel, type Segment } from '../preference/types';
 import type { ClipData, PairSpec } from './store';
+import { isContinuousActions } from '../contracts/clip-actions';
 
 /** A stored clip as a Segment (true rewards are never read by the learner: zeros keep it well-formed). */
 export function clipSegment(envId: string, clip: ClipData): Segment {
+  const { actions } = clip;
+  if (isContinuousActions(actions)) throw new Error(`a clip of '${envId}' holds action vectors; this needs a discrete-action clip (continuous runs read clips with continuousClipSegment)`);
   return makeSegment({
     envId,
     states: clip.states,
-    actions: clip.actions,
+    actions,
     trueRewards: clip.actions.map(() => 0),
     logProbs: clip.logProbs,
     done: false,

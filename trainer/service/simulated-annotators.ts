@@ -15,7 +15,8 @@ import { users, type User } from '../../db/schema';
 import { writeTx } from '../../db/transactions';
 import { hashPassword, insertUser } from '../../db/users';
 import { makeRng, type Rng } from '../core/rng';
-import { getEnv } from '../envs';
+import { getContinuousEnv, getEnv } from '../envs';
+import { isContinuousActions, type ClipActions } from '../contracts/clip-actions';
 import { makeSegment, type Segment } from '../preference/types';
 import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
 import { choiceOf, type Choice } from '../contracts/choices';
@@ -31,7 +32,7 @@ export type LabelQueueCaller = {
 export interface ClipLike {
   envId: string;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -42,11 +43,18 @@ export function teacherFor(config: SimulateConfig['teacher']): Teacher {
 
 /** The clip as the teacher judges it: true rewards replayed from its states and actions. */
 export function clipToSegment(clip: ClipLike): Segment {
-  const env = getEnv(clip.envId);
   // env.step draws the next state from the rng; only its reward is used here.
   const rng = makeRng(0);
-  const trueRewards = clip.actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
-  return makeSegment({ envId: clip.envId, states: clip.states, actions: clip.actions, trueRewards, logProbs: clip.actions.map(() => 0), done: false });
+  const { actions } = clip;
+  if (isContinuousActions(actions)) {
+    // The teacher reads true rewards only; a continuous clip's vectors stay out of the Segment.
+    const env = getContinuousEnv(clip.envId);
+    const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+    return makeSegment({ envId: clip.envId, states: clip.states, actions: actions.map(() => 0), trueRewards, logProbs: actions.map(() => 0), done: false });
+  }
+  const env = getEnv(clip.envId);
+  const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
+  return makeSegment({ envId: clip.envId, states: clip.states, actions, trueRewards, logProbs: actions.map(() => 0), done: false });
 }
 
 /**

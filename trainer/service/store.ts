@@ -10,6 +10,10 @@ import type { Db } from '../../db/client';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
 import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
+import type { ClipActions } from '../contracts/clip-actions';
+
+/** The clips.actions column's declared type (db/schema.ts), which may lag ClipActions until the schema carries vector actions. */
+type StoredClipActions = (typeof clips.$inferInsert)['actions'];
 
 export function listActiveRuns(db: Db): Run[] {
   return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id).all();
@@ -82,7 +86,8 @@ export function newLabelStats(db: Db, runId: number, watermark: number): NewLabe
 
 export interface ClipData {
   states: unknown[];
-  actions: number[];
+  /** One index per step (discrete-action envs) or one vector per step (continuous ones). */
+  actions: ClipActions;
   logProbs: number[];
 }
 
@@ -239,7 +244,7 @@ export function batchReady(
 export interface ClipSpec {
   seed: number;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
   logProbs: number[];
   trueReturn: number | null;
 }
@@ -366,7 +371,7 @@ function insertPairs(
       (clip) =>
         tx
           .insert(clips)
-          .values({ runId: spec.runId, checkpointId, envId: spec.envId, ...clip, formatVersion: CLIP_FORMAT_VERSION, createdAt: spec.now })
+          .values({ runId: spec.runId, checkpointId, envId: spec.envId, ...clip, actions: clip.actions as StoredClipActions, formatVersion: CLIP_FORMAT_VERSION, createdAt: spec.now })
           .returning({ id: clips.id })
           .get().id,
     ) as [number, number];

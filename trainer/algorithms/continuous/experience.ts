@@ -144,6 +144,14 @@ export function cutContinuousSegment<S>(envId: string, transitions: readonly Con
   return { envId, states, actions, trueRewards, logProbs, done };
 }
 
+/** `count` pairs of `horizon`-step clips cut from `pool` at uniformly drawn valid starts (none when no start is valid). */
+export function randomClipPairs<S>(envId: string, pool: readonly ContinuousTransition<S>[], horizon: number, count: number, rng: Rng): Array<[ContinuousSegment<S>, ContinuousSegment<S>]> {
+  const starts = continuousSegmentStarts(pool, horizon);
+  if (starts.length === 0) return [];
+  const cut = () => cutContinuousSegment(envId, pool, starts[rng.int(starts.length)]!, horizon);
+  return Array.from({ length: count }, () => [cut(), cut()] as [ContinuousSegment<S>, ContinuousSegment<S>]);
+}
+
 /**
  * Mean true return of `episodes` full episodes of `policy` (sampled, or deterministic tanh(mu)
  * when the policy is given a null rng by the caller), and the learned return under `learned`.

@@ -10,7 +10,7 @@ import type { AnyContinuousEnv } from '../../envs/types';
 import { assertSupported, type AlgorithmName } from '../../contracts/algorithms';
 import type { TimeSlicerLike } from './slicing';
 import {
-  ContinuousCollector, continuousSegmentStarts, cutContinuousSegment, evaluateContinuous,
+  ContinuousCollector, evaluateContinuous, randomClipPairs,
   type ContinuousLabeledPair, type ContinuousSegment, type ContinuousTransition,
 } from './experience';
 import { ContinuousLowerLevel } from './lower-level';
@@ -115,10 +115,7 @@ export class ContinuousLearner {
 
   /** `count` pairs of `horizon`-step clips cut from the pool at uniformly drawn starts. */
   candidatePairs(count: number, horizon: number, rng: Rng): Array<[ContinuousSegment, ContinuousSegment]> {
-    const starts = continuousSegmentStarts(this.pool, horizon);
-    if (starts.length === 0) return [];
-    const cut = () => cutContinuousSegment(this.env.id, this.pool, starts[rng.int(starts.length)]!, horizon);
-    return Array.from({ length: count }, () => [cut(), cut()] as [ContinuousSegment, ContinuousSegment]);
+    return randomClipPairs(this.env.id, this.pool, horizon, count, rng);
   }
 
   /** 'return/true' (sampled actions), 'return/mean-action' (tanh(mu)) and 'return/learned' of the same sampled episodes. */
@@ -132,9 +129,14 @@ export class ContinuousLearner {
 
   /** The labelled pairs packed for the reward model, `fresh` being the ones on the current policy's clips. */
   packLabels(all: readonly ContinuousLabeledPair[], fresh: readonly ContinuousLabeledPair[], horizon: number): ContinuousLabels | null {
-    if (all.length === 0) return null;
-    const H = Math.max(horizon, ...all.map((p) => Math.max(p.first.actions.length, p.second.actions.length)));
-    return { all: packContinuousPairs(this.env, all, H), fresh: fresh.length > 0 ? packContinuousPairs(this.env, fresh, H) : null, freshPairs: [...fresh] };
+    return all.length === 0 ? null : ContinuousLearner.pack(this.env, all, fresh, horizon);
+  }
+
+  /** Packing needs the env only: the padded length is the horizon, or the longest clip if longer (never truncated). */
+  static pack(env: AnyContinuousEnv, all: readonly ContinuousLabeledPair[], fresh: readonly ContinuousLabeledPair[], horizon: number): ContinuousLabels {
+    let H = horizon;
+    for (const p of all) H = Math.max(H, p.first.actions.length, p.second.actions.length);
+    return { all: packContinuousPairs(env, all, H), fresh: fresh.length > 0 ? packContinuousPairs(env, fresh, H) : null, freshPairs: [...fresh] };
   }
 
   /** Everything a checkpoint holds: weights (reward, SAC) and optimiser state (every Adam, the upper level's step). */
