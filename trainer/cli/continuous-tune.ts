@@ -47,7 +47,11 @@ async function main(): Promise<void> {
       seed, finalEvalEpisodes: num('finalEvalEpisodes', 20),
       onIteration: (k, m) => process.stderr.write(`seed ${seed} k=${k} ${Object.entries(m).map(([n, v]) => `${n}=${v.toFixed(3)}`).join(' ')}\n`),
     });
-    console.log(JSON.stringify({ env: envId, algorithm, seed, final: result.final, seconds: Math.round(result.seconds), curve: result.curve.map((c) => Math.round(c.metrics['return/true'] ?? NaN)) }));
+    const sum = (key: string) => Math.round(result.curve.reduce((s, c) => s + (c.metrics[key] ?? 0), 0));
+    console.log(JSON.stringify({
+      env: envId, algorithm, seed, final: result.final, seconds: Math.round(result.seconds), upperSeconds: sum('time/upper_s'), lowerSeconds: sum('time/lower_s'),
+      labels: result.curve.at(-1)?.labels ?? 0, envSteps: result.curve.at(-1)?.envSteps ?? 0, curve: result.curve.map((c) => Math.round(c.metrics['return/true'] ?? NaN)),
+    }));
   }
 }
 

@@ -60,9 +60,13 @@ export async function runContinuousLoop(o: ContinuousLoopOptions): Promise<Conti
       }
       labels.push(...fresh);
       const packed = learner.packLabels(labels, fresh, o.horizon);
+      const t0 = performance.now();
       if (packed) Object.assign(metrics, await learner.updateReward(packed, k, makeRng(o.seed * 1009 + k)));
+      metrics['time/upper_s'] = (performance.now() - t0) / 1000;
     }
+    const t1 = performance.now();
     Object.assign(metrics, await learner.updatePolicy(rng));
+    metrics['time/lower_s'] = (performance.now() - t1) / 1000;
     envSteps += (await learner.collect(o.schedule.envStepsPerIter)).length;
     Object.assign(metrics, learner.evaluate(o.schedule.evalEpisodes, evalRng));
     curve.push({ iteration: k + 1, labels: labels.length, envSteps, metrics });
