@@ -1,5 +1,5 @@
 import { makeRng } from '../core/rng';
-import { ENVS } from '../envs';
+import { CONTINUOUS_ENVS, ENVS } from '../envs';
 import { softValueIteration, evaluatePolicy } from '../tabular/soft';
 import { parseFlags, type CliIo } from './args';
 
@@ -20,6 +20,18 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) {
       const r = env.step(state, rng.int(env.actionNames.length), rng);
+      state = r.done ? env.reset(rng) : r.state;
+    }
+    results[`env/${env.id}/steps_per_s`] = Math.round(steps / ((performance.now() - t0) / 1000));
+  }
+  for (const env of Object.values(CONTINUOUS_ENVS)) {
+    const rng = makeRng(1);
+    const steps = Math.round(200_000 * scale);
+    const { low, high } = env.actionSpace;
+    let state = env.reset(rng);
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const r = env.step(state, low.map((l, j) => l + rng.next() * (high[j]! - l)), rng);
       state = r.done ? env.reset(rng) : r.state;
     }
     results[`env/${env.id}/steps_per_s`] = Math.round(steps / ((performance.now() - t0) / 1000));
@@ -96,6 +108,12 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
       results[`${net}/${label}/softq_ratio_to_pytorch`] = round2(m.softQUpdatesPerSecond / torch.softQUpdatesPerSecond);
       results[`${net}/${label}/softq_cpu_ratio_to_pytorch`] = round2(m.softQUpdatesPerCpuSecond / torch.softQUpdatesPerCpuSecond);
     }
+  }
+
+  // 4. SAC updates per second (continuous engine): the kernel beside tfjs' backends, pendulum shapes.
+  const { benchSac } = await import('../algorithms/continuous/sac-bench');
+  for (const row of await benchSac(seconds)) {
+    results[`sac/pendulum/${row.label}/updates_per_s`] = 'error' in row ? `unavailable (${shortReason(row.error)})` : round2(row.updatesPerSecond);
   }
 
   if (flags.json) io.stdout(`${JSON.stringify(results)}\n`);
