@@ -28,7 +28,7 @@ import { ContinuousLearner, type ContinuousLabels } from '../algorithms/continuo
 import { continuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
 import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { toPreference } from './label-rows';
-import { labelsPerIteration, pendingTargetFor } from './neural-run';
+import { MeasuredDemand } from './measured-demand';
 import type { ClipData, LabelRow, PairSpec } from './store';
 import { mixSeed } from './tabular-engine';
 
@@ -46,8 +46,6 @@ export interface ContinuousRunLabels {
 }
 
 type Ctx = StepContext<ContinuousPlan>;
-
-const RECENT_ITERATIONS = 3;
 
 /** A stored clip of a continuous run as the learner takes it (true rewards are never read: zeros). */
 export function continuousClipSegment(envId: string, clip: ClipData): ContinuousSegment {
@@ -68,8 +66,7 @@ function toContinuousClipSpec(segment: ContinuousSegment, seed: number): PairSpe
 
 export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPlan, ContinuousRunLabels> {
   readonly kind = 'continuous';
-  private readonly recentDemand: number[] = [];
-  private demand = Number.NaN;
+  private readonly demand = new MeasuredDemand();
   private warnedSelection = false;
 
   firstCheckpointNote(run: Run): string {
@@ -89,12 +86,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   }
 
   pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): number {
-    if (measured) {
-      this.demand = labelsPerIteration(ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
-      this.recentDemand.push(this.demand);
-      if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
-    }
-    return pendingTargetFor(ctx.plan.config.pendingFactor, ctx.run.labelBatchSize, this.recentDemand, { labelsWanted: ctx.run.labelsWanted, activeAnnotators: ctx.activeIds.length });
+    return this.demand.pendingTarget(ctx, ctx.plan.config.pendingFactor, measured);
   }
 
   async start(ctx: Ctx): Promise<ContinuousLearner> {
@@ -104,8 +96,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   }
 
   async restore(ctx: Ctx, stored: StoredCheckpoint | null, iteration: number): Promise<ContinuousLearner> {
-    const lastDemand = ctx.history.latestMetric('queue/demand');
-    if (this.recentDemand.length === 0 && lastDemand) this.recentDemand.push(lastDemand);
+    this.demand.resume(ctx.history);
     const learner = this.build(ctx, iteration);
     if (stored) loadContinuousCheckpoint(stored, learner);
     await learner.collect(Math.max(ctx.plan.schedule.envStepsPerIter, ctx.plan.schedule.lower.minReplay), ctx.slicer);
@@ -162,7 +153,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
     const count = request.purpose === 'top-up' ? request.count - request.pending : request.count;
     const pairs = uniformPairs(plan.env, learner.pool, learner.poolSeed, plan.config.horizon, count, makeRng(mixSeed(plan.config.seed, run.id, ...seedParts)));
     if (request.purpose !== 'iteration') return { pairs, meanScore: 0 };
-    return { pairs, meanScore: 0, metrics: { 'labels/new': request.labels.data.consumed, 'queue/target': request.count, 'queue/demand': this.demand } };
+    return { pairs, meanScore: 0, metrics: { 'labels/new': request.labels.data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest } };
   }
 
   topUpSource(ctx: Ctx, learner: ContinuousLearner): (count: number, index: number) => PairSpec[] {

@@ -1,6 +1,7 @@
 import type { Rng } from '../../core/rng';
 import type { AnyContinuousEnv } from '../../envs/types';
 import { logHalfWidths, toEnvAction } from './action-box';
+import { indicesByEpisode, packObs } from '../neural/experience';
 
 /**
  * Experience with the current SAC policy on a continuous-action env: parallel episodes stepped
@@ -46,12 +47,6 @@ export interface ContinuousLabeledPair<S = unknown> {
   readonly first: ContinuousSegment<S>;
   readonly second: ContinuousSegment<S>;
   readonly y: number;
-}
-
-export function packObs(rows: readonly (readonly number[])[], obsSize: number): Float32Array {
-  const out = new Float32Array(rows.length * obsSize);
-  rows.forEach((o, i) => out.set(o, i * obsSize));
-  return out;
 }
 
 /** Keeps `numEnvs` episodes running across calls, as the discrete collector does. */
@@ -109,14 +104,8 @@ export class ContinuousCollector<S> {
  * that neither runs past the collected data nor crosses a time-limit cut.
  */
 export function continuousSegmentStarts(transitions: readonly ContinuousTransition[], horizon: number): number[] {
-  const byEpisode = new Map<number, number[]>();
-  transitions.forEach((tr, i) => {
-    const list = byEpisode.get(tr.episode) ?? [];
-    list.push(i);
-    byEpisode.set(tr.episode, list);
-  });
   const starts: number[] = [];
-  for (const list of byEpisode.values()) {
+  for (const list of indicesByEpisode(transitions)) {
     for (let j = 0; j + horizon <= list.length; j++) {
       let ok = true;
       for (let h = 0; h < horizon - 1; h++) if (transitions[list[j + h]!]!.done) { ok = false; break; }

@@ -17,6 +17,7 @@ import type { Rng } from '../../core/rng';
 import type { AnyContinuousEnv } from '../../envs/types';
 import { toEnvAction, toNormalisedAction } from './action-box';
 import type { ContinuousPolicy, ContinuousSegment } from './experience';
+import { chooseSteps } from '../neural/exploration-rows';
 
 export interface ContinuousRowOptions {
   /** T: rollout length (1 = the one-step form). */
@@ -45,16 +46,6 @@ interface Rollout<S> {
   scale: number;
   /** The fixed first action, normalised. */
   first: Float32Array;
-}
-
-function chooseSteps(n: number, k: number, rng: Rng): number[] {
-  const idx = Array.from({ length: n }, (_, i) => i);
-  const m = Math.min(k, n);
-  for (let i = 0; i < m; i++) {
-    const j = i + rng.int(n - i);
-    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-  }
-  return idx.slice(0, m);
 }
 
 export function collectContinuousExplorationRows<S>(
