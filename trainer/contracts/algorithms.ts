@@ -41,6 +41,11 @@ export function isAlgorithmName(name: string): name is AlgorithmName {
   return (ALGORITHMS as readonly string[]).includes(name);
 }
 
+/** Whether the algorithm learns from labels: the oracle trains on the true reward and asks no teacher. */
+export function learnsFromLabels(algorithm: AlgorithmName): boolean {
+  return algorithm !== 'oracle';
+}
+
 export function isTabularEnv(envId: string): boolean {
   return Object.hasOwn(ENVS, envId) && ENVS[envId]!.tabular !== undefined;
 }

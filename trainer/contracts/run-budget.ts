@@ -33,7 +33,7 @@ export const RUN_LIMITS = {
   replayBytes: 256 * 1024 * 1024,
 } as const;
 
-/** Default neural replay capacity when the run leaves it unset (simulate-neural.ts's DEFAULT_NEURAL_RUN). */
+/** Default neural replay capacity when the run leaves it unset (DEFAULT_NEURAL_RUN, trainer/algorithms/neural/run-config.ts). */
 const DEFAULT_REPLAY_CAPACITY = 50_000;
 
 export interface BudgetInput {

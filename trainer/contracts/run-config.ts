@@ -49,7 +49,7 @@ export const simulateConfigSchema = z.object({
 export type SimulateConfig = z.infer<typeof simulateConfigSchema>;
 
 /**
- * Neural runs' schedule (trainer/simulate/simulate-neural.ts's DEFAULT_NEURAL_RUN fills what is
+ * Neural runs' schedule (DEFAULT_NEURAL_RUN, trainer/algorithms/neural/run-config.ts, fills what is
  * unset; the algorithm's own settings, e.g. upperSteps, stay in `algorithm`). Strict: a typo is
  * an error naming the key, not a silently ignored setting.
  */
@@ -85,6 +85,8 @@ export const STRING_ALGORITHM_SETTINGS: Readonly<Record<string, readonly string[
   exploreSchedule: ['per-iteration', 'per-step'],
   // How G_Q - G_V is estimated (neural and continuous SoBiRL): simulator rollouts or the one-step form.
   gradient: ['rollout', 'one-step'],
+  // SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts; `simulate --gradient`).
+  gradientSource: ['exact', 'rollout', 'suffix'],
 };
 
 /** The settings as a form or `runs.create` gives them (typed input; every field has a default). */

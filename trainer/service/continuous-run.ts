@@ -25,7 +25,7 @@ import {
 import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import { randomClipPairs, type ContinuousLabeledPair, type ContinuousSegment, type ContinuousTransition } from '../algorithms/continuous/experience';
 import { ContinuousLearner, type ContinuousLabels } from '../algorithms/continuous/learner';
-import { continuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
+import { DEFAULT_CONTINUOUS_SCHEDULE, continuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
 import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { toPreference } from './label-rows';
 import { MeasuredDemand } from './measured-demand';
@@ -68,6 +68,12 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   readonly kind = 'continuous';
   private readonly demand = new MeasuredDemand();
   private warnedSelection = false;
+  private readonly baseSchedule: ContinuousSchedule;
+
+  /** `schedule`: what a run's `neural` settings override (simulations and tests pass their own). */
+  constructor(options: { schedule?: ContinuousSchedule } = {}) {
+    this.baseSchedule = options.schedule ?? DEFAULT_CONTINUOUS_SCHEDULE;
+  }
 
   firstCheckpointNote(run: Run): string {
     return ` (${run.envId}, continuous)`;
@@ -76,7 +82,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   plan(run: Run): ContinuousPlan {
     const config = resolveRunConfig(run.envId, run.config);
     return {
-      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config), env: getContinuousEnv(run.envId),
+      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule), env: getContinuousEnv(run.envId),
       setupKey: JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]),
     };
   }
@@ -162,10 +168,12 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
     return (count, index) => uniformPairs(plan.env, pool, poolSeed, plan.config.horizon, count, makeRng(mixSeed(plan.config.seed, run.id, run.iteration, index, 17)));
   }
 
-  evaluate(ctx: Ctx, learner: ContinuousLearner, iteration: number): Metrics {
+  /** 'return/true' (sampled actions), 'return/greedy' (tanh(mu)), 'return/learned'; `final`: finalEvalEpisodes episodes. */
+  evaluate(ctx: Ctx, learner: ContinuousLearner, iteration: number, final = false): Metrics {
     const { plan, run } = ctx;
-    if (plan.schedule.evalEpisodes === 0) return { 'return/true': Number.NaN };
-    return learner.evaluate(plan.schedule.evalEpisodes, makeRng(mixSeed(plan.config.seed, run.id, iteration, 3)));
+    const episodes = final ? plan.schedule.finalEvalEpisodes : plan.schedule.evalEpisodes;
+    if (episodes === 0) return { 'return/true': Number.NaN };
+    return learner.evaluate(episodes, makeRng(mixSeed(plan.config.seed, run.id, iteration, 3)));
   }
 
   async encodeCheckpoint(learner: ContinuousLearner): Promise<EncodedCheckpoint> {

@@ -1,17 +1,22 @@
 /**
- * Which engine trains a run: the tabular one on envs with an exact transition model, the
- * continuous one (SAC below) on continuous-action envs, the neural one elsewhere. The one place the service chooses; adding an engine is a line here and a class
- * implementing Engine (engine.ts; trainer/README.md walks through it).
+ * The engine that trains a run, of the kind engine.ts's `engineKindForEnv` gives its env (the one
+ * place an env gets its engine; simulate builds the same kinds in simulate/load-engine.ts). Adding
+ * an engine is a kind there, a line here and a class implementing Engine (trainer/README.md).
  */
-import { isContinuousEnvId, isTabularEnv } from '../contracts/algorithms';
+import { engineKindForEnv, type Engine, type EngineKind } from './engine';
 import { ContinuousEngine } from './continuous-run';
 import { NeuralEngine } from './neural-run';
 import { RunDriver, type DriverOptions } from './run-driver';
 import { TabularEngine } from './tabular-run';
 import type { Db } from '../../db/client';
 
+const ENGINES: Readonly<Record<EngineKind, () => Engine<unknown>>> = {
+  tabular: () => new TabularEngine(),
+  neural: () => new NeuralEngine(),
+  continuous: () => new ContinuousEngine() as Engine<unknown>,
+};
+
 /** A driver for the run on its env's engine (a new engine per run: it holds the run's query ensemble and demand). */
 export function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): RunDriver<unknown> {
-  const engine = isTabularEnv(envId) ? new TabularEngine() : isContinuousEnvId(envId) ? new ContinuousEngine() : new NeuralEngine();
-  return new RunDriver(db, runId, engine as never, options);
+  return new RunDriver(db, runId, ENGINES[engineKindForEnv(envId)](), options);
 }

@@ -1,7 +1,8 @@
 /**
- * The neural pieces the service combines for a run on a non-tabular env (cartpole, mountaincar,
- * acrobot): the run's schedule (DEFAULT_NEURAL_RUN with the run's overrides), its learner (the
- * upper level of `simulate` and the shared soft-Q lower level), labels from the database as
+ * The neural pieces the neural engine (neural-run.ts) combines for a run on a non-tabular env
+ * (cartpole, mountaincar, acrobot): the run's schedule (DEFAULT_NEURAL_RUN, or the schedule a
+ * simulation passes, with the run's overrides), its learner (the algorithm's upper level and the
+ * soft-Q lower level; the oracle's lower level trains on the true reward), labels as
  * packed pairs, candidate clips cut from the CURRENT policy's trajectories, and query selection
  * by the disagreement of a small bootstrap ensemble, and the sliced (cooperative) forms of the
  * long loops of an iteration. No database here.
@@ -14,6 +15,7 @@ import type { LabeledPair, Segment } from '../preference/types';
 import { cutSegment, validSegmentStarts, type BatchPolicy, type ExperienceCollector, type Transition } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { LowerLevel } from '../algorithms/neural/lower-level';
+import { OracleLowerLevel } from '../algorithms/neural/oracle';
 import { packPairs, subBatch, type PairBatch } from '../algorithms/neural/neural-rlhf';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import type { RewardSource } from '../models/soft-q';
@@ -40,10 +42,10 @@ const DEFAULT_ENSEMBLE_HIDDEN = [32];
 const ENSEMBLE_BATCH = 64;
 const ENSEMBLE_REWARD_L2 = 0.1;
 
-/** DEFAULT_NEURAL_RUN with the run's `neural` record and its `algorithm` overrides applied. */
-export function neuralSchedule(config: RunConfig): NeuralSchedule {
+/** `base` (DEFAULT_NEURAL_RUN unless a simulation passes its own) with the run's `neural` record and its `algorithm` overrides applied. */
+export function neuralSchedule(config: RunConfig, base: NeuralRunConfig = DEFAULT_NEURAL_RUN): NeuralSchedule {
   const n = config.neural ?? {};
-  const d = DEFAULT_NEURAL_RUN;
+  const d = base;
   const hidden = n.hiddenSizes;
   const withHidden = <C extends { rewardModel: object }>(c: C): C => (hidden ? { ...c, rewardModel: { ...c.rewardModel, hiddenSizes: [...hidden] } } : c);
   const run: NeuralRunConfig = {
@@ -65,22 +67,26 @@ export function neuralSchedule(config: RunConfig): NeuralSchedule {
   return { run, ensembleSteps: n.ensembleSteps ?? DEFAULT_ENSEMBLE_STEPS, ensembleHidden: hidden ? [...hidden] : DEFAULT_ENSEMBLE_HIDDEN };
 }
 
-/** The learner of a neural run: simulate's upper level (owns r_x) and the soft-Q lower level. */
-export interface NeuralModels {
-  upper: NeuralUpperLevel;
-  lower: LowerLevel;
-}
+/**
+ * The learner of a neural run: the algorithm's upper level (owns r_x) and the soft-Q lower level;
+ * or, for the oracle (a simulation baseline: the registry keeps it off the service's neural
+ * runs), no upper level and a lower level that trains on the true reward.
+ */
+export type NeuralModels =
+  | { upper: NeuralUpperLevel; lower: LowerLevel }
+  | { upper: null; lower: OracleLowerLevel };
 
 /**
- * Fresh (untrained) models for the run, seeded by the run's seed exactly as `simulate` seeds
- * them. The algorithm registry (trainer/contracts/algorithms.ts) keeps the oracle and M-SoBiRL
- * away from neural runs.
+ * Fresh (untrained) models for the run, seeded by the run's seed. The algorithm registry
+ * (trainer/contracts/algorithms.ts) keeps M-SoBiRL, PBRL and HPGD off neural envs.
  */
 export function makeNeuralModels(envId: string, algorithm: RunAlgorithm, config: RunConfig, schedule: NeuralSchedule): NeuralModels {
   const env = getEnv(envId);
+  const O = env.observationSize, A = env.actionNames.length;
+  if (algorithm === 'oracle') return { upper: null, lower: new OracleLowerLevel(O, A, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
   const upper = makeNeuralUpperLevel(algorithm, env, config, config.seed, schedule.run);
   try {
-    return { upper, lower: new LowerLevel(env.observationSize, env.actionNames.length, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
+    return { upper, lower: new LowerLevel(O, A, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
   } catch (error) {
     upper.dispose();
     throw error;
@@ -88,10 +94,9 @@ export function makeNeuralModels(envId: string, algorithm: RunAlgorithm, config:
 }
 
 export function disposeModels(models: NeuralModels | null | undefined): void {
-  models?.upper.dispose();
+  models?.upper?.dispose();
   models?.lower.dispose();
 }
-
 
 /**
  * `lower.train(reward, rng)` in slices: the same `updatesPerIter` soft Q updates, one
@@ -300,7 +305,7 @@ export function nextNeuralPairs(
   };
 }
 
-/** Mean and std of r_x on the new policy's transitions: the reward scale the lower level sees (as simulate logs). */
+/** Mean and std of r_x on the new policy's transitions: the reward scale the lower level sees. */
 export function rewardStats(upper: NeuralUpperLevel, transitions: readonly Transition[], obsSize: number): Record<string, number> {
   if (transitions.length === 0) return {};
   const obs = new Float32Array(transitions.length * obsSize);

@@ -127,7 +127,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     // The newest checkpoint's reward blob reproduces the in-memory model's predictions.
     const driver = service.driverFor(runId);
     expect(driver!.engine).toBeInstanceOf(NeuralEngine);
-    const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper.rewardModel;
+    const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper!.rewardModel;
     const { obs, actions } = clipSteps(db, runId);
     const newest = checkpointAt(db, runId, 3);
     const fromBlob = await loadRewardModel(newest.rewardModel!);

@@ -15,46 +15,26 @@ import { users, type User } from '../../db/schema';
 import { writeTx } from '../../db/transactions';
 import { hashPassword, insertUser } from '../../db/users';
 import { makeRng, type Rng } from '../core/rng';
-import { getContinuousEnv, getEnv } from '../envs';
-import { isContinuousActions, type ClipActions } from '../contracts/clip-actions';
-import { makeSegment, type Segment } from '../preference/types';
 import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
 import { choiceOf, type Choice } from '../contracts/choices';
+import { clipToSegment, type ClipLike } from './label-rows';
 import type { SimulateConfig } from '../contracts/run-config';
 
 /** One annotator's view of the queue: the two procedures the labeling page calls. */
+// The teacher's view of a clip is the simulation's too (label-rows.ts); tests import it from here.
+export { clipToSegment, type ClipLike } from './label-rows';
+
 export type LabelQueueCaller = {
   label: {
     next: (input: { runId: number }) => Promise<{ pair: { id: number; left: ClipLike; right: ClipLike } | null }>;
     submit: (input: { submissionId: string; pairId: number; choice: Choice; shownAt: number; answeredAt: number }) => Promise<unknown>;
   };
 };
-export interface ClipLike {
-  envId: string;
-  states: unknown[];
-  actions: ClipActions;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function teacherFor(config: SimulateConfig['teacher']): Teacher {
   return makeTeacher(typeof config === 'string' ? bprefTeacher(config) : (config as Partial<TeacherConfig>));
-}
-
-/** The clip as the teacher judges it: true rewards replayed from its states and actions. */
-export function clipToSegment(clip: ClipLike): Segment {
-  // env.step draws the next state from the rng; only its reward is used here.
-  const rng = makeRng(0);
-  const { actions } = clip;
-  if (isContinuousActions(actions)) {
-    // The teacher reads true rewards only; a continuous clip's vectors stay out of the Segment.
-    const env = getContinuousEnv(clip.envId);
-    const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
-    return makeSegment({ envId: clip.envId, states: clip.states, actions: actions.map(() => 0), trueRewards, logProbs: actions.map(() => 0), done: false });
-  }
-  const env = getEnv(clip.envId);
-  const trueRewards = actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
-  return makeSegment({ envId: clip.envId, states: clip.states, actions, trueRewards, logProbs: actions.map(() => 0), done: false });
 }
 
 /**

@@ -15,6 +15,8 @@ export interface ContinuousSchedule {
   numEnvs: number;
   /** Evaluation episodes per iteration (metrics only; 0 = skip). */
   evalEpisodes: number;
+  /** Evaluation episodes of a simulation's final point (a less noisy final return). */
+  finalEvalEpisodes: number;
   lower: ContinuousLowerConfig;
   upper: ContinuousUpperConfig;
 }
@@ -23,6 +25,7 @@ export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
   envStepsPerIter: 1000,
   numEnvs: 4,
   evalEpisodes: 5,
+  finalEvalEpisodes: 20,
   lower: DEFAULT_CONTINUOUS_LOWER,
   upper: DEFAULT_CONTINUOUS_UPPER,
 };
@@ -35,6 +38,7 @@ export function continuousSchedule(config: RunConfig, base: ContinuousSchedule =
     envStepsPerIter: n.envStepsPerIter ?? base.envStepsPerIter,
     numEnvs: n.numEnvs ?? base.numEnvs,
     evalEpisodes: n.evalEpisodes ?? base.evalEpisodes,
+    finalEvalEpisodes: n.evalEpisodes ?? base.finalEvalEpisodes,
     lower: {
       updatesPerIter: n.updatesPerIter ?? base.lower.updatesPerIter,
       minReplay: n.minReplay ?? base.lower.minReplay,

@@ -8,7 +8,7 @@ import { DEFAULT_CONTINUOUS_SCHEDULE, type ContinuousSchedule } from './run-conf
 
 /** A few hundred SAC updates and tens of labels: seconds per algorithm. */
 const TINY: ContinuousSchedule = {
-  envStepsPerIter: 200, numEnvs: 4, evalEpisodes: 0,
+  envStepsPerIter: 200, numEnvs: 4, evalEpisodes: 0, finalEvalEpisodes: 0,
   lower: { updatesPerIter: 40, replayCapacity: 5000, minReplay: 100, sac: { hiddenSizes: [16], batchSize: 32 } },
   upper: { ...DEFAULT_CONTINUOUS_SCHEDULE.upper, upperSteps: 40, hiddenSizes: [16], rolloutSteps: 4, exploreWarmup: 0, learningRate: 3e-3 },
 };
