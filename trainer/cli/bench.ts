@@ -110,7 +110,26 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     }
   }
 
-  // 4. SAC updates per second (continuous engine): the kernel beside tfjs' backends, pendulum shapes.
+  // 4. The upper-level paths moved onto the kernel last (query ensemble, Stoc-SoBiRL), kernel
+  //    and tfjs-wasm (their old path) side by side, alternating so a load change hits both.
+  if (!flags.wide) {
+    const { benchUpperLevels } = await import('./bench-upper');
+    const upper: Record<string, import('./bench-upper').UpperBenchResult[]> = { 'js-kernel': [], 'tfjs-wasm': [] };
+    for (let round = 0; round < 2; round++) {
+      upper['js-kernel']!.push(await benchUpperLevels('wasm', 'js', scale / 2));
+      upper['tfjs-wasm']!.push(await benchUpperLevels('wasm', 'tfjs', scale / 2));
+    }
+    const mean = (rs: import('./bench-upper').UpperBenchResult[], key: keyof import('./bench-upper').UpperBenchResult) => rs.reduce((s, r) => s + r[key], 0) / rs.length;
+    for (const key of ['ensembleStepsPerSecond', 'ensembleScoresPerSecond', 'stocSobirlStepsPerSecond'] as const) {
+      const name = { ensembleStepsPerSecond: 'ensemble_fit_steps_per_s', ensembleScoresPerSecond: 'ensemble_scores_512_per_s', stocSobirlStepsPerSecond: 'stoc_sobirl_steps_per_s' }[key];
+      const js = mean(upper['js-kernel']!, key), tfjs = mean(upper['tfjs-wasm']!, key);
+      results[`upper/js-kernel/${name}`] = round2(js);
+      results[`upper/tfjs-wasm/${name}`] = round2(tfjs);
+      results[`upper/${name}/kernel_over_tfjs`] = round2(js / tfjs);
+    }
+  }
+
+  // 5. SAC updates per second (continuous engine): the kernel beside tfjs' backends, pendulum shapes.
   const { benchSac } = await import('../algorithms/continuous/sac-bench');
   for (const row of await benchSac(seconds)) {
     results[`sac/pendulum/${row.label}/updates_per_s`] = 'error' in row ? `unavailable (${shortReason(row.error)})` : round2(row.updatesPerSecond);

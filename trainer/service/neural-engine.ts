@@ -7,7 +7,6 @@
  * by the disagreement of a small bootstrap ensemble, and the sliced (cooperative) forms of the
  * long loops of an iteration. No database here.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
@@ -19,6 +18,7 @@ import { OracleLowerLevel } from '../algorithms/neural/oracle';
 import { packPairs, subBatch, type PairBatch } from '../algorithms/neural/neural-rlhf';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import type { RewardSource } from '../models/soft-q';
+import type { KernelName } from '../models/kernels/select';
 import { makeSegmentBatch } from '../models/segment-batch';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
 import type { TimeSlicer } from './time-slicer';
@@ -189,11 +189,17 @@ export class QueryEnsemble {
   private readonly model: RewardModel;
   private fitted = false;
 
-  constructor(env: Env<unknown>, readonly size: number, hidden: readonly number[], seed: number) {
+  /** `kernel`: what fits and scores (trainer/models/kernels/select.ts; absent = the automatic choice). */
+  constructor(env: Env<unknown>, readonly size: number, hidden: readonly number[], seed: number, kernel?: KernelName | 'auto') {
     this.model = new RewardModel(makeRewardModelConfig({
       obsSize: env.observationSize, numActions: env.actionNames.length, hiddenSizes: [...hidden],
       ensembleSize: size, learningRate: 1e-3, weightDecay: 1e-2, seed: seed * 977 + 11,
-    }));
+    }), { kernel });
+  }
+
+  /** The members' weights (tests compare the kernels). */
+  weights(): Float32Array[] {
+    return this.model.namedWeights().map((w) => w.variable.dataSync() as Float32Array);
   }
 
   /**
@@ -204,26 +210,14 @@ export class QueryEnsemble {
     if (all.count !== labelIds.length) throw new Error(`query ensemble: ${labelIds.length} label ids for ${all.count} pairs`);
     const total = this.fitted ? steps : steps * 5;
     const K = this.size;
-    const vars = this.model.variables();
     for (let step = 0; step < total; step++) {
       const idx = all.count <= ENSEMBLE_BATCH ? Array.from({ length: all.count }, (_, i) => i) : Array.from({ length: ENSEMBLE_BATCH }, () => rng.int(all.count));
       const w = new Float32Array(K * idx.length);
       for (let k = 0; k < K; k++) idx.forEach((i, m) => (w[k * idx.length + m] = poissonWeight(labelIds[i]!, k)));
       const batch = subBatch(all, idx);
-      const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-        const r1 = this.model.memberSegmentReturns(batch.first), r2 = this.model.memberSegmentReturns(batch.second); // [K, M]
-        const delta = tf.sub(r1, r2);
-        const y = tf.tensor1d(batch.y);
-        const perPair = tf.add(tf.softplus(tf.neg(delta)), tf.mul(tf.sub(1, y), delta));
-        const weights = tf.tensor2d(w, [K, idx.length]);
-        const bt = tf.div(tf.sum(tf.mul(perPair, weights)), Math.max(1e-6, w.reduce((s, v) => s + v, 0)));
-        // The same reward-scale penalty as the learner (neural-rlhf.ts): near-deterministic labels
-        // would otherwise let every member grow its scale, and P(first) would saturate for all.
-        const scale = tf.add(tf.mean(tf.square(r1)), tf.mean(tf.square(r2)));
-        return tf.add(bt, tf.mul(scale, ENSEMBLE_REWARD_L2 / (batch.first.length * batch.first.length))) as tf.Scalar;
-      }), vars);
-      this.model.applyGradients(grads);
-      tf.dispose([value, ...Object.values(grads)]);
+      // The same reward-scale penalty as the learner (neural-rlhf.ts): near-deterministic labels
+      // would otherwise let every member grow its scale, and P(first) would saturate for all.
+      this.model.bootstrapPreferenceStep(batch.first, batch.second, batch.y, w, ENSEMBLE_REWARD_L2 / (batch.first.length * batch.first.length));
       await slicer?.pause('ensemble-step');
     }
     this.fitted = true;
@@ -234,15 +228,7 @@ export class QueryEnsemble {
     const steps = (seg: Segment) => ({ observations: seg.actions.map((_, h) => env.observe(seg.states[h])), actions: seg.actions });
     const a = makeSegmentBatch(firsts.map(steps), env.observationSize, horizon);
     const b = makeSegmentBatch(seconds.map(steps), env.observationSize, horizon);
-    const t = tf.tidy(() => {
-      const p = tf.sigmoid(tf.sub(this.model.memberSegmentReturns(a), this.model.memberSegmentReturns(b))); // [K, M]
-      return tf.sqrt(tf.moments(p, 0).variance);
-    });
-    try {
-      return Float64Array.from(t.dataSync());
-    } finally {
-      t.dispose();
-    }
+    return this.model.preferenceDisagreement(a, b);
   }
 
   dispose(): void {
