@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -7,12 +6,11 @@ import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
 import { pendulum } from '../envs/pendulum';
-import { makeTeacher } from '../teachers';
+import { annotate as annotateAs } from '../../tests/helpers/trainer/service';
 import { CONTINUOUS_CHECKPOINT_ROW_FORMAT, readContinuousCheckpoint } from '../contracts/continuous-checkpoint';
 import { readNeuralCheckpoint } from '../contracts/neural-checkpoint';
 import type { ContinuousLearner } from '../algorithms/continuous/learner';
 import { ContinuousEngine } from './continuous-run';
-import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
 
 const cleanups: Array<() => void> = [];
@@ -38,18 +36,9 @@ function newPendulumRun(db: Db, algorithm = 'sobirl', config: Record<string, unk
   );
 }
 
-/** `n` labels from a scripted teacher through label.next / label.submit. */
+/** `n` labels from a beta-1 scripted teacher through label.next / label.submit, as a person would. */
 async function annotate(db: Db, runId: number, n: number, rng: Rng): Promise<void> {
-  const caller = callerFor(db, addUser(db, 'annotator'));
-  const teacher = makeTeacher({ beta: 1 });
-  for (let done = 0; done < n; done++) {
-    const { pair } = await caller.label.next({ runId });
-    if (!pair) throw new Error(`the queue of run ${runId} ran empty after ${done} labels`);
-    const answer = teacher.label(clipToSegment(pair.left), clipToSegment(pair.right), rng);
-    const choice = answer.kind === 'skip' ? 'cant_tell' : answer.y === 1 ? 'left' : answer.y === 0 ? 'right' : 'equal';
-    const now = Date.now();
-    await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt: now, answeredAt: now });
-  }
+  await annotateAs(callerFor(db, addUser(db, 'annotator')), runId, n, rng, [], { beta: 1 });
 }
 
 const checkpointAt = (db: Db, runId: number, iteration: number) =>
