@@ -120,6 +120,12 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     }
   }
 
+  // 5. SAC updates per second (continuous engine): the kernel beside tfjs' backends, pendulum shapes.
+  const { benchSac } = await import('../algorithms/continuous/sac-bench');
+  for (const row of await benchSac(seconds)) {
+    results[`sac/pendulum/${row.label}/updates_per_s`] = 'error' in row ? `unavailable (${shortReason(row.error)})` : round2(row.updatesPerSecond);
+  }
+
   if (flags.json) io.stdout(`${JSON.stringify(results)}\n`);
   else io.stdout(Object.entries(results).map(([k, v]) => `${k.padEnd(44)} ${v}`).join('\n') + '\n');
   return 0;

@@ -1,6 +1,6 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS } from '../envs';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { simulate } from '../simulate/simulate';
 import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
@@ -13,7 +13,7 @@ import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from '
 
 const positiveInt = numericFlag((n) => Number.isInteger(n) && n > 0, 'a positive integer');
 const schema = z.object({
-  env: z.string().refine((id) => id in ENVS, { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  env: z.string().refine((id) => ALL_ENV_IDS.includes(id), { message: `unknown environment; known: ${ALL_ENV_IDS.join(', ')}` }),
   algo: z.enum(ALGORITHMS),
   labels: positiveInt,
   seeds: positiveInt.default(1),
@@ -45,13 +45,14 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
   if (unsupported) throw new UsageError(`--algo ${unsupported}`);
-  const env = ENVS[flags.env]!;
-  if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env.tabular) {
+  // Continuous-action envs (pendulum, ...) have no entry in ENVS: neither tabular nor discrete.
+  const env = Object.hasOwn(ENVS, flags.env) ? ENVS[flags.env]! : null;
+  if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env?.tabular) {
     throw new UsageError(`--start and --algo-config apply to tabular environments only; '${flags.env}' is not`);
   }
   let start: StartSpec | undefined;
   try {
-    start = flags.start === undefined ? undefined : parseStart(flags.start, env);
+    start = flags.start === undefined || !env ? undefined : parseStart(flags.start, env);
   } catch (error) {
     throw new UsageError(`--${(error as Error).message}`);
   }
@@ -75,7 +76,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (algorithmConfig) {
     // Check the overrides against the learner's settings now, as a usage error (exit 2).
     try {
-      checkTabularOverrides(opts.algo, makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), algorithmConfig);
+      checkTabularOverrides(opts.algo, makeTabularSetup(env!, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), algorithmConfig);
     } catch (error) {
       throw new UsageError(`--algo-config: ${(error as Error).message.replace(/^algorithm config: /, '')}`);
     }

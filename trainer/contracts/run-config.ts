@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text';
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS } from '../envs';
 import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { BPREF_TEACHERS } from './teacher-names';
@@ -70,6 +70,8 @@ export const neuralSettingsSchema = z.strictObject({
   hiddenSizes: z.array(z.number().int().min(1).max(1024)).min(1).max(4).optional(),
   /** Adam steps per iteration of the query-selection ensemble (disagreement selection). */
   ensembleSteps: z.number().int().min(0).max(10_000).optional(),
+  /** Continuous-action runs (SAC): the entropy weight fixed at the run's tau, or auto-tuned as the SAC authors' code does. */
+  entropy: z.enum(['fixed', 'auto']).optional(),
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 
@@ -81,6 +83,8 @@ export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 export const STRING_ALGORITHM_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   exploreData: ['fresh', 'weighted'],
   exploreSchedule: ['per-iteration', 'per-step'],
+  // How G_Q - G_V is estimated (neural and continuous SoBiRL): simulator rollouts or the one-step form.
+  gradient: ['rollout', 'one-step'],
   // SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts; `simulate --gradient`).
   gradientSource: ['exact', 'rollout', 'suffix'],
 };
@@ -168,16 +172,16 @@ export function resolveRunConfig(envId: string, raw: unknown): RunConfig {
 const createRunFields = z.object({
   name: text(200).trim().min(1),
   // An own-property lookup: `id in ENVS` also matched inherited names (`__proto__`, `toString`).
-  envId: text(100).refine((id) => Object.hasOwn(ENVS, id), { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  envId: text(100).refine((id) => ALL_ENV_IDS.includes(id), { message: `unknown environment; known: ${ALL_ENV_IDS.join(', ')}` }),
   algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
   instructions: text(2000).trim().min(1),
   labelsWanted: z.number().int().min(1).max(10).default(1),
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
 }).superRefine((input, ctx) => {
-  const env = ENVS[input.envId];
-  if (!env) return; // envId's own check reports it
-  if (!env.tabular) {
+  if (!ALL_ENV_IDS.includes(input.envId)) return; // envId's own check reports it
+  const env = Object.hasOwn(ENVS, input.envId) ? ENVS[input.envId] : undefined;
+  if (!env?.tabular) {
     if (input.config.start !== 'uniform') ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: `a start state needs a tabular environment; '${input.envId}' starts as its env resets` });
     return;
   }

@@ -25,6 +25,9 @@ export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
   cartpole: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
   mountaincar: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
   acrobot: { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 50, beta: 1 },
+  // Continuous (SAC lower level): tau is SAC's entropy weight alpha (fixed), or the auto-tuner's
+  // start; 200 labels in 10 iterations of 20 pairs (the README's pendulum table).
+  pendulum: { horizon: 25, gamma: 0.99, tau: 0.2, pairsPerIter: 20, beta: 1 },
 };
 
 /** The env's defaults; environments added without an entry get the classic-control ones. */

@@ -17,7 +17,7 @@
  *   new policy) -> propose (the next pairs) -> evaluate -> encodeCheckpoint -> commit.
  */
 import type { Run } from '../../db/schema';
-import { isTabularEnv } from '../contracts/algorithms';
+import { isContinuousEnvId, isTabularEnv } from '../contracts/algorithms';
 import type { RunConfig } from '../contracts/run-config';
 import type { CheckpointMeta, CheckpointSpec, LabelRow, PairSpec } from './store';
 import type { TimeSlicer } from './time-slicer';
@@ -29,15 +29,15 @@ import type { TimeSlicer } from './time-slicer';
 export type EngineRun = Pick<Run, 'id' | 'envId' | 'algorithm' | 'config' | 'iteration' | 'labelBatchSize' | 'labelsWanted'>;
 
 /** The learner families; `engineKindForEnv` says which one trains an env. */
-export type EngineKind = 'tabular' | 'neural';
+export type EngineKind = 'tabular' | 'neural' | 'continuous';
 
 /**
  * The one place an env gets its engine: the tabular one on envs with an exact transition model,
- * the neural one elsewhere. The service (engines.ts) and simulate (simulate/load-engine.ts) each
+ * the continuous one (SAC below) on continuous-action envs, the neural one elsewhere. The service (engines.ts) and simulate (simulate/load-engine.ts) each
  * build the engine of this kind, from a map TypeScript checks covers every kind.
  */
 export function engineKindForEnv(envId: string): EngineKind {
-  return isTabularEnv(envId) ? 'tabular' : 'neural';
+  return isTabularEnv(envId) ? 'tabular' : isContinuousEnvId(envId) ? 'continuous' : 'neural';
 }
 
 /** A run's settings as one engine reads them; `setupKey` changes when a change needs new models. */

@@ -9,12 +9,13 @@ import { TabularEngine } from './tabular-run';
 import type { Db } from '../../db/client';
 
 /**
- * Engine factories by kind. The neural engine is imported on the first neural run only: it loads
- * tfjs and its wasm backend, seconds of a trainer (re)start that a tabular-only service never needs.
+ * Engine factories by kind. The neural and continuous engines are imported on their first run only: they load
+ * tfjs / the kernel and MuJoCo, seconds of a trainer (re)start that a tabular-only service never needs.
  */
 const ENGINES: Readonly<Record<EngineKind, () => Promise<Engine<unknown>>>> = {
   tabular: async () => new TabularEngine(),
   neural: async () => new (await import('./neural-run')).NeuralEngine(),
+  continuous: async () => new (await import('./continuous-run')).ContinuousEngine() as Engine<unknown>,
 };
 
 /** A driver for the run on its env's engine (a new engine per run: it holds the run's query ensemble and demand). */

@@ -32,8 +32,8 @@ import {
 } from './neural-engine';
 import { NEURAL_CHECKPOINT_ROW_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
 import { mixSeed } from './tabular-engine';
-import { pendingTargetFor as sharedPendingTarget } from './queue-target';
 import type { LabelRow } from './store';
+import { MeasuredDemand } from './measured-demand';
 import type { TimeSlicer } from './time-slicer';
 
 export interface NeuralPlan extends EnginePlan {
@@ -61,41 +61,8 @@ export interface NeuralLabels extends NeuralLabeledData {
 
 type Ctx = StepContext<NeuralPlan>;
 
-/** Iterations whose measured demand sizes the pending target (the largest of them counts). */
-const RECENT_ITERATIONS = 3;
-/** Added to an iteration's compute time: the poll pause, the read and the commit. */
-const CYCLE_SLACK_S = 1;
-
-/**
- * Labels the annotators can give during one iteration: their measured arrival rate times the
- * iteration's measured duration. The rate comes from the submission times of the labels an
- * iteration consumed (count over their time span): when the queue ran dry, those labels came in
- * a burst while pairs were available, so the rate is what annotators CAN do, not the starved
- * average (counting labels per iteration instead would be capped by the queue itself, and the
- * target would never grow out of a starved state).
- */
-export function labelsPerIteration(arrival: { count: number; spanMs: number }, iterationSeconds: number): number {
-  if (arrival.count < 2) return arrival.count;
-  const rate = arrival.count / Math.max(arrival.spanMs / 1000, 1);
-  return rate * (iterationSeconds + CYCLE_SLACK_S);
-}
-
-/**
- * Pending target: pendingFactor x the labels one iteration consumes (the README's rule), with
- * that number MEASURED for neural runs: an iteration takes seconds and a fixed
- * 2 x label_batch_size runs dry. The largest demand of the
- * recent iterations counts (arrival is bursty); never below pendingFactor x label_batch_size.
- */
-export function pendingTargetFor(
-  pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[],
-  queue: { labelsWanted: number; activeAnnotators: number } = { labelsWanted: 1, activeAnnotators: 0 },
-): number {
-  // queue-target.ts's rule, with this engine's measured demand as the labels per cycle.
-  return sharedPendingTarget({
-    pendingFactor, labelBatchSize, labelsWanted: queue.labelsWanted, labelRate: 0, cycleSeconds: 0,
-    activeAnnotators: queue.activeAnnotators, measuredDemand: Math.max(0, ...recentDemand),
-  });
-}
+// The measured label demand (labels per iteration, the pending target it implies): measured-demand.ts.
+export { labelsPerIteration, pendingTargetFor } from './measured-demand';
 
 export interface NeuralEngineOptions {
   /**
@@ -111,9 +78,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   readonly kind = 'neural';
   private readonly baseSchedule: NeuralRunConfig;
   private ensemble: QueryEnsemble | null = null;
-  private readonly recentDemand: number[] = [];
-  /** The demand measured by the iteration in flight ('queue/demand'). */
-  private demand = Number.NaN;
+  private readonly demand = new MeasuredDemand();
   /** When the iteration in flight started and when its learner finished ('time/learner_s'). */
   private iterationStarted = 0;
   private learnerSeconds = Number.NaN;
@@ -141,14 +106,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   }
 
   pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): number {
-    if (measured) {
-      // Demand: the labels' arrival rate times this iteration's duration (the query step and the
-      // commit are short next to the learner, hence the slack rather than a second measurement).
-      this.demand = labelsPerIteration(ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
-      this.recentDemand.push(this.demand);
-      if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
-    }
-    return pendingTargetFor(ctx.plan.config.pendingFactor, ctx.run.labelBatchSize, this.recentDemand, { labelsWanted: ctx.run.labelsWanted, activeAnnotators: ctx.activeIds.length });
+    return this.demand.pendingTarget(ctx, ctx.plan.config.pendingFactor, measured);
   }
 
   /** The untrained learner with `envStepsPerIter` env steps of its policy collected. */
@@ -163,8 +121,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
    * after a restart is not starved.
    */
   async restore(ctx: Ctx, stored: StoredCheckpoint | null, iteration: number): Promise<NeuralLearner> {
-    const lastDemand = ctx.history.latestMetric('queue/demand');
-    if (this.recentDemand.length === 0 && lastDemand) this.recentDemand.push(lastDemand);
+    this.demand.resume(ctx.history);
     const { run } = ctx.plan.schedule;
     return this.withModels(ctx, async (models) => {
       if (stored) await loadNeuralCheckpoint(stored.meta.formatVersion, stored.blobs, models, stored.label);
@@ -240,7 +197,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
         return {
           ...next,
           metrics: {
-            'labels/new': data.consumed, 'queue/target': request.count, 'queue/demand': this.demand,
+            'labels/new': data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest,
             'time/learner_s': this.learnerSeconds, 'time/query_s': querySeconds,
           },
         };

@@ -10,7 +10,7 @@ import type { Db } from '../../db/client';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
 import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
-import { discreteActions } from '../contracts/clip-actions';
+import type { ClipActions } from '../contracts/clip-actions';
 
 export function listActiveRuns(db: Db): Run[] {
   return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id).all();
@@ -83,7 +83,8 @@ export function newLabelStats(db: Db, runId: number, watermark: number): NewLabe
 
 export interface ClipData {
   states: unknown[];
-  actions: number[];
+  /** One index per step (discrete-action envs) or one vector per step (continuous ones). */
+  actions: ClipActions;
   logProbs: number[];
 }
 
@@ -123,8 +124,8 @@ export function readLabels(db: Db, runId: number, maxId: number): LabelRow[] {
     labelId: r.labelId,
     y: r.y!,
     pairCheckpointId: r.pairCheckpointId,
-    first: { states: r.aStates, actions: discreteActions(r.aActions, 'the trainer store (readLabels)'), logProbs: r.aLogProbs },
-    second: { states: r.bStates, actions: discreteActions(r.bActions, 'the trainer store (readLabels)'), logProbs: r.bLogProbs },
+    first: { states: r.aStates, actions: r.aActions, logProbs: r.aLogProbs },
+    second: { states: r.bStates, actions: r.bActions, logProbs: r.bLogProbs },
   }));
 }
 
@@ -240,7 +241,7 @@ export function batchReady(
 export interface ClipSpec {
   seed: number;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
   logProbs: number[];
   trueReturn: number | null;
 }

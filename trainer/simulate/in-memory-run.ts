@@ -20,13 +20,13 @@ export const SIMULATED_RUN_ID = 0;
  * SoBiRL's `gradientSource` setting.
  */
 export function simulatedRun(opts: SimulateOptions, seed: number): EngineRun {
-  const env = getEnv(opts.env);
   const algorithm: Record<string, number | boolean | string> = { ...opts.algorithmConfig };
   if (opts.gradient && opts.algo === 'sobirl') algorithm.gradientSource = opts.gradient;
   // The rest (queue sizing, gold pairs, ...) is the service's and keeps its defaults.
   const config = {
     seed, gamma: opts.gamma, tau: opts.tau, horizon: opts.horizon, features: opts.features ?? 'state',
-    start: opts.start ? formatStart(opts.start, env) : 'uniform', querySelection: 'uniform', algorithm,
+    // A start state exists on tabular envs only (the command line refuses --start elsewhere).
+    start: opts.start ? formatStart(opts.start, getEnv(opts.env)) : 'uniform', querySelection: 'uniform', algorithm,
   } satisfies Partial<RunSettings>;
   return {
     id: SIMULATED_RUN_ID, envId: opts.env, algorithm: opts.algo, config, iteration: 0,

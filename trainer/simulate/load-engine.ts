@@ -4,11 +4,14 @@
  * tabular simulation does not need).
  */
 import type { NeuralRunConfig } from '../algorithms/neural/run-config';
+import type { ContinuousSchedule } from '../algorithms/continuous/run-config';
 import { engineKindForEnv, type Engine, type EngineKind } from '../service/engine';
 
 export interface SimulationEngineOptions {
   /** The neural engine's schedule (default DEFAULT_NEURAL_RUN; tests pass a tiny one). */
   neuralSchedule?: NeuralRunConfig;
+  /** The continuous engine's schedule (default DEFAULT_CONTINUOUS_SCHEDULE). */
+  continuousSchedule?: ContinuousSchedule;
 }
 
 const LOADERS: Readonly<Record<EngineKind, (options: SimulationEngineOptions) => Promise<Engine<unknown>>>> = {
@@ -18,6 +21,7 @@ const LOADERS: Readonly<Record<EngineKind, (options: SimulationEngineOptions) =>
     // DEFAULT_NEURAL_RUN with its greedy evaluation ('return/greedy'; the service's default leaves it out).
     return new NeuralEngine({ schedule: options.neuralSchedule ?? DEFAULT_NEURAL_RUN });
   },
+  continuous: async (options) => new (await import('../service/continuous-run')).ContinuousEngine({ schedule: options.continuousSchedule }) as Engine<unknown>,
 };
 
 export function loadEngine(envId: string, options: SimulationEngineOptions = {}): Promise<Engine<unknown>> {

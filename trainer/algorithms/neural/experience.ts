@@ -46,7 +46,8 @@ export function sampleRow(probs: Float32Array, row: number, numActions: number, 
   return { action, logProb: Math.log(Math.max(p[action]!, 1e-30)) };
 }
 
-function packObs(rows: readonly (readonly number[])[], obsSize: number): Float32Array {
+/** Rows of observations packed row-major [rows, obsSize] (the continuous collector uses it too). */
+export function packObs(rows: readonly (readonly number[])[], obsSize: number): Float32Array {
   const out = new Float32Array(rows.length * obsSize);
   rows.forEach((o, i) => out.set(o, i * obsSize));
   return out;
@@ -175,6 +176,17 @@ export function greedyPolicy(policy: BatchPolicy, numActions: number): BatchPoli
   };
 }
 
+/** Per episode, the indices of its transitions in order (episodes interleave across envs). */
+export function indicesByEpisode(transitions: ReadonlyArray<{ episode: number }>): number[][] {
+  const byEpisode = new Map<number, number[]>();
+  transitions.forEach((tr, i) => {
+    const list = byEpisode.get(tr.episode) ?? [];
+    list.push(i);
+    byEpisode.set(tr.episode, list);
+  });
+  return [...byEpisode.values()];
+}
+
 /**
  * Segments of up to `horizon` steps cut from fresh transitions (all from the current policy).
  * A start is valid when the next `horizon` steps of its episode were all collected, or the
@@ -184,14 +196,7 @@ export function greedyPolicy(policy: BatchPolicy, numActions: number): BatchPoli
  */
 export function validSegmentStarts(transitions: readonly Transition[], horizon: number): number[] {
   const starts: number[] = [];
-  // Per episode, the indices of its transitions in order (episodes interleave across envs).
-  const byEpisode = new Map<number, number[]>();
-  transitions.forEach((tr, i) => {
-    const list = byEpisode.get(tr.episode) ?? [];
-    list.push(i);
-    byEpisode.set(tr.episode, list);
-  });
-  for (const list of byEpisode.values()) {
+  for (const list of indicesByEpisode(transitions)) {
     for (let j = 0; j < list.length; j++) {
       let ok = false;
       for (let h = 0; h < horizon; h++) {
