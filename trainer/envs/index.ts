@@ -27,4 +27,9 @@ export function getEnv(id: string): AnyEnv {
   return env;
 }
 
+/** Ids of the envs that define a progress measure (the scripted teacher judges by it; types.ts). */
+export function envsWithProgress(): string[] {
+  return Object.values(ENVS).filter((env) => env.progress !== undefined).map((env) => env.id);
+}
+
 export type { Env } from './types';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../core/rng';
-import { hillHeight, mountaincar, mountainCarAtGoal, type MountainCarState } from './mountaincar';
+import { hillHeight, mountaincar, mountainCarAtGoal, mountainCarEnergyHeight, mountainCarSwing, type MountainCarState } from './mountaincar';
 
 const state = (position: number, velocity: number, t = 0): MountainCarState => ({ position, velocity, t });
 
@@ -106,5 +106,27 @@ describe('mountaincar observe and render', () => {
       // Both wheels sit within a wheel radius of the track near x = -0.2.
       expect(Math.abs(w.y - hillHeight(w.x))).toBeLessThan(0.03);
     }
+  });
+});
+
+describe('mountaincar energy (the scripted teacher progress)', () => {
+  it('is nearly kept while coasting and rises when pushing along the velocity', () => {
+    let s = state(-0.9, 0);
+    const e0 = mountainCarEnergyHeight(s);
+    const rng = makeRng(0);
+    // Coasting 30 steps: the Euler step drifts the energy a little (1% of the 0.9 climb)...
+    for (let i = 0; i < 30; i++) s = mountaincar.step(s, 1, rng).state;
+    const drift = Math.abs(mountainCarEnergyHeight(s) - e0);
+    expect(drift).toBeLessThan(0.015);
+    // ...a few times less than 10 steps of pushing along the velocity add.
+    let pushed = state(-0.5, 0.01), braked = pushed;
+    for (let i = 0; i < 10; i++) {
+      pushed = mountaincar.step(pushed, pushed.velocity >= 0 ? 2 : 0, rng).state;
+      braked = mountaincar.step(braked, braked.velocity >= 0 ? 0 : 2, rng).state;
+    }
+    const before = mountainCarEnergyHeight(state(-0.5, 0.01));
+    expect(mountainCarEnergyHeight(pushed) - before).toBeGreaterThan(3 * drift);
+    expect(mountainCarEnergyHeight(braked)).toBeLessThan(before);
+    expect(mountainCarSwing(pushed)).toBeGreaterThan(mountainCarSwing(braked));
   });
 });

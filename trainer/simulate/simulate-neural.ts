@@ -72,7 +72,7 @@ export class NeuralSimulation implements SimulationEngine {
     this.lower = isOracle
       ? new OracleLowerLevel(O, A, opts.gamma, opts.tau, seed, config.lowerLevel)
       : new LowerLevel(O, A, opts.gamma, opts.tau, seed, config.lowerLevel);
-    this.collector = new ExperienceCollector(this.env, config.numEnvs, collectRng);
+    this.collector = new ExperienceCollector(this.env, config.numEnvs, collectRng, config.actionPersistence ?? 0);
     this.maxIterations = Math.ceil(opts.labels / opts.pairsPerIter);
   }
 
@@ -178,3 +178,13 @@ export async function oracleReturnNeural(opts: SimulateOptions, config: NeuralRu
 }
 
 export const oracleReturn = (opts: SimulateOptions): Promise<number> => oracleReturnNeural(opts);
+
+/** Episodes of the uniformly random policy behind `randomReturn` (its own fixed Rng stream: the same for every algorithm). */
+const RANDOM_POLICY_EPISODES = 200;
+
+/** Mean true return of the uniformly random policy over RANDOM_POLICY_EPISODES full episodes. */
+export async function randomReturn(opts: Pick<SimulateOptions, 'env'>): Promise<number> {
+  const env = getEnv(opts.env);
+  const A = env.actionNames.length;
+  return evaluateReturn(env, (_obs, n) => new Float32Array(n * A).fill(1 / A), RANDOM_POLICY_EPISODES, makeRng(0x5eed));
+}

@@ -108,3 +108,9 @@ export function oracleReturnTabular(opts: Pick<SimulateOptions, 'env' | 'gamma' 
   const setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, 'state', opts.start);
   return trueReturn(setup, makeOracle(setup).pi);
 }
+
+/** Exact evaluation of the uniformly random policy from the run's start distribution. */
+export async function randomReturn(opts: Pick<SimulateOptions, 'env' | 'gamma' | 'tau' | 'start'>): Promise<number> {
+  const setup = makeTabularSetup(getEnv(opts.env), opts.gamma, opts.tau, 'state', opts.start);
+  return trueReturn(setup, new Float64Array(setup.mdp.S * setup.mdp.A).fill(1 / setup.mdp.A));
+}

@@ -1,7 +1,7 @@
 import { assertSupported } from '../contracts/algorithms';
 import { getEnv } from '../envs';
 import type { LabeledPair } from '../preference/types';
-import { makeTeacher, type TeacherConfig } from '../teachers';
+import { judgeFor, makeTeacher, type TeacherConfig } from '../teachers';
 import type { SimulationEngine } from './simulation-engine';
 import type { SeedRun, SimulateOptions, SimulateReport } from './types';
 
@@ -41,7 +41,7 @@ export function averageCurves(runs: readonly SeedRun[]): Array<[number, number]>
 export async function simulateSeed(
   engine: SimulationEngine, opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void,
 ): Promise<SeedRun> {
-  const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>);
+  const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement));
   const curve: Array<[number, number]> = [[0, engine.evaluate(false, null).value]];
   const metrics: SeedRun['metrics'] = [];
   let asked = 0;
@@ -93,8 +93,10 @@ export async function simulate(opts: SimulateOptions, onProgress?: (seed: number
     algo: opts.algo,
     labels: opts.labels,
     seeds: opts.seeds,
+    teacher: opts.judgement ?? 'true-reward',
     finalReturn: { mean: mean(finals), std: std(finals) },
     oracleReturn,
+    randomReturn: await family.randomReturn(opts),
     curve: averageCurves(runs),
     runs,
   };

@@ -1,5 +1,6 @@
 import type { AlgorithmName } from '../contracts/algorithms';
 import type { StartSpec } from '../envs/start';
+import type { TeacherJudgement } from '../contracts/teacher-names';
 
 export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
@@ -24,6 +25,8 @@ export interface SimulateOptions {
   gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */
   teacher: { beta: number; mistake?: number; equalThreshold?: number; skipThreshold?: number | null; myopicGamma?: number };
+  /** What the teacher judges clips by (trainer/teachers/scripted.ts); absent = 'true-reward'. */
+  judgement?: TeacherJudgement;
 }
 
 export interface SeedRun {
@@ -41,7 +44,11 @@ export interface SimulateReport {
   algo: AlgorithmName;
   labels: number;
   seeds: number;
+  /** What the teacher judged by: results of the two judgements are never pooled. */
+  teacher: TeacherJudgement;
   finalReturn: { mean: number; std: number };
   oracleReturn: number;
+  /** The uniformly random policy's true return, measured the way finalReturn is (the 0% of "% of the way to the oracle"). */
+  randomReturn: number;
   curve: Array<[number, number]>;
 }
