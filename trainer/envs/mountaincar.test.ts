@@ -88,8 +88,20 @@ describe('mountaincar termination', () => {
 });
 
 describe('mountaincar observe and render', () => {
-  it('observes [position, velocity]', () => {
-    expect(mountaincar.observe(state(-0.3, 0.02, 9))).toEqual([-0.3, 0.02]);
+  it('observes [position, velocity] scaled to [-1, 1], then an 8 x 8 grid of Gaussian bumps over them', () => {
+    const o = mountaincar.observe(state(-0.3, 0.02, 9));
+    expect(o).toHaveLength(66);
+    expect(mountaincar.observationSize).toBe(66);
+    expect(o[0]).toBeCloseTo(0, 12); // -0.3 is the middle of [-1.2, 0.6]
+    expect(o[1]).toBeCloseTo(0.02 / 0.07, 12);
+    // On a grid centre (position -1.2 + 2 * 1.8 / 7, velocity -0.07 + 5 * 0.14 / 7 = 0.03) its bump
+    // is 1, the next one along the velocity exp(-1/2), one step along both exp(-1).
+    const c = mountaincar.observe(state(-1.2 + (2 * 1.8) / 7, 0.03));
+    expect(c[2 + 2 * 8 + 5]).toBeCloseTo(1, 12);
+    expect(c[2 + 2 * 8 + 6]).toBeCloseTo(Math.exp(-0.5), 12);
+    expect(c[2 + 3 * 8 + 6]).toBeCloseTo(Math.exp(-1), 12);
+    // Far bumps vanish: the features are local.
+    expect(c[2 + 7 * 8 + 0]).toBeLessThan(1e-6);
   });
 
   it('draws the hill as sin(3x) * 0.45 + 0.55 and the car on it', () => {
