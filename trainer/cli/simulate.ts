@@ -71,6 +71,8 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     pairsPerIter: flags['pairs-per-iter'] ?? defaults.pairsPerIter,
     horizon: flags.horizon ?? defaults.horizon,
     gamma: flags.gamma ?? defaults.gamma,
+    // A --gamma given applies to the oracle too; else the env's oracle discount where it has one.
+    ...(flags.gamma === undefined && defaults.oracleGamma !== undefined ? { oracleGamma: defaults.oracleGamma } : {}),
     tau: flags.tau ?? defaults.tau,
     features: flags.features,
     gradient: flags.gradient,

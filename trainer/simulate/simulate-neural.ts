@@ -70,7 +70,7 @@ export class NeuralSimulation implements SimulationEngine {
     this.greedyRng = root.fork();
     this.upper = isOracle ? null : makeNeuralUpperLevel(opts.algo, this.env, opts, seed, config);
     this.lower = isOracle
-      ? new OracleLowerLevel(O, A, opts.gamma, opts.tau, seed, config.lowerLevel)
+      ? new OracleLowerLevel(O, A, opts.oracleGamma ?? opts.gamma, opts.tau, seed, config.lowerLevel)
       : new LowerLevel(O, A, opts.gamma, opts.tau, seed, config.lowerLevel);
     this.collector = new ExperienceCollector(this.env, config.numEnvs, collectRng, config.actionPersistence ?? 0);
     this.maxIterations = Math.ceil(opts.labels / opts.pairsPerIter);
@@ -161,7 +161,7 @@ export const simulateSeedOn = simulateNeuralSeed;
 const oracleCache = new Map<string, number>();
 
 function oracleKey(opts: SimulateOptions, seed: number, config: NeuralRunConfig): string {
-  return JSON.stringify([opts.env, opts.labels, opts.pairsPerIter, opts.gamma, opts.tau, seed, config]);
+  return JSON.stringify([opts.env, opts.labels, opts.pairsPerIter, opts.oracleGamma ?? opts.gamma, opts.tau, seed, config]);
 }
 
 /**

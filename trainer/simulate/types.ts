@@ -14,6 +14,8 @@ export interface SimulateOptions {
   /** Segment length H. */
   horizon: number;
   gamma: number;
+  /** The oracle's discount where it differs from the learners' (envs/rlhf-defaults.ts); absent = gamma. */
+  oracleGamma?: number;
   tau: number;
   /** Tabular envs only: one-hot 'state' or 'state-action' reward features (see tabular-rlhf.ts). */
   features?: 'state' | 'state-action';
