@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { text } from './text';
-import { ALL_ENV_IDS, ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS, envsWithProgress } from '../envs';
 import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
-import { BPREF_TEACHERS } from './teacher-names';
+import { BPREF_TEACHERS, TEACHER_JUDGEMENTS } from './teacher-names';
 import { runBudgetIssues } from './run-budget';
 import { parseStart } from '../envs/start';
 
@@ -41,6 +41,11 @@ const teacherSchema = z.union([
 export const simulateConfigSchema = z.object({
   /** Who answers: a B-Pref preset name or teacher settings. */
   teacher: teacherSchema.default('oracle'),
+  /**
+   * What the teachers judge clips by (trainer/teachers/scripted.ts): the true reward, or the
+   * scripted judgement (true reward plus the progress a person sees; envs with a `progress` only).
+   */
+  judgement: z.enum(TEACHER_JUDGEMENTS).default('true-reward'),
   /** Simulated annotator accounts answering in parallel. */
   annotators: z.number().int().min(1).max(200).default(1),
   /** Labels per second per simulated annotator; 0 = as fast as the queue allows. */
@@ -181,6 +186,12 @@ const createRunFields = z.object({
 }).superRefine((input, ctx) => {
   if (!ALL_ENV_IDS.includes(input.envId)) return; // envId's own check reports it
   const env = Object.hasOwn(ENVS, input.envId) ? ENVS[input.envId] : undefined;
+  if (input.config.simulate?.judgement === 'scripted' && !env?.progress) {
+    ctx.addIssue({
+      code: 'custom', path: ['config', 'simulate', 'judgement'],
+      message: `no scripted judgement for '${input.envId}' (its true reward already tells clips apart); choose 'true-reward', or one of ${envsWithProgress().join(', ')}`,
+    });
+  }
   if (!env?.tabular) {
     if (input.config.start !== 'uniform') ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: `a start state needs a tabular environment; '${input.envId}' starts as its env resets` });
     return;

@@ -75,5 +75,10 @@ export function getAnyEnv(id: string): AnyEnvCommon {
   throw new Error(`unknown environment '${id}'; known: ${knownList()}`);
 }
 
+/** Ids of the envs that define a progress measure (the scripted teacher judges by it; types.ts). */
+export function envsWithProgress(): string[] {
+  return Object.values(ENVS).filter((env) => env.progress !== undefined).map((env) => env.id);
+}
+
 export type { ContinuousEnv, Env, EnvCommon } from './types';
 export { isContinuousEnv } from './types';

@@ -78,6 +78,22 @@ export interface Env<S = unknown> extends EnvCommon<S> {
   step(state: S, action: number, rng: Rng): StepResult<S>;
   /** Present on tabular envs only. */
   tabular?: TabularEnvExtras<S>;
+  /**
+   * Optional: progress a person sees in a clip where the true reward is silent (mountaincar's
+   * -1 per step is the same for every clip that misses the flag). The scripted teacher
+   * (trainer/teachers/scripted.ts) adds `weight` x its change over each step to the true reward.
+   */
+  progress?: ProgressMeasure<S>;
+}
+
+/** See `Env.progress`. */
+export interface ProgressMeasure<S> {
+  /** What is measured, in words (the README, the run form). */
+  description: string;
+  /** 0 at rest at the start, 1 = enough to reach the goal; a pure function of the state. */
+  measure(state: S): number;
+  /** Return units that a progress of 1 is worth to the scripted teacher. */
+  weight: number;
 }
 
 /**

@@ -273,7 +273,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   private async collectInto(ctx: Ctx, models: NeuralModels, iteration: number, steps: number): Promise<NeuralLearner> {
     const { run, plan } = ctx;
     const poolSeed = mixSeed(plan.config.seed, run.id, iteration, 1);
-    const collector = new ExperienceCollector(plan.env, plan.schedule.run.numEnvs, makeRng(poolSeed));
+    const collector = new ExperienceCollector(plan.env, plan.schedule.run.numEnvs, makeRng(poolSeed), plan.schedule.run.actionPersistence ?? 0);
     const pool = await this.collect(models, collector, steps, plan.schedule.run.numEnvs, ctx.slicer);
     return { models, collector, pool, poolSeed };
   }

@@ -5,7 +5,9 @@
  *
  * A teacher sees what a person sees, the clip, and knows the task: it scores a clip with the
  * environment's true reward, recomputed from the stored states and actions (env.step's reward
- * depends on (state, action) only, which holds for every registered env). B-Pref's "skip"
+ * depends on (state, action) only, which holds for every registered env), plus, when the run's
+ * `simulate.judgement` is 'scripted', the progress a person sees in the states (mountaincar's
+ * and acrobot's swing; trainer/teachers/scripted.ts). B-Pref's "skip"
  * becomes the person's "can't tell", so skipped queries are stored, as a person's would be.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,7 +17,7 @@ import { users, type User } from '../../db/schema';
 import { writeTx } from '../../db/transactions';
 import { hashPassword, insertUser } from '../../db/users';
 import { makeRng, type Rng } from '../core/rng';
-import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
+import { bprefTeacher, judgeFor, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
 import { choiceOf, type Choice } from '../contracts/choices';
 import { clipToSegment, type ClipLike } from './label-rows';
 import type { SimulateConfig } from '../contracts/run-config';
@@ -33,8 +35,9 @@ export type LabelQueueCaller = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function teacherFor(config: SimulateConfig['teacher']): Teacher {
-  return makeTeacher(typeof config === 'string' ? bprefTeacher(config) : (config as Partial<TeacherConfig>));
+/** The run's teacher: its B-Pref behaviour, judging by the true reward or the scripted judgement (trainer/teachers/scripted.ts). */
+export function teacherFor(config: SimulateConfig['teacher'], judgement?: SimulateConfig['judgement']): Teacher {
+  return makeTeacher(typeof config === 'string' ? bprefTeacher(config) : (config as Partial<TeacherConfig>), judgeFor(judgement));
 }
 
 /**
@@ -77,11 +80,11 @@ export class SimulatedAnnotators {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const teacher = teacherFor(this.config.teacher);
+    const teacher = teacherFor(this.config.teacher, this.config.judgement);
     const accounts = simulatedUsers(this.db, this.runId, this.config.annotators);
     const { callerFor, via } = await this.queue.connect(this.db, this.log);
     this.loops = accounts.map((user, i) => this.annotate(callerFor(user), teacher, makeRng(this.seed * 1000 + i + 1)));
-    this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);
+    this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators (judging by ${this.config.judgement}) at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);
   }
 
   async stop(): Promise<void> {

@@ -9,9 +9,10 @@ import type { Engine, EnginePlan, Metrics, StepContext } from '../service/engine
 import type { PairSpec } from '../service/store';
 import { clipToSegment } from '../service/label-rows';
 import { TimeSlicer } from '../service/time-slicer';
-import { makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
+import { judgeFor, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
 import { InMemoryHistory, simulatedRun } from './in-memory-run';
 import { loadEngine, type SimulationEngineOptions } from './load-engine';
+import { randomReturn } from './random-return';
 import type { SeedRun, SimulateOptions, SimulateReport } from './types';
 
 export function mean(xs: readonly number[]): number {
@@ -66,7 +67,7 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
     log: (line) => { if (verbose) process.stderr.write(`${line}\n`); },
   };
   // The teacher answers like the service's first simulated annotator (simulated-annotators.ts).
-  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>) : null;
+  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement)) : null;
   const teacherRng = makeRng(seed * 1000 + 1);
   await engine.prepare();
   let learner: L;
@@ -145,6 +146,11 @@ export async function simulateSeedOn(
   return simulateSeed(await loadEngine(opts.env, engineOptions), opts, seed, onIteration);
 }
 
+/** The oracle's own options: the oracle discounts with `oracleGamma` where an env sets one (envs/rlhf-defaults.ts). */
+export function oracleOptions(opts: SimulateOptions): SimulateOptions {
+  return { ...opts, algo: 'oracle', gamma: opts.oracleGamma ?? opts.gamma };
+}
+
 /**
  * The oracle line: the oracle's mean final return over the same seeds and schedule (env steps,
  * updates, iterations) as the learners. On a tabular env that is soft value iteration on the
@@ -152,7 +158,7 @@ export async function simulateSeedOn(
  */
 export async function oracleReturn(opts: SimulateOptions, engineOptions: SimulationEngineOptions = {}): Promise<number> {
   const finals: number[] = [];
-  for (let seed = 0; seed < opts.seeds; seed++) finals.push((await simulateSeedOn({ ...opts, algo: 'oracle' }, seed, undefined, engineOptions)).finalReturn);
+  for (let seed = 0; seed < opts.seeds; seed++) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
   return mean(finals);
 }
 
@@ -161,9 +167,10 @@ export async function simulate(
   opts: SimulateOptions, onProgress?: (seed: number, labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
 ): Promise<SimulateReport & { runs: SeedRun[] }> {
   assertSupported(opts.algo, opts.env, 'simulate');
+  const own = opts.algo === 'oracle' ? oracleOptions(opts) : opts;
   const runs: SeedRun[] = [];
   for (let seed = 0; seed < opts.seeds; seed++) {
-    runs.push(await simulateSeedOn(opts, seed, (used) => onProgress?.(seed, used), engineOptions));
+    runs.push(await simulateSeedOn(own, seed, (used) => onProgress?.(seed, used), engineOptions));
   }
   const finals = runs.map((r) => r.finalReturn);
   return {
@@ -171,8 +178,10 @@ export async function simulate(
     algo: opts.algo,
     labels: opts.labels,
     seeds: opts.seeds,
+    teacher: opts.judgement ?? 'true-reward',
     finalReturn: { mean: mean(finals), std: std(finals) },
     oracleReturn: opts.algo === 'oracle' ? mean(finals) : await oracleReturn(opts, engineOptions),
+    randomReturn: await randomReturn(opts),
     curve: averageCurves(runs),
     runs,
   };

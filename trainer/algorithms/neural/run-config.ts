@@ -16,6 +16,11 @@ export interface NeuralRunConfig {
   envStepsPerIter: number;
   /** Episodes stepped in parallel during collection (one policy pass per step for all). */
   numEnvs: number;
+  /**
+   * Probability of repeating the previous action while collecting (experience.ts: temporally
+   * extended exploration; 0 = sample every step from the soft policy). Optional: absent = 0.
+   */
+  actionPersistence?: number;
   /** Evaluation episodes after each outer iteration (metrics only; not in the replay). */
   evalEpisodes: number;
   /** Evaluation episodes for the final point (a less noisy finalReturn). */
