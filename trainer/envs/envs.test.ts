@@ -39,12 +39,21 @@ function expectFrameInsideViewport(frame: Frame, where: string) {
   }
 }
 
-type Policy = (state: unknown, rng: Rng, t: number) => number;
+/** A policy over actions of type A (an index for discrete envs, a vector for continuous ones). */
+type PolicyOf<A> = (state: unknown, rng: Rng, t: number) => A;
+type Policy = PolicyOf<number>;
 
-function rollout(env: AnyEnv, seed: number, policy: Policy, maxSteps = env.maxEpisodeSteps) {
+/** What a rollout needs of an env, whatever its action type. */
+interface Steppable<A> {
+  maxEpisodeSteps: number;
+  reset(rng: Rng): unknown;
+  step(state: unknown, action: A, rng: Rng): { state: unknown; reward: number; done: boolean };
+}
+
+function rollout<A>(env: Steppable<A>, seed: number, policy: PolicyOf<A>, maxSteps = env.maxEpisodeSteps) {
   const rng = makeRng(seed);
   const states = [env.reset(rng)];
-  const actions: number[] = [];
+  const actions: A[] = [];
   const rewards: number[] = [];
   let done = false;
   for (let t = 0; t < maxSteps && !done; t++) {
@@ -147,24 +156,7 @@ describe.each(episodic.map((env) => [env.id, env] as const))('episodic env: %s',
 
 // Continuous-action envs keep the same contract; their actions are vectors in a box.
 
-type ContinuousPolicy = (state: unknown, rng: Rng, t: number) => number[];
-
-function continuousRollout(env: AnyContinuousEnv, seed: number, policy: ContinuousPolicy, maxSteps = env.maxEpisodeSteps) {
-  const rng = makeRng(seed);
-  const states = [env.reset(rng)];
-  const actions: number[][] = [];
-  const rewards: number[] = [];
-  let done = false;
-  for (let t = 0; t < maxSteps && !done; t++) {
-    const a = policy(states[t], rng, t);
-    const out = env.step(states[t], a, rng);
-    actions.push(a);
-    rewards.push(out.reward);
-    states.push(out.state);
-    done = out.done;
-  }
-  return { states, actions, rewards, done };
-}
+type ContinuousPolicy = PolicyOf<number[]>;
 
 /** Uniform over a box 20% wider than the action space: out-of-box values must be clipped, not fail. */
 const uniformBoxPolicy = (env: AnyContinuousEnv): ContinuousPolicy => (_s, rng) =>
@@ -196,9 +188,9 @@ describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const
   });
 
   it('gives the identical episode for the same seed, and a different one for another seed', () => {
-    const a = continuousRollout(env, 7, uniformBoxPolicy(env));
-    const b = continuousRollout(env, 7, uniformBoxPolicy(env));
-    const c = continuousRollout(env, 8, uniformBoxPolicy(env));
+    const a = rollout(env, 7, uniformBoxPolicy(env));
+    const b = rollout(env, 7, uniformBoxPolicy(env));
+    const c = rollout(env, 8, uniformBoxPolicy(env));
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     expect(JSON.stringify(c)).not.toBe(JSON.stringify(a));
   });
@@ -235,7 +227,7 @@ describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const
   });
 
   it('observe has observationSize finite numbers; rewards are finite', () => {
-    const ep = continuousRollout(env, 11, uniformBoxPolicy(env));
+    const ep = rollout(env, 11, uniformBoxPolicy(env));
     for (const s of ep.states) {
       const o = env.observe(s);
       expect(o).toHaveLength(env.observationSize);
@@ -250,7 +242,7 @@ describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const
       for (const policy of [uniformBoxPolicy(env), bangBangPolicy(env)]) {
         // 200 steps reach the far states (falls, flips, the rail's ends) of every env here; full
         // 1,000-step MuJoCo episodes would make this the slowest test of the suite.
-        const ep = continuousRollout(env, 100 + seed, policy, Math.min(env.maxEpisodeSteps, RENDER_CHECK_STEPS));
+        const ep = rollout(env, 100 + seed, policy, Math.min(env.maxEpisodeSteps, RENDER_CHECK_STEPS));
         ep.states.forEach((s, t) => {
           expectFrameInsideViewport(env.render(s), `${env.id} seed ${seed} step ${t}`);
           frames++;
@@ -261,7 +253,7 @@ describe.each(Object.values(CONTINUOUS_ENVS).map((env) => [env.id, env] as const
   });
 
   it('ends every episode by its time limit, with no earlier end (a clip length must not leak the return)', () => {
-    const ep = continuousRollout(env, 200, uniformBoxPolicy(env), env.maxEpisodeSteps + 5);
+    const ep = rollout(env, 200, uniformBoxPolicy(env), env.maxEpisodeSteps + 5);
     expect(ep.actions).toHaveLength(env.maxEpisodeSteps);
     expect(ep.done).toBe(true);
   });
