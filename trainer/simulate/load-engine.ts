@@ -1,29 +1,16 @@
 /**
- * The engine `simulate()` runs on an env: the service's own (trainer/service/engine.ts says which
- * kind an env gets), loaded on demand because the neural one brings tfjs (seconds of start-up a
- * tabular simulation does not need).
+ * The engine `simulate()` runs on an env: the service's own (trainer/service/engine-factory.ts,
+ * loaded on demand), with simulate's default neural schedule.
  */
-import type { NeuralRunConfig } from '../algorithms/neural/run-config';
-import type { ContinuousSchedule } from '../algorithms/continuous/run-config';
-import { engineKindForEnv, type Engine, type EngineKind } from '../service/engine';
+import { createEngine, type EngineOptions } from '../service/engine-factory';
+import { engineKindForEnv, type Engine } from '../service/engine';
 
-export interface SimulationEngineOptions {
-  /** The neural engine's schedule (default DEFAULT_NEURAL_RUN; tests pass a tiny one). */
-  neuralSchedule?: NeuralRunConfig;
-  /** The continuous engine's schedule (default DEFAULT_CONTINUOUS_SCHEDULE). */
-  continuousSchedule?: ContinuousSchedule;
-}
+export type SimulationEngineOptions = EngineOptions;
 
-const LOADERS: Readonly<Record<EngineKind, (options: SimulationEngineOptions) => Promise<Engine<unknown>>>> = {
-  tabular: async () => new (await import('../service/tabular-run')).TabularEngine(),
-  neural: async (options) => {
-    const [{ NeuralEngine }, { DEFAULT_NEURAL_RUN }] = await Promise.all([import('../service/neural-run'), import('../algorithms/neural/run-config')]);
-    // DEFAULT_NEURAL_RUN with its greedy evaluation ('return/greedy'; the service's default leaves it out).
-    return new NeuralEngine({ schedule: options.neuralSchedule ?? DEFAULT_NEURAL_RUN });
-  },
-  continuous: async (options) => new (await import('../service/continuous-run')).ContinuousEngine({ schedule: options.continuousSchedule }) as Engine<unknown>,
-};
-
-export function loadEngine(envId: string, options: SimulationEngineOptions = {}): Promise<Engine<unknown>> {
-  return LOADERS[engineKindForEnv(envId)](options);
+export async function loadEngine(envId: string, options: SimulationEngineOptions = {}): Promise<Engine<unknown>> {
+  if (engineKindForEnv(envId) !== 'neural' || options.neuralSchedule) return createEngine(envId, options);
+  // DEFAULT_NEURAL_RUN with its greedy evaluation ('return/greedy'; the service's default leaves
+  // it out); imported here only for neural envs, as it brings tfjs.
+  const { DEFAULT_NEURAL_RUN } = await import('../algorithms/neural/run-config');
+  return createEngine(envId, { ...options, neuralSchedule: DEFAULT_NEURAL_RUN });
 }
