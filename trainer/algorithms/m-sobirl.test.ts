@@ -3,9 +3,9 @@ import { makeRng } from '../core/rng';
 import { exactHypergradient, linearReward, solveLowerLevel } from '../tabular/hypergrad';
 import type { ReturnUpper, TabularProblem } from '../tabular/problem';
 import { randomProblem } from '../tabular/random-problem';
-import { occupancy, policyValues, softValueIteration } from '../tabular/soft';
+import { occupancy, policyStateTransitions, policyValues, softValueIteration, type TabularMdp } from '../tabular/soft';
 import {
-  DEFAULT_M_SOBIRL, exactW, hypergradientDirection, initMSobirl, mSobirlStep, runMSobirl,
+  DEFAULT_M_SOBIRL, exactW, hypergradientDirection, initMSobirl, mSobirlStep, runMSobirl, topEigenvalueOfNormalMatrix, updateW,
   type MSobirlConfig, type MSobirlProblem, type MSobirlState,
 } from './m-sobirl';
 
@@ -61,6 +61,42 @@ describe('M-SoBiRL building blocks', () => {
     expect(Array.from(state.x)).toEqual(Array.from(p.x));
     for (let i = 1; i < errors.length; i++) expect(errors[i]!).toBeLessThan(0.5 * errors[i - 1]!);
     expect(errors.at(-1)! / errors[0]!).toBeLessThan(1e-8);
+  });
+
+  // Every state leads to state 0 (a goal that everything funnels into): P^pi = 1 e_0^T, whose
+  // column 0 sums to S. Then lambda_max(A^T A) exceeds (1 + gamma)^2 and 2 / xi for xi = 0.5.
+  const funnel = (S: number, gamma: number): TabularMdp => {
+    const A = 2;
+    const P = new Float64Array(S * A * S);
+    for (let sa = 0; sa < S * A; sa++) P[sa * S] = 1;
+    return { S, A, P, gamma, tau: 0.1 };
+  };
+
+  it('lambda_max(A^T A) by power iteration matches the closed form on the funnel MDP', () => {
+    for (const [S, gamma] of [[6, 0.9], [25, 0.9], [20, 0.5], [4, 0.5]] as const) {
+      const mdp = funnel(S, gamma);
+      const Ppi = policyStateTransitions(mdp, new Float64Array(S * mdp.A).fill(0.5));
+      // A^T A = (I - g 1 e0^T)(I - g e0 1^T) leaves span{e0, u}, u = (1 - e0)/sqrt(S - 1), invariant
+      // (the rest of the spectrum is 1). In that basis it is [[(1 - g)^2, -g (1 - g) c], [-g (1 - g) c,
+      // 1 + g^2 (S - 1)]] with c = sqrt(S - 1): the larger root of its characteristic polynomial.
+      const c = Math.sqrt(S - 1);
+      const a = (1 - gamma) ** 2, d = 1 + gamma ** 2 * (S - 1), off = -gamma * (1 - gamma) * c;
+      const closed = (a + d) / 2 + Math.sqrt(((a - d) / 2) ** 2 + off ** 2);
+      expect(topEigenvalueOfNormalMatrix(Ppi, gamma, S)).toBeCloseTo(closed, 6);
+      if (S >= 6) expect(closed).toBeGreaterThan(Math.max((1 + gamma) ** 2, 2 / 0.5)); // the case the cap is for
+    }
+  });
+
+  it('w converges to A^-1 b even where xi = 0.5 exceeds the stability limit 2 / lambda_max', () => {
+    const mdp = funnel(20, 0.5); // lambda_max 5.96 (> 2 / 0.5), lambda_min 0.042: converges in ~2,000 steps
+    const pi = new Float64Array(mdp.S * mdp.A).fill(0.5);
+    const rng = makeRng(7);
+    const gradPiF = Float64Array.from({ length: mdp.S * mdp.A }, () => rng.next() - 0.5);
+    const target = exactW(mdp, pi, gradPiF);
+    let w: Float64Array = new Float64Array(mdp.S);
+    for (let k = 0; k < 2500; k++) w = updateW(mdp, pi, gradPiF, w, 0.5);
+    expect(w.every(Number.isFinite)).toBe(true);
+    expect(distance(w, target) / norm(target)).toBeLessThan(1e-6);
   });
 
   it('mSobirlStep does not modify the state it is given and runs exactly N warm-started sweeps', () => {

@@ -23,7 +23,10 @@ import { discountedResolventMatrix, policyStateTransitions, softValueIteration, 
 export interface MSobirlConfig {
   /** Upper-level step size on x (the paper's beta). */
   beta: number;
-  /** Step size of the least-squares update of w (xi < 2 / (1 + gamma)^2 keeps it stable). */
+  /** Step size of the least-squares update of w, capped per step at 1.9 / lambda_max(A^T A)
+   *  (updateW): above 2 / lambda_max the update diverges. (1 + gamma)^2 bounds lambda_max only when
+   *  P^pi is doubly stochastic; a policy that funnels many states into one (a goal cell) has
+   *  column sums of P^pi well above 1 and lambda_max above it (grid5: 4.1 at gamma 0.9). */
   xi: number;
   /** Soft Bellman sweeps per outer iteration, warm-started from the previous Q (the paper's N). */
   innerSweeps: number;
@@ -122,14 +125,41 @@ export function exactW(mdp: TabularMdp, pi: Float64Array, gradPiF: Float64Array)
   return luSolve(luFactor(discountedResolventMatrix(mdp, pi, true), mdp.S), rightHandSide(mdp, pi, gradPiF));
 }
 
-/** One least-squares gradient step on 1/2 ||A w - b||^2: w - xi A^T (A w - b). */
+/**
+ * lambda_max(A^T A) = sigma_max(A)^2 by power iteration on A^T A from the all-ones vector (A^T A is
+ * symmetric positive definite: the Rayleigh quotients rise monotonically to lambda_max), until
+ * they change by less than 1e-6 relative, at most `maxIterations` (S^2 work each).
+ */
+export function topEigenvalueOfNormalMatrix(Ppi: Float64Array, gamma: number, S: number, maxIterations = 200): number {
+  let v: Float64Array = new Float64Array(S).fill(1 / Math.sqrt(S));
+  let lambda = 0;
+  for (let it = 0; it < maxIterations; it++) {
+    const u = applyA(Ppi, gamma, applyA(Ppi, gamma, v, false), true);
+    let uv = 0, uu = 0;
+    for (let i = 0; i < S; i++) { uv += u[i]! * v[i]!; uu += u[i]! * u[i]!; }
+    const converged = Math.abs(uv - lambda) <= 1e-6 * uv;
+    lambda = uv; // the Rayleigh quotient v^T (A^T A) v of the unit vector v
+    if (converged || uu === 0) break;
+    const scale = 1 / Math.sqrt(uu);
+    v = u.map((x) => x * scale);
+  }
+  return lambda;
+}
+
+/** The step size updateW uses: xi, capped at 1.9 / lambda_max(A^T A) (5% inside the 2 / lambda_max stability limit). */
+export function stableXi(Ppi: Float64Array, gamma: number, S: number, xi: number): number {
+  return Math.min(xi, 1.9 / topEigenvalueOfNormalMatrix(Ppi, gamma, S));
+}
+
+/** One least-squares gradient step on 1/2 ||A w - b||^2: w - xi' A^T (A w - b), xi' = stableXi(xi). */
 export function updateW(mdp: TabularMdp, pi: Float64Array, gradPiF: Float64Array, w: Float64Array, xi: number): Float64Array {
   const Ppi = policyStateTransitions(mdp, pi);
   const b = rightHandSide(mdp, pi, gradPiF);
   const residual = applyA(Ppi, mdp.gamma, w, false);
   for (let i = 0; i < residual.length; i++) residual[i] = residual[i]! - b[i]!;
   const step = applyA(Ppi, mdp.gamma, residual, true);
-  return w.map((v, i) => v - xi * step[i]!);
+  const xiStable = stableXi(Ppi, mdp.gamma, mdp.S, xi);
+  return w.map((v, i) => v - xiStable * step[i]!);
 }
 
 /**
