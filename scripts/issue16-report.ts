@@ -138,13 +138,16 @@ function svg(all: readonly RunRecord[], table: readonly Row[]): string {
     const oracle = rowsOf.find((r) => r.algo === 'oracle');
     const ninety = oracle ? random + 0.9 * (oracle.mean - random) : null;
     const values = [random, ...rowsOf.flatMap((r) => r.curve.map(([, v]) => v))];
-    const lo = Math.floor(Math.min(...values) / 50) * 50, hi = Math.ceil(Math.max(...values) / 50) * 50;
+    // Round ticks: the smallest of these steps that needs at most 6 of them.
+    const span = Math.max(...values) - Math.min(...values);
+    const step = [10, 20, 25, 50, 100, 200, 500].find((s) => span / s <= 6) ?? 1000;
+    const lo = Math.floor(Math.min(...values) / step) * step, hi = Math.ceil(Math.max(...values) / step) * step;
     const maxLabels = Math.max(...rowsOf.flatMap((r) => r.curve.map(([l]) => l)));
     const px = (labels: number) => x0 + M.left + ((W - M.left - M.right) * labels) / maxLabels;
     const py = (v: number) => M.top + ((H - M.top - M.bottom) * (hi - v)) / (hi - lo);
     parts.push(`<text x="${x0 + W / 2}" y="16" text-anchor="middle" font-weight="bold">${env}</text>`);
     parts.push(`<line x1="${px(0)}" y1="${py(lo)}" x2="${px(maxLabels)}" y2="${py(lo)}" stroke="#000"/><line x1="${px(0)}" y1="${py(lo)}" x2="${px(0)}" y2="${py(hi)}" stroke="#000"/>`);
-    for (let v = lo; v <= hi; v += (hi - lo) / 5) {
+    for (let v = lo; v <= hi; v += step) {
       parts.push(`<text x="${px(0) - 4}" y="${py(v) + 4}" text-anchor="end">${Math.round(v)}</text>`);
     }
     for (let l = 0; l <= maxLabels; l += maxLabels / 5) parts.push(`<text x="${px(l)}" y="${py(lo) + 14}" text-anchor="middle">${l}</text>`);
