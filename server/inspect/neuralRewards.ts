@@ -15,6 +15,7 @@ import { checkpoints, type Run } from '@/db/schema';
 import { makeRng } from '@/trainer/core/rng';
 import { getEnv, type Env } from '@/trainer/envs';
 import { NEURAL_CHECKPOINT_ROW_FORMAT } from '@/trainer/contracts/neural-checkpoint';
+import { outdatedObservationMessage } from '@/trainer/contracts/tabular-checkpoint';
 import { decodeNeuralRewardModel, stepRewards, type NeuralRewardModel } from './neuralRewardModel';
 
 /** checkpoints.format_version of a neural row (trainer/contracts/neural-checkpoint.ts; tabular rows are 1). */
@@ -120,6 +121,9 @@ function decodeChecked(ctx: NeuralRunContext, blob: Uint8Array | null, label: st
   try {
     const model = decodeNeuralRewardModel(blob, label);
     const { env } = ctx;
+    if (model.obsSize !== env.observationSize && model.numActions === env.actionNames.length) {
+      return { ok: false, error: `${label}: ${outdatedObservationMessage(env.id, model.obsSize, env.observationSize)}` };
+    }
     if (model.obsSize !== env.observationSize || model.numActions !== env.actionNames.length) {
       return {
         ok: false,

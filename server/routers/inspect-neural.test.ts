@@ -34,7 +34,7 @@ import { NEURAL_SERIES_CHECKPOINTS, sampleCheckpoints } from '@/server/inspect/n
 const state = (x: number, t: number) => ({ x, xDot: 0, theta: 0, thetaDot: 0, t });
 let env: ReturnType<typeof freshDb>;
 let researcher: User;
-let runId: number, brokenRunId: number, longRunId: number;
+let runId: number, brokenRunId: number, longRunId: number, oldMountaincarRunId: number;
 let pairIds: number[];
 let k1Id: number, k2Id: number;
 let k1Blob: Uint8Array;
@@ -96,6 +96,16 @@ beforeAll(async () => {
   acrobotModel.dispose();
   insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 3, createdAt: at(3), labelWatermark: 0, rewardModel: k1Blob, formatVersion: 1 });
 
+  // A mountaincar run from before its local features: a reward model of the old 2-value observation.
+  oldMountaincarRunId = insertRun(db, { name: 'mountaincar, old observation', envId: 'mountaincar', config: {} });
+  const carAt = (position: number, t: number) => ({ position, velocity: 0.01, t });
+  const mp = insertPair(db, oldMountaincarRunId, insertEnvClip(db, oldMountaincarRunId, 'mountaincar', [0, 1, 2].map((t) => carAt(-0.5 + t / 100, t)), [2, 2]),
+    insertEnvClip(db, oldMountaincarRunId, 'mountaincar', [0, 1, 2].map((t) => carAt(-0.5 - t / 100, t)), [0, 0]));
+  insertLabel(db, { pairId: mp, userId: ann.id, choice: 'left', answeredAt: at(90) });
+  const oldCarModel = new RewardModel(makeRewardModelConfig({ obsSize: 2, numActions: 3, hiddenSizes: [2] }));
+  insertBlobCheckpoint(db, { runId: oldMountaincarRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: await saveCheckpoint(oldCarModel) });
+  oldCarModel.dispose();
+
   // More checkpoints than the series score: r = x + a at every one.
   longRunId = insertRun(db, { name: 'cartpole long', envId: 'cartpole', config: {} });
   const lp = insertPair(db, longRunId, insertEnvClip(db, longRunId, 'cartpole', [1, 1, 1].map(state), [1, 1]), insertEnvClip(db, longRunId, 'cartpole', [0, 0, 0].map(state), [0, 0]));
@@ -154,6 +164,17 @@ describe('inspect.metrics for a neural run', () => {
     expect(notes).toMatch(/iteration 1\) of run \d+ is not a SoBiRL neural checkpoint/);
     expect(notes).toMatch(/iteration 2\) of run \d+ is a reward model for 6 observations and 3 actions; cartpole has 4 and 2/);
     expect(notes).toMatch(/iteration 3\) of run \d+ is format v1; this build reads neural checkpoints of format v1001/);
+  });
+
+  it("a checkpoint of mountaincar's old 2-value observation: the run page says so and to start a new run", async () => {
+    const pair = (await callerFor(env.db, researcher).inspect.pairs({ runId: oldMountaincarRunId, limit: 1 }))[0]!;
+    const detail = await callerFor(env.db, researcher).inspect.pair({ pairId: pair.pairId });
+    expect(detail.scoredBy).toBeNull();
+    expect(detail.clipA.learnedReward).toBeNull();
+    expect(detail.clipA.trueReward).toEqual([-1, -1]);
+    expect(detail.notes.join(' ')).toMatch(
+      /iteration 0\) of run \d+: this run's checkpoint was written for mountaincar's old 2-value observation \(this build's mountaincar observes 66 values\); start a new run/,
+    );
   });
 
   it(`scores at most ${NEURAL_SERIES_CHECKPOINTS} checkpoints, spread over the run with the first and newest, and says so`, async () => {

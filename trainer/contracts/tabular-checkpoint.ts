@@ -23,6 +23,21 @@ export class CheckpointLoadError extends Error {
   override name = 'CheckpointLoadError';
 }
 
+/**
+ * A checkpoint written for an observation the env no longer produces (mountaincar before its
+ * local features: 2 values, now 66). Every older checkpoint of the run has the same width, so
+ * falling back to them cannot help, and starting over untrained would mix two observations in
+ * one run's curve: the service stops the run with this message (run-driver.ts).
+ */
+export class CheckpointOutdatedError extends CheckpointLoadError {
+  override name = 'CheckpointOutdatedError';
+}
+
+/** The message for a checkpoint (or reward model) of `storedSize` observation values on an env that now has `currentSize`. */
+export function outdatedObservationMessage(envId: string, storedSize: number, currentSize: number): string {
+  return `this run's checkpoint was written for ${envId}'s old ${storedSize}-value observation (this build's ${envId} observes ${currentSize} values); start a new run`;
+}
+
 export function encodeVector(values: ArrayLike<number>): Buffer {
   const out = Buffer.alloc(HEADER_BYTES + 8 * values.length);
   out.write(MAGIC, 0, 'latin1');

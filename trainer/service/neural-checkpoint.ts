@@ -7,14 +7,16 @@
  *
  * Loading writes into the run's freshly built models only after both blobs passed every check
  * (and the weights are finite): a torn, altered or mismatched row is never half-used; the caller
- * reports the CheckpointLoadError on the run and tries the previous checkpoint. Optimiser state
+ * reports the CheckpointLoadError on the run and tries the previous checkpoint; a checkpoint of
+ * another observation width (CheckpointOutdatedError: the env's observation changed since the
+ * run started) stops the run instead. Optimiser state
  * (Adam moments) is not saved: after a restart the optimisers start cold, with weights warm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { NEURAL_CHECKPOINT_ROW_FORMAT } from '../contracts/neural-checkpoint';
 import { CheckpointError, loadRewardModel, loadSoftQ, saveCheckpoint } from '../models/checkpoint';
 import type { NamedWeight } from '../models/mlp';
-import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
+import { CheckpointLoadError, CheckpointOutdatedError, outdatedObservationMessage } from '../contracts/tabular-checkpoint';
 import type { NeuralModels } from './neural-engine';
 
 export { NEURAL_CHECKPOINT_ROW_FORMAT };
@@ -32,9 +34,12 @@ function rewardModelOf(models: NeuralModels): NonNullable<NeuralModels['upper']>
 
 /**
  * Copies a checkpoint's weights into `models` (freshly built for the run's current settings).
+ * Throws CheckpointOutdatedError when the checkpoint was written for another observation width
+ * of `envId` (the env changed since), CheckpointLoadError for any other unusable row.
  * @param label how errors name the row, e.g. "checkpoint 12 (iteration 4) of run 3"
  */
 export async function loadNeuralCheckpoint(
+  envId: string,
   formatVersion: number,
   blobs: { rewardModel: Uint8Array | null; policy: Uint8Array | null },
   models: NeuralModels,
@@ -50,6 +55,10 @@ export async function loadNeuralCheckpoint(
   try {
     const q = await loaded(() => loadSoftQ(blobs.policy!, { label: policyLabel }));
     try {
+      // Checked before the weights: an env whose observation changed says so, not "weight l0 is [2, 64]".
+      const observed = models.lower.q.config.obsSize;
+      const stored = [reward.config.obsSize, q.config.obsSize].find((size) => size !== observed);
+      if (stored !== undefined) throw new CheckpointOutdatedError(`${outdatedObservationMessage(envId, stored, observed)} (${label})`);
       const pairs = [
         ...matchWeights(reward.namedWeights(), rewardModelOf(models).rewardModel.namedWeights(), rewardLabel),
         ...matchWeights(q.namedWeights(), models.lower.q.namedWeights(), policyLabel),

@@ -124,7 +124,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
     this.demand.resume(ctx.history);
     const { run } = ctx.plan.schedule;
     return this.withModels(ctx, async (models) => {
-      if (stored) await loadNeuralCheckpoint(stored.meta.formatVersion, stored.blobs, models, stored.label);
+      if (stored) await loadNeuralCheckpoint(ctx.run.envId, stored.meta.formatVersion, stored.blobs, models, stored.label);
       return this.collectInto(ctx, models, iteration, Math.max(run.envStepsPerIter, run.lowerLevel.minReplay));
     });
   }

@@ -2,7 +2,8 @@
  * The one run driver: one run's side of the loop, over any Engine (engine.ts). Each `tick`:
  *   check the config (the algorithm registry and the engine's plan; a bad one blocks the run
  *   with its reason) -> resolve the checkpoint to resume (the newest that loads; a broken one
- *   is reported on the run and the previous one used) -> if >= label_batch_size new labels,
+ *   is reported on the run and the previous one used; one written for an older observation of
+ *   the env stops the run with that reason) -> if >= label_batch_size new labels,
  *   enough of them on the newest checkpoint's own pairs (store.ts batchReady), or the timeout
  *   passed with at least one: short read of the labels, one outer iteration OUTSIDE any
  *   transaction, then ONE IMMEDIATE transaction with checkpoint + metrics + next pairs +
@@ -14,11 +15,11 @@
 import type { Db } from '../../db/client';
 import type { Run } from '../../db/schema';
 import { assertSupported } from '../contracts/algorithms';
-import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
+import { CheckpointLoadError, CheckpointOutdatedError } from '../contracts/tabular-checkpoint';
 import type { Engine, EngineLabels, EnginePlan, Metrics, RunHistory, StepContext, StoredCheckpoint } from './engine';
 import {
   activeAnnotatorIds, batchReady, commitIteration, labelArrival, labelRate, latestMetric, listCheckpoints, loadCheckpointBlobs,
-  newLabelStats, openPairCount, pendingPairCount, readLabels, recordRunError, retirablePairCount, topUpPairs, type CheckpointMeta,
+  newLabelStats, openPairCount, pendingPairCount, readLabels, recordRunError, retirablePairCount, stopRunWithError, topUpPairs, type CheckpointMeta,
   type CommitResult,
 } from './store';
 import { DEFAULT_SLICE_MS, TimeSlicer } from './time-slicer';
@@ -31,7 +32,8 @@ export interface DriverOptions {
   sliceMs?: number;
 }
 
-export type TickOutcome = 'bootstrapped' | 'iterated' | 'topped-up' | 'idle' | 'lost-race' | 'blocked';
+/** 'stopped': the run cannot go on (its checkpoints were written for an older observation of its env) and was stopped with the reason. */
+export type TickOutcome = 'bootstrapped' | 'iterated' | 'topped-up' | 'idle' | 'lost-race' | 'blocked' | 'stopped';
 
 /** What the loop resumes from: a loaded checkpoint (or none, when every checkpoint was unreadable). */
 interface Resumed<L> {
@@ -98,7 +100,16 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
 
     if (checkpoints.length === 0) return this.bootstrap(ctx, pendingTarget, now);
 
-    const resumed = await this.resume(ctx, checkpoints, now);
+    let resumed: Resumed<L>;
+    try {
+      resumed = await this.resume(ctx, checkpoints, now);
+    } catch (error) {
+      if (!(error instanceof CheckpointOutdatedError)) throw error;
+      // Retrying cannot help (every checkpoint of the run has the old width): stop, with the reason on the run.
+      this.options.log(`trainer run=${run.id} stopped: ${error.message}`);
+      stopRunWithError(this.db, run.id, error.message, now);
+      return 'stopped';
+    }
     const stats = newLabelStats(this.db, run.id, resumed.watermark);
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= plan.config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
@@ -178,7 +189,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         if (note) this.options.log(`trainer run=${run.id} ${note}`);
         return this.resumed;
       } catch (error) {
-        if (!(error instanceof CheckpointLoadError)) throw error;
+        if (error instanceof CheckpointOutdatedError || !(error instanceof CheckpointLoadError)) throw error;
         this.badCheckpoints.add(meta.id);
         const message = `${error.message}; resuming from the previous checkpoint`;
         this.options.log(`trainer run=${run.id} ${message}`);

@@ -427,6 +427,11 @@ export function recordRunError(db: Db, runId: number, message: string, now: numb
   writeTx(db, (tx) => tx.update(runs).set({ lastError: message, lastErrorAt: now }).where(eq(runs.id, runId)).run());
 }
 
+/** Stops the run (final: the run page says to start a new one) with `message` as its last error. */
+export function stopRunWithError(db: Db, runId: number, message: string, now: number): void {
+  writeTx(db, (tx) => tx.update(runs).set({ status: 'stopped', lastError: message, lastErrorAt: now, updatedAt: now }).where(eq(runs.id, runId)).run());
+}
+
 export function latestMetric(db: Db, runId: number, name: string): { iteration: number; value: number } | undefined {
   return db
     .select({ iteration: metrics.iteration, value: metrics.value })
