@@ -93,6 +93,9 @@ export interface ContinuousUpperBenchRow {
   algorithm: 'sobirl' | 'stoc-sobirl';
   cachedMs: number;
   referenceMs: number;
+  /** CPU milliseconds of the process per level (steadier than wall time on a shared machine). */
+  cachedCpuMs: number;
+  referenceCpuMs: number;
 }
 
 /** Milliseconds per upper level, cached and reference, `rounds` alternations each. */
@@ -105,16 +108,19 @@ export async function benchContinuousUpper(envIds: readonly string[], rounds: nu
     for (const algorithm of ['sobirl', 'stoc-sobirl'] as const) {
       const cached = makeContinuousUpperLevel(algorithm, env, schedule, 1)!;
       const reference = makeReferenceUpperLevel(algorithm, env, schedule.upper, 1);
-      const times = { cached: 0, reference: 0 };
+      const wall = { cached: 0, reference: 0 }, cpu = { cached: 0, reference: 0 };
       // One untimed level each (JIT warm-up), then alternating timed ones.
       for (let r = 0; r <= rounds; r++) {
         for (const [label, level] of [['cached', cached], ['reference', reference]] as const) {
-          const t0 = performance.now();
+          const t0 = performance.now(), c0 = process.cpuUsage();
           await level.update(input(100 + r));
-          if (r > 0) times[label] += (performance.now() - t0) / rounds;
+          const c = process.cpuUsage(c0);
+          if (r === 0) continue;
+          wall[label] += (performance.now() - t0) / rounds;
+          cpu[label] += (c.user + c.system) / 1000 / rounds;
         }
       }
-      out.push({ env: envId, algorithm, cachedMs: times.cached, referenceMs: times.reference });
+      out.push({ env: envId, algorithm, cachedMs: wall.cached, referenceMs: wall.reference, cachedCpuMs: cpu.cached, referenceCpuMs: cpu.reference });
     }
   }
   return out;

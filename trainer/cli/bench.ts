@@ -133,7 +133,10 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     const key = `upper/continuous/${row.env}/${row.algorithm}`;
     results[`${key}/cached_ms`] = Math.round(row.cachedMs);
     results[`${key}/reference_ms`] = Math.round(row.referenceMs);
+    results[`${key}/cached_cpu_ms`] = Math.round(row.cachedCpuMs);
+    results[`${key}/reference_cpu_ms`] = Math.round(row.referenceCpuMs);
     results[`${key}/speedup`] = round2(row.referenceMs / row.cachedMs);
+    results[`${key}/cpu_speedup`] = round2(row.referenceCpuMs / row.cachedCpuMs);
   }
 
   if (flags.json) io.stdout(`${JSON.stringify(results)}\n`);

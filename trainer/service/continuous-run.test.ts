@@ -5,6 +5,8 @@ import { checkpoints, clips, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
+import { hopper } from '../envs/hopper';
+import type { MujocoState } from '../envs/mujoco/mujoco-env';
 import { pendulum } from '../envs/pendulum';
 import { annotate as annotateAs } from '../../tests/helpers/trainer/service';
 import { CONTINUOUS_CHECKPOINT_ROW_FORMAT, readContinuousCheckpoint } from '../contracts/continuous-checkpoint';
@@ -127,6 +129,34 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
     expect(asPlain(restored[0]!.optimizer)).toEqual(asPlain(blob.optimizer));
     expect(checkpointAt(db, runId, 3).labelsUsed).toBe(3 * BATCH);
     await second.stop();
+  });
+
+  it('a MuJoCo run stores its clips\' states compact: the drawn numbers to 4 decimals, qpos and qvel exact (the stored return replays)', async () => {
+    const { db, cleanup } = freshDb('h10a-continuous-hopper-clips');
+    cleanups.push(cleanup);
+    const runId = writeTx(db, (tx) =>
+      tx.insert(runs).values({ name: 'hopper', envId: 'hopper', algorithm: 'drlhf', instructions: 'Hop forward.', labelBatchSize: BATCH, config: TINY })
+        .returning({ id: runs.id }).get().id,
+    );
+    const service = new TrainerService({ db, log: () => {}, simulate: false });
+    expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
+    await service.stop();
+    const stored = db.select().from(clips).where(eq(clips.runId, runId)).all();
+    expect(stored.length).toBe(4 * BATCH);
+    const fourDecimals = (v: number) => Math.abs(v * 1e4 - Math.round(v * 1e4)) < 1e-6;
+    let fullPrecision = 0;
+    for (const clip of stored) {
+      const states = clip.states as unknown as MujocoState[];
+      for (const s of states) {
+        expect([...s.geoms, ...s.u].every(fourDecimals)).toBe(true);
+        fullPrecision += [...s.qpos, ...s.qvel].filter((v) => !fourDecimals(v)).length;
+      }
+      const actions = clip.actions as unknown as number[][];
+      const replayed = actions.reduce((sum, a, h) => sum + hopper.step(states[h]!, a, makeRng(0)).reward, 0);
+      expect(clip.trueReturn).toBeCloseTo(replayed, 9);
+    }
+    // qpos and qvel were not rounded (nearly every entry has more than 4 decimals).
+    expect(fullPrecision).toBeGreaterThan(0.9 * stored.length * (TINY.horizon + 1) * 12);
   });
 
   it('a damaged checkpoint falls back to the previous one, naming the blob', async () => {

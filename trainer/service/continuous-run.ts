@@ -57,10 +57,11 @@ export function continuousClipSegment(envId: string, clip: ClipData): Continuous
   return { envId, states: clip.states, actions: vectors, trueRewards: vectors.map(() => 0), logProbs: clip.logProbs, done: false };
 }
 
-/** A clip drawn from the policy as it is stored. */
-function toContinuousClipSpec(segment: ContinuousSegment, seed: number): PairSpec['first'] {
+/** A clip drawn from the policy as it is stored (each state as the env stores it: envs/types.ts storedState). */
+function toContinuousClipSpec(env: AnyContinuousEnv, segment: ContinuousSegment, seed: number): PairSpec['first'] {
+  const stored = env.storedState?.bind(env);
   return {
-    seed, states: [...segment.states], actions: segment.actions.map((a) => [...a]), logProbs: [...segment.logProbs],
+    seed, states: stored ? segment.states.map((s) => stored(s)) : [...segment.states], actions: segment.actions.map((a) => [...a]), logProbs: [...segment.logProbs],
     trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
   };
 }
@@ -217,7 +218,7 @@ function learnerRows(learner: ContinuousLearner): [Float32Array, Float32Array] {
 /** `count` uniformly drawn pairs of clips of `pool` (transitions of one policy), as stored. */
 function uniformPairs(env: AnyContinuousEnv, pool: readonly ContinuousTransition[], poolSeed: number, horizon: number, count: number, rng: Rng): PairSpec[] {
   if (count <= 0) return [];
-  return randomClipPairs(env.id, pool, horizon, count, rng).map(([a, b]) => ({ first: toContinuousClipSpec(a, poolSeed), second: toContinuousClipSpec(b, poolSeed), priority: 0 }));
+  return randomClipPairs(env.id, pool, horizon, count, rng).map(([a, b]) => ({ first: toContinuousClipSpec(env, a, poolSeed), second: toContinuousClipSpec(env, b, poolSeed), priority: 0 }));
 }
 
 /** The three blobs of a checkpoint. */
