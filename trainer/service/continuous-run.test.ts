@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { checkpoints, clips, runs } from '@/db/schema';
+import { checkpoints, clips, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
@@ -57,11 +57,14 @@ function sections(cp: ReturnType<typeof checkpointAt>) {
 
 const asPlain = (s: Record<string, Float32Array>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Array.from(v)]));
 
+/** TINY with disagreement selection: a 3-member ensemble of r(s, a), 5 candidates per pair. */
+const DISAGREEING = { ...TINY, oversample: 5, ensembleSize: 3, neural: { ...TINY.neural, pairSelection: 'disagreement', ensembleSteps: 4 } };
+
 describe('the trainer service on a pendulum run (continuous engine: SAC below)', () => {
-  it('bootstraps with vector-action clips, iterates on labels, checkpoints weights and optimiser state, and a restarted service resumes exactly', async () => {
-    const { db, cleanup } = freshDb('h10b-continuous');
+  it.each([['uniform', TINY], ['disagreement', DISAGREEING]] as const)('bootstraps with vector-action clips, iterates on labels, checkpoints weights and optimiser state, and a restarted service resumes exactly (%s selection)', async (selection, config) => {
+    const { db, cleanup } = freshDb(`h10b-continuous-${selection}`);
     cleanups.push(cleanup);
-    const runId = newPendulumRun(db);
+    const runId = newPendulumRun(db, 'sobirl', config);
     const lines: string[] = [];
     const log = (l: string) => lines.push(l);
     const service = new TrainerService({ db, log, simulate: false });
@@ -101,6 +104,18 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
     expect(asPlain(blob.policy)).toEqual(asPlain(inMemory.policy));
     expect(asPlain(blob.optimizer)).toEqual(asPlain(inMemory.optimizer));
     expect(blob.optimizer['sac/updates']![0]).toBe(2 * TINY.neural.updatesPerIter);
+    // Disagreement selection checkpoints its fitted ensemble with the learner (none under uniform).
+    const ensembleSections = Object.keys(blob.optimizer).filter((k) => k.startsWith('queries/'));
+    if (selection === 'uniform') expect(ensembleSections).toEqual([]);
+    else {
+      expect(ensembleSections.sort()).toEqual(['queries/adam/0', 'queries/adam/1', 'queries/adam/2', 'queries/fitted', 'queries/weights/0', 'queries/weights/1', 'queries/weights/2']);
+      expect(blob.optimizer['queries/fitted']![0]).toBe(1);
+    }
+    // The pairs proposed with checkpoint 2 carry the ensemble's disagreement as their priority.
+    const proposed = db.select().from(pairs).where(eq(pairs.checkpointId, cp2.id)).all();
+    expect(proposed.length).toBeGreaterThan(0);
+    if (selection === 'uniform') expect(proposed.every((p) => p.priority === 0)).toBe(true);
+    else expect(proposed.every((p) => p.priority > 0)).toBe(true);
     // ... and it moved: iteration 0's reward model differs.
     expect(asPlain(sections(checkpointAt(db, runId, 0)).reward)).not.toEqual(asPlain(blob.reward));
     // The discrete-action reader refuses it in words.

@@ -7,8 +7,9 @@
  *           the learner resumed from), pi_k fixed;
  *   policy  N SAC updates, warm-started, replay relabelled with the updated r_x;
  *   gather  env steps with the NEW policy into the replay; the next pairs are cut from them.
- * Pairs are drawn uniformly from the new policy's clips (the neural engine's disagreement
- * ensemble is not built for continuous actions yet; a run asking for it is told so in the log).
+ * Pairs are drawn uniformly from the new policy's clips, or (neural.pairSelection
+ * 'disagreement') the candidates an ensemble of r(s, a) models disagrees on most
+ * (trainer/algorithms/continuous/query-ensemble.ts, checkpointed with the learner).
  * Checkpoints hold every weight AND every optimiser state (contracts/continuous-checkpoint.ts);
  * the replay is refilled with the resumed policy after a restart, as the neural engine does.
  */
@@ -32,6 +33,8 @@ import { MeasuredDemand } from './measured-demand';
 import type { ClipData, LabelRow, PairSpec } from './store';
 import { mixSeed } from './tabular-engine';
 import { prepareEnv } from '../mujoco/load';
+import { packSegments } from '../algorithms/continuous/reward-model';
+import { topByScore } from './query-selection';
 
 export interface ContinuousPlan extends EnginePlan {
   algorithm: AlgorithmName;
@@ -155,16 +158,31 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   }
 
   async propose(ctx: Ctx, learner: ContinuousLearner, request: ProposalRequest<ContinuousRunLabels>): Promise<Proposal & { metrics?: Metrics }> {
-    const { run, plan } = ctx;
-    if (plan.config.querySelection !== 'uniform' && !this.warnedSelection) {
+    const { run, plan, slicer } = ctx;
+    if (!this.warnedSelection) {
       this.warnedSelection = true;
-      ctx.log(`trainer run=${run.id} querySelection '${plan.config.querySelection}' is not built for continuous actions: pairs are drawn uniformly`);
+      ctx.log(`trainer run=${run.id} continuous actions: pairs chosen by neural.pairSelection '${plan.schedule.selection?.mode ?? 'uniform'}' (querySelection is the discrete engines')`);
     }
     const seedParts = request.purpose === 'top-up' ? [run.iteration, request.index, 17] : request.purpose === 'first' ? [run.iteration, 0] : [run.iteration + 1, 0];
     const count = request.purpose === 'top-up' ? request.count - request.pending : request.count;
-    const pairs = uniformPairs(plan.env, learner.pool, learner.poolSeed, plan.config.horizon, count, makeRng(mixSeed(plan.config.seed, run.id, ...seedParts)));
-    if (request.purpose !== 'iteration') return { pairs, meanScore: 0 };
-    return { pairs, meanScore: 0, metrics: { 'labels/new': request.labels.data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest } };
+    const rng = makeRng(mixSeed(plan.config.seed, run.id, ...seedParts));
+    // No labels yet ('first'): the ensemble is untrained, its ranking arbitrary; uniform is honest.
+    if (request.purpose === 'first') return { pairs: uniformPairs(plan.env, learner.pool, learner.poolSeed, plan.config.horizon, count, rng), meanScore: 0 };
+    const started = performance.now();
+    const labels = request.purpose === 'iteration' ? request.labels.data : null;
+    if (learner.queries && labels?.packed) {
+      learner.queries.fit(labels.packed.all, labels.labelIds, makeRng(mixSeed(plan.config.seed, run.id, run.iteration + 1, 5)));
+      await slicer.pause('ensemble-fit');
+    }
+    const next = selectPairs(plan, learner, count, rng);
+    if (request.purpose !== 'iteration') return next;
+    return {
+      ...next,
+      metrics: {
+        'labels/new': request.labels.data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest,
+        ...(learner.queries ? { 'time/query_s': (performance.now() - started) / 1000 } : {}),
+      },
+    };
   }
 
   topUpSource(ctx: Ctx, learner: ContinuousLearner): (count: number, index: number) => PairSpec[] {
@@ -213,6 +231,29 @@ function learnerRows(learner: ContinuousLearner): [Float32Array, Float32Array] {
     actions.set(tr.normalisedAction, i * A);
   });
   return [obs, actions];
+}
+
+/** At most this many candidate pairs are scored (disagreement selection), however large the pending target grows. */
+const MAX_CANDIDATE_PAIRS = 1000;
+
+/**
+ * `count` pairs from the learner's pool, best first: uniform (priority 0) without a fitted query
+ * ensemble; else count x oversample candidates (capped) scored by the ensemble's disagreement on
+ * P(first preferred), the top `count` kept with their score as priority.
+ */
+export function selectPairs(plan: ContinuousPlan, learner: ContinuousLearner, count: number, rng: Rng): Proposal {
+  const { env, config, schedule } = plan;
+  const queries = learner.queries;
+  if (!queries?.fitted || count <= 0) return { pairs: uniformPairs(env, learner.pool, learner.poolSeed, config.horizon, count, rng), meanScore: 0 };
+  const candidates = Math.min(Math.max(count, MAX_CANDIDATE_PAIRS), count * (schedule.selection?.oversample ?? 1));
+  const drawn = randomClipPairs(env.id, learner.pool, config.horizon, candidates, rng);
+  if (drawn.length === 0) return { pairs: [], meanScore: 0 };
+  const scores = queries.disagreement(packSegments(env, drawn.map((p) => p[0]), config.horizon), packSegments(env, drawn.map((p) => p[1]), config.horizon));
+  const chosen = topByScore(Array.from(scores), count);
+  return {
+    pairs: chosen.map((i) => ({ first: toContinuousClipSpec(env, drawn[i]![0], learner.poolSeed), second: toContinuousClipSpec(env, drawn[i]![1], learner.poolSeed), priority: scores[i]! })),
+    meanScore: chosen.reduce((sum, i) => sum + scores[i]!, 0) / chosen.length,
+  };
 }
 
 /** `count` uniformly drawn pairs of clips of `pool` (transitions of one policy), as stored. */

@@ -6,6 +6,7 @@
 import type { RunConfig } from '../../contracts/run-config';
 import { withOverrides } from '../../contracts/run-config';
 import { DEFAULT_CONTINUOUS_LOWER, type ContinuousLowerConfig } from './lower-level';
+import { DEFAULT_CONTINUOUS_ENSEMBLE, type ContinuousEnsembleConfig } from './query-ensemble';
 import { DEFAULT_CONTINUOUS_UPPER, type ContinuousUpperConfig } from './upper-level';
 
 export interface ContinuousSchedule {
@@ -19,6 +20,16 @@ export interface ContinuousSchedule {
   finalEvalEpisodes: number;
   lower: ContinuousLowerConfig;
   upper: ContinuousUpperConfig;
+  /** How new pairs are chosen among the current policy's clips (absent: uniformly). */
+  selection?: ContinuousSelection;
+}
+
+/** Disagreement selection (query-ensemble.ts): `oversample` x count candidate pairs, the top `count` by the ensemble's spread. */
+export interface ContinuousSelection {
+  mode: 'uniform' | 'disagreement';
+  /** Candidate pairs scored per pair chosen. */
+  oversample: number;
+  ensemble: ContinuousEnsembleConfig;
 }
 
 export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
@@ -46,5 +57,11 @@ export function continuousSchedule(config: RunConfig, base: ContinuousSchedule =
       sac: { ...base.lower.sac, ...(hidden ? { hiddenSizes: hidden } : {}), ...(n.entropy ? { entropy: n.entropy } : {}) },
     },
     upper: hidden ? { ...upper, hiddenSizes: hidden } : upper,
+    selection: {
+      // Uniform unless asked for: the run-wide querySelection (default 'disagreement') is the discrete engines'.
+      mode: n.pairSelection ?? base.selection?.mode ?? 'uniform',
+      oversample: config.oversample,
+      ensemble: { ...DEFAULT_CONTINUOUS_ENSEMBLE, size: config.ensembleSize, steps: n.ensembleSteps ?? DEFAULT_CONTINUOUS_ENSEMBLE.steps },
+    },
   };
 }
