@@ -26,7 +26,7 @@ import {
 import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import { randomClipPairs, type ContinuousLabeledPair, type ContinuousSegment, type ContinuousTransition } from '../algorithms/continuous/experience';
 import { ContinuousLearner, type ContinuousLabels } from '../algorithms/continuous/learner';
-import { DEFAULT_CONTINUOUS_SCHEDULE, continuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
+import { continuousSchedule, continuousScheduleFor, type ContinuousSchedule } from '../algorithms/continuous/run-config';
 import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { toPreference } from './label-rows';
 import { MeasuredDemand } from './measured-demand';
@@ -73,11 +73,14 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   readonly kind = 'continuous';
   private readonly demand = new MeasuredDemand();
   private warnedSelection = false;
-  private readonly baseSchedule: ContinuousSchedule;
+  private readonly baseSchedule: ContinuousSchedule | null;
 
-  /** `schedule`: what a run's `neural` settings override (simulations and tests pass their own). */
+  /**
+   * `schedule`: what a run's `neural` settings override (tests pass their own); absent: the
+   * engine's defaults sized for the run's env (continuousScheduleFor).
+   */
   constructor(options: { schedule?: ContinuousSchedule } = {}) {
-    this.baseSchedule = options.schedule ?? DEFAULT_CONTINUOUS_SCHEDULE;
+    this.baseSchedule = options.schedule ?? null;
   }
 
   firstCheckpointNote(run: Run): string {
@@ -87,7 +90,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   plan(run: Run): ContinuousPlan {
     const config = resolveRunConfig(run.envId, run.config);
     return {
-      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule), env: getContinuousEnv(run.envId),
+      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule ?? continuousScheduleFor(run.envId)), env: getContinuousEnv(run.envId),
       setupKey: JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]),
     };
   }

@@ -5,6 +5,7 @@
  */
 import type { RunConfig } from '../../contracts/run-config';
 import { withOverrides } from '../../contracts/run-config';
+import { rlhfDefaults } from '../../envs/rlhf-defaults';
 import { DEFAULT_CONTINUOUS_LOWER, type ContinuousLowerConfig } from './lower-level';
 import { DEFAULT_CONTINUOUS_ENSEMBLE, type ContinuousEnsembleConfig } from './query-ensemble';
 import { DEFAULT_CONTINUOUS_UPPER, type ContinuousUpperConfig } from './upper-level';
@@ -40,6 +41,13 @@ export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
   lower: DEFAULT_CONTINUOUS_LOWER,
   upper: DEFAULT_CONTINUOUS_UPPER,
 };
+
+/** The engine's defaults with the env's own env steps and SAC updates per iteration (rlhf-defaults.ts), where it has them. */
+export function continuousScheduleFor(envId: string, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
+  const sized = rlhfDefaults(envId).continuous;
+  if (!sized) return base;
+  return { ...base, envStepsPerIter: sized.envStepsPerIter, lower: { ...base.lower, updatesPerIter: sized.updatesPerIter } };
+}
 
 export function continuousSchedule(config: RunConfig, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
   const n = config.neural ?? {};
