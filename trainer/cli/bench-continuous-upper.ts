@@ -2,11 +2,9 @@ import { makeRng } from '../core/rng';
 import { getContinuousEnv } from '../envs';
 import type { AnyContinuousEnv } from '../envs/types';
 import { prepareEnv } from '../mujoco/load';
-import { explorationCoefficients } from '../algorithms/neural/neural-rlhf';
-import { ContinuousLearner } from '../algorithms/continuous/learner';
-import type { ContinuousRewardModel } from '../algorithms/continuous/reward-model';
-import { subPairBatch } from '../algorithms/continuous/reward-model';
-import { miniBatchIndices } from '../algorithms/neural/neural-rlhf';
+import { explorationCoefficients, miniBatchIndices } from '../algorithms/neural/neural-rlhf';
+import { ContinuousLearner, makeContinuousUpperLevel } from '../algorithms/continuous/learner';
+import { subPairBatch, type ContinuousRewardModel } from '../algorithms/continuous/reward-model';
 import { DEFAULT_CONTINUOUS_SCHEDULE } from '../algorithms/continuous/run-config';
 import {
   explorationRowsFor, makeContinuousRewardModel, norm,
@@ -100,7 +98,6 @@ export interface ContinuousUpperBenchRow {
 
 /** Milliseconds per upper level, cached and reference, `rounds` alternations each. */
 export async function benchContinuousUpper(envIds: readonly string[], rounds: number): Promise<ContinuousUpperBenchRow[]> {
-  const { makeContinuousUpperLevel } = await import('../algorithms/continuous/learner');
   const out: ContinuousUpperBenchRow[] = [];
   for (const envId of envIds) {
     const { env, input } = await upperBenchInput(envId);
