@@ -9,13 +9,14 @@ const RUN_NAME = 'Hopper: stored clips';
 const CLIP_STEPS = 60;
 
 /**
- * A hopper clip as the trainer stores one: the states (with the capsules' poses) of a rollout.
+ * A hopper clip as the trainer stores one: the states (with the capsules' poses, to 4 decimals:
+ * storedState) of a rollout.
  * `gait` 0 holds the joints still (the hopper topples); 1 kicks the thigh and leg in turn.
  */
 function hopperClip(seed: number, gait: number) {
   const rng = makeRng(seed);
   let state = hopper.reset(rng);
-  const states: unknown[] = [state];
+  const states: unknown[] = [hopper.storedState!(state)];
   const actions: number[][] = [];
   let trueReturn = 0;
   for (let t = 0; t < CLIP_STEPS; t++) {
@@ -23,7 +24,7 @@ function hopperClip(seed: number, gait: number) {
     const action = [gait * phase, -gait * phase, 0.3 * gait * Math.cos(t / 4)];
     const out = hopper.step(state, action, rng);
     actions.push(out.state.u);
-    states.push(out.state);
+    states.push(hopper.storedState!(out.state));
     trueReturn += out.reward;
     state = out.state;
   }
@@ -32,7 +33,7 @@ function hopperClip(seed: number, gait: number) {
 
 test('a hopper pair plays on the labeling page from its stored states (no MuJoCo in the browser), with torque bars, and is labeled', async ({ page }) => {
   await loadMujoco();
-  const runId = insertRun({ name: RUN_NAME, envId: 'hopper', algorithm: 'sobirl', config: {}, instructions: 'Which hopper moves forward more, without falling?', labelBatchSize: 1 });
+  const runId = insertRun({ name: RUN_NAME, envId: 'hopper', algorithm: 'sobirl', config: { neural: { envStepsPerIter: 1000 } }, instructions: 'Which hopper moves forward more, without falling?', labelBatchSize: 1 });
   const db = openWritableTestDb();
   let pairId: number;
   try {

@@ -126,6 +126,19 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     results[`sac/pendulum/${row.label}/updates_per_s`] = 'error' in row ? `unavailable (${shortReason(row.error)})` : round2(row.updatesPerSecond);
   }
 
+  // 6. One continuous upper level (SoBiRL, Stoc-SoBiRL; default exploration rows) with its
+  //    inputs packed once and the exploration half cached, beside the path before (bench-continuous-upper.ts).
+  const { benchContinuousUpper } = await import('./bench-continuous-upper');
+  for (const row of await benchContinuousUpper(['pendulum', 'hopper'], flags.quick ? 1 : 2)) {
+    const key = `upper/continuous/${row.env}/${row.algorithm}`;
+    results[`${key}/cached_ms`] = Math.round(row.cachedMs);
+    results[`${key}/reference_ms`] = Math.round(row.referenceMs);
+    results[`${key}/cached_cpu_ms`] = Math.round(row.cachedCpuMs);
+    results[`${key}/reference_cpu_ms`] = Math.round(row.referenceCpuMs);
+    results[`${key}/speedup`] = round2(row.referenceMs / row.cachedMs);
+    results[`${key}/cpu_speedup`] = round2(row.referenceCpuMs / row.cachedCpuMs);
+  }
+
   if (flags.json) io.stdout(`${JSON.stringify(results)}\n`);
   else io.stdout(Object.entries(results).map(([k, v]) => `${k.padEnd(44)} ${v}`).join('\n') + '\n');
   return 0;

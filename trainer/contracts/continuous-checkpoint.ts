@@ -11,7 +11,8 @@
  * kernel's layout), policy = 'continuous-policy' (actor, critic1, critic2, target1, target2,
  * logAlpha), optimizer_state = 'continuous-optimizer' (sac/actor, sac/critic1, sac/critic2,
  * sac/alpha: Adam state [beta1^t, beta2^t, m, v]; sac/updates; upper/...: the upper level's own
- * state, e.g. Stoc-SoBiRL's momentum). checkpoints.format_version of such a row is
+ * state, e.g. Stoc-SoBiRL's momentum; queries/...: the disagreement ensemble, when the run
+ * selects by it). checkpoints.format_version of such a row is
  * CONTINUOUS_CHECKPOINT_ROW_FORMAT (2000 + the blob format). docs/checkpoint-format.md.
  */
 import { crc32 } from '../core/crc32';

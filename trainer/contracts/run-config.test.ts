@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
 import { createRunInputSchema, resolveRunConfig } from './run-config';
+import { DEFAULT_CONTINUOUS_SCHEDULE, continuousSchedule, continuousScheduleFor } from '../algorithms/continuous/run-config';
 
 describe('run config resolution per environment', () => {
   it('fills gamma, tau and horizon from the run env when the stored config omits them', () => {
@@ -21,6 +22,29 @@ describe('run config resolution per environment', () => {
     expect(resolveRunConfig('cartpole', { neural: { envStepsPerIter: 200, hiddenSizes: [16] } }).neural).toEqual({ envStepsPerIter: 200, hiddenSizes: [16] });
     expect(() => resolveRunConfig('cartpole', { neural: { envSteps: 200 } })).toThrow(/neural/);
     expect(() => resolveRunConfig('cartpole', { neural: { updatesPerIter: -1 } })).toThrow(/neural\.updatesPerIter/);
+  });
+
+  it('MuJoCo locomotion runs get their env-sized schedule (rlhf-defaults.ts); pendulum keeps the engine defaults; a run\'s neural settings win', () => {
+    expect(continuousScheduleFor('pendulum')).toBe(DEFAULT_CONTINUOUS_SCHEDULE);
+    for (const envId of ['hopper', 'half-cheetah', 'walker2d']) {
+      const sized = RLHF_DEFAULTS[envId]!.continuous!;
+      const schedule = continuousSchedule(resolveRunConfig(envId, {}), continuousScheduleFor(envId));
+      expect([schedule.envStepsPerIter, schedule.lower.updatesPerIter]).toEqual([sized.envStepsPerIter, sized.updatesPerIter]);
+      expect(schedule.lower.sac).toEqual(DEFAULT_CONTINUOUS_SCHEDULE.lower.sac);
+      const own = continuousSchedule(resolveRunConfig(envId, { neural: { envStepsPerIter: 300, updatesPerIter: 40 } }), continuousScheduleFor(envId));
+      expect([own.envStepsPerIter, own.lower.updatesPerIter]).toEqual([300, 40]);
+    }
+  });
+
+  it('continuous runs choose pairs uniformly unless neural.pairSelection asks for disagreement; a bad value is refused by name', () => {
+    // querySelection's own default ('disagreement') is the discrete engines'.
+    expect(continuousSchedule(resolveRunConfig('pendulum', {})).selection?.mode).toBe('uniform');
+    const chosen = continuousSchedule(resolveRunConfig('hopper', { neural: { pairSelection: 'disagreement', ensembleSteps: 7 }, ensembleSize: 3, oversample: 4 })).selection;
+    expect(chosen).toMatchObject({ mode: 'disagreement', oversample: 4, ensemble: { size: 3, steps: 7 } });
+    expect(() => resolveRunConfig('pendulum', { neural: { pairSelection: 'best' } })).toThrow(/neural\.pairSelection/);
+    const form = createRunInputSchema.safeParse({ name: 'p', envId: 'pendulum', instructions: 'Swing up.', config: { neural: { pairSelection: 'best' } } });
+    expect(form.success).toBe(false);
+    expect(form.error?.issues.map((i) => i.path.join('.'))).toContain('config.neural.pairSelection');
   });
 
   it('runs.create stores the env defaults filled in', () => {

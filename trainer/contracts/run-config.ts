@@ -77,6 +77,12 @@ export const neuralSettingsSchema = z.strictObject({
   ensembleSteps: z.number().int().min(0).max(10_000).optional(),
   /** Continuous-action runs (SAC): the entropy weight fixed at the run's tau, or auto-tuned as the SAC authors' code does. */
   entropy: z.enum(['fixed', 'auto']).optional(),
+  /**
+   * Continuous-action runs: how new pairs are chosen among the current policy's clips: 'uniform'
+   * (unset) or 'disagreement' of an ensemble of r(s, a) models (ensembleSize members, oversample
+   * candidates per pair, ensembleSteps Adam steps per iteration). The discrete engines read querySelection.
+   */
+  pairSelection: z.enum(['uniform', 'disagreement']).optional(),
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 

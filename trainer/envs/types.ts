@@ -70,6 +70,13 @@ export interface EnvCommon<S = unknown> {
    * far drawn under each frame (grid5: the cell centre), so a path can be judged at a glance.
    */
   trailPoint?(state: S): [number, number];
+  /**
+   * Optional: the state as a stored clip keeps it (JSON in the database), with what only the
+   * render reads made compact (the MuJoCo envs round their capsule poses and drawn action to 4
+   * decimals). Everything `step`, `observe` and the rewards read stays exact, so a rollout
+   * restarts from the stored state as from the original. Absent: stored as it is.
+   */
+  storedState?(state: S): S;
 }
 
 /** An environment with a finite set of actions, numbered 0..actionNames.length - 1. */

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { checkpoints, clips, runs } from '@/db/schema';
+import { checkpoints, clips, pairs, runs } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
+import { hopper } from '../envs/hopper';
+import type { MujocoState } from '../envs/mujoco/mujoco-env';
 import { pendulum } from '../envs/pendulum';
 import { annotate as annotateAs } from '../../tests/helpers/trainer/service';
 import { CONTINUOUS_CHECKPOINT_ROW_FORMAT, readContinuousCheckpoint } from '../contracts/continuous-checkpoint';
@@ -55,11 +57,14 @@ function sections(cp: ReturnType<typeof checkpointAt>) {
 
 const asPlain = (s: Record<string, Float32Array>) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Array.from(v)]));
 
+/** TINY with disagreement selection: a 3-member ensemble of r(s, a), 5 candidates per pair. */
+const DISAGREEING = { ...TINY, oversample: 5, ensembleSize: 3, neural: { ...TINY.neural, pairSelection: 'disagreement', ensembleSteps: 4 } };
+
 describe('the trainer service on a pendulum run (continuous engine: SAC below)', () => {
-  it('bootstraps with vector-action clips, iterates on labels, checkpoints weights and optimiser state, and a restarted service resumes exactly', async () => {
-    const { db, cleanup } = freshDb('h10b-continuous');
+  it.each([['uniform', TINY], ['disagreement', DISAGREEING]] as const)('bootstraps with vector-action clips, iterates on labels, checkpoints weights and optimiser state, and a restarted service resumes exactly (%s selection)', async (selection, config) => {
+    const { db, cleanup } = freshDb(`h10b-continuous-${selection}`);
     cleanups.push(cleanup);
-    const runId = newPendulumRun(db);
+    const runId = newPendulumRun(db, 'sobirl', config);
     const lines: string[] = [];
     const log = (l: string) => lines.push(l);
     const service = new TrainerService({ db, log, simulate: false });
@@ -99,6 +104,18 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
     expect(asPlain(blob.policy)).toEqual(asPlain(inMemory.policy));
     expect(asPlain(blob.optimizer)).toEqual(asPlain(inMemory.optimizer));
     expect(blob.optimizer['sac/updates']![0]).toBe(2 * TINY.neural.updatesPerIter);
+    // Disagreement selection checkpoints its fitted ensemble with the learner (none under uniform).
+    const ensembleSections = Object.keys(blob.optimizer).filter((k) => k.startsWith('queries/'));
+    if (selection === 'uniform') expect(ensembleSections).toEqual([]);
+    else {
+      expect(ensembleSections.sort()).toEqual(['queries/adam/0', 'queries/adam/1', 'queries/adam/2', 'queries/fitted', 'queries/weights/0', 'queries/weights/1', 'queries/weights/2']);
+      expect(blob.optimizer['queries/fitted']![0]).toBe(1);
+    }
+    // The pairs proposed with checkpoint 2 carry the ensemble's disagreement as their priority.
+    const proposed = db.select().from(pairs).where(eq(pairs.checkpointId, cp2.id)).all();
+    expect(proposed.length).toBeGreaterThan(0);
+    if (selection === 'uniform') expect(proposed.every((p) => p.priority === 0)).toBe(true);
+    else expect(proposed.every((p) => p.priority > 0)).toBe(true);
     // ... and it moved: iteration 0's reward model differs.
     expect(asPlain(sections(checkpointAt(db, runId, 0)).reward)).not.toEqual(asPlain(blob.reward));
     // The discrete-action reader refuses it in words.
@@ -127,6 +144,34 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
     expect(asPlain(restored[0]!.optimizer)).toEqual(asPlain(blob.optimizer));
     expect(checkpointAt(db, runId, 3).labelsUsed).toBe(3 * BATCH);
     await second.stop();
+  });
+
+  it('a MuJoCo run stores its clips\' states compact: the drawn numbers to 4 decimals, qpos and qvel exact (the stored return replays)', async () => {
+    const { db, cleanup } = freshDb('h10a-continuous-hopper-clips');
+    cleanups.push(cleanup);
+    const runId = writeTx(db, (tx) =>
+      tx.insert(runs).values({ name: 'hopper', envId: 'hopper', algorithm: 'drlhf', instructions: 'Hop forward.', labelBatchSize: BATCH, config: TINY })
+        .returning({ id: runs.id }).get().id,
+    );
+    const service = new TrainerService({ db, log: () => {}, simulate: false });
+    expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
+    await service.stop();
+    const stored = db.select().from(clips).where(eq(clips.runId, runId)).all();
+    expect(stored.length).toBe(4 * BATCH);
+    const fourDecimals = (v: number) => Math.abs(v * 1e4 - Math.round(v * 1e4)) < 1e-6;
+    let fullPrecision = 0;
+    for (const clip of stored) {
+      const states = clip.states as unknown as MujocoState[];
+      for (const s of states) {
+        expect([...s.geoms, ...s.u].every(fourDecimals)).toBe(true);
+        fullPrecision += [...s.qpos, ...s.qvel].filter((v) => !fourDecimals(v)).length;
+      }
+      const actions = clip.actions as unknown as number[][];
+      const replayed = actions.reduce((sum, a, h) => sum + hopper.step(states[h]!, a, makeRng(0)).reward, 0);
+      expect(clip.trueReturn).toBeCloseTo(replayed, 9);
+    }
+    // qpos and qvel were not rounded (nearly every entry has more than 4 decimals).
+    expect(fullPrecision).toBeGreaterThan(0.9 * stored.length * (TINY.horizon + 1) * 12);
   });
 
   it('a damaged checkpoint falls back to the previous one, naming the blob', async () => {

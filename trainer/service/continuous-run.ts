@@ -7,8 +7,9 @@
  *           the learner resumed from), pi_k fixed;
  *   policy  N SAC updates, warm-started, replay relabelled with the updated r_x;
  *   gather  env steps with the NEW policy into the replay; the next pairs are cut from them.
- * Pairs are drawn uniformly from the new policy's clips (the neural engine's disagreement
- * ensemble is not built for continuous actions yet; a run asking for it is told so in the log).
+ * Pairs are drawn uniformly from the new policy's clips, or (neural.pairSelection
+ * 'disagreement') the candidates an ensemble of r(s, a) models disagrees on most
+ * (trainer/algorithms/continuous/query-ensemble.ts, checkpointed with the learner).
  * Checkpoints hold every weight AND every optimiser state (contracts/continuous-checkpoint.ts);
  * the replay is refilled with the resumed policy after a restart, as the neural engine does.
  */
@@ -25,13 +26,15 @@ import {
 import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import { randomClipPairs, type ContinuousLabeledPair, type ContinuousSegment, type ContinuousTransition } from '../algorithms/continuous/experience';
 import { ContinuousLearner, type ContinuousLabels } from '../algorithms/continuous/learner';
-import { DEFAULT_CONTINUOUS_SCHEDULE, continuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
+import { continuousSchedule, continuousScheduleFor, type ContinuousSchedule } from '../algorithms/continuous/run-config';
 import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { toPreference } from './label-rows';
 import { MeasuredDemand } from './measured-demand';
 import type { ClipData, LabelRow, PairSpec } from './store';
 import { mixSeed } from './tabular-engine';
 import { prepareEnv } from '../mujoco/load';
+import { packSegments } from '../algorithms/continuous/reward-model';
+import { topByScore } from './query-selection';
 
 export interface ContinuousPlan extends EnginePlan {
   algorithm: AlgorithmName;
@@ -57,10 +60,11 @@ export function continuousClipSegment(envId: string, clip: ClipData): Continuous
   return { envId, states: clip.states, actions: vectors, trueRewards: vectors.map(() => 0), logProbs: clip.logProbs, done: false };
 }
 
-/** A clip drawn from the policy as it is stored. */
-function toContinuousClipSpec(segment: ContinuousSegment, seed: number): PairSpec['first'] {
+/** A clip drawn from the policy as it is stored (each state as the env stores it: envs/types.ts storedState). */
+function toContinuousClipSpec(env: AnyContinuousEnv, segment: ContinuousSegment, seed: number): PairSpec['first'] {
+  const stored = env.storedState?.bind(env);
   return {
-    seed, states: [...segment.states], actions: segment.actions.map((a) => [...a]), logProbs: [...segment.logProbs],
+    seed, states: stored ? segment.states.map((s) => stored(s)) : [...segment.states], actions: segment.actions.map((a) => [...a]), logProbs: [...segment.logProbs],
     trueReturn: segment.trueRewards.reduce((s, r) => s + r, 0),
   };
 }
@@ -69,11 +73,14 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   readonly kind = 'continuous';
   private readonly demand = new MeasuredDemand();
   private warnedSelection = false;
-  private readonly baseSchedule: ContinuousSchedule;
+  private readonly baseSchedule: ContinuousSchedule | null;
 
-  /** `schedule`: what a run's `neural` settings override (simulations and tests pass their own). */
+  /**
+   * `schedule`: what a run's `neural` settings override (tests pass their own); absent: the
+   * engine's defaults sized for the run's env (continuousScheduleFor).
+   */
   constructor(options: { schedule?: ContinuousSchedule } = {}) {
-    this.baseSchedule = options.schedule ?? DEFAULT_CONTINUOUS_SCHEDULE;
+    this.baseSchedule = options.schedule ?? null;
   }
 
   firstCheckpointNote(run: Run): string {
@@ -83,7 +90,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   plan(run: Run): ContinuousPlan {
     const config = resolveRunConfig(run.envId, run.config);
     return {
-      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule), env: getContinuousEnv(run.envId),
+      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule ?? continuousScheduleFor(run.envId)), env: getContinuousEnv(run.envId),
       setupKey: JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]),
     };
   }
@@ -154,16 +161,31 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   }
 
   async propose(ctx: Ctx, learner: ContinuousLearner, request: ProposalRequest<ContinuousRunLabels>): Promise<Proposal & { metrics?: Metrics }> {
-    const { run, plan } = ctx;
-    if (plan.config.querySelection !== 'uniform' && !this.warnedSelection) {
+    const { run, plan, slicer } = ctx;
+    if (!this.warnedSelection) {
       this.warnedSelection = true;
-      ctx.log(`trainer run=${run.id} querySelection '${plan.config.querySelection}' is not built for continuous actions: pairs are drawn uniformly`);
+      ctx.log(`trainer run=${run.id} continuous actions: pairs chosen by neural.pairSelection '${plan.schedule.selection?.mode ?? 'uniform'}' (querySelection is the discrete engines')`);
     }
     const seedParts = request.purpose === 'top-up' ? [run.iteration, request.index, 17] : request.purpose === 'first' ? [run.iteration, 0] : [run.iteration + 1, 0];
     const count = request.purpose === 'top-up' ? request.count - request.pending : request.count;
-    const pairs = uniformPairs(plan.env, learner.pool, learner.poolSeed, plan.config.horizon, count, makeRng(mixSeed(plan.config.seed, run.id, ...seedParts)));
-    if (request.purpose !== 'iteration') return { pairs, meanScore: 0 };
-    return { pairs, meanScore: 0, metrics: { 'labels/new': request.labels.data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest } };
+    const rng = makeRng(mixSeed(plan.config.seed, run.id, ...seedParts));
+    // No labels yet ('first'): the ensemble is untrained, its ranking arbitrary; uniform is honest.
+    if (request.purpose === 'first') return { pairs: uniformPairs(plan.env, learner.pool, learner.poolSeed, plan.config.horizon, count, rng), meanScore: 0 };
+    const started = performance.now();
+    const labels = request.purpose === 'iteration' ? request.labels.data : null;
+    if (learner.queries && labels?.packed) {
+      learner.queries.fit(labels.packed.all, labels.labelIds, makeRng(mixSeed(plan.config.seed, run.id, run.iteration + 1, 5)));
+      await slicer.pause('ensemble-fit');
+    }
+    const next = selectPairs(plan, learner, count, rng);
+    if (request.purpose !== 'iteration') return next;
+    return {
+      ...next,
+      metrics: {
+        'labels/new': request.labels.data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest,
+        ...(learner.queries ? { 'time/query_s': (performance.now() - started) / 1000 } : {}),
+      },
+    };
   }
 
   topUpSource(ctx: Ctx, learner: ContinuousLearner): (count: number, index: number) => PairSpec[] {
@@ -214,10 +236,33 @@ function learnerRows(learner: ContinuousLearner): [Float32Array, Float32Array] {
   return [obs, actions];
 }
 
+/** At most this many candidate pairs are scored (disagreement selection), however large the pending target grows. */
+const MAX_CANDIDATE_PAIRS = 1000;
+
+/**
+ * `count` pairs from the learner's pool, best first: uniform (priority 0) without a fitted query
+ * ensemble; else count x oversample candidates (capped) scored by the ensemble's disagreement on
+ * P(first preferred), the top `count` kept with their score as priority.
+ */
+export function selectPairs(plan: ContinuousPlan, learner: ContinuousLearner, count: number, rng: Rng): Proposal {
+  const { env, config, schedule } = plan;
+  const queries = learner.queries;
+  if (!queries?.fitted || count <= 0) return { pairs: uniformPairs(env, learner.pool, learner.poolSeed, config.horizon, count, rng), meanScore: 0 };
+  const candidates = Math.min(Math.max(count, MAX_CANDIDATE_PAIRS), count * (schedule.selection?.oversample ?? 1));
+  const drawn = randomClipPairs(env.id, learner.pool, config.horizon, candidates, rng);
+  if (drawn.length === 0) return { pairs: [], meanScore: 0 };
+  const scores = queries.disagreement(packSegments(env, drawn.map((p) => p[0]), config.horizon), packSegments(env, drawn.map((p) => p[1]), config.horizon));
+  const chosen = topByScore(Array.from(scores), count);
+  return {
+    pairs: chosen.map((i) => ({ first: toContinuousClipSpec(env, drawn[i]![0], learner.poolSeed), second: toContinuousClipSpec(env, drawn[i]![1], learner.poolSeed), priority: scores[i]! })),
+    meanScore: chosen.reduce((sum, i) => sum + scores[i]!, 0) / chosen.length,
+  };
+}
+
 /** `count` uniformly drawn pairs of clips of `pool` (transitions of one policy), as stored. */
 function uniformPairs(env: AnyContinuousEnv, pool: readonly ContinuousTransition[], poolSeed: number, horizon: number, count: number, rng: Rng): PairSpec[] {
   if (count <= 0) return [];
-  return randomClipPairs(env.id, pool, horizon, count, rng).map(([a, b]) => ({ first: toContinuousClipSpec(a, poolSeed), second: toContinuousClipSpec(b, poolSeed), priority: 0 }));
+  return randomClipPairs(env.id, pool, horizon, count, rng).map(([a, b]) => ({ first: toContinuousClipSpec(env, a, poolSeed), second: toContinuousClipSpec(env, b, poolSeed), priority: 0 }));
 }
 
 /** The three blobs of a checkpoint. */

@@ -22,6 +22,7 @@ import type { KernelName } from '../models/kernels/select';
 import { makeSegmentBatch } from '../models/segment-batch';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
 import type { TimeSlicer } from './time-slicer';
+import { poissonWeight } from '../core/poisson-weight';
 import { topByScore } from './query-selection';
 import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import { clipSegment, toClipSpec, toPreference } from './label-rows';
@@ -234,22 +235,6 @@ export class QueryEnsemble {
   dispose(): void {
     this.model.dispose();
   }
-}
-
-/** Poisson(1) draw from a hash of (label id, member): deterministic, so a member's resample is stable. */
-export function poissonWeight(labelId: number, member: number): number {
-  let h = Math.imul(labelId ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(member + 1, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
-  const u = ((h ^ (h >>> 15)) >>> 0) / 4294967296;
-  // Inverse CDF of Poisson(1): P(0) = P(1) = e^-1, P(2) = e^-1 / 2, ...
-  let k = 0, p = Math.exp(-1), cdf = p;
-  while (u > cdf && k < 12) {
-    k++;
-    p /= k;
-    cdf += p;
-  }
-  return k;
 }
 
 export interface NeuralNextPairs {

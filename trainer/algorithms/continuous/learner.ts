@@ -14,6 +14,7 @@ import {
   type ContinuousLabeledPair, type ContinuousSegment, type ContinuousTransition,
 } from './experience';
 import { ContinuousLowerLevel } from './lower-level';
+import { ContinuousQueryEnsemble } from './query-ensemble';
 import { packContinuousPairs, type ContinuousPairBatch } from './reward-model';
 import type { ContinuousSchedule } from './run-config';
 import type { StateSections } from './sac';
@@ -55,6 +56,8 @@ export class ContinuousLearner {
   /** r_x: the upper level's, or (oracle) an untrained one that only fills 'return/learned'. */
   readonly rewardModel: ContinuousRewardModel;
   readonly lower: ContinuousLowerLevel;
+  /** Disagreement selection's ensemble (null: pairs are drawn uniformly, or the oracle, which asks for no labels). */
+  readonly queries: ContinuousQueryEnsemble | null;
   collector: ContinuousCollector<unknown>;
   pool: ContinuousTransition[] = [];
   poolSeed: number;
@@ -64,6 +67,8 @@ export class ContinuousLearner {
     this.upper = makeContinuousUpperLevel(algorithm, env, schedule, settings.seed);
     this.rewardModel = this.upper?.rewardModel ?? makeContinuousRewardModel(env, schedule.upper, settings.seed);
     this.lower = new ContinuousLowerLevel(env.observationSize, A, settings.gamma, settings.tau, settings.seed, schedule.lower);
+    const selection = schedule.selection;
+    this.queries = this.upper && selection?.mode === 'disagreement' ? new ContinuousQueryEnsemble(env, selection.ensemble, settings.seed) : null;
     this.poolSeed = collectorSeed;
     this.collector = new ContinuousCollector(env, schedule.numEnvs, makeRng(collectorSeed));
   }
@@ -139,13 +144,14 @@ export class ContinuousLearner {
     return { all: packContinuousPairs(env, all, H), fresh: fresh.length > 0 ? packContinuousPairs(env, fresh, H) : null, freshPairs: [...fresh] };
   }
 
-  /** Everything a checkpoint holds: weights (reward, SAC) and optimiser state (every Adam, the upper level's step). */
+  /** Everything a checkpoint holds: weights (reward, SAC) and optimiser state (every Adam, the upper level's step, the query ensemble). */
   exportState(): { reward: StateSections; policy: StateSections; optimizer: StateSections } {
     const sac = this.lower.sac.exportState();
     const upper = this.upper?.exportState() ?? {};
     const optimizer: StateSections = {};
     for (const [k, v] of Object.entries(sac.optimizer)) optimizer[`sac/${k}`] = v;
     for (const [k, v] of Object.entries(upper)) optimizer[`upper/${k}`] = v;
+    for (const [k, v] of Object.entries(this.queries?.exportState() ?? {})) optimizer[`queries/${k}`] = v;
     return { reward: { reward: this.rewardModel.net.params().slice() }, policy: sac.weights, optimizer };
   }
 
@@ -156,11 +162,16 @@ export class ContinuousLearner {
     if (!reward) throw new Error("reward model: weights 'reward' are missing");
     if (reward.length !== n) throw new Error(`reward model: holds ${reward.length} weights; this run's network needs ${n} (hidden sizes or env changed?)`);
     for (const x of reward) if (!Number.isFinite(x)) throw new Error('reward model: holds non-finite weights');
-    const sacOpt: StateSections = {}, upperOpt: StateSections = {};
+    const sacOpt: StateSections = {}, upperOpt: StateSections = {}, queriesOpt: StateSections = {};
     for (const [k, v] of Object.entries(state.optimizer)) {
       if (k.startsWith('sac/')) sacOpt[k.slice(4)] = v;
       else if (k.startsWith('upper/')) upperOpt[k.slice(6)] = v;
+      else if (k.startsWith('queries/')) queriesOpt[k.slice(8)] = v;
     }
+    // A checkpoint without the ensemble (written under uniform selection) leaves it cold; one
+    // with an ensemble that does not fit is refused here, before anything is written.
+    const withQueries = this.queries && Object.keys(queriesOpt).length > 0 ? this.queries : null;
+    withQueries?.checkState(queriesOpt);
     // SAC checks every section before writing; the upper level's state is checked by importState too.
     const before = this.lower.sac.exportState();
     this.lower.sac.importState(state.policy, sacOpt);
@@ -171,5 +182,6 @@ export class ContinuousLearner {
       throw error;
     }
     this.rewardModel.net.setParams(reward);
+    withQueries?.importState(queriesOpt);
   }
 }

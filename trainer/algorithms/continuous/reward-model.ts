@@ -61,6 +61,33 @@ export function packContinuousPairs(env: AnyContinuousEnv, pairs: readonly Conti
   };
 }
 
+/**
+ * Pairs as the network's input rows: [2M * H, O + A], every first clip's steps then every second
+ * clip's (padded to H), mask [2M * H], y [M] P(first preferred).
+ */
+export interface PackedPairInputs {
+  inputs: Float32Array;
+  mask: Float32Array;
+  y: Float32Array;
+  count: number;
+  length: number;
+}
+
+/** Pairs `indices` of packed pairs, in the order given (a mini-batch without re-packing). */
+export function subPackedPairs(packed: PackedPairInputs, indices: readonly number[]): PackedPairInputs {
+  const { count: M, length: H } = packed, B = indices.length;
+  const width = packed.inputs.length / Math.max(2 * M * H, 1);
+  const inputs = new Float32Array(2 * B * H * width), mask = new Float32Array(2 * B * H);
+  for (let side = 0; side < 2; side++) {
+    indices.forEach((m, i) => {
+      const from = (side * M + m) * H, to = (side * B + i) * H;
+      inputs.set(packed.inputs.subarray(from * width, (from + H) * width), to * width);
+      mask.set(packed.mask.subarray(from, from + H), to);
+    });
+  }
+  return { inputs, mask, y: Float32Array.from(indices, (m) => packed.y[m]!), count: B, length: H };
+}
+
 /** Rows `indices` of a packed pair batch (mini-batches without re-observing states). */
 export function subPairBatch(batch: ContinuousPairBatch, indices: readonly number[]): ContinuousPairBatch {
   const pick = (b: ContinuousSegmentBatch): ContinuousSegmentBatch => {
@@ -92,7 +119,8 @@ export class ContinuousRewardModel {
     this.net = new DenseNet([config.obsSize + config.actionSize, ...config.hiddenSizes, 1], makeRng(config.seed * 101 + 3), config.learningRate);
   }
 
-  private inputs(obs: Float32Array, actions: Float32Array, rows: number): Float32Array {
+  /** The network's input rows [rows, O + A]: each observation followed by its normalised action. */
+  packInputs(obs: Float32Array, actions: Float32Array, rows: number): Float32Array {
     const O = this.config.obsSize, A = this.config.actionSize;
     const out = new Float32Array(rows * (O + A));
     for (let r = 0; r < rows; r++) {
@@ -104,7 +132,7 @@ export class ContinuousRewardModel {
 
   /** r_x for `rows` (observation, normalised action) rows. */
   rewards(obs: Float32Array, actions: Float32Array, rows: number): Float32Array {
-    return this.net.forward(this.inputs(obs, actions, rows), rows);
+    return this.net.forward(this.packInputs(obs, actions, rows), rows);
   }
 
   /** Sum of r_x over each clip's unmasked steps. */
@@ -132,6 +160,11 @@ export class ContinuousRewardModel {
    * dL/dr at a step of clip m = +-(sigmoid(Delta_m) - y_m) / M + 2 rewardL2 r / steps.
    */
   exploitationGradient(batch: ContinuousPairBatch, rewardL2: number): { value: number; grad: Float32Array } {
+    return this.exploitationGradientOfInputs(this.packPairInputs(batch), rewardL2);
+  }
+
+  /** A pair batch as input rows: every first clip's steps, then every second clip's (what stays fixed while x moves). */
+  packPairInputs(batch: ContinuousPairBatch): PackedPairInputs {
     const { first, second, count: M } = batch;
     const H = first.length, rows = 2 * M * H;
     const obs = new Float32Array(rows * this.config.obsSize), actions = new Float32Array(rows * this.config.actionSize);
@@ -142,7 +175,14 @@ export class ContinuousRewardModel {
     const mask = new Float32Array(rows);
     mask.set(first.mask);
     mask.set(second.mask, M * H);
-    const r = this.net.forward(this.inputs(obs, actions, rows), rows);
+    return { inputs: this.packInputs(obs, actions, rows), mask, y: batch.y, count: M, length: H };
+  }
+
+  /** `exploitationGradient` on pairs already packed by `packPairInputs` (or picked from them by `subPackedPairs`). */
+  exploitationGradientOfInputs(packed: PackedPairInputs, rewardL2: number): { value: number; grad: Float32Array } {
+    const { mask, count: M, length: H } = packed;
+    const rows = 2 * M * H;
+    const r = this.net.forward(packed.inputs, rows);
     let steps = 0;
     for (const v of mask) steps += v;
     steps = Math.max(steps, 1);
@@ -154,7 +194,7 @@ export class ContinuousRewardModel {
         R1 += mask[m * H + h]! * r[m * H + h]!;
         R2 += mask[(M + m) * H + h]! * r[(M + m) * H + h]!;
       }
-      const delta = R1 - R2, y = batch.y[m]!;
+      const delta = R1 - R2, y = packed.y[m]!;
       value += bradleyTerry(delta, y) / M;
       const g = (1 / (1 + Math.exp(-delta)) - y) / M;
       for (let h = 0; h < H; h++) {
@@ -172,9 +212,27 @@ export class ContinuousRewardModel {
     return { value: value + rewardL2 * penalty, grad: this.net.grad().slice() };
   }
 
+  /** Per-pair Bradley-Terry losses of packed pairs (as `pairLosses`: one forward per side). */
+  pairLossesOfInputs(packed: PackedPairInputs): Float64Array {
+    const { count: M, length: H, mask } = packed, rows = M * H, width = this.config.obsSize + this.config.actionSize;
+    const returns = (side: number): Float64Array => {
+      const r = this.net.forward(packed.inputs.subarray(side * rows * width, (side + 1) * rows * width), rows);
+      const out = new Float64Array(M);
+      for (let m = 0; m < M; m++) for (let h = 0; h < H; h++) out[m] = out[m]! + mask[side * rows + m * H + h]! * r[m * H + h]!;
+      return out;
+    };
+    const r1 = returns(0), r2 = returns(1);
+    return Float64Array.from(packed.y, (y, m) => bradleyTerry(r1[m]! - r2[m]!, y));
+  }
+
   /** Gradient of sum_i w_i r_x(o_i, a_i) (the exploration surrogate's). */
   linearGradient(obs: Float32Array, actions: Float32Array, weights: Float32Array, rows: number): Float32Array {
-    this.net.forward(this.inputs(obs, actions, rows), rows);
+    return this.linearGradientOfInputs(this.packInputs(obs, actions, rows), weights, rows);
+  }
+
+  /** `linearGradient` on input rows packed by `packInputs`. */
+  linearGradientOfInputs(inputs: Float32Array, weights: Float32Array, rows: number): Float32Array {
+    this.net.forward(inputs, rows);
     this.net.backward(weights.subarray(0, rows));
     return this.net.grad().slice();
   }

@@ -5,7 +5,9 @@
  */
 import type { RunConfig } from '../../contracts/run-config';
 import { withOverrides } from '../../contracts/run-config';
+import { rlhfDefaults } from '../../envs/rlhf-defaults';
 import { DEFAULT_CONTINUOUS_LOWER, type ContinuousLowerConfig } from './lower-level';
+import { DEFAULT_CONTINUOUS_ENSEMBLE, type ContinuousEnsembleConfig } from './query-ensemble';
 import { DEFAULT_CONTINUOUS_UPPER, type ContinuousUpperConfig } from './upper-level';
 
 export interface ContinuousSchedule {
@@ -19,6 +21,16 @@ export interface ContinuousSchedule {
   finalEvalEpisodes: number;
   lower: ContinuousLowerConfig;
   upper: ContinuousUpperConfig;
+  /** How new pairs are chosen among the current policy's clips (absent: uniformly). */
+  selection?: ContinuousSelection;
+}
+
+/** Disagreement selection (query-ensemble.ts): `oversample` x count candidate pairs, the top `count` by the ensemble's spread. */
+export interface ContinuousSelection {
+  mode: 'uniform' | 'disagreement';
+  /** Candidate pairs scored per pair chosen. */
+  oversample: number;
+  ensemble: ContinuousEnsembleConfig;
 }
 
 export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
@@ -29,6 +41,13 @@ export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
   lower: DEFAULT_CONTINUOUS_LOWER,
   upper: DEFAULT_CONTINUOUS_UPPER,
 };
+
+/** The engine's defaults with the env's own env steps and SAC updates per iteration (rlhf-defaults.ts), where it has them. */
+export function continuousScheduleFor(envId: string, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
+  const sized = rlhfDefaults(envId).continuous;
+  if (!sized) return base;
+  return { ...base, envStepsPerIter: sized.envStepsPerIter, lower: { ...base.lower, updatesPerIter: sized.updatesPerIter } };
+}
 
 export function continuousSchedule(config: RunConfig, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
   const n = config.neural ?? {};
@@ -46,5 +65,11 @@ export function continuousSchedule(config: RunConfig, base: ContinuousSchedule =
       sac: { ...base.lower.sac, ...(hidden ? { hiddenSizes: hidden } : {}), ...(n.entropy ? { entropy: n.entropy } : {}) },
     },
     upper: hidden ? { ...upper, hiddenSizes: hidden } : upper,
+    selection: {
+      // Uniform unless asked for: the run-wide querySelection (default 'disagreement') is the discrete engines'.
+      mode: n.pairSelection ?? base.selection?.mode ?? 'uniform',
+      oversample: config.oversample,
+      ensemble: { ...DEFAULT_CONTINUOUS_ENSEMBLE, size: config.ensembleSize, steps: n.ensembleSteps ?? DEFAULT_CONTINUOUS_ENSEMBLE.steps },
+    },
   };
 }

@@ -6,7 +6,7 @@
  * reward model, its optimiser, the budget, SAC below) is the same for both.
  */
 import type { ContinuousUpperConfig, ContinuousUpperLevel } from './upper-level';
-import { estimateGradient, explorationRowsFor, makeContinuousRewardModel, miniBatch, norm } from './upper-level';
+import { estimateGradient, makeContinuousRewardModel, miniBatch, norm, prepareUpperBatches } from './upper-level';
 import type { AnyContinuousEnv } from '../../envs/types';
 
 export function makeAdamUpperLevel(name: 'sobirl' | 'drlhf', env: AnyContinuousEnv, config: ContinuousUpperConfig, seed: number): ContinuousUpperLevel {
@@ -16,11 +16,11 @@ export function makeAdamUpperLevel(name: 'sobirl' | 'drlhf', env: AnyContinuousE
     name,
     rewardModel,
     async update(input, pause) {
-      const rows = explores ? explorationRowsFor(input, config) : null;
+      const batches = prepareUpperBatches(rewardModel, input, config, explores);
       let last = { loss: 0, exploitNorm: 0, exploreNorm: 0, norm: 0 };
       for (let step = 0; step < config.upperSteps; step++) {
         await pause?.();
-        const est = estimateGradient(rewardModel, miniBatch(input.all, config, input.rng), input.fresh, rows, input.tau, config);
+        const est = estimateGradient(rewardModel, miniBatch(batches.all, config, input.rng), batches.explore, config);
         rewardModel.applyGradient(est.g);
         last = { loss: est.loss, exploitNorm: est.exploitNorm, exploreNorm: est.exploreNorm, norm: norm(est.g) };
       }

@@ -9,7 +9,7 @@
  */
 import type { AnyContinuousEnv } from '../../envs/types';
 import type { ContinuousUpperConfig, ContinuousUpperLevel } from './upper-level';
-import { estimateGradient, explorationRowsFor, makeContinuousRewardModel, miniBatch, norm } from './upper-level';
+import { estimateGradient, makeContinuousRewardModel, miniBatch, norm, prepareUpperBatches } from './upper-level';
 
 export function makeStocSobirl(env: AnyContinuousEnv, config: ContinuousUpperConfig, seed: number): ContinuousUpperLevel {
   const rewardModel = makeContinuousRewardModel(env, config, seed);
@@ -20,19 +20,20 @@ export function makeStocSobirl(env: AnyContinuousEnv, config: ContinuousUpperCon
     name: 'stoc-sobirl',
     rewardModel,
     async update(input, pause) {
-      const rows = explorationRowsFor(input, config);
+      const batches = prepareUpperBatches(rewardModel, input, config, true);
       let last = { loss: 0, exploitNorm: 0, exploreNorm: 0, norm: 0 };
       for (let step = 0; step < config.upperSteps; step++, t++) {
         await pause?.();
-        const batch = miniBatch(input.all, config, input.rng);
-        const now = estimateGradient(rewardModel, batch, input.fresh, rows, input.tau, config);
+        const batch = miniBatch(batches.all, config, input.rng);
+        const now = estimateGradient(rewardModel, batch, batches.explore, config);
         const beta = config.beta0 / Math.cbrt(t + 1);
         let direction = now.g;
         if (h && previous) {
           const mu = Math.min(1, config.muScale * beta * beta);
           const current = rewardModel.net.params().slice();
           rewardModel.net.setParams(previous);
-          const old = estimateGradient(rewardModel, batch, input.fresh, rows, input.tau, config);
+          // The exploration half at the previous weights was computed last step: a lookup.
+          const old = estimateGradient(rewardModel, batch, batches.explore, config);
           rewardModel.net.setParams(current);
           const hPrev = h;
           direction = Float32Array.from(now.g, (v, i) => v + (1 - mu) * (hPrev[i]! - old.g[i]!));

@@ -8,11 +8,12 @@
  */
 import type { Rng } from '../../core/rng';
 import type { AnyContinuousEnv } from '../../envs/types';
-import { explorationCoefficients, miniBatchIndices } from '../neural/neural-rlhf';
+import { miniBatchIndices } from '../neural/neural-rlhf';
 import type { StateSections } from './sac';
 import type { ContinuousLabeledPair, ContinuousPolicy } from './experience';
 import { collectContinuousExplorationRows, type ContinuousExplorationRows } from './exploration-rows';
-import { ContinuousRewardModel, subPairBatch, type ContinuousPairBatch } from './reward-model';
+import { ExplorationTerm } from './exploration-term';
+import { ContinuousRewardModel, subPackedPairs, type ContinuousPairBatch, type PackedPairInputs } from './reward-model';
 
 export interface ContinuousUpperConfig {
   /** Reward-model steps per outer iteration. */
@@ -132,25 +133,41 @@ export interface GradientEstimate {
   exploreNorm: number;
 }
 
-/** g(D; x) at the model's current weights on the mini-batch `batch` (rows null: exploitation only). */
+/**
+ * g(D; x) at the model's current weights on the mini-batch `batch` (packed: upperBatches), with
+ * the exploration half from `explore` (null: exploitation only).
+ */
 export function estimateGradient(
-  model: ContinuousRewardModel, batch: ContinuousPairBatch, fresh: ContinuousPairBatch | null, rows: ContinuousExplorationRows | null,
-  tau: number, config: ContinuousUpperConfig,
+  model: ContinuousRewardModel, batch: PackedPairInputs, explore: ExplorationTerm | null, config: ContinuousUpperConfig,
 ): GradientEstimate {
-  const exploit = model.exploitationGradient(batch, config.rewardL2);
+  const exploit = model.exploitationGradientOfInputs(batch, config.rewardL2);
   const exploitNorm = norm(exploit.grad);
-  if (!rows || !fresh) return { loss: exploit.value, g: exploit.grad, exploitNorm, exploreNorm: 0 };
-  // stopgrad(l - b): plain numbers at the current x.
-  const coef = explorationCoefficients(model.pairLosses(fresh), tau, config.baseline);
-  const w = Float32Array.from(rows.weights, (v, i) => v * coef[rows.pair[i]!]!);
-  const explore = model.linearGradient(rows.obs, rows.actions, w, rows.count);
-  const raw = config.exploreCoef * norm(explore);
+  if (!explore) return { loss: exploit.value, g: exploit.grad, exploitNorm, exploreNorm: 0 };
+  const half = explore.gradient();
+  const raw = config.exploreCoef * norm(half);
   const scale = raw > config.exploreClip * exploitNorm ? (config.exploreClip * exploitNorm) / raw : 1;
-  const g = Float32Array.from(exploit.grad, (v, i) => v + config.exploreCoef * scale * explore[i]!);
+  const g = Float32Array.from(exploit.grad, (v, i) => v + config.exploreCoef * scale * half[i]!);
   return { loss: exploit.value, g, exploitNorm, exploreNorm: scale * raw };
 }
 
+/**
+ * What one upper level's steps share, prepared once: every label packed into network inputs
+ * (mini-batches are picked from them) and the exploration term (null: none this iteration).
+ */
+export interface UpperBatches {
+  all: PackedPairInputs;
+  explore: ExplorationTerm | null;
+}
+
+export function prepareUpperBatches(model: ContinuousRewardModel, input: ContinuousUpperInput, config: ContinuousUpperConfig, explores: boolean): UpperBatches {
+  const rows = explores ? explorationRowsFor(input, config) : null;
+  return {
+    all: model.packPairInputs(input.all),
+    explore: rows && input.fresh ? new ExplorationTerm(model, rows, input.fresh, input.tau, config.baseline) : null,
+  };
+}
+
 /** A mini-batch of every label so far. */
-export function miniBatch(all: ContinuousPairBatch, config: ContinuousUpperConfig, rng: Rng): ContinuousPairBatch {
-  return subPairBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
+export function miniBatch(all: PackedPairInputs, config: ContinuousUpperConfig, rng: Rng): PackedPairInputs {
+  return subPackedPairs(all, miniBatchIndices(all.count, config.batchSize, rng));
 }
