@@ -23,30 +23,28 @@ export interface TrainerHealth {
   pid: number | null;
 }
 
-export function writeHeartbeat(db: Db, beat: { trainerId: string; pid: number; startedAt: number; now: number; activeRuns: number }): void {
-  writeTx(db, (tx) =>
+export async function writeHeartbeat(db: Db, beat: { trainerId: string; pid: number; startedAt: number; now: number; activeRuns: number }): Promise<void> {
+  await writeTx(db, (tx) =>
     tx.insert(trainerHeartbeats)
       .values({ trainerId: beat.trainerId, pid: beat.pid, startedAt: beat.startedAt, beatAt: beat.now, activeRuns: beat.activeRuns, stoppedAt: null })
       .onConflictDoUpdate({
         target: trainerHeartbeats.trainerId,
         set: { pid: beat.pid, startedAt: beat.startedAt, beatAt: beat.now, activeRuns: beat.activeRuns, stoppedAt: null },
-      })
-      .run(),
+      }),
   );
 }
 
-export function markTrainerStopped(db: Db, trainerId: string, now: number): void {
-  writeTx(db, (tx) =>
+export async function markTrainerStopped(db: Db, trainerId: string, now: number): Promise<void> {
+  await writeTx(db, (tx) =>
     tx.insert(trainerHeartbeats)
       .values({ trainerId, pid: process.pid, startedAt: now, beatAt: now, stoppedAt: now })
-      .onConflictDoUpdate({ target: trainerHeartbeats.trainerId, set: { stoppedAt: now } })
-      .run(),
+      .onConflictDoUpdate({ target: trainerHeartbeats.trainerId, set: { stoppedAt: now } }),
   );
 }
 
 /** The newest trainer's health as of `now`. */
-export function trainerHealth(db: Db, now: number): TrainerHealth {
-  const row = db.select().from(trainerHeartbeats).orderBy(desc(trainerHeartbeats.beatAt)).limit(1).get();
+export async function trainerHealth(db: Db, now: number): Promise<TrainerHealth> {
+  const [row] = await db.select().from(trainerHeartbeats).orderBy(desc(trainerHeartbeats.beatAt)).limit(1);
   if (!row) return { state: 'never', lastSeenAt: null, stoppedAt: null, pid: null };
   const healthy = row.stoppedAt === null && now - row.beatAt < HEALTHY_WITHIN_MS;
   return { state: healthy ? 'healthy' : 'down', lastSeenAt: row.beatAt, stoppedAt: row.stoppedAt, pid: row.pid };

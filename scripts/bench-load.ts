@@ -26,13 +26,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { openDb } from '../db/client';
+import { closeDb, openDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import { runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
 import { hashPassword, insertUser } from '../db/users';
 import { appRouter } from '../server/root';
 import { createRunInputSchema } from '../trainer/contracts/run-config';
+import { queryFirst, queryRows, returnedRow } from '../db/dialect';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -71,17 +72,17 @@ const databasePath = path.join(dir, 'app.sqlite');
 const timingFile = path.join(dir, 'server-timing.tsv');
 const serverLog = path.join(dir, 'server.log');
 const db = openDb(databasePath);
-migrateDb(db);
+await migrateDb(db);
 // bcrypt cost 4 for the bench accounts: sign-in is not what is measured.
 const hash = hashPassword(PASSWORD, 4);
 const emails = Array.from({ length: N }, (_, i) => `load-${i}@bench.invalid`);
-writeTx(db, (tx) => {
-  for (const email of emails) insertUser(tx, { email, name: email, role: 'annotator', passwordHash: hash });
+await writeTx(db, async (tx) => {
+  for (const email of emails) await insertUser(tx, { email, name: email, role: 'annotator', passwordHash: hash });
 });
 const runInput = createRunInputSchema.parse({
   name: `bench:load ${args.env}`, envId: args.env, instructions: 'Which clip is better?', labelBatchSize: Number(args.batch), labelsWanted: Number(args.overlap),
 });
-const runId = writeTx(db, (tx) => tx.insert(runs).values({ ...runInput, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: runs.id }).get().id);
+const runId = await writeTx(db, async (tx) => (await returnedRow(tx.insert(runs).values({ ...runInput, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: runs.id }))).id);
 
 interface ServerProcess {
   child: ChildProcess;
@@ -360,18 +361,18 @@ async function main(): Promise<void> {
     await sleep(1500); // the server's timing buffer is flushed once a second
 
     // ------------------------------------------------------------ what the database holds
-    const stored = db.all<{ submissionId: string; id: number }>(sql`select l.submission_id as submissionId, l.id as id from labels l
+    const stored = await queryRows<{ submissionId: string; id: number }>(db, sql`select l.submission_id as "submissionId", l.id as id from labels l
       join pairs p on p.id = l.pair_id where p.run_id = ${runId} and l.undone_at is null`);
     const storedIds = new Set(stored.map((r) => r.submissionId));
     const lost = [...stats.acknowledged.keys()].filter((id) => !storedIds.has(id)).length;
-    const samePairTwice = db.get<{ n: number }>(sql`select count(*) as n from (select l.pair_id, l.user_id from labels l join pairs p on p.id = l.pair_id
-      where p.run_id = ${runId} and l.undone_at is null group by l.pair_id, l.user_id having count(*) > 1)`)!.n;
-    const overfilled = db.get<{ n: number }>(sql`select count(*) as n from pairs p where p.run_id = ${runId}
-      and (select count(*) from labels l where l.pair_id = p.id and l.undone_at is null) > p.labels_wanted`)!.n;
-    const firstIterationAt = db.get<{ t: number | null }>(sql`select min(created_at) as t from checkpoints where run_id = ${runId} and iteration = 1`)?.t ?? null;
-    const run = db.get<{ iteration: number }>(sql`select iteration from runs where id = ${runId}`)!;
-    const labelsInWindow = db.get<{ n: number }>(sql`select count(*) as n from labels l join pairs p on p.id = l.pair_id
-      where p.run_id = ${runId} and l.created_at between ${startedAt} and ${endAt}`)!.n;
+    const samePairTwice = (await queryFirst<{ n: number }>(db, sql`select count(*) as n from (select l.pair_id, l.user_id from labels l join pairs p on p.id = l.pair_id
+      where p.run_id = ${runId} and l.undone_at is null group by l.pair_id, l.user_id having count(*) > 1) twice`))!.n;
+    const overfilled = (await queryFirst<{ n: number }>(db, sql`select count(*) as n from pairs p where p.run_id = ${runId}
+      and (select count(*) from labels l where l.pair_id = p.id and l.undone_at is null) > p.labels_wanted`))!.n;
+    const firstIterationAt = (await queryFirst<{ t: number | null }>(db, sql`select min(created_at) as t from checkpoints where run_id = ${runId} and iteration = 1`))?.t ?? null;
+    const run = (await queryFirst<{ iteration: number }>(db, sql`select iteration from runs where id = ${runId}`))!;
+    const labelsInWindow = (await queryFirst<{ n: number }>(db, sql`select count(*) as n from labels l join pairs p on p.id = l.pair_id
+      where p.run_id = ${runId} and l.created_at between ${startedAt} and ${endAt}`))!.n;
 
     const timings: Record<string, number[]> = {};
     if (fs.existsSync(timingFile)) {
@@ -413,7 +414,7 @@ async function main(): Promise<void> {
     const exited = new Promise((r) => server.child.on('exit', r));
     server.child.kill('SIGTERM');
     await Promise.race([exited, sleep(15_000)]);
-    db.$client.close();
+    await closeDb(db);
   }
 }
 

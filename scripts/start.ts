@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveDatabasePath } from '../db/client';
+import { closeDb, resolveDatabasePath } from '../db/client';
 import { prepareDatabase } from './seed/setup';
 import { persistedSecret } from '../server/env';
 import { Supervisor } from './supervisor';
@@ -74,8 +74,8 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   console.log(`start: database ${databasePath}`);
-  const { db } = prepareDatabase(databasePath, (line) => console.log(line));
-  db.$client.close();
+  const { db } = await prepareDatabase(databasePath, (line) => console.log(line));
+  await closeDb(db);
 
   // The trainer service, beside the web server, on the same database. `node --import tsx`
   // rather than the tsx binary: tsx forwards SIGTERM with a short handshake and otherwise

@@ -63,12 +63,12 @@ function countBy(ids: number[]): Map<number, number> {
 
 describe('queue under concurrent processes', () => {
   it('leases each pair once when overlap is 1, and exactly k times with overlap k', async () => {
-    const fixture = freshDb('concurrency');
+    const fixture = await freshDb('concurrency');
     cleanup = fixture.cleanup;
     const { db, file } = fixture;
-    const single = addRun(db, { count: 120, labelsWanted: 1, name: 'overlap 1' });
-    const double = addRun(db, { count: 25, labelsWanted: 2, name: 'overlap 2' });
-    const users = [0, 1, 2].map(() => addUser(db, 'annotator'));
+    const single = await addRun(db, { count: 120, labelsWanted: 1, name: 'overlap 1' });
+    const double = await addRun(db, { count: 25, labelsWanted: 2, name: 'overlap 2' });
+    const users = [await addUser(db, 'annotator'), await addUser(db, 'annotator'), await addUser(db, 'annotator')];
 
     const perWorker = await raceWorkers(file, users.map((u) => u.id), 'lease');
     for (const ids of perWorker) expect(new Set(ids).size).toBe(ids.length); // nobody got a pair twice
@@ -82,22 +82,21 @@ describe('queue under concurrent processes', () => {
   });
 
   it('ends with exactly labels_wanted labels per pair when workers lease and answer', async () => {
-    const fixture = freshDb('concurrency-label');
+    const fixture = await freshDb('concurrency-label');
     cleanup = fixture.cleanup;
     const { db, file } = fixture;
-    const { runId, pairIds } = addRun(db, { count: 30, labelsWanted: 2 });
-    const users = [0, 1, 2].map(() => addUser(db, 'annotator'));
+    const { runId, pairIds } = await addRun(db, { count: 30, labelsWanted: 2 });
+    const users = [await addUser(db, 'annotator'), await addUser(db, 'annotator'), await addUser(db, 'annotator')];
 
     const perWorker = await raceWorkers(file, users.map((u) => u.id), 'label');
     expect(perWorker.flat()).toHaveLength(2 * pairIds.length);
-    const perPair = db
+    const perPair = await db
       .select({ pairId: labels.pairId, n: sql<number>`count(*)`, users: sql<number>`count(distinct ${labels.userId})` })
       .from(labels)
-      .groupBy(labels.pairId)
-      .all();
+      .groupBy(labels.pairId);
     expect(perPair).toHaveLength(pairIds.length);
     for (const row of perPair) expect([row.n, row.users]).toEqual([2, 2]);
-    const pending = db.select().from(pairs).where(eq(pairs.runId, runId)).all().filter((p) => p.status !== 'done');
+    const pending = (await db.select().from(pairs).where(eq(pairs.runId, runId))).filter((p) => p.status !== 'done');
     expect(pending).toEqual([]);
   });
 });

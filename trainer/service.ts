@@ -35,7 +35,7 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
   const env = parsed.data;
   const file = resolveDatabasePath(env.DATABASE_PATH);
   const db = openDb(file);
-  migrateDb(db);
+  await migrateDb(db);
   const service = new TrainerService({
     db,
     pollMs: env.TRAINER_POLL_MS,
@@ -50,8 +50,8 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
       if (stopping) return;
       stopping = true;
       service.log(`trainer: ${signal} received; finishing the current pass`);
-      void service.stop().then(() => {
-        closeDb(db);
+      void service.stop().then(async () => {
+        await closeDb(db);
         service.log('trainer: stopped');
         process.exit(0);
       });

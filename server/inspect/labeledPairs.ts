@@ -13,7 +13,7 @@ export interface LabeledPairRow {
 }
 
 /** The run's usable labels, newest first; `limit` keeps the newest ones only. */
-export function labeledPairRows(db: Db, runId: number, limit?: number): LabeledPairRow[] {
+export async function labeledPairRows(db: Db, runId: number, limit?: number): Promise<LabeledPairRow[]> {
   const clipA = alias(clips, 'clip_a');
   const clipB = alias(clips, 'clip_b');
   const query = db
@@ -28,7 +28,7 @@ export function labeledPairRows(db: Db, runId: number, limit?: number): LabeledP
     .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
     .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt)))
     .orderBy(desc(labels.id));
-  const rows = limit === undefined ? query.all() : query.limit(limit).all();
+  const rows = limit === undefined ? (await query) : (await query.limit(limit));
   return rows.map((r) => ({
     labelId: r.labelId,
     y: r.y!,

@@ -10,6 +10,7 @@ import { text } from '@/trainer/contracts/text';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { runAnnotators, setAssignments, updateCampaign } from '../campaigns';
 import { runFlags } from '../labelHistory';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 const researcher = roleProcedure('researcher', 'admin');
 const runId = z.object({ runId: z.number().int().positive() });
@@ -23,14 +24,14 @@ const TRANSITIONS: Record<'pause' | 'resume' | 'stop', { from: readonly RunStatu
 
 function setStatus(action: keyof typeof TRANSITIONS) {
   return researcher.input(runId).mutation(({ ctx, input }) =>
-    writeTx(ctx.db, (tx) => {
-      const run = tx.select({ status: runs.status }).from(runs).where(eq(runs.id, input.runId)).get();
+    writeTx(ctx.db, async (tx) => {
+      const run = await firstRow(tx.select({ status: runs.status }).from(runs).where(eq(runs.id, input.runId)));
       if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `run ${input.runId} does not exist` });
       const { from, to } = TRANSITIONS[action];
       if (!from.includes(run.status)) {
         throw new TRPCError({ code: 'CONFLICT', message: `cannot ${action} run ${input.runId}: it is ${run.status}` });
       }
-      tx.update(runs).set({ status: to, updatedAt: ctx.now() }).where(eq(runs.id, input.runId)).run();
+      await tx.update(runs).set({ status: to, updatedAt: ctx.now() }).where(eq(runs.id, input.runId));
       return { id: input.runId, status: to };
     }),
   );
@@ -41,9 +42,9 @@ export const runsRouter = createTRPCRouter({
    * Every run, newest first, with its queue and label counts, and the trainer's health (its
    * heartbeat row: one trainer serves every run, so each row carries the same value).
    */
-  list: researcher.query(({ ctx }) => {
-    const trainer = trainerHealth(ctx.db, ctx.now());
-    return ctx.db
+  list: researcher.query(async ({ ctx }) => {
+    const trainer = await trainerHealth(ctx.db, ctx.now());
+    return (await ctx.db
       .select({
         id: runs.id,
         name: runs.name,
@@ -73,8 +74,7 @@ export const runsRouter = createTRPCRouter({
       })
       .from(runs)
       .orderBy(desc(runs.createdAt), desc(runs.id))
-      .all()
-      .map((row) => ({ ...row, trainer }));
+    ).map((row) => ({ ...row, trainer }));
   }),
 
   /** A new active run; the trainer service picks it up on its next pass (hyper-parameters default). */
@@ -84,13 +84,15 @@ export const runsRouter = createTRPCRouter({
       const unsupported = unsupportedReason(input.algorithm, input.envId, 'service');
       if (unsupported) throw new TRPCError({ code: 'BAD_REQUEST', message: unsupported });
       const now = ctx.now();
-      return writeTx(ctx.db, (tx) =>
-        tx.insert(runs)
-          // The parsed config, defaults filled in: the run keeps its settings if defaults change later.
-          .values({ ...input, createdBy: ctx.user.id, createdAt: now, updatedAt: now })
-          .returning({ id: runs.id, status: runs.status, config: runs.config })
-          .get(),
-      );
+      return writeTx(ctx.db, async (tx) =>
+        returnedRow(
+          tx
+            .insert(runs)
+            // The parsed config, defaults filled in: the run keeps its settings if defaults change later.
+            .values({ ...input, createdBy: ctx.user.id, createdAt: now, updatedAt: now })
+            .returning({ id: runs.id, status: runs.status, config: runs.config }),
+        ),
+      ).then((row) => row!);
     }),
 
   /** Rename, describe, open to all or not, label target, practice round, preference strength. */

@@ -9,6 +9,7 @@ import { makeRng } from '../core/rng';
 import { makeTeacher } from '../teachers';
 import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 /**
  * Restart exactness of the closed loop: a run whose trainer process is replaced before every
@@ -38,16 +39,16 @@ async function annotate(db: Db, caller: ReturnType<typeof callerFor>, runId: num
 
 /** Runs the loop for ITERATIONS outer iterations; returns each checkpoint's blobs, oldest first. */
 async function runLoop(algorithm: string, restartEveryIteration: boolean, dropOptimizerState = false) {
-  const { db, cleanup } = freshDb(`exact-resume-${algorithm}`);
+  const { db, cleanup } = await freshDb(`exact-resume-${algorithm}`);
   cleanups.push(cleanup);
-  const runId = writeTx(db, (tx) =>
-    tx.insert(runs).values({
+  const runId = await writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({
       name: 'resume', envId: 'grid5', algorithm, instructions: 'Reach the green corner.', labelBatchSize: BATCH,
       // No simulated annotators and no timeout: only this test's labels trigger iterations.
       config: { seed: 9, gamma: 0.9, tau: 0.1, horizon: 12, iterationTimeoutMs: 3_600_000 },
-    }).returning({ id: runs.id }).get().id,
+    }).returning({ id: runs.id }))).id,
   );
-  const caller = callerFor(db, addUser(db, 'annotator', 'resume@example.com'));
+  const caller = callerFor(db, await addUser(db, 'annotator', 'resume@example.com'));
   const newService = () => new TrainerService({ db, simulate: false, log: () => {} });
   let service = newService();
   await service.runOnce(0); // the first checkpoint and its pairs
@@ -60,10 +61,10 @@ async function runLoop(algorithm: string, restartEveryIteration: boolean, dropOp
     const outcome = await service.runOnce(1);
     expect(outcome.get(runId)).toBe('iterated');
   }
-  expect(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k).toBe(ITERATIONS);
-  return db
+  expect((await firstRow(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId))))!.k).toBe(ITERATIONS);
+  return await db
     .select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy, optimizerState: checkpoints.optimizerState })
-    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration)).all();
+    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration));
 }
 
 describe.each(['sobirl', 'stoc-sobirl', 'm-sobirl'])('%s: a trainer restarted before every iteration', (algorithm) => {

@@ -20,10 +20,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('trainer heartbeat', () => {
   it('runs.list says never, then healthy while the service beats, then down once it stops or goes silent', async () => {
-    const { db, cleanup } = freshDb('heartbeat');
+    const { db, cleanup } = await freshDb('heartbeat');
     cleanups.push(cleanup);
-    addRun(db, { count: 1 });
-    const researcher = addUser(db, 'researcher');
+    await addRun(db, { count: 1 });
+    const researcher = await addUser(db, 'researcher');
     const list = async (now?: number) => {
       const caller = now === undefined ? callerFor(db, researcher) : createCallerFactory(appRouter)(createContextInner({ db, session: { user: { id: researcher.id, role: 'researcher', email: researcher.email, name: researcher.name } }, now: () => now }));
       return (await caller.runs.list())[0]!.trainer;
@@ -38,7 +38,7 @@ describe('trainer heartbeat', () => {
     await sleep(200);
     const later = await list();
     expect(later.lastSeenAt!).toBeGreaterThan(first.lastSeenAt!);
-    expect(db.select().from(trainerHeartbeats).all()).toHaveLength(1);
+    expect((await db.select().from(trainerHeartbeats))).toHaveLength(1);
     // A trainer that stops beating (killed, hung) is down once its last beat is old enough.
     expect((await list(later.lastSeenAt! + HEALTHY_WITHIN_MS + 1)).state).toBe('down');
 

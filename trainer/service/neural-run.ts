@@ -124,11 +124,11 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
     await initBackend();
   }
 
-  pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): number {
+  async pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): Promise<number> {
     if (measured) {
       // Demand: the labels' arrival rate times this iteration's duration (the query step and the
       // commit are short next to the learner, hence the slack rather than a second measurement).
-      this.demand = labelsPerIteration(ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
+      this.demand = labelsPerIteration(await ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
       this.recentDemand.push(this.demand);
       if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
     }
@@ -147,7 +147,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
    * after a restart is not starved.
    */
   async restore(ctx: Ctx, stored: StoredCheckpoint | null, iteration: number): Promise<NeuralLearner> {
-    const lastDemand = ctx.history.latestMetric('queue/demand');
+    const lastDemand = await ctx.history.latestMetric('queue/demand');
     if (this.recentDemand.length === 0 && lastDemand) this.recentDemand.push(lastDemand);
     const { run } = ctx.plan.schedule;
     return this.withModels(ctx, async (models) => {

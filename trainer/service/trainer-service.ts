@@ -63,9 +63,9 @@ export class TrainerService {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.beat();
+    void this.beat();
     // Its own timer, not the pass loop: a pass that waits on a busy database still beats.
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.loop = this.run();
   }
 
@@ -74,9 +74,9 @@ export class TrainerService {
   }
 
   /** One heartbeat row (db/heartbeat.ts); a failed write is logged, never fatal. */
-  private beat(): void {
+  private async beat(): Promise<void> {
     try {
-      writeHeartbeat(this.options.db, { trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns });
+      await writeHeartbeat(this.options.db, { trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns });
     } catch (error) {
       this.log(`trainer heartbeat failed: ${(error as Error).message}`);
     }
@@ -99,7 +99,7 @@ export class TrainerService {
     this.drivers.clear();
     if (wasRunning) {
       try {
-        markTrainerStopped(this.options.db, this.trainerId, Date.now());
+        await markTrainerStopped(this.options.db, this.trainerId, Date.now());
       } catch (error) {
         this.log(`trainer: could not record the shutdown: ${(error as Error).message}`);
       }
@@ -134,7 +134,7 @@ export class TrainerService {
    */
   private async startPass(now: number): Promise<Map<number, Promise<TickOutcome | 'error'> | 'busy'>> {
     const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
-    const active = listActiveRuns(this.options.db);
+    const active = await listActiveRuns(this.options.db);
     this.activeRuns = active.length;
     this.releaseInactive(active);
     await this.syncSimulators(active);
@@ -173,7 +173,7 @@ export class TrainerService {
    * work than one trainer for every run can give: it is refused with the reason on the run,
    * instead of taking the process down (runs.create refuses such settings up front).
    */
-  private overBudget(run: Run, now: number): boolean {
+  private async overBudget(run: Run, now: number): Promise<boolean> {
     let issues;
     try {
       issues = runBudgetIssues({ envId: run.envId, labelBatchSize: run.labelBatchSize, config: resolveRunConfig(run.envId, run.config) });
@@ -185,14 +185,14 @@ export class TrainerService {
     if (this.lastErrors.get(run.id) !== message) {
       this.lastErrors.set(run.id, message);
       this.log(`trainer run=${run.id} cannot train: ${message}`);
-      recordRunError(this.options.db, run.id, message, now);
+      await recordRunError(this.options.db, run.id, message, now);
     }
     return true;
   }
 
   private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
-      if (this.overBudget(run, now)) return 'blocked';
+      if (await this.overBudget(run, now)) return 'blocked';
       let driver = this.drivers.get(run.id);
       if (!driver) {
         const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
@@ -208,7 +208,7 @@ export class TrainerService {
         this.lastErrors.set(run.id, message);
         this.log(`trainer run=${run.id} error: ${(error as Error).stack ?? message}`);
         try {
-          recordRunError(this.options.db, run.id, `trainer: ${message}`, now);
+          await recordRunError(this.options.db, run.id, `trainer: ${message}`, now);
         } catch {
           // The database itself is failing; the log line above is all we can do.
         }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { openDb } from '@/db/client';
+import { closeDb, openDb } from '@/db/client';
 import { leaseNextPair } from '@/server/queue';
 import { submitLabel } from '@/server/labeling';
 
@@ -27,15 +27,15 @@ const pairIds: number[] = [];
 const pause = new Int32Array(new SharedArrayBuffer(4));
 for (;;) {
   const now = Date.now();
-  const pair = leaseNextPair(db, { userId, excludePairIds: mode === 'lease' ? pairIds : [], now });
+  const pair = await leaseNextPair(db, { userId, excludePairIds: mode === 'lease' ? pairIds : [], now });
   if (!pair) break;
   pairIds.push(pair.id);
   // A short pause, as a page showing a pair would: without it one process can drain the whole
   // queue before the scheduler even starts the others, and nothing would race.
   Atomics.wait(pause, 0, 0, 1 + (pairIds.length % 3));
   if (mode === 'label') {
-    submitLabel(db, { id: userId, role: 'annotator' }, { submissionId: randomUUID(), pairId: pair.id, choice: 'left', shownAt: now, answeredAt: now }, now);
+    await submitLabel(db, { id: userId, role: 'annotator' }, { submissionId: randomUUID(), pairId: pair.id, choice: 'left', shownAt: now, answeredAt: now }, now);
   }
 }
-db.$client.close();
+await closeDb(db);
 process.stdout.write(JSON.stringify({ pairIds }) + '\n');
