@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { labels, pairFlags, pairs, runs, users, type Choice, type FlagSide } from '@/db/schema';
 import type { Db } from '@/db/client';
-import { writeTx } from '@/db/transactions';
+import { labelIdsInCommitOrder, writeTx } from '@/db/transactions';
 import { choiceToY, holdsLiveLease, leasesReleased, refreshPairStatus, type Strength } from './queue';
 import { runOfPair, type Labeler } from './runAccess';
 import { firstRow, returnedRow } from '@/db/dialect';
@@ -91,6 +91,7 @@ export async function editLabel(db: Db, user: Labeler, input: { labelId: number;
     const y = choiceToY(input.choice, strength);
     if (label.choice === input.choice && label.y === y) return { labelId: label.id, y };
     await tx.update(labels).set({ undoneAt: now }).where(eq(labels.id, label.id));
+    await labelIdsInCommitOrder(tx);
     const row = await returnedRow(tx
       .insert(labels)
       .values({

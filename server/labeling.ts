@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { labels, leases, pairs, runs, type Choice, type RunStatus } from '@/db/schema';
 import type { Db } from '@/db/client';
-import { writeTx } from '@/db/transactions';
+import { labelIdsInCommitOrder, writeTx } from '@/db/transactions';
 import {
   LEASE_MS,
   MAX_RESPONSE_MS,
@@ -95,6 +95,7 @@ export async function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput
 
     const y = choiceToY(input.choice, strength);
     const { strength: _strength, ...row0 } = input;
+    await labelIdsInCommitOrder(tx);
     const row = await returnedRow(tx
       .insert(labels)
       .values({ ...row0, userId, y, responseMs, createdAt: now })

@@ -2,6 +2,7 @@
  * The background trainer service as a process (scripts/trainer.ts runs it: `npm run trainer`,
  * and `npm start` beside the web server, with the web server's label queue injected).
  *   DATABASE_PATH           the SQLite file shared with the web app (same absolute path)
+ *   DATABASE_URL            postgres://...: PostgreSQL instead of the SQLite file
  *   TRAINER_POLL_MS         pause between passes over the runs (default 500)
  *   TRAINER_SIMULATE        0 = never start scripted annotators, even for runs configured so
  *   TRAINER_ID              name of its heartbeat row in trainer_heartbeats (default 'main')
@@ -11,7 +12,7 @@
  * committed in one transaction, and a restart resumes from the newest checkpoint.
  */
 import { z } from 'zod';
-import { closeDb, openDb, resolveDatabasePath } from '../db/client';
+import { closeDb, openConfiguredDb, resolveDatabasePath } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import type { LabelQueuePort } from './service/simulated-annotators';
 import { TrainerService } from './service/trainer-service';
@@ -33,8 +34,8 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
     process.exit(2);
   }
   const env = parsed.data;
-  const file = resolveDatabasePath(env.DATABASE_PATH);
-  const db = openDb(file);
+  // DATABASE_URL (postgres://) or the SQLite file at DATABASE_PATH, as the web app.
+  const db = openConfiguredDb({ DATABASE_URL: process.env.DATABASE_URL, DATABASE_PATH: env.DATABASE_PATH });
   await migrateDb(db);
   const service = new TrainerService({
     db,
@@ -58,5 +59,6 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
     });
   }
   service.start();
-  service.log(`trainer: ready (database ${file}, pid ${process.pid})`);
+  const where = process.env.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : resolveDatabasePath(env.DATABASE_PATH);
+  service.log(`trainer: ready (database ${where}, pid ${process.pid})`);
 }

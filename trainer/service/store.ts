@@ -5,8 +5,8 @@
  * restarted after a crash, can never commit the same iteration twice.
  */
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
+import { clipOf, clipStepsById } from '../../db/clips';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
 import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
@@ -93,34 +93,21 @@ export interface LabelRow {
   second: ClipData;
 }
 
-/** Every usable label of the run with id <= maxId, joined with its two clips (one read). */
+/** Every usable label of the run with id <= maxId, with its two clips (two reads: labels, then their clips). */
 export async function readLabels(db: Db, runId: number, maxId: number): Promise<LabelRow[]> {
-  const clipA = alias(clips, 'clip_a');
-  const clipB = alias(clips, 'clip_b');
   const rows = await db
-    .select({
-      labelId: labels.id,
-      y: labels.y,
-      pairCheckpointId: pairs.checkpointId,
-      aStates: clipA.states,
-      aActions: clipA.actions,
-      aLogProbs: clipA.logProbs,
-      bStates: clipB.states,
-      bActions: clipB.actions,
-      bLogProbs: clipB.logProbs,
-    })
+    .select({ labelId: labels.id, y: labels.y, pairCheckpointId: pairs.checkpointId, aId: pairs.clipAId, bId: pairs.clipBId })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .innerJoin(clipA, eq(clipA.id, pairs.clipAId))
-    .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
     .where(and(usable(runId), lte(labels.id, maxId)))
     .orderBy(labels.id);
+  const steps = await clipStepsById(db, rows.flatMap((r) => [r.aId, r.bId]));
   return rows.map((r) => ({
     labelId: r.labelId,
     y: r.y!,
     pairCheckpointId: r.pairCheckpointId,
-    first: { states: r.aStates, actions: r.aActions, logProbs: r.aLogProbs },
-    second: { states: r.bStates, actions: r.bActions, logProbs: r.bLogProbs },
+    first: clipOf(steps, r.aId),
+    second: clipOf(steps, r.bId),
   }));
 }
 

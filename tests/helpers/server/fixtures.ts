@@ -4,6 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { closeDb, openDb, type Db } from '@/db/client';
 import { migrateDb } from '@/db/migrate';
+import { freshPostgresDb } from './postgres';
 import { clips, pairs, runs, CLIP_FORMAT_VERSION, type Role, type User } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { hashPassword, insertUser } from '@/db/users';
@@ -18,15 +19,31 @@ export function tempDbPath(label: string): string {
   return path.join(dir, 'test.sqlite');
 }
 
-export async function freshDb(label: string): Promise<{ db: Db; file: string; cleanup: () => void }> {
+export interface FreshDb {
+  db: Db;
+  /** The SQLite file (empty on PostgreSQL). */
+  file: string;
+  /** What a child process needs to open the same database (DATABASE_PATH or DATABASE_URL). */
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * A migrated, empty database of its own: a SQLite file by default; with TEST_DATABASE=postgres a
+ * new database on the PostgreSQL server at TEST_POSTGRES_URL (tests/helpers/server/postgres.ts),
+ * dropped again by `cleanup`.
+ */
+export async function freshDb(label: string): Promise<FreshDb> {
+  if (process.env.TEST_DATABASE === 'postgres') return freshPostgresDb(label);
   const file = tempDbPath(label);
   const db = openDb(file);
   await migrateDb(db);
   return {
     db,
     file,
-    cleanup: () => {
-      void closeDb(db);
+    env: { DATABASE_PATH: file },
+    cleanup: async () => {
+      await closeDb(db);
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     },
   };
