@@ -9,7 +9,7 @@ import { makeRng } from '../core/rng';
 import { makeTeacher } from '../teachers';
 import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
-import { firstRow, returnedRow } from '@/db/dialect';
+import { execute, firstRow, returnedRow } from '@/db/dialect';
 
 /**
  * Restart exactness of the closed loop: a run whose trainer process is replaced before every
@@ -55,7 +55,7 @@ async function runLoop(algorithm: string, restartEveryIteration: boolean, dropOp
   for (let k = 1; k <= ITERATIONS; k++) {
     await annotate(db, caller, runId, 100 + k);
     if (restartEveryIteration) {
-      if (dropOptimizerState) db.run(sql`update checkpoints set optimizer_state = null`);
+      if (dropOptimizerState) await execute(db, sql`update checkpoints set optimizer_state = null`);
       service = newService();
     }
     const outcome = await service.runOnce(1);

@@ -6,7 +6,6 @@
  */
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { clipOf, clipStepsById } from '../../db/clips';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
 import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
@@ -93,21 +92,26 @@ export interface LabelRow {
   second: ClipData;
 }
 
-/** Every usable label of the run with id <= maxId, with its two clips (two reads: labels, then their clips). */
+/** Every usable label of the run with id <= maxId, joined with its two clips (one read). */
 export async function readLabels(db: Db, runId: number, maxId: number): Promise<LabelRow[]> {
-  const rows = await db
-    .select({ labelId: labels.id, y: labels.y, pairCheckpointId: pairs.checkpointId, aId: pairs.clipAId, bId: pairs.clipBId })
-    .from(labels)
-    .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .where(and(usable(runId), lte(labels.id, maxId)))
-    .orderBy(labels.id);
-  const steps = await clipStepsById(db, rows.flatMap((r) => [r.aId, r.bId]));
+  // Raw SQL: the self-join of clips needs table aliases, which drizzle's sqlite-core alias()
+  // renders for SQLite only; the JSON columns are parsed here as their columns would.
+  const rows = await queryRows<{
+    labelId: number; y: number; pairCheckpointId: number | null;
+    aStates: string; aActions: string; aLogProbs: string; bStates: string; bActions: string; bLogProbs: string;
+  }>(db, sql`select ${labels.id} as "labelId", ${labels.y} as "y", ${pairs.checkpointId} as "pairCheckpointId",
+      ca.states as "aStates", ca.actions as "aActions", ca.log_probs as "aLogProbs",
+      cb.states as "bStates", cb.actions as "bActions", cb.log_probs as "bLogProbs"
+    from ${labels} join ${pairs} on ${pairs.id} = ${labels.pairId}
+      join ${clips} ca on ca.id = ${pairs.clipAId} join ${clips} cb on cb.id = ${pairs.clipBId}
+    where ${and(usable(runId), lte(labels.id, maxId))}
+    order by ${labels.id}`);
   return rows.map((r) => ({
     labelId: r.labelId,
-    y: r.y!,
+    y: r.y,
     pairCheckpointId: r.pairCheckpointId,
-    first: clipOf(steps, r.aId),
-    second: clipOf(steps, r.bId),
+    first: { states: JSON.parse(r.aStates) as unknown[], actions: JSON.parse(r.aActions) as number[], logProbs: JSON.parse(r.aLogProbs) as number[] },
+    second: { states: JSON.parse(r.bStates) as unknown[], actions: JSON.parse(r.bActions) as number[], logProbs: JSON.parse(r.bLogProbs) as number[] },
   }));
 }
 
