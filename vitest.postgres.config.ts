@@ -24,8 +24,10 @@ export const POSTGRES_SUITES = [
   'trainer/service/gold-retirement.test.ts',
   'trainer/service/queue-target.test.ts',
   'trainer/service/trigger.test.ts',
-  // PostgreSQL's own transactions
+  // PostgreSQL's own transactions; the trainers' run leases (claim / renew / takeover, SKIP LOCKED)
   'db/transactions.postgres.test.ts',
+  'db/run-leases.test.ts',
+  'db/run-leases.postgres.test.ts',
 ];
 
 export default defineConfig({

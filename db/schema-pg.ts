@@ -136,6 +136,8 @@ export const checkpoints = pgTable(
      * checkpoints written before it existed (they resume with a cold optimiser).
      */
     optimizerState: bytea('optimizer_state'),
+    committedBy: text('committed_by'),
+    leaseToken: integer('lease_token'),
   },
   (t) => [uniqueIndex('checkpoints_run_iteration_unique').on(t.runId, t.iteration)],
 );
@@ -316,5 +318,20 @@ export const trainerHeartbeats = pgTable('trainer_heartbeats', {
   /** Active runs it saw on its last pass (a hint for the runs page). */
   activeRuns: integer('active_runs').notNull().default(0),
   stoppedAt: bigint('stopped_at', { mode: 'number' }),
+  engines: text('engines'),
+  heldRuns: integer('held_runs').notNull().default(0),
 });
+
+/** db/schema.ts runLeases: which trainer process holds each run (db/run-leases.ts). */
+export const runLeases = pgTable(
+  'run_leases',
+  {
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    holderId: text('holder_id'),
+    token: integer('token').notNull().default(0),
+    expiresAt: bigint('expires_at', { mode: 'number' }).notNull().default(0),
+    claimedAt: bigint('claimed_at', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ columns: [t.runId] }), index('run_leases_holder_idx').on(t.holderId)],
+);
 

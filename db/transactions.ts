@@ -60,6 +60,30 @@ async function sqliteImmediate<T>(connection: Connection, fn: (tx: Tx) => Promis
   }
 }
 
+/**
+ * A write transaction whose correctness rests on row locks alone (`select ... for update skip
+ * locked`: db/run-leases.ts's claim): on PostgreSQL READ COMMITTED, the isolation row-lock queues
+ * are designed for (under SERIALIZABLE two claimers that skip each other's rows still abort each
+ * other as a read/write dependency); on SQLite the same IMMEDIATE transaction as `writeTx`. Every
+ * transaction that must not race with it locks the same rows (`for share` / `for update`).
+ */
+export async function rowLockTx<T>(db: Db, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+  const connection = connectionOf(db);
+  const outer = current.getStore();
+  if (outer && outer.connection === connection) return fn(outer.tx);
+  if (connection.dialect === 'sqlite') return sqliteImmediate(connection, fn);
+  const pgDb = connection.db as unknown as {
+    transaction: <R>(body: (tx: Tx) => Promise<R>, config: { isolationLevel: 'read committed' }) => Promise<R>;
+  };
+  return pgDb.transaction(
+    async (tx) => {
+      registerHandle(tx, connection);
+      return current.run({ connection, tx }, () => Promise.resolve(fn(tx)));
+    },
+    { isolationLevel: 'read committed' },
+  );
+}
+
 /** serialization_failure, deadlock_detected: PostgreSQL asks the client to run the transaction again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 export const POSTGRES_TX_ATTEMPTS = 30;

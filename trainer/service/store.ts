@@ -2,7 +2,8 @@
  * Everything the trainer service reads from and writes to the database. Reads are short and
  * outside any write transaction; every write is ONE short write transaction (`writeTx`: IMMEDIATE on SQLite, SERIALIZABLE on PostgreSQL) that
  * re-checks what it relies on (the run's iteration counter), so a second service, or this one
- * restarted after a crash, can never commit the same iteration twice.
+ * restarted after a crash, can never commit the same iteration twice, and, given the run's lease
+ * (db/run-leases.ts), that the committer still holds the run.
  */
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
@@ -10,6 +11,7 @@ import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_V
 import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
 import { firstRow, queryFirst, queryRows } from '../../db/dialect';
+import { leaseStillHeld, type LeaseToken } from '../../db/run-leases';
 
 export async function listActiveRuns(db: Db): Promise<Run[]> {
   return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id);
@@ -266,6 +268,12 @@ export interface CommitSpec {
   labelsWanted: number;
   retireStalePairs: boolean;
   now: number;
+  /**
+   * The committer's run lease (db/run-leases.ts): the commit is refused (null) unless the
+   * run's lease row still has this holder and token, unexpired, in the same transaction. Omitted
+   * outside the service (tools, tests that drive one store): no check.
+   */
+  lease?: LeaseToken;
 }
 
 export interface CommitResult {
@@ -280,10 +288,14 @@ export interface CommitResult {
  * One outer iteration's results in ONE IMMEDIATE transaction: the checkpoint, its metrics, the
  * retirement of stale unlabeled pairs, the next pairs and the iteration counter. Either all of it
  * is there after a crash or none of it. Returns null when the run moved on meanwhile (another
- * service committed this iteration) or, for a first checkpoint, when one already exists.
+ * service committed this iteration), for a first checkpoint when one already exists, and when
+ * `spec.lease` is given and the committer no longer holds the run (another trainer claimed it
+ * after this one's lease expired: the stale iteration is dropped, never written over the new
+ * holder's).
  */
 export async function commitIteration(db: Db, spec: CommitSpec): Promise<CommitResult | null> {
   return writeTx(db, async (tx) => {
+    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease, Date.now()))) return null;
     const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.expectedIteration) return null;
     const iteration = spec.advance ? spec.expectedIteration + 1 : spec.expectedIteration;
@@ -298,7 +310,7 @@ export async function commitIteration(db: Db, spec: CommitSpec): Promise<CommitR
 
     const [checkpoint] = await tx
       .insert(checkpoints)
-      .values({ runId: spec.runId, iteration, ...spec.checkpoint, createdAt: spec.now })
+      .values({ runId: spec.runId, iteration, ...spec.checkpoint, committedBy: spec.lease?.holderId ?? null, leaseToken: spec.lease?.token ?? null, createdAt: spec.now })
       .returning({ id: checkpoints.id });
     const checkpointId = checkpoint!.id;
     const pairsRetired = spec.retireStalePairs ? await retireStalePairs(tx, spec.runId, checkpointId, spec.now) : 0;
@@ -323,11 +335,14 @@ export interface TopUpSpec {
   activeIds?: readonly number[];
   labelsWanted: number;
   now: number;
+  /** As CommitSpec.lease: no pairs are inserted unless the lease is still the committer's. */
+  lease?: LeaseToken;
 }
 
 /** Between iterations: more pairs from the current checkpoint when the queue runs low. */
 export async function topUpPairs(db: Db, spec: TopUpSpec): Promise<number> {
   return writeTx(db, async (tx) => {
+    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease, Date.now()))) return 0;
     // The checkpoint may have been superseded while the candidates were computed.
     const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.iteration) return 0;
