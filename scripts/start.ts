@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDb, resolveDatabasePath } from '../db/client';
 import { prepareDatabase } from './seed/setup';
-import { persistedSecret } from '../server/env';
+import { sessionSecret } from '../server/env';
 import { Supervisor } from './supervisor';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +33,8 @@ const childEnv: NodeJS.ProcessEnv = {
   // Same host in the URL the browser uses and in NEXTAUTH_URL, or the session cookie is lost.
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${hostname}:${port}`,
   // A fresh clone has no secret: make one once and keep it beside the database.
-  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? persistedSecret(path.dirname(databasePath)),
+  // (With DATABASE_URL it must be set: server/env.ts sessionSecret.)
+  NEXTAUTH_SECRET: sessionSecret(process.env, path.dirname(databasePath)),
 };
 
 /** The build step's child (the supervised ones are the Supervisor's). */

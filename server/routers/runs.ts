@@ -39,11 +39,13 @@ function setStatus(action: keyof typeof TRANSITIONS) {
 
 export const runsRouter = createTRPCRouter({
   /**
-   * Every run, newest first, with its queue and label counts, and the trainer's health (its
-   * heartbeat row: one trainer serves every run, so each row carries the same value).
+   * Every run, newest first, with its queue and label counts, the trainer process holding it
+   * (`heldBy`: its unexpired run lease's TRAINER_ID, db/run-leases.ts; null: none now), and the
+   * trainers' health (db/heartbeat.ts: the same value on each row).
    */
   list: researcher.query(async ({ ctx }) => {
-    const trainer = await trainerHealth(ctx.db, ctx.now());
+    const now = ctx.now();
+    const trainer = await trainerHealth(ctx.db, now);
     return (await ctx.db
       .select({
         id: runs.id,
@@ -66,6 +68,7 @@ export const runsRouter = createTRPCRouter({
         flaggedPairs: sql<number>`(select count(distinct f.pair_id) from pair_flags f join pairs p on p.id = f.pair_id where p.run_id = runs.id)`,
         // Written out: in a single-table select drizzle prints interpolated columns unqualified,
         // so ${runs.id} inside these subqueries would bind to the inner table's id.
+        heldBy: sql<string | null>`(select l.holder_id from run_leases l where l.run_id = runs.id and l.expires_at > ${now})`,
         clipCount: sql<number>`(select count(*) from clips c where c.run_id = runs.id)`,
         pairCount: sql<number>`(select count(*) from pairs p where p.run_id = runs.id)`,
         pairsPending: sql<number>`(select count(*) from pairs p where p.run_id = runs.id and p.status = 'pending' and p.gold_choice is null)`,
