@@ -65,9 +65,20 @@ describe('run leases', () => {
     const again = await claim('a', [r1!], T0 + 10);
     expect(again).toEqual([{ runId: r1, holderId: 'a', token: 2, expiresAt: T0 + 10 + LEASE_MS }]);
     expect([...(await renewLeases(db, 'a', tokens(first), T0 + 20, LEASE_MS))]).toEqual([]);
-    await releaseLeases(db, 'a', tokens(again));
+    await releaseLeases(db, 'a', tokens(again), T0 + 25);
     expect((await listRunLeases(db)).find((l) => l.runId === r1)).toMatchObject({ holderId: null, token: 2 });
     expect(await claim('b', [r1!], T0 + 30)).toEqual([{ runId: r1, holderId: 'b', token: 3, expiresAt: T0 + 30 + LEASE_MS }]);
+  });
+
+  it('with a limit (a fair share) a trainer claims that many; the rest only once they have been free for a lease period', async () => {
+    const ids = await newRuns(4);
+    const first = await claimRuns(db, { holderId: 'a', runIds: ids, held: new Map(), now: T0, leaseMs: LEASE_MS, limit: 2 });
+    expect(first.map((l) => l.runId)).toEqual(ids.slice(0, 2));
+    const held = tokens(first);
+    expect(await claimRuns(db, { holderId: 'a', runIds: ids, held, now: T0 + LEASE_MS - 1, leaseMs: LEASE_MS, limit: 0 })).toEqual([]);
+    // Nobody else took the other two within a lease period: a takes them past its share.
+    const late = await claimRuns(db, { holderId: 'a', runIds: ids, held, now: T0 + LEASE_MS, leaseMs: LEASE_MS, limit: 0 });
+    expect(late.map((l) => l.runId)).toEqual(ids.slice(2));
   });
 
   it('a deleted run is skipped, not an error; runs not asked for are left alone', async () => {

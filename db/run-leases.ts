@@ -46,6 +46,12 @@ export interface ClaimSpec {
   held: ReadonlyMap<number, number>;
   now: number;
   leaseMs: number;
+  /**
+   * At most this many new leases at once (a fair share, so that trainers started together split
+   * the runs); past it, only runs that have been free for `leaseMs` or longer are claimed (nobody
+   * else took them: engine kinds differ, or the other trainers are full). Omitted: no limit.
+   */
+  limit?: number;
 }
 
 const idList = (ids: readonly number[]) => sql.join(ids.map((id) => sql`${id}`), sql`, `);
@@ -61,15 +67,20 @@ export async function claimRuns(db: Db, spec: ClaimSpec): Promise<HeldLease[]> {
   // A read first: most passes of a trainer whose runs are all held (by it or by live others) write nothing.
   if (!(await anyClaimable(db, spec, wanted))) return [];
   return rowLockTx(db, async (tx) => {
-    // A row per run (a deleted run is skipped by the select, not refused by the foreign key).
-    await execute(tx, sql`insert into ${runLeases} (run_id) select id from runs where id in (${idList(wanted)}) on conflict (run_id) do nothing`);
+    // A row per run, free since now (a deleted run is skipped by the select, not refused by the foreign key).
+    await execute(tx, sql`insert into ${runLeases} (run_id, expires_at) select id, ${spec.now} from runs where id in (${idList(wanted)})
+      on conflict (run_id) do nothing`);
     const lock = connectionOf(tx).dialect === 'postgres' ? sql` for update skip locked` : sql``;
-    const rows = await queryRows<{ runId: number; holderId: string | null; token: number }>(tx, sql`
-      select run_id as "runId", holder_id as "holderId", token from ${runLeases}
+    const rows = await queryRows<{ runId: number; holderId: string | null; token: number; expiresAt: number }>(tx, sql`
+      select run_id as "runId", holder_id as "holderId", token, expires_at as "expiresAt" from ${runLeases}
         where run_id in (${idList(wanted)}) and (holder_id is null or expires_at <= ${spec.now} or holder_id = ${spec.holderId})
-        order by run_id${lock}`);
+        order by expires_at, run_id${lock}`);
+    const limit = spec.limit ?? Number.POSITIVE_INFINITY;
     const claimed: HeldLease[] = [];
     for (const row of rows) {
+      // Its own runs back (a restart) always; beyond the share only runs free for a lease period.
+      const own = row.holderId === spec.holderId;
+      if (!own && claimed.length >= limit && row.expiresAt > spec.now - spec.leaseMs) continue;
       const token = row.token + 1;
       const expiresAt = spec.now + spec.leaseMs;
       await execute(tx, sql`update ${runLeases} set holder_id = ${spec.holderId}, token = ${token}, expires_at = ${expiresAt}, claimed_at = ${spec.now}
@@ -108,11 +119,11 @@ export async function renewLeases(db: Db, holderId: string, held: ReadonlyMap<nu
 }
 
 /** Gives the leases back (a clean shutdown, a run no longer active): another trainer may claim them at once. */
-export async function releaseLeases(db: Db, holderId: string, held: ReadonlyMap<number, number>): Promise<void> {
+export async function releaseLeases(db: Db, holderId: string, held: ReadonlyMap<number, number>, now: number): Promise<void> {
   if (held.size === 0) return;
   await rowLockTx(db, async (tx) => {
     for (const [runId, token] of held) {
-      await execute(tx, sql`update ${runLeases} set holder_id = null, expires_at = 0 where run_id = ${runId} and holder_id = ${holderId} and token = ${token}`);
+      await execute(tx, sql`update ${runLeases} set holder_id = null, expires_at = ${now} where run_id = ${runId} and holder_id = ${holderId} and token = ${token}`);
     }
   });
 }

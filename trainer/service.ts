@@ -5,7 +5,11 @@
  *   DATABASE_URL            postgres://...: PostgreSQL instead of the SQLite file
  *   TRAINER_POLL_MS         pause between passes over the runs (default 500)
  *   TRAINER_SIMULATE        0 = never start scripted annotators, even for runs configured so
- *   TRAINER_ID              name of its heartbeat row in trainer_heartbeats (default 'main')
+ *   TRAINER_ID              this process's name: its heartbeat row and the holder of its run leases
+ *                           (default 'main'); each trainer process on one database needs its own
+ *   TRAINER_ENGINES         engine kinds it takes, comma-separated (default all: trainer/service/engine-selection.ts)
+ *   TRAINER_LEASE_MS        how long its run leases last unrenewed: a killed trainer's runs are taken
+ *                           over by another within this (default 15000; renewed every third of it)
  *   TRAINER_HOLD_BEFORE_COMMIT_MS  test hook: pause between an iteration's computation and its commit
  * Applies pending migrations (idempotent), prints `trainer: ready` once polling, and on SIGTERM /
  * SIGINT finishes the current pass and exits 0. kill -9 is safe at any moment: each iteration is
@@ -16,6 +20,8 @@ import { closeDb, openConfiguredDb, resolveDatabasePath } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import type { LabelQueuePort } from './service/simulated-annotators';
 import { TrainerService } from './service/trainer-service';
+import { parseTrainerEngines } from './service/engine-selection';
+import { DEFAULT_RUN_LEASE_MS } from '../db/run-leases';
 
 const envSchema = z.object({
   DATABASE_PATH: z.string().optional(),
@@ -23,6 +29,15 @@ const envSchema = z.object({
   TRAINER_SIMULATE: z.enum(['0', '1']).default('1'),
   TRAINER_HOLD_BEFORE_COMMIT_MS: z.coerce.number().int().min(0).default(0),
   TRAINER_ID: z.string().trim().min(1).max(100).default('main'),
+  TRAINER_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_RUN_LEASE_MS),
+  TRAINER_ENGINES: z.string().optional().transform((value, ctx) => {
+    try {
+      return parseTrainerEngines(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 /** Reads the environment, migrates, and polls until SIGTERM / SIGINT; `labelQueue` lets runs in simulation mode answer their queue. */
@@ -44,6 +59,8 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
     holdBeforeCommitMs: env.TRAINER_HOLD_BEFORE_COMMIT_MS || undefined,
     labelQueue: options.labelQueue,
     trainerId: env.TRAINER_ID,
+    leaseMs: env.TRAINER_LEASE_MS,
+    engines: env.TRAINER_ENGINES,
   });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -60,5 +77,5 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
   }
   service.start();
   const where = process.env.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : resolveDatabasePath(env.DATABASE_PATH);
-  service.log(`trainer: ready (database ${where}, pid ${process.pid})`);
+  service.log(`trainer: ready (database ${where}, pid ${process.pid}, trainer ${env.TRAINER_ID}, engines ${env.TRAINER_ENGINES.join(',')}, run leases ${env.TRAINER_LEASE_MS} ms)`);
 }

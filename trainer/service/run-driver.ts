@@ -22,6 +22,7 @@ import {
   type CommitResult,
 } from './store';
 import { DEFAULT_SLICE_MS, TimeSlicer } from './time-slicer';
+import type { LeaseToken } from '../../db/run-leases';
 
 export interface DriverOptions {
   log: (line: string) => void;
@@ -52,6 +53,8 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
   private topUps = 0;
   private lastConfigError: string | null = null;
   private readonly history: RunHistory;
+  /** The run lease of the tick in progress (db/run-leases.ts): every commit of it checks it. */
+  private lease: LeaseToken | undefined;
 
   constructor(
     private readonly db: Db,
@@ -73,7 +76,12 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     return this.resumed?.learner ?? null;
   }
 
-  async tick(run: Run, now: number): Promise<TickOutcome> {
+  /**
+   * One tick of the run. `lease`: the run lease its trainer holds (trainer-service.ts); each
+   * commit of this tick is refused unless the run's lease row still has it (omitted: no check).
+   */
+  async tick(run: Run, now: number, lease?: LeaseToken): Promise<TickOutcome> {
+    this.lease = lease;
     let plan: P;
     try {
       assertSupported(run.algorithm, run.envId, 'service');
@@ -116,7 +124,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       });
       const inserted = await topUpPairs(this.db, {
         runId: run.id, envId: run.envId, checkpointId: resumed.checkpointId, iteration: run.iteration,
-        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now,
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now, lease: this.lease,
       });
       return inserted > 0 ? 'topped-up' : 'idle';
     }
@@ -146,7 +154,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
         checkpoint: { ...(await this.engine.encodeCheckpoint(learner)), labelWatermark: 0, labelsUsed: 0 },
         metrics: { ...evaluated, 'labels/used': 0 },
-        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: false, now, lease: this.lease,
       });
       if (!result) {
         this.engine.dispose(learner);
@@ -213,7 +221,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         if (needed <= 0) return;
         inserted += await topUpPairs(this.db, {
           runId: run.id, envId: run.envId, checkpointId, iteration: run.iteration,
-          pairs: source(needed, ++this.topUps), pendingTarget: target, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now,
+          pairs: source(needed, ++this.topUps), pendingTarget: target, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now, lease: this.lease,
         });
       } catch (error) {
         if (!failed) this.options.log(`trainer run=${run.id} top-up during the iteration failed (the iteration goes on): ${(error as Error).message}`);
@@ -274,9 +282,10 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         checkpoint: { ...checkpoint, labelWatermark: maxLabelId, labelsUsed: labels.all },
         metrics,
         pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: ctx.plan.config.retireStalePairs, now: Date.now(),
+        lease: this.lease,
       });
       if (!result) {
-        this.options.log(`trainer run=${run.id} k=${run.iteration + 1} dropped: the run moved on meanwhile (another trainer?)`);
+        this.options.log(`trainer run=${run.id} k=${run.iteration + 1} dropped: the run moved on meanwhile, or this trainer lost its lease on it (another trainer took it over)`);
         this.engine.dispose(learner);
         return 'lost-race';
       }

@@ -17,6 +17,9 @@ import { driverForEnv } from './engines';
 import type { RunDriver, TickOutcome } from './run-driver';
 import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
 import { runBudgetIssues } from '../contracts/run-budget';
+import { DEFAULT_RUN_LEASE_MS } from '../../db/run-leases';
+import { RunLeaseKeeper } from './run-lease-keeper';
+import { ENGINE_KINDS, engineKindForEnv, type EngineKind } from './engine-selection';
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -38,6 +41,10 @@ export interface TrainerServiceOptions {
   trainerId?: string;
   /** Between two heartbeats (ms; default db/heartbeat.ts HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** How long this trainer's run leases last without renewal (TRAINER_LEASE_MS; default db/run-leases.ts DEFAULT_RUN_LEASE_MS). */
+  leaseMs?: number;
+  /** The engine kinds this trainer takes (TRAINER_ENGINES; default all): it claims runs of those only. */
+  engines?: readonly EngineKind[];
 }
 
 export class TrainerService {
@@ -51,12 +58,22 @@ export class TrainerService {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private renewal: NodeJS.Timeout | null = null;
+  /** The runs this process holds (run leases in the database): it ticks only those. */
+  readonly leases: RunLeaseKeeper;
+  private readonly engines: readonly EngineKind[];
   private readonly startedAt = Date.now();
   private activeRuns = 0;
   readonly log: (line: string) => void;
 
   constructor(private readonly options: TrainerServiceOptions) {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
+    this.engines = options.engines ?? ENGINE_KINDS;
+    const engines = new Set(this.engines);
+    this.leases = new RunLeaseKeeper({
+      db: options.db, holderId: this.trainerId, leaseMs: options.leaseMs ?? DEFAULT_RUN_LEASE_MS, log: this.log,
+      takes: (run) => engines.has(engineKindForEnv(run.envId)),
+    });
   }
 
   /** Starts polling in the background; resolves once the loop is running. */
@@ -66,6 +83,8 @@ export class TrainerService {
     void this.beat();
     // Its own timer, not the pass loop: a pass that waits on a busy database still beats.
     this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
+    // Its own timer too: the leases must outlive a slow pass or a long iteration on this thread.
+    this.renewal = setInterval(() => void this.renewLeases(), this.leases.renewEveryMs);
     this.loop = this.run();
   }
 
@@ -76,13 +95,25 @@ export class TrainerService {
   /** One heartbeat row (db/heartbeat.ts); a failed write is logged, never fatal. */
   private async beat(): Promise<void> {
     try {
-      await writeHeartbeat(this.options.db, { trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns });
+      await writeHeartbeat(this.options.db, {
+        trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns,
+        engines: this.engines, heldRuns: this.leases.heldRunIds().length,
+      });
     } catch (error) {
       this.log(`trainer heartbeat failed: ${(error as Error).message}`);
     }
   }
 
-  /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators. */
+  /** Renews the run leases; a failure is logged (the leases expire, and another trainer takes the runs over). */
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.leases.renew(Date.now());
+    } catch (error) {
+      this.log(`trainer: renewing the run leases failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators, gives the run leases back. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
@@ -93,6 +124,13 @@ export class TrainerService {
     this.heartbeat = null;
     // A tick may finish while another is still in flight: wait until none is left.
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = null;
+    try {
+      await this.leases.releaseAll(Date.now());
+    } catch (error) {
+      this.log(`trainer: could not give the run leases back (they expire by themselves): ${(error as Error).message}`);
+    }
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
     for (const driver of this.drivers.values()) driver.dispose();
@@ -136,9 +174,12 @@ export class TrainerService {
     const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
     const active = await listActiveRuns(this.options.db);
     this.activeRuns = active.length;
-    this.releaseInactive(active);
-    await this.syncSimulators(active);
-    for (const run of active) {
+    // Only the runs this process holds a lease on (the others belong to other trainers, or to none
+    // of its engines). Leases run on the wall clock, whatever `now` a test gives the pass.
+    const held = await this.leases.sync(active, Date.now(), (runId) => this.inFlight.has(runId));
+    this.releaseInactive(held);
+    await this.syncSimulators(held);
+    for (const run of held) {
       if (this.stopping) break;
       if (this.inFlight.has(run.id)) {
         started.set(run.id, 'busy');
@@ -199,7 +240,7 @@ export class TrainerService {
         driver = driverForEnv(this.options.db, run.id, run.envId, options);
         this.drivers.set(run.id, driver);
       }
-      return await driver.tick(run, now);
+      return await driver.tick(run, now, this.leases.leaseOf(run.id));
     } catch (error) {
       // A busy database or a bug in one run must not stop the others: log, retry next pass.
       // The same failure repeating (e.g. a diverged reward) is logged and reported once.
