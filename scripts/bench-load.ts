@@ -13,7 +13,11 @@
  * web server, so this client's CPU is not in them) and client-side ones, labels/s, labels
  * acknowledged vs stored (lost = acknowledged, not in the database), duplicates, queue-empty
  * samples (label.next with no pair; split at the commit of the run's first iteration), faults
- * injected and how long each took to recover. The JSON summary goes to --out too.
+ * injected and how long each took to recover (and the CPU the new process spent getting there),
+ * the web server's CPU per request, then one verdict line per target of issue 11 (holds / does
+ * NOT hold, with the figure). The JSON summary goes to --out too. --cpu-prof DIR: the web server
+ * writes a V8 CPU profile (.cpuprofile) into DIR when the bench stops it. Without a production
+ * build (.next/BUILD_ID) scripts/start.ts builds one first.
  *
  * label.next is called as a tRPC mutation (POST) when the router declares it so, else as a query
  * (GET); LABEL_NEXT_METHOD=query|mutation overrides the detection.
@@ -48,6 +52,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '3240' },
     faults: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const N = Number(args.annotators), THINK_S = Number(args.think), SECONDS = Number(args.seconds);
@@ -95,6 +100,7 @@ function startServer(): ServerProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(PORT), HOSTNAME: '127.0.0.1', DATABASE_PATH: databasePath, SERVER_TIMING_FILE: timingFile,
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), NEXTAUTH_URL: BASE, TRAINER_SIMULATE: '0', NODE_ENV: 'production' as const,
+    ...(args['cpu-prof'] ? { WEB_CPU_PROF_DIR: path.resolve(args['cpu-prof']) } : {}),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
@@ -283,6 +289,11 @@ interface Fault {
   at: number;
   pid: number;
   recoveredMs: number | null;
+  /** ms after the kill: the supervisor started the new process; it said it was ready (trainer: ready / Next's "Ready in"). */
+  respawnedMs: number | null;
+  readyMs: number | null;
+  /** CPU ms the new process used until it was back: the part of recovery that the machine's load does not stretch. */
+  cpuMsToRecover: number | null;
 }
 
 async function injectFault(server: ServerProcess, target: 'trainer' | 'web', endAt: number): Promise<Fault> {
@@ -292,22 +303,55 @@ async function injectFault(server: ServerProcess, target: 'trainer' | 'web', end
   const at = Date.now();
   process.kill(pid, 'SIGKILL');
   console.log(`bench: fault: kill -9 ${target} (pid ${pid}) at t=${((at - startedAt) / 1000).toFixed(1)} s`);
-  let recoveredMs: number | null = null;
+  const lineAt = (index: number) => Number(server.lines[index]!.split('\t')[0]);
+  const fault: Fault = { target, at, pid, recoveredMs: null, respawnedMs: null, readyMs: null, cpuMsToRecover: null };
   try {
-    if (target === 'trainer') {
-      // Back = a new trainer process that says it is polling again.
-      await server.waitFor(/trainer: ready/, from, Math.max(1000, endAt - Date.now()));
-    } else {
+    const timeout = () => Math.max(1000, endAt - Date.now());
+    const respawned = await server.waitFor(new RegExp(`start: ${target} running`), from, timeout());
+    fault.respawnedMs = lineAt(respawned) - at;
+    const newPid = server.pid(target);
+    // Ready = a new trainer that says it is polling again; a new web server Next calls ready.
+    const ready = await server.waitFor(target === 'trainer' ? /trainer: ready/ : /Ready in/, respawned, timeout());
+    fault.readyMs = lineAt(ready) - at;
+    if (target === 'web') {
       // Back = the web server answers a request again.
-      await server.waitFor(/start: web running/, from, Math.max(1000, endAt - Date.now()));
       while (stats.lastOkAt <= at && Date.now() < endAt + 30_000) await sleep(20);
       if (stats.lastOkAt <= at) throw new Error('no successful request after the kill');
     }
-    recoveredMs = (target === 'web' ? stats.lastOkAt : Date.now()) - at;
+    fault.recoveredMs = target === 'web' ? stats.lastOkAt - at : fault.readyMs;
+    const cpu = cpuSeconds(newPid);
+    fault.cpuMsToRecover = cpu === null ? null : Math.round(cpu * 1000);
   } catch (error) {
     console.log(`bench: ${target} did not recover: ${(error as Error).message}`);
   }
-  return { target, at, pid, recoveredMs };
+  return fault;
+}
+
+/** One line per target of issue 11: holds or not, with the measured figure. */
+function verdicts(summary: {
+  serverMs: Record<string, { p99: number; n: number }>;
+  lost: number;
+  acknowledged: number;
+  duplicates: { samePairSameUser: number; pairsOverOverlap: number };
+  queueEmpty: { afterFirstIteration: number | null };
+  faults: { target: string; recoveredMs: number | null }[];
+}): string[] {
+  const line = (target: string, holds: boolean | null, figure: string) =>
+    `verdict: ${target}: ${holds === null ? 'not measured' : holds ? 'holds' : 'does NOT hold'} (${figure})`;
+  const lines: string[] = [];
+  for (const procedure of ['label.next', 'label.submit']) {
+    const p = summary.serverMs[procedure];
+    lines.push(line(`server-side p99 of ${procedure} < 50 ms`, p ? p.p99 < 50 : null, p ? `${p.p99} ms over ${p.n} calls` : 'no calls'));
+  }
+  lines.push(line('0 acknowledged labels lost', summary.lost === 0, `${summary.lost} of ${summary.acknowledged}`));
+  const duplicated = summary.duplicates.samePairSameUser + summary.duplicates.pairsOverOverlap;
+  lines.push(line('0 duplicated labels', duplicated === 0, `${summary.duplicates.samePairSameUser} same pair + user, ${summary.duplicates.pairsOverOverlap} pairs over their overlap`));
+  const empty = summary.queueEmpty.afterFirstIteration;
+  lines.push(line('0 queue-empty samples after the first iteration', empty === null ? null : empty === 0, empty === null ? 'no iteration committed' : `${empty}`));
+  for (const f of summary.faults) {
+    lines.push(line(`${f.target} back within 10 s of kill -9, no person`, f.recoveredMs !== null && f.recoveredMs < 10_000, f.recoveredMs === null ? 'did not recover' : `${(f.recoveredMs / 1000).toFixed(1)} s`));
+  }
+  return lines;
 }
 
 let startedAt = 0;
@@ -389,6 +433,9 @@ async function main(): Promise<void> {
       labelsPerSecond: Math.round((labelsInWindow / SECONDS) * 10) / 10,
       cpu: {
         webMsPerRequest: webCpu === null ? null : Math.round((webCpu * 1000 / Math.max(1, stats.client['label.next'].length + stats.client['label.submit'].length)) * 100) / 100,
+        // Per request the server answered (its timing lines): on a starved machine many calls time
+        // out on the client after the server did their work, which inflates the figure above.
+        webMsPerServerRequest: webCpu === null ? null : Math.round((webCpu * 1000 / Math.max(1, Object.values(timings).reduce((n, v) => n + v.length, 0))) * 100) / 100,
         webCoreShare: webCpu === null ? null : Math.round((webCpu / elapsedS) * 100) / 100,
         trainerCoreShare: trainerCpu === null ? null : Math.round((trainerCpu / elapsedS) * 100) / 100,
       },
@@ -405,11 +452,17 @@ async function main(): Promise<void> {
       rejectedSubmits: stats.rejected,
       networkErrors: stats.networkErrors,
       serverErrors: stats.serverErrors,
-      faults: injected.map((f) => ({ target: f.target, atS: Math.round((f.at - startedAt) / 100) / 10, recovered: f.recoveredMs !== null, recoveredMs: f.recoveredMs })),
+      faults: injected.map((f) => ({
+        target: f.target, atS: Math.round((f.at - startedAt) / 100) / 10, recovered: f.recoveredMs !== null, recoveredMs: f.recoveredMs,
+        respawnedMs: f.respawnedMs, readyMs: f.readyMs, cpuMsToRecover: f.cpuMsToRecover,
+      })),
       elapsedS: Math.round(elapsedS),
     };
     console.log(JSON.stringify(summary, null, 2));
     if (args.out) fs.writeFileSync(args.out, JSON.stringify(summary, null, 2) + '\n');
+    const [load1] = os.loadavg();
+    console.log(`bench:load: load average ${load1!.toFixed(1)} on ${os.cpus().length} cores${load1! > os.cpus().length ? ' (more runnable processes than cores: the latencies include waiting for a core; the CPU per request does not)' : ''}`);
+    for (const verdict of verdicts(summary)) console.log(verdict);
   } finally {
     const exited = new Promise((r) => server.child.on('exit', r));
     server.child.kill('SIGTERM');

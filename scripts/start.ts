@@ -84,7 +84,10 @@ async function main(): Promise<void> {
     supervisor.add({ name: 'trainer', command: process.execPath, args: ['--import', 'tsx', 'scripts/trainer.ts'], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
   }
   console.log(`start: serving on http://${hostname}:${port}`);
-  supervisor.add({ name: 'web', command: process.execPath, args: [nextBin, 'start', '--port', port, '--hostname', hostname], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
+  // WEB_CPU_PROF_DIR (npm run bench:load -- --cpu-prof DIR): the web server writes a V8 CPU profile
+  // there when it exits (node refuses --cpu-prof in NODE_OPTIONS, so it goes on the command line).
+  const profile = process.env.WEB_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WEB_CPU_PROF_DIR}`] : [];
+  supervisor.add({ name: 'web', command: process.execPath, args: [...profile, nextBin, 'start', '--port', port, '--hostname', hostname], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
 }
 
 main().catch((error: unknown) => {

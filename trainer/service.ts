@@ -6,6 +6,8 @@
  *   TRAINER_POLL_MS         pause between passes over the runs (default 500)
  *   TRAINER_SIMULATE        0 = never start scripted annotators, even for runs configured so
  *   TRAINER_ID              name of its heartbeat row in trainer_heartbeats (default 'main')
+ *   TRAINER_WORKERS         worker threads for the runs (default: cores - 1, at least 1; 0 = all
+ *                           runs on the service's own thread, as before the workers)
  *   TRAINER_HOLD_BEFORE_COMMIT_MS  test hook: pause between an iteration's computation and its commit
  * Applies pending migrations (idempotent), prints `trainer: ready` once polling, and on SIGTERM /
  * SIGINT finishes the current pass and exits 0. kill -9 is safe at any moment: each iteration is
@@ -16,6 +18,7 @@ import { closeDb, openConfiguredDb, resolveDatabasePath } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import type { LabelQueuePort } from './service/simulated-annotators';
 import { TrainerService } from './service/trainer-service';
+import { defaultWorkerCount } from './service/workers/worker-pool';
 
 const envSchema = z.object({
   DATABASE_PATH: z.string().optional(),
@@ -23,6 +26,7 @@ const envSchema = z.object({
   TRAINER_SIMULATE: z.enum(['0', '1']).default('1'),
   TRAINER_HOLD_BEFORE_COMMIT_MS: z.coerce.number().int().min(0).default(0),
   TRAINER_ID: z.string().trim().min(1).max(100).default('main'),
+  TRAINER_WORKERS: z.coerce.number().int().min(0).max(64).default(defaultWorkerCount),
 });
 
 /** Reads the environment, migrates, and polls until SIGTERM / SIGINT; `labelQueue` lets runs in simulation mode answer their queue. */
@@ -44,6 +48,7 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
     holdBeforeCommitMs: env.TRAINER_HOLD_BEFORE_COMMIT_MS || undefined,
     labelQueue: options.labelQueue,
     trainerId: env.TRAINER_ID,
+    workers: env.TRAINER_WORKERS,
   });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -60,5 +65,6 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
   }
   service.start();
   const where = process.env.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : resolveDatabasePath(env.DATABASE_PATH);
-  service.log(`trainer: ready (database ${where}, pid ${process.pid})`);
+  const threads = env.TRAINER_WORKERS > 0 ? `${env.TRAINER_WORKERS} worker thread${env.TRAINER_WORKERS > 1 ? 's' : ''}` : 'runs on the service thread';
+  service.log(`trainer: ready (database ${where}, pid ${process.pid}, ${threads})`);
 }

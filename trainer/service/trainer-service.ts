@@ -1,22 +1,26 @@
 /**
- * The trainer service: polls the database for active runs and drives each one (tabular runs
- * with the one RunDriver over its env's engine, engines.ts), plus the scripted
- * annotators of runs in simulation mode. One thread, runs ticked independently: each pass starts
- * a tick for every active run that has none in flight and does not wait for them, so a neural
- * iteration (seconds, computed in slices that yield to the event loop) never holds up the other
- * runs or the annotators. stop() waits for every tick in flight (an iteration is never abandoned
- * between its computation and its commit; a kill -9 at any moment is covered by the
- * one-transaction commit). See the README, "How runs are scheduled".
+ * The trainer service: polls the database for active runs and drives each one (the one
+ * RunDriver over its env's engine, engines.ts), plus the scripted annotators of runs in
+ * simulation mode. Runs are ticked independently: each pass starts a tick for every active run
+ * that has none in flight and does not wait for them. Where the drivers live is the executor's
+ * business (workers/): with `workers` >= 1 each run is assigned to a worker thread, so two neural
+ * iterations compute in parallel; with none, on this thread, where a neural iteration (seconds,
+ * computed in slices that yield to the event loop) still never holds up the other runs or the
+ * annotators. This thread keeps the heartbeat, run discovery, the annotators and the log.
+ * stop() waits for every tick in flight (an iteration is never abandoned between its
+ * computation and its commit; a kill -9 at any moment is covered by the one-transaction
+ * commit). See the README, "How runs are scheduled".
  */
-import type { Db } from '../../db/client';
+import { locationOf, sqliteClientOf, type Db } from '../../db/client';
 import { HEARTBEAT_MS, markTrainerStopped, writeHeartbeat } from '../../db/heartbeat';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
 import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
-import { driverForEnv } from './engines';
 import type { RunDriver, TickOutcome } from './run-driver';
 import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
 import { runBudgetIssues } from '../contracts/run-budget';
+import { LocalExecutor, type RunExecutor, type TickReport } from './workers/run-executor';
+import { WorkerPool } from './workers/worker-pool';
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -38,10 +42,20 @@ export interface TrainerServiceOptions {
   trainerId?: string;
   /** Between two heartbeats (ms; default db/heartbeat.ts HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /**
+   * Worker threads for the runs' drivers (TRAINER_WORKERS; trainer/service.ts defaults it to
+   * workers/worker-pool.ts defaultWorkerCount()). 0 or unset: every driver on this thread.
+   */
+  workers?: number;
+  /** Called after each tick that completed, with where and when it ran (tests, bench). */
+  onTick?: (runId: number, report: TickReport) => void;
 }
 
 export class TrainerService {
-  private readonly drivers = new Map<number, RunDriver<unknown>>();
+  /** Where the drivers live: this thread, or a pool of worker threads (`workers`). */
+  private readonly executor: RunExecutor;
+  /** The pool, when the drivers live on workers (tests and the bench inspect it). */
+  readonly pool: WorkerPool | null;
   private readonly simulators = new Map<number, SimulatedAnnotators>();
   private readonly lastErrors = new Map<number, string>();
   private readonly warnedNoQueue = new Set<number>();
@@ -57,6 +71,16 @@ export class TrainerService {
 
   constructor(private readonly options: TrainerServiceOptions) {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
+    const driverOptions = { log: this.log, holdBeforeCommitMs: options.holdBeforeCommitMs, sliceMs: options.sliceMs };
+    if (options.workers !== undefined && options.workers > 0) {
+      const database = locationOf(options.db);
+      if (database.dialect === 'sqlite' && sqliteClientOf(options.db).memory) throw new Error('trainer workers open the database themselves: give the service a database file, not :memory:');
+      this.pool = new WorkerPool({ ...driverOptions, database, size: options.workers });
+      this.executor = this.pool;
+    } else {
+      this.pool = null;
+      this.executor = new LocalExecutor(options.db, driverOptions);
+    }
   }
 
   /** Starts polling in the background; resolves once the loop is running. */
@@ -95,8 +119,7 @@ export class TrainerService {
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
-    for (const driver of this.drivers.values()) driver.dispose();
-    this.drivers.clear();
+    await this.executor.close();
     if (wasRunning) {
       try {
         await markTrainerStopped(this.options.db, this.trainerId, Date.now());
@@ -106,9 +129,9 @@ export class TrainerService {
     }
   }
 
-  /** The driver of a run (tests and the bench inspect it); undefined before its first tick. */
+  /** The driver of a run (tests and the bench inspect it); undefined before its first tick, and always with workers (it lives on one). */
   driverFor(runId: number): RunDriver<unknown> | undefined {
-    return this.drivers.get(runId);
+    return this.executor instanceof LocalExecutor ? this.executor.driverFor(runId) : undefined;
   }
 
   /** Whether a tick of the run is in flight (tests, bench). */
@@ -130,7 +153,8 @@ export class TrainerService {
 
   /**
    * Starts a tick for every active run without one in flight, and returns at once: the ticks
-   * run concurrently on the one thread (a neural tick yields between slices of its compute).
+   * run concurrently (on the workers, or on this thread, where a neural tick yields between
+   * slices of its compute).
    */
   private async startPass(now: number): Promise<Map<number, Promise<TickOutcome | 'error'> | 'busy'>> {
     const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
@@ -160,11 +184,10 @@ export class TrainerService {
    */
   private releaseInactive(active: readonly Run[]): void {
     const ids = new Set(active.map((r) => r.id));
-    for (const [runId, driver] of this.drivers) {
+    for (const runId of this.executor.heldRuns()) {
       // A run paused during its iteration keeps its driver until the tick ends (a later pass releases it).
       if (ids.has(runId) || this.inFlight.has(runId)) continue;
-      driver.dispose();
-      this.drivers.delete(runId);
+      this.executor.release(runId);
     }
   }
 
@@ -193,13 +216,9 @@ export class TrainerService {
   private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
       if (await this.overBudget(run, now)) return 'blocked';
-      let driver = this.drivers.get(run.id);
-      if (!driver) {
-        const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
-        driver = driverForEnv(this.options.db, run.id, run.envId, options);
-        this.drivers.set(run.id, driver);
-      }
-      return await driver.tick(run, now);
+      const report = await this.executor.tick(run, now);
+      this.options.onTick?.(run.id, report);
+      return report.outcome;
     } catch (error) {
       // A busy database or a bug in one run must not stop the others: log, retry next pass.
       // The same failure repeating (e.g. a diverged reward) is logged and reported once.
