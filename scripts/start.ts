@@ -1,7 +1,8 @@
 /**
  * `npm start`: everything a fresh clone needs to serve the app.
  *   1. build the Next app if no build exists (.next/BUILD_ID),
- *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
+ *   2. migrate the database (the SQLite file at DATABASE_PATH, or PostgreSQL at DATABASE_URL) and
+ *      seed the demo on an empty one (passwords printed once),
  *   3. start the trainer service (scripts/trainer.ts, which injects the label queue its simulated
  *      annotators use; START_TRAINER=0 skips it) and serve with `next start` on HOSTNAME:PORT
  *      (127.0.0.1:3000 by default), both under a Supervisor (scripts/supervisor.ts): a child that
@@ -14,7 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDb, resolveDatabasePath } from '../db/client';
+import { closeDb, postgresUrlFrom, resolveDatabasePath } from '../db/client';
 import { prepareDatabase } from './seed/setup';
 import { persistedSecret } from '../server/env';
 import { Supervisor } from './supervisor';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  console.log(`start: database ${databasePath}`);
+  console.log(`start: database ${postgresUrlFrom() ? 'PostgreSQL at DATABASE_URL' : databasePath}`);
   const { db } = await prepareDatabase(databasePath, (line) => console.log(line));
   await closeDb(db);
 
