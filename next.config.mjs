@@ -39,6 +39,11 @@ const nextConfig = {
   serverExternalPackages: ['better-sqlite3'],
   reactStrictMode: true,
   poweredByHeader: false,
+  // No gzip in the Node process: compressing every tRPC answer was ~5% of the web server's CPU
+  // per request under load (npm run bench:load -- --cpu-prof). Served over https, the app sits
+  // behind a TLS-terminating reverse proxy anyway (`next start` has no TLS), and that proxy
+  // compresses (docs/operations.md, "Behind a reverse proxy").
+  compress: false,
   experimental: {
     // `forbidden()` in pages: a wrong role gets app/forbidden.tsx with HTTP 403, not a redirect.
     authInterrupts: true,

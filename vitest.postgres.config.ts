@@ -7,8 +7,9 @@ import path from 'node:path';
  * fails the run, saying where it looked, when no server answers: nothing is skipped quietly.
  */
 export const POSTGRES_SUITES = [
-  // labeling, idempotency, undo, the queue and its leases
+  // labeling, idempotency, undo, the queue and its leases (several OS processes on one database)
   'server/routers/label.test.ts',
+  'server/queue.concurrency.test.ts',
   'server/routers/campaigns.test.ts',
   'server/routers/quality.test.ts',
   'server/gold.test.ts',
@@ -19,8 +20,9 @@ export const POSTGRES_SUITES = [
   // export
   'server/export/export.test.ts',
   'server/export/http.test.ts',
-  // the trainer's store and its triggers (exact-resume.test.ts is not here yet: on PostgreSQL two
-  // of its three algorithms resume to checkpoints that differ from the uninterrupted run; open)
+  'server/export/vector-actions.test.ts',
+  // the trainer's store, its triggers, exact resume
+  'trainer/service/exact-resume.test.ts',
   'trainer/service/gold-retirement.test.ts',
   'trainer/service/queue-target.test.ts',
   'trainer/service/trigger.test.ts',

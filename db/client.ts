@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import * as schema from './schema';
+import { cacheStatements } from './statementCache';
 
 /**
  * The one data-access type of the code base: server/, db/ and the trainer's store are written
@@ -27,9 +28,16 @@ export type Db = BaseSQLiteDatabase<'async', unknown, typeof schema>;
 
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * Where a connection's database lives: what another thread or process needs to open its own
+ * connection to the same database (a trainer worker thread: trainer/service/workers/).
+ */
+export type DatabaseLocation = { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; url: string };
+
 /** What a connection knows beyond drizzle's handle: its dialect, how to write, how to close. */
 export interface Connection {
   readonly dialect: Dialect;
+  readonly location: DatabaseLocation;
   /** The handle queries run on outside transactions (SQLite: the reading connection). */
   readonly db: Db;
   /** SQLite only: the better-sqlite3 handle of `db` (pragmas, tests). */
@@ -68,6 +76,7 @@ function openSqliteHandle(absolute: string): { sqlite: Database.Database; db: Db
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  cacheStatements(sqlite);
   // The sync driver's builders are thenables too (awaiting one runs it), so the async type fits.
   return { sqlite, db: drizzleSqlite({ client: sqlite, schema }) as unknown as Db };
 }
@@ -93,10 +102,12 @@ class SqliteConnection implements Connection {
   readonly dialect = 'sqlite' as const;
   readonly db: Db;
   readonly sqlite: Database.Database;
+  readonly location: DatabaseLocation;
   private writer: { sqlite: Database.Database; db: Db } | undefined;
 
   constructor(private readonly file: string) {
     ({ sqlite: this.sqlite, db: this.db } = openSqliteHandle(file));
+    this.location = { dialect: 'sqlite', path: file };
   }
 
   get sqliteWriter(): { sqlite: Database.Database; db: Db } {
@@ -147,7 +158,7 @@ export function openPostgres(url: string, poolSize: number = POSTGRES_POOL_SIZE)
   // query gets a fresh client.
   pool.on('error', () => {});
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
-  const connection: Connection = { dialect: 'postgres', db, pool, close: () => pool.end() };
+  const connection: Connection = { dialect: 'postgres', location: { dialect: 'postgres', url }, db, pool, close: () => pool.end() };
   registerHandle(db, connection);
   return db;
 }
@@ -163,6 +174,15 @@ export function postgresUrlFrom(fromEnv: string | undefined = process.env.DATABA
     throw new Error('DATABASE_URL must start with postgres:// (or be unset for SQLite at DATABASE_PATH)');
   }
   return fromEnv;
+}
+
+export function locationOf(db: Db): DatabaseLocation {
+  return connectionOf(db).location;
+}
+
+/** A new connection to the database at `location` (its own pool of `poolSize` on PostgreSQL). */
+export function openDatabaseAt(location: DatabaseLocation, poolSize?: number): Db {
+  return location.dialect === 'postgres' ? openPostgres(location.url, poolSize) : openDb(location.path);
 }
 
 /** The configured database: PostgreSQL when DATABASE_URL is set, else SQLite at DATABASE_PATH. */

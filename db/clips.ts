@@ -1,10 +1,11 @@
 import { inArray } from 'drizzle-orm';
 import type { Db } from './client';
+import type { ClipActions } from '../trainer/contracts/clip-actions';
 import { clips } from './schema';
 
 export interface ClipSteps {
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
   logProbs: number[];
 }
 

@@ -11,6 +11,7 @@ import {
   check,
 } from 'drizzle-orm/sqlite-core';
 import { CHOICES, GOLD_CHOICES, type Choice, type GoldChoice } from '../trainer/contracts/choices';
+import type { ClipActions } from '../trainer/contracts/clip-actions';
 
 /**
  * The one schema shared by the web app and the trainer. Timestamps are integer milliseconds
@@ -161,7 +162,8 @@ export const clips = sqliteTable(
     seed: integer('seed').notNull(),
     /** states[0..H]: one more than actions (the state reached after the last action). */
     states: text('states', { mode: 'json' }).$type<unknown[]>().notNull(),
-    actions: text('actions', { mode: 'json' }).$type<number[]>().notNull(),
+    /** One action per step: an index (discrete envs) or a vector (continuous envs), see ClipActions. */
+    actions: text('actions', { mode: 'json' }).$type<ClipActions>().notNull(),
     /** Behaviour policy's log pi(a_t | s_t), for importance weights. */
     logProbs: text('log_probs', { mode: 'json' }).$type<number[]>().notNull(),
     trueReturn: real('true_return'),

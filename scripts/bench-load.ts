@@ -1,9 +1,13 @@
 /**
- * `npm run bench:load [-- --annotators 100 --think 3 --seconds 60 --env grid5 --faults]`
+ * `npm run bench:load [-- --annotators 100 --think 3 --seconds 60 --env grid5 --faults --database sqlite,postgres]`
  *
  * N annotators, each with its own account and session (signed in through next-auth's credentials
  * flow), label one run through real HTTP against the production build served by `npm start`'s
- * own script (scripts/start.ts: supervisor, web server, trainer) on a throwaway database. Each
+ * own script (scripts/start.ts: supervisor, web server, trainer) on a throwaway database.
+ * --database: a comma list of `sqlite` (a fresh file, the default) and `postgres` (a fresh
+ * database on the server at --postgres-url, default $BENCH_POSTGRES_URL, $TEST_POSTGRES_URL or
+ * postgres://postgres@127.0.0.1:55432/postgres, dropped afterwards); each is benched in turn with
+ * the same settings in this one run, and a table sets them side by side at the end. Each
  * loops label.next -> think (uniform in [0.5, 1.5] x --think s) -> label.submit, retrying a
  * submit (same submissionId: idempotent) until the server acknowledges it. --think 0 is the
  * zero-think-time stress. --faults kill -9s the trainer at 1/3 of the run and the web server at
@@ -13,7 +17,11 @@
  * web server, so this client's CPU is not in them) and client-side ones, labels/s, labels
  * acknowledged vs stored (lost = acknowledged, not in the database), duplicates, queue-empty
  * samples (label.next with no pair; split at the commit of the run's first iteration), faults
- * injected and how long each took to recover. The JSON summary goes to --out too.
+ * injected and how long each took to recover (and the CPU the new process spent getting there),
+ * the web server's CPU per request, then one verdict line per target of issue 11 (holds / does
+ * NOT hold, with the figure). The JSON summary goes to --out too. --cpu-prof DIR: the web server
+ * writes a V8 CPU profile (.cpuprofile) into DIR when the bench stops it. Without a production
+ * build (.next/BUILD_ID) scripts/start.ts builds one first.
  *
  * label.next is called as a tRPC mutation (POST) when the router declares it so, else as a query
  * (GET); LABEL_NEXT_METHOD=query|mutation overrides the detection.
@@ -26,7 +34,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { closeDb, openDb } from '../db/client';
+import pg from 'pg';
+import { closeDb, openDb, openPostgres, type Db } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import { runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
@@ -48,8 +57,14 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '3240' },
     faults: { type: 'boolean', default: false },
     out: { type: 'string' },
+    'cpu-prof': { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
+    'postgres-url': { type: 'string' },
   },
 });
+const DATABASES = args.database.split(',').map((d) => d.trim());
+for (const d of DATABASES) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--database takes sqlite and/or postgres (comma-separated), not '${d}'`);
+const POSTGRES_URL = args['postgres-url'] ?? process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:55432/postgres';
 const N = Number(args.annotators), THINK_S = Number(args.think), SECONDS = Number(args.seconds);
 const PORT = Number(args.port), BASE = `http://127.0.0.1:${PORT}`;
 for (const [name, v] of Object.entries({ annotators: N, think: THINK_S, seconds: SECONDS, port: PORT })) {
@@ -67,22 +82,70 @@ function labelNextMethod(): 'query' | 'mutation' {
 }
 
 // ---------------------------------------------------------------- setup: database and server
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
-const databasePath = path.join(dir, 'app.sqlite');
-const timingFile = path.join(dir, 'server-timing.tsv');
-const serverLog = path.join(dir, 'server.log');
-const db = openDb(databasePath);
-await migrateDb(db);
+type DatabaseKind = 'sqlite' | 'postgres';
+const benchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
 // bcrypt cost 4 for the bench accounts: sign-in is not what is measured.
 const hash = hashPassword(PASSWORD, 4);
 const emails = Array.from({ length: N }, (_, i) => `load-${i}@bench.invalid`);
-await writeTx(db, async (tx) => {
-  for (const email of emails) await insertUser(tx, { email, name: email, role: 'annotator', passwordHash: hash });
-});
-const runInput = createRunInputSchema.parse({
-  name: `bench:load ${args.env}`, envId: args.env, instructions: 'Which clip is better?', labelBatchSize: Number(args.batch), labelsWanted: Number(args.overlap),
-});
-const runId = await writeTx(db, async (tx) => (await returnedRow(tx.insert(runs).values({ ...runInput, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: runs.id }))).id);
+
+/** The database and files of one bench (one per --database entry), and what the server's processes need to open it. */
+interface Target {
+  kind: DatabaseKind;
+  dir: string;
+  db: Db;
+  /** DATABASE_PATH or DATABASE_URL for scripts/start.ts. */
+  env: Record<string, string>;
+  timingFile: string;
+  serverLog: string;
+  drop: () => Promise<void>;
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database of the kind, migrated, with the N annotators and one run. */
+async function prepareTarget(kind: DatabaseKind): Promise<Target> {
+  const dir = path.join(benchRoot, kind);
+  fs.mkdirSync(dir);
+  let target: Omit<Target, 'timingFile' | 'serverLog'>;
+  if (kind === 'sqlite') {
+    const file = path.join(dir, 'app.sqlite');
+    const db = openDb(file);
+    target = { kind, dir, db, env: { DATABASE_PATH: file }, drop: () => closeDb(db) };
+  } else {
+    const name = `bench_load_${randomBytes(4).toString('hex')}`;
+    await adminQuery(`create database "${name}"`);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${name}`;
+    const db = openPostgres(url.toString(), 4);
+    target = {
+      kind, dir, db, env: { DATABASE_URL: url.toString() },
+      drop: async () => {
+        await closeDb(db);
+        await adminQuery(`drop database if exists "${name}" with (force)`);
+      },
+    };
+  }
+  await migrateDb(target.db);
+  await writeTx(target.db, async (tx) => {
+    for (const email of emails) await insertUser(tx, { email, name: email, role: 'annotator', passwordHash: hash });
+  });
+  const runInput = createRunInputSchema.parse({
+    name: `bench:load ${args.env}`, envId: args.env, instructions: 'Which clip is better?', labelBatchSize: Number(args.batch), labelsWanted: Number(args.overlap),
+  });
+  runId = await writeTx(target.db, async (tx) => (await returnedRow(tx.insert(runs).values({ ...runInput, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: runs.id }))).id);
+  return { ...target, timingFile: path.join(dir, 'server-timing.tsv'), serverLog: path.join(dir, 'server.log') };
+}
+
+/** The run being labeled by the current bench (prepareTarget). */
+let runId = 0;
 
 interface ServerProcess {
   child: ChildProcess;
@@ -91,10 +154,13 @@ interface ServerProcess {
   waitFor: (re: RegExp, from: number, timeoutMs: number) => Promise<number>;
 }
 
-function startServer(): ServerProcess {
+function startServer(target: Target): ServerProcess {
+  const { timingFile, serverLog } = target;
   const env: NodeJS.ProcessEnv = {
-    ...process.env, PORT: String(PORT), HOSTNAME: '127.0.0.1', DATABASE_PATH: databasePath, SERVER_TIMING_FILE: timingFile,
+    ...process.env, DATABASE_PATH: undefined, DATABASE_URL: undefined, ...target.env,
+    PORT: String(PORT), HOSTNAME: '127.0.0.1', SERVER_TIMING_FILE: timingFile,
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), NEXTAUTH_URL: BASE, TRAINER_SIMULATE: '0', NODE_ENV: 'production' as const,
+    ...(args['cpu-prof'] ? { WEB_CPU_PROF_DIR: path.resolve(args['cpu-prof']) } : {}),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
@@ -220,7 +286,9 @@ interface Stats {
   lastOkAt: number;
 }
 
-const stats: Stats = { client: { 'label.next': [], 'label.submit': [] }, acknowledged: new Map(), queueEmptyAt: [], rejected: 0, networkErrors: 0, serverErrors: 0, lastOkAt: 0 };
+const freshStats = (): Stats => ({ client: { 'label.next': [], 'label.submit': [] }, acknowledged: new Map(), queueEmptyAt: [], rejected: 0, networkErrors: 0, serverErrors: 0, lastOkAt: 0 });
+/** The current bench's counters (reset for each database). */
+let stats: Stats = freshStats();
 const nextKind = labelNextMethod();
 
 function count(result: CallResult<unknown>): void {
@@ -283,6 +351,11 @@ interface Fault {
   at: number;
   pid: number;
   recoveredMs: number | null;
+  /** ms after the kill: the supervisor started the new process; it said it was ready (trainer: ready / Next's "Ready in"). */
+  respawnedMs: number | null;
+  readyMs: number | null;
+  /** CPU ms the new process used until it was back: the part of recovery that the machine's load does not stretch. */
+  cpuMsToRecover: number | null;
 }
 
 async function injectFault(server: ServerProcess, target: 'trainer' | 'web', endAt: number): Promise<Fault> {
@@ -292,22 +365,55 @@ async function injectFault(server: ServerProcess, target: 'trainer' | 'web', end
   const at = Date.now();
   process.kill(pid, 'SIGKILL');
   console.log(`bench: fault: kill -9 ${target} (pid ${pid}) at t=${((at - startedAt) / 1000).toFixed(1)} s`);
-  let recoveredMs: number | null = null;
+  const lineAt = (index: number) => Number(server.lines[index]!.split('\t')[0]);
+  const fault: Fault = { target, at, pid, recoveredMs: null, respawnedMs: null, readyMs: null, cpuMsToRecover: null };
   try {
-    if (target === 'trainer') {
-      // Back = a new trainer process that says it is polling again.
-      await server.waitFor(/trainer: ready/, from, Math.max(1000, endAt - Date.now()));
-    } else {
+    const timeout = () => Math.max(1000, endAt - Date.now());
+    const respawned = await server.waitFor(new RegExp(`start: ${target} running`), from, timeout());
+    fault.respawnedMs = lineAt(respawned) - at;
+    const newPid = server.pid(target);
+    // Ready = a new trainer that says it is polling again; a new web server Next calls ready.
+    const ready = await server.waitFor(target === 'trainer' ? /trainer: ready/ : /Ready in/, respawned, timeout());
+    fault.readyMs = lineAt(ready) - at;
+    if (target === 'web') {
       // Back = the web server answers a request again.
-      await server.waitFor(/start: web running/, from, Math.max(1000, endAt - Date.now()));
       while (stats.lastOkAt <= at && Date.now() < endAt + 30_000) await sleep(20);
       if (stats.lastOkAt <= at) throw new Error('no successful request after the kill');
     }
-    recoveredMs = (target === 'web' ? stats.lastOkAt : Date.now()) - at;
+    fault.recoveredMs = target === 'web' ? stats.lastOkAt - at : fault.readyMs;
+    const cpu = cpuSeconds(newPid);
+    fault.cpuMsToRecover = cpu === null ? null : Math.round(cpu * 1000);
   } catch (error) {
     console.log(`bench: ${target} did not recover: ${(error as Error).message}`);
   }
-  return { target, at, pid, recoveredMs };
+  return fault;
+}
+
+/** One line per target of issue 11: holds or not, with the measured figure. */
+function verdicts(summary: {
+  serverMs: Record<string, { p99: number; n: number }>;
+  lost: number;
+  acknowledged: number;
+  duplicates: { samePairSameUser: number; pairsOverOverlap: number };
+  queueEmpty: { afterFirstIteration: number | null };
+  faults: { target: string; recoveredMs: number | null }[];
+}): string[] {
+  const line = (target: string, holds: boolean | null, figure: string) =>
+    `verdict: ${target}: ${holds === null ? 'not measured' : holds ? 'holds' : 'does NOT hold'} (${figure})`;
+  const lines: string[] = [];
+  for (const procedure of ['label.next', 'label.submit']) {
+    const p = summary.serverMs[procedure];
+    lines.push(line(`server-side p99 of ${procedure} < 50 ms`, p ? p.p99 < 50 : null, p ? `${p.p99} ms over ${p.n} calls` : 'no calls'));
+  }
+  lines.push(line('0 acknowledged labels lost', summary.lost === 0, `${summary.lost} of ${summary.acknowledged}`));
+  const duplicated = summary.duplicates.samePairSameUser + summary.duplicates.pairsOverOverlap;
+  lines.push(line('0 duplicated labels', duplicated === 0, `${summary.duplicates.samePairSameUser} same pair + user, ${summary.duplicates.pairsOverOverlap} pairs over their overlap`));
+  const empty = summary.queueEmpty.afterFirstIteration;
+  lines.push(line('0 queue-empty samples after the first iteration', empty === null ? null : empty === 0, empty === null ? 'no iteration committed' : `${empty}`));
+  for (const f of summary.faults) {
+    lines.push(line(`${f.target} back within 10 s of kill -9, no person`, f.recoveredMs !== null && f.recoveredMs < 10_000, f.recoveredMs === null ? 'did not recover' : `${(f.recoveredMs / 1000).toFixed(1)} s`));
+  }
+  return lines;
 }
 
 let startedAt = 0;
@@ -324,9 +430,46 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:load: ${N} annotators, think ${THINK_S} s, ${SECONDS} s, env ${args.env}, batch ${args.batch}, overlap ${args.overlap}, faults ${args.faults ? 'on' : 'off'}; label.next as a ${nextKind}; ${BASE}; files in ${dir}`);
+  console.log(`bench:load: ${N} annotators, think ${THINK_S} s, ${SECONDS} s, env ${args.env}, batch ${args.batch}, overlap ${args.overlap}, faults ${args.faults ? 'on' : 'off'}; label.next as a ${nextKind}; databases ${DATABASES.join(', ')}; ${BASE}; files in ${benchRoot}`);
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) console.log('bench:load: no production build yet; scripts/start.ts builds it first (minutes)');
-  const server = startServer();
+  const summaries: Array<{ database: DatabaseKind; summary: Summary }> = [];
+  for (const kind of DATABASES as DatabaseKind[]) {
+    console.log(`bench:load: --- ${kind} ---`);
+    const target = await prepareTarget(kind);
+    try {
+      summaries.push({ database: kind, summary: await benchOne(target) });
+    } finally {
+      await target.drop();
+    }
+  }
+  if (summaries.length > 1) {
+    console.log('bench:load: side by side (server-side ms, measured inside the web server)');
+    console.log(comparisonTable(summaries));
+  }
+  if (args.out) fs.writeFileSync(args.out, JSON.stringify(summaries.length === 1 ? summaries[0]!.summary : summaries, null, 2) + '\n');
+}
+
+type Summary = Awaited<ReturnType<typeof benchOne>>;
+
+/** One markdown row per database: what the README's table shows. */
+function comparisonTable(rows: ReadonlyArray<{ database: DatabaseKind; summary: Summary }>): string {
+  const ms = (s: Summary, procedure: string, p: 'p50' | 'p99') => s.serverMs[procedure]?.[p] ?? NaN;
+  const lines = [
+    '| database | label.next p50 / p99 | label.submit p50 / p99 | labels/s | acknowledged | lost | duplicated | load (1 min) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { database, summary: s } of rows) {
+    const duplicated = s.duplicates.samePairSameUser + s.duplicates.pairsOverOverlap;
+    lines.push(`| ${database} | ${ms(s, 'label.next', 'p50')} / ${ms(s, 'label.next', 'p99')} ms | ${ms(s, 'label.submit', 'p50')} / ${ms(s, 'label.submit', 'p99')} ms | ${s.labelsPerSecond} | ${s.acknowledged} | ${s.lost} | ${duplicated} | ${s.setup.loadAverage[0]} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The load against one database: starts the server on it, labels for --seconds, reads back what was stored. */
+async function benchOne(target: Target) {
+  const { db, timingFile } = target;
+  stats = freshStats();
+  const server = startServer(target);
   try {
     await server.waitFor(/Ready in/, 0, 900_000);
     await server.waitFor(/trainer: ready/, 0, 120_000);
@@ -383,12 +526,15 @@ async function main(): Promise<void> {
       }
     }
     const summary = {
-      setup: { annotators: N, thinkSeconds: THINK_S, seconds: SECONDS, env: args.env, labelBatchSize: Number(args.batch), overlap: Number(args.overlap), faults: args.faults, labelNext: nextKind, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10) },
+      setup: { database: target.kind, annotators: N, thinkSeconds: THINK_S, seconds: SECONDS, env: args.env, labelBatchSize: Number(args.batch), overlap: Number(args.overlap), faults: args.faults, labelNext: nextKind, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10) },
       serverMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, percentiles(v)])),
       clientMs: { 'label.next': percentiles(stats.client['label.next']), 'label.submit': percentiles(stats.client['label.submit']) },
       labelsPerSecond: Math.round((labelsInWindow / SECONDS) * 10) / 10,
       cpu: {
         webMsPerRequest: webCpu === null ? null : Math.round((webCpu * 1000 / Math.max(1, stats.client['label.next'].length + stats.client['label.submit'].length)) * 100) / 100,
+        // Per request the server answered (its timing lines): on a starved machine many calls time
+        // out on the client after the server did their work, which inflates the figure above.
+        webMsPerServerRequest: webCpu === null ? null : Math.round((webCpu * 1000 / Math.max(1, Object.values(timings).reduce((n, v) => n + v.length, 0))) * 100) / 100,
         webCoreShare: webCpu === null ? null : Math.round((webCpu / elapsedS) * 100) / 100,
         trainerCoreShare: trainerCpu === null ? null : Math.round((trainerCpu / elapsedS) * 100) / 100,
       },
@@ -405,16 +551,21 @@ async function main(): Promise<void> {
       rejectedSubmits: stats.rejected,
       networkErrors: stats.networkErrors,
       serverErrors: stats.serverErrors,
-      faults: injected.map((f) => ({ target: f.target, atS: Math.round((f.at - startedAt) / 100) / 10, recovered: f.recoveredMs !== null, recoveredMs: f.recoveredMs })),
+      faults: injected.map((f) => ({
+        target: f.target, atS: Math.round((f.at - startedAt) / 100) / 10, recovered: f.recoveredMs !== null, recoveredMs: f.recoveredMs,
+        respawnedMs: f.respawnedMs, readyMs: f.readyMs, cpuMsToRecover: f.cpuMsToRecover,
+      })),
       elapsedS: Math.round(elapsedS),
     };
     console.log(JSON.stringify(summary, null, 2));
-    if (args.out) fs.writeFileSync(args.out, JSON.stringify(summary, null, 2) + '\n');
+    const [load1] = os.loadavg();
+    console.log(`bench:load: load average ${load1!.toFixed(1)} on ${os.cpus().length} cores${load1! > os.cpus().length ? ' (more runnable processes than cores: the latencies include waiting for a core; the CPU per request does not)' : ''}`);
+    for (const verdict of verdicts(summary)) console.log(verdict);
+    return summary;
   } finally {
     const exited = new Promise((r) => server.child.on('exit', r));
     server.child.kill('SIGTERM');
     await Promise.race([exited, sleep(15_000)]);
-    await closeDb(db);
   }
 }
 

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   });
 
   console.log(`bench:loop env=${envId} algo=${algorithm} annotators=${annotators} rate=${rate}/s each batch=${batch} for ${seconds} s; trainer service in its own process (pid ${service.pid})`);
-  const sim = new SimulatedAnnotators(db, runId, { teacher: { beta: rlhfDefaults(envId).beta }, annotators, labelsPerSecond: rate }, 1, (line) => console.log(`annotators: ${line}`), serverLabelQueue);
+  const sim = new SimulatedAnnotators(db, runId, { teacher: { beta: rlhfDefaults(envId).beta }, judgement: 'true-reward', annotators, labelsPerSecond: rate }, 1, (line) => console.log(`annotators: ${line}`), serverLabelQueue);
 
   // Available = pending, not gold, no live lease: what label.next can hand out right now.
   const available = async () => (await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs)

@@ -1,7 +1,8 @@
 /**
  * `npm start`: everything a fresh clone needs to serve the app.
  *   1. build the Next app if no build exists (.next/BUILD_ID),
- *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
+ *   2. migrate the database (the SQLite file at DATABASE_PATH, or PostgreSQL at DATABASE_URL) and
+ *      seed the demo on an empty one (passwords printed once),
  *   3. start the trainer service (scripts/trainer.ts, which injects the label queue its simulated
  *      annotators use; START_TRAINER=0 skips it) and serve with `next start` on HOSTNAME:PORT
  *      (127.0.0.1:3000 by default), both under a Supervisor (scripts/supervisor.ts): a child that
@@ -14,7 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeDb, resolveDatabasePath } from '../db/client';
+import { closeDb, postgresUrlFrom, resolveDatabasePath } from '../db/client';
 import { prepareDatabase } from './seed/setup';
 import { sessionSecret } from '../server/env';
 import { Supervisor } from './supervisor';
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  console.log(`start: database ${databasePath}`);
+  console.log(`start: database ${postgresUrlFrom() ? 'PostgreSQL at DATABASE_URL' : databasePath}`);
   const { db } = await prepareDatabase(databasePath, (line) => console.log(line));
   await closeDb(db);
 
@@ -85,7 +86,10 @@ async function main(): Promise<void> {
     supervisor.add({ name: 'trainer', command: process.execPath, args: ['--import', 'tsx', 'scripts/trainer.ts'], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
   }
   console.log(`start: serving on http://${hostname}:${port}`);
-  supervisor.add({ name: 'web', command: process.execPath, args: [nextBin, 'start', '--port', port, '--hostname', hostname], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
+  // WEB_CPU_PROF_DIR (npm run bench:load -- --cpu-prof DIR): the web server writes a V8 CPU profile
+  // there when it exits (node refuses --cpu-prof in NODE_OPTIONS, so it goes on the command line).
+  const profile = process.env.WEB_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WEB_CPU_PROF_DIR}`] : [];
+  supervisor.add({ name: 'web', command: process.execPath, args: [...profile, nextBin, 'start', '--port', port, '--hostname', hostname], options: { cwd: root, env: childEnv, stdio: 'inherit' } });
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeExit } from './supervisor';
+import { describeExit, nextBackoffMs } from './supervisor';
 
 /**
  * The supervisor `npm start` runs its two processes under, as real processes: kill -9 a child
@@ -68,10 +68,16 @@ describe('Supervisor (npm start\'s process manager)', () => {
     };
     await childrenUp(2);
 
+    // The first crash is restarted at once; a second one in a row waits the initial backoff.
     process.kill(trainerPid, 'SIGKILL');
-    const died = await out.waitFor(/start: trainer exited with signal SIGKILL after [\d.]+ s; restarting in 100 ms \(restart 1\)/);
-    const back = await out.waitFor(/start: trainer running \(pid \d+\)/, died.index);
-    expect(pidOf(back.line)).not.toBe(trainerPid);
+    const died = await out.waitFor(/start: trainer exited with signal SIGKILL after [\d.]+ s; restarting in 0 ms \(restart 1\)/);
+    const firstBack = await out.waitFor(/start: trainer running \(pid \d+\)/, died.index);
+    expect(pidOf(firstBack.line)).not.toBe(trainerPid);
+    await childrenUp(3);
+    process.kill(pidOf(firstBack.line), 'SIGKILL');
+    const diedAgain = await out.waitFor(/start: trainer exited with signal SIGKILL after [\d.]+ s; restarting in 100 ms \(restart 2\)/, firstBack.index);
+    const back = await out.waitFor(/start: trainer running \(pid \d+\)/, diedAgain.index);
+    expect(pidOf(back.line)).not.toBe(pidOf(firstBack.line));
     expect(alive(pidOf(back.line))).toBe(true);
 
     // The web child too; and a crash with an exit code is named as such.
@@ -79,16 +85,22 @@ describe('Supervisor (npm start\'s process manager)', () => {
     const webDied = await out.waitFor(/start: web exited with signal SIGKILL/);
     const webBack = await out.waitFor(/start: web running \(pid \d+\)/, webDied.index);
     expect(p.exitCode).toBeNull();
-    // Both restarted children have installed their SIGTERM handlers (2 first starts + 2 restarts).
-    await childrenUp(4);
+    // Both restarted children have installed their SIGTERM handlers (2 first starts + 3 restarts).
+    await childrenUp(5);
 
     const exited = new Promise<number | null>((resolve) => p.on('exit', (code) => resolve(code)));
     p.kill('SIGTERM');
     expect(await exited).toBe(0);
     await out.waitFor(/supervisor: all stopped/);
-    expect(out.lines.filter((l) => l === 'child clean exit')).toHaveLength(2);
+    expect(out.lines.filter((l) => l === 'child clean exit'), out.lines.join('\n')).toHaveLength(2);
     expect(alive(pidOf(webBack.line))).toBe(false);
     expect(alive(pidOf(back.line))).toBe(false);
+  });
+
+  it('waits 0 ms before the first restart, then the initial backoff, doubling up to the cap', () => {
+    const delays = [0];
+    for (let i = 0; i < 7; i++) delays.push(nextBackoffMs(delays.at(-1)!, 250, 8_000));
+    expect(delays).toEqual([0, 250, 500, 1_000, 2_000, 4_000, 8_000, 8_000]);
   });
 
   it('names an exit by its code or its signal', () => {

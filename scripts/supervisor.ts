@@ -6,9 +6,10 @@
  * start.ts) ends the restarts, forwards the signal and waits for every child to leave (SIGKILL
  * after `stopTimeoutMs`).
  *
- * Backoff: `initialBackoffMs` (250 ms) doubled after each crash, at most `maxBackoffMs` (8 s), and
- * back to the initial value once a child has stayed up `healthyAfterMs` (30 s): one crash is
- * retried at once (the service is back within seconds), a crash loop does not spin the CPU.
+ * Backoff: the first crash (of a child that had been up `healthyAfterMs`, 30 s, or since it
+ * started) is restarted at once, with no delay; a second crash in a row waits `initialBackoffMs`
+ * (250 ms), each further one twice as long, at most `maxBackoffMs` (8 s). One crash costs only
+ * the child's own start; a crash loop does not spin the CPU.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
@@ -38,6 +39,11 @@ interface Managed {
   exited: Promise<void>;
 }
 
+/** The wait before the restart after the one that waited `previousMs`: 0, then initial, doubling, capped. */
+export function nextBackoffMs(previousMs: number, initialMs: number, maxMs: number): number {
+  return previousMs === 0 ? initialMs : Math.min(maxMs, previousMs * 2);
+}
+
 /** "exit code 1", "signal SIGKILL": the reason a child left, for the log. */
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   return signal ? `signal ${signal}` : `exit code ${code ?? '?'}`;
@@ -63,7 +69,7 @@ export class Supervisor {
   /** Starts `spec` and keeps it running until stop(). */
   add(spec: ChildSpec): void {
     if (this.managed.has(spec.name)) throw new Error(`supervisor: a child named '${spec.name}' is already managed`);
-    const entry: Managed = { spec, child: null, startedAt: 0, backoffMs: this.initialBackoffMs, restarts: 0, timer: null, exited: Promise.resolve() };
+    const entry: Managed = { spec, child: null, startedAt: 0, backoffMs: 0, restarts: 0, timer: null, exited: Promise.resolve() };
     this.managed.set(spec.name, entry);
     this.launch(entry);
   }
@@ -105,9 +111,9 @@ export class Supervisor {
       this.log(`start: ${entry.spec.name} stopped (${describeExit(code, signal)})`);
       return;
     }
-    if (ranMs >= this.healthyAfterMs) entry.backoffMs = this.initialBackoffMs;
+    if (ranMs >= this.healthyAfterMs) entry.backoffMs = 0;
     const delay = entry.backoffMs;
-    entry.backoffMs = Math.min(this.maxBackoffMs, entry.backoffMs * 2);
+    entry.backoffMs = nextBackoffMs(delay, this.initialBackoffMs, this.maxBackoffMs);
     entry.restarts++;
     const why = error ? `failed to start: ${error.message}` : `exited with ${describeExit(code, signal)}`;
     this.log(`start: ${entry.spec.name} ${why} after ${(ranMs / 1000).toFixed(1)} s; restarting in ${delay} ms (restart ${entry.restarts})`);

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Session } from 'next-auth';
 import type { JWT } from 'next-auth/jwt';
-import { getServerSession } from 'next-auth';
 import { users } from '@/db/schema';
 import type { Db } from '@/db/client';
 import { authOptions, authorizeCredentials } from './auth';
 import { createContext } from './trpc';
 import { addUser, freshDb, TEST_PASSWORD } from '@/tests/helpers/server/fixtures';
-
-// createContext asks next-auth for the session; here the test decides what next-auth answers.
-vi.mock('next-auth', async (importOriginal) => ({ ...(await importOriginal<object>()), getServerSession: vi.fn() }));
+import { headersWithSession } from '@/tests/helpers/server/sessionCookie';
 
 let db: Db;
 let file: string;
@@ -64,24 +61,21 @@ describe('authOptions', () => {
 });
 
 describe('createContext', () => {
-  const signedInAs = (user: { id: number; role: string }) =>
-    vi.mocked(getServerSession).mockResolvedValueOnce({ expires: 'x', user: { ...user, email: 'e', name: 'n', sessionVersion: 0 } } as never);
+  // The session cookie a browser would send: a next-auth JWT with these claims.
+  const signedInAs = (user: { id: number; role: JWT['role'] }) => headersWithSession({ ...user, email: 'e', name: 'n', sessionVersion: 0 });
 
   it('takes the role from the database, not from the token', async () => {
     const user = await addUser(db, 'annotator');
-    signedInAs({ id: user.id, role: 'admin' });
-    const ctx = await createContext({ headers: new Headers() });
+    const ctx = await createContext({ headers: await signedInAs({ id: user.id, role: 'admin' }) });
     expect(ctx.session?.user).toEqual({ id: user.id, role: 'annotator', email: user.email, name: user.name });
   });
 
   it('drops the session of a disabled or deleted user, and of anonymous requests', async () => {
     const user = await addUser(db, 'annotator');
+    expect((await createContext({ headers: await signedInAs({ id: user.id, role: 'annotator' }) })).session).not.toBeNull();
     await db.update(users).set({ disabled: true }).where(eq(users.id, user.id));
-    signedInAs({ id: user.id, role: 'annotator' });
-    expect((await createContext({ headers: new Headers() })).session).toBeNull();
-    signedInAs({ id: 999_999, role: 'admin' });
-    expect((await createContext({ headers: new Headers() })).session).toBeNull();
-    vi.mocked(getServerSession).mockResolvedValueOnce(null);
+    expect((await createContext({ headers: await signedInAs({ id: user.id, role: 'annotator' }) })).session).toBeNull();
+    expect((await createContext({ headers: await signedInAs({ id: 999_999, role: 'admin' }) })).session).toBeNull();
     expect((await createContext({ headers: new Headers() })).session).toBeNull();
   });
 });

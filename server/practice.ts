@@ -43,12 +43,14 @@ async function goldPairsOf(db: Db, runId: number) {
     .orderBy(asc(pairs.id))) as Array<{ id: number; goldChoice: GoldChoice }>;
 }
 
-/** Examples first; the practice round takes gold pairs that are not examples, as far as there are any. */
+/**
+ * Examples and practice pairs never overlap: a pair whose answer was just shown would score
+ * memory, not judgement. The practice round has first call on the gold pool; the examples take
+ * only what it leaves (none when there are no more gold pairs than practice pairs).
+ */
 function split(gold: Awaited<ReturnType<typeof goldPairsOf>>, practicePairs: number) {
-  const examples = gold.slice(0, EXAMPLE_PAIRS);
-  const rest = gold.slice(EXAMPLE_PAIRS);
-  const practice = (rest.length >= practicePairs ? rest : gold).slice(0, practicePairs);
-  return { examples, practice };
+  const exampleCount = Math.max(0, Math.min(EXAMPLE_PAIRS, gold.length - practicePairs));
+  return { examples: gold.slice(0, exampleCount), practice: gold.slice(exampleCount, exampleCount + practicePairs) };
 }
 
 const passNeeded = (total: number) => Math.ceil(PASS_SHARE * total);

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { clips, labels, leases, pairs, runs, type Role } from '@/db/schema';
+import type { ClipActions } from '@/trainer/contracts/clip-actions';
 import type { Db } from '@/db/client';
 import { writeTx, type Tx } from '@/db/transactions';
 import { goldRateOf } from './goldRate';
@@ -31,7 +32,7 @@ export interface ClipView {
   id: number;
   envId: string;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
 }
 
 export interface PairView {

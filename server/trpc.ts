@@ -1,10 +1,11 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import { getServerSession } from 'next-auth';
 import { ZodError, z } from 'zod';
 import { getDb, type Db } from '@/db/client';
 import { ROLES, type Role } from '@/db/schema';
 import { isConstraintViolation } from '@/db/dialect';
-import { authOptions, type SessionUser } from './auth';
+import type { SessionUser } from './auth';
+import { getServerEnv } from './env';
+import { sessionTokenFromHeaders } from './http/sessionToken';
 import { activeSessionUser, type SessionClaims } from './sessionUser';
 
 /** The part of a next-auth session the server relies on (tests build it by hand). */
@@ -36,10 +37,13 @@ export async function contextForClaims(db: Db, claims: SessionClaims | null): Pr
   return createContextInner({ session: user ? { user } : null, db });
 }
 
-/** The per-request context for the fetch adapter (and the route handlers): next-auth reads the JWT. */
-export async function createContext(_opts: { headers: Headers }): Promise<Context> {
-  const session = await getServerSession(authOptions);
-  const claims = session?.user ? { id: session.user.id, sessionVersion: session.user.sessionVersion } : null;
+/**
+ * The per-request context for the fetch adapter (and the route handlers): the session cookie's
+ * JWT, decoded by next-auth (server/http/sessionToken.ts), then checked against the users table.
+ */
+export async function createContext(opts: { headers: Headers }): Promise<Context> {
+  const token = await sessionTokenFromHeaders(opts.headers, getServerEnv().nextAuthSecret);
+  const claims = token ? { id: token.id, sessionVersion: token.sessionVersion } : null;
   return contextForClaims(getDb(), claims);
 }
 

@@ -10,6 +10,8 @@
  *   TRAINER_ENGINES         engine kinds it takes, comma-separated (default all: trainer/service/engine-selection.ts)
  *   TRAINER_LEASE_MS        how long its run leases last unrenewed: a killed trainer's runs are taken
  *                           over by another within this (default 15000; renewed every third of it)
+ *   TRAINER_WORKERS         worker threads for the runs (default: cores - 1, at least 1; 0 = all
+ *                           runs on the service's own thread, as before the workers)
  *   TRAINER_HOLD_BEFORE_COMMIT_MS  test hook: pause between an iteration's computation and its commit
  * Applies pending migrations (idempotent), prints `trainer: ready` once polling, and on SIGTERM /
  * SIGINT finishes the current pass and exits 0. kill -9 is safe at any moment: each iteration is
@@ -22,6 +24,7 @@ import type { LabelQueuePort } from './service/simulated-annotators';
 import { TrainerService } from './service/trainer-service';
 import { parseTrainerEngines } from './service/engine-selection';
 import { DEFAULT_RUN_LEASE_MS } from '../db/run-leases';
+import { defaultWorkerCount } from './service/workers/worker-pool';
 
 const envSchema = z.object({
   DATABASE_PATH: z.string().optional(),
@@ -38,6 +41,7 @@ const envSchema = z.object({
       return z.NEVER;
     }
   }),
+  TRAINER_WORKERS: z.coerce.number().int().min(0).max(64).default(defaultWorkerCount),
 });
 
 /** Reads the environment, migrates, and polls until SIGTERM / SIGINT; `labelQueue` lets runs in simulation mode answer their queue. */
@@ -61,6 +65,7 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
     trainerId: env.TRAINER_ID,
     leaseMs: env.TRAINER_LEASE_MS,
     engines: env.TRAINER_ENGINES,
+    workers: env.TRAINER_WORKERS,
   });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -77,5 +82,6 @@ export async function runTrainerProcess(options: { labelQueue?: LabelQueuePort }
   }
   service.start();
   const where = process.env.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : resolveDatabasePath(env.DATABASE_PATH);
-  service.log(`trainer: ready (database ${where}, pid ${process.pid}, trainer ${env.TRAINER_ID}, engines ${env.TRAINER_ENGINES.join(',')}, run leases ${env.TRAINER_LEASE_MS} ms)`);
+  const threads = env.TRAINER_WORKERS > 0 ? `${env.TRAINER_WORKERS} worker thread${env.TRAINER_WORKERS > 1 ? 's' : ''}` : 'runs on the service thread';
+  service.log(`trainer: ready (database ${where}, pid ${process.pid}, ${threads}, trainer ${env.TRAINER_ID}, engines ${env.TRAINER_ENGINES.join(',')}, run leases ${env.TRAINER_LEASE_MS} ms)`);
 }

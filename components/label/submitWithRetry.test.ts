@@ -29,7 +29,7 @@ describe('submitWithRetry', () => {
 
   it('does not retry a 4xx answer and passes it on', async () => {
     let calls = 0;
-    const attempt = await submitWithRetry(async () => {
+    const attempt = submitWithRetry(async () => {
       calls++;
       throw trpcError('CONFLICT', 409);
     }, { sleep: noSleep });

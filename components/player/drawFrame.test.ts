@@ -53,4 +53,18 @@ describe('drawFrame', () => {
     drawFrame(ctx, { ...frame, items: [{ ...frame.items[0]!, width: 0.001 } as Frame['items'][number]] }, 100, 100);
     expect((ctx as unknown as { lineWidth: number }).lineWidth).toBe(1);
   });
+
+  it('draws a capsule as a round-capped stroke of width 2r between its end points, in its fill colour', () => {
+    const { ctx, calls } = recorder();
+    const frame: Frame = {
+      viewport: { xMin: 0, xMax: 4, yMin: 0, yMax: 2 },
+      items: [{ kind: 'capsule', x1: 1, y1: 0.5, x2: 3, y2: 1.5, r: 0.25, fill: '#0a0' }],
+    };
+    drawFrame(ctx, frame, 400, 200); // 100 px per world unit, y flipped
+    expect(calls.find((c) => c.op === 'moveTo')!.args).toEqual([100, 150]);
+    expect(calls.find((c) => c.op === 'lineTo')!.args).toEqual([300, 50]);
+    const state = ctx as unknown as { lineWidth: number; lineCap: string; strokeStyle: string };
+    expect([state.lineWidth, state.lineCap, state.strokeStyle]).toEqual([50, 'round', '#0a0']);
+    expect(calls.filter((c) => c.op === 'stroke')).toHaveLength(1);
+  });
 });

@@ -60,6 +60,16 @@ function drawPrimitive(ctx: Canvas2D, p: DrawPrimitive, t: ViewportTransform): v
       ctx.lineWidth = Math.max(1, p.width * t.scale);
       ctx.stroke();
       return;
+    case 'capsule':
+      // A round-capped stroke of width 2r is exactly the segment swept by a disc of radius r.
+      ctx.beginPath();
+      ctx.moveTo(t.toX(p.x1), t.toY(p.y1));
+      ctx.lineTo(t.toX(p.x2), t.toY(p.y2));
+      ctx.lineCap = 'round';
+      ctx.strokeStyle = p.fill;
+      ctx.lineWidth = Math.max(1, 2 * p.r * t.scale);
+      ctx.stroke();
+      return;
     case 'polyline': {
       const [first, ...rest] = p.points;
       if (!first) return;

@@ -23,4 +23,15 @@ describe('renderClip', () => {
     expect(clip.ok).toBe(true);
     expect(clip.ok && clip.frames[0]!.items.every((i) => i.kind !== 'polyline' || i.stroke !== 'rgba(21, 101, 192, 0.45)')).toBe(true);
   });
+
+  it('draws continuous-action clips too: pendulum and a stored MuJoCo clip, without loading MuJoCo', () => {
+    const pendulumClip = renderClip('pendulum', [{ th: 0.3, thdot: 0, u: 1, t: 0 }]);
+    expect(pendulumClip.ok).toBe(true);
+    // An inverted-pendulum state as the clip store holds it: the capsules' end points are in it.
+    const stored = { qpos: [0.2, 0.1], qvel: [0, 0], u: [1.5], t: 3, geoms: [-1, 0, 1, 0, 0.1, 0, 0.3, 0, 0.2, 0, 0.26, 0.6] };
+    const clip = renderClip('inverted-pendulum', [stored, stored]);
+    if (!clip.ok) throw new Error(clip.error);
+    expect(clip.frames).toHaveLength(2);
+    expect(clip.frames[0]!.items.filter((i) => i.kind === 'capsule').map((i) => i.kind === 'capsule' && [i.x1, i.y1, i.x2, i.y2])).toEqual([[-1, 0, 1, 0], [0.1, 0, 0.3, 0], [0.2, 0, 0.26, 0.6]]);
+  });
 });

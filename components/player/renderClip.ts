@@ -1,4 +1,4 @@
-import { getEnv } from '@/trainer/envs';
+import { getAnyEnv } from '@/trainer/envs';
 import type { Frame } from '@/trainer/envs/types';
 
 export type RenderedClip = { ok: true; frames: Frame[] } | { ok: false; error: string };
@@ -13,7 +13,7 @@ const TRAIL = { stroke: 'rgba(21, 101, 192, 0.45)', width: 0.12, startRadius: 0.
  */
 export function renderClip(envId: string, states: readonly unknown[]): RenderedClip {
   try {
-    const env = getEnv(envId);
+    const env = getAnyEnv(envId);
     if (states.length === 0) return { ok: false, error: 'This clip has no frames.' };
     const frames = states.map((s) => env.render(s));
     const point = env.trailPoint;

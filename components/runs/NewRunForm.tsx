@@ -57,6 +57,7 @@ export function NewRunForm() {
   }));
 
   const algorithms = algorithmsFor(envId);
+  const progress = ENV_OPTIONS.find((e) => e.id === envId)?.progress ?? null;
   // gamma, tau and clip length are per environment: the inputs below remount (key) with the new defaults.
   const envDefaults = settingsDefaultsFor(envId);
   const errorByField = new Map(errors.map((e) => [e.field, e.message]));
@@ -120,6 +121,13 @@ export function NewRunForm() {
             </Field>
             <Field name="labelBatchSize" label="Label batch size" hint={defaultsHint(CREATE_DEFAULTS.labelBatchSize)} errors={errorByField}>
               <input name="labelBatchSize" type="number" min={1} max={1024} step={1} defaultValue={CREATE_DEFAULTS.labelBatchSize} />
+            </Field>
+            <Field name="simulateJudgement" label="Simulated teachers" hint="(default none: people label)" errors={errorByField}>
+              <select key={`${envId}-simulate`} name="simulateJudgement" defaultValue="">
+                <option value="">none: people label</option>
+                <option value="true-reward">scripted, judging by the true reward</option>
+                {progress && <option value="scripted">scripted, judging by the true reward and the {progress.split(':')[0]}</option>}
+              </select>
             </Field>
             <Field name="querySelection" label="Query selection" hint={defaultsHint(SETTINGS_DEFAULTS.querySelection)} errors={errorByField}>
               <select name="querySelection" defaultValue={SETTINGS_DEFAULTS.querySelection}>

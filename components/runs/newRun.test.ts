@@ -101,3 +101,28 @@ describe('the new-run form', () => {
     expect(errorsOf(defaultForm({ envId: 'cartpole', start: 'far' })).start).toMatch(/tabular/);
   });
 });
+
+describe('the new-run form: simulated teachers', () => {
+  const mc = (judgement: string | undefined, envId = 'mountaincar') =>
+    defaultForm({ envId, simulateJudgement: judgement, gamma: '', tau: '', horizon: '' });
+
+  it('offers the scripted judgement on envs with a progress measure only', () => {
+    const withProgress = ENV_OPTIONS.filter((e) => e.progress !== null).map((e) => e.id);
+    expect(withProgress).toEqual(['mountaincar', 'acrobot']);
+    expect(ENV_OPTIONS.find((e) => e.id === 'mountaincar')!.progress).toMatch(/^swing: /);
+  });
+
+  it('leaves simulate unset when blank (people label), and stores the chosen judgement', () => {
+    const none = parseNewRunForm(mc(undefined));
+    expect(none.ok && none.input.config.simulate).toBe(undefined);
+    const scripted = parseNewRunForm(mc('scripted'));
+    expect(scripted.ok && scripted.input.config.simulate).toMatchObject({ judgement: 'scripted', teacher: 'oracle' });
+    const truth = parseNewRunForm(mc('true-reward', 'cartpole'));
+    expect(truth.ok && truth.input.config.simulate?.judgement).toBe('true-reward');
+  });
+
+  it('names the field when scripted is asked for where no scripted judgement exists', () => {
+    expect(errorsOf(mc('scripted', 'cartpole')).simulateJudgement).toMatch(/Simulated teachers: no scripted judgement for 'cartpole'/);
+    expect(errorsOf(mc('person')).simulateJudgement).toMatch(/Simulated teachers must be one of: true-reward, scripted/);
+  });
+});

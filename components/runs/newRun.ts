@@ -24,9 +24,13 @@ export interface EnvOption {
   id: string;
   title: string;
   tabular: boolean;
+  /** What the scripted teacher judges by beside the true reward (env.progress); null: none for this env. */
+  progress: string | null;
 }
 
-export const ENV_OPTIONS: readonly EnvOption[] = Object.values(ENVS).map((env) => ({ id: env.id, title: env.title, tabular: env.tabular !== undefined }));
+export const ENV_OPTIONS: readonly EnvOption[] = Object.values(ENVS).map((env) => ({
+  id: env.id, title: env.title, tabular: env.tabular !== undefined, progress: env.progress?.description ?? null,
+}));
 
 export { isTabularEnv };
 
@@ -65,6 +69,7 @@ const FIELD_LABELS: Record<string, string> = {
   'config.querySelection': 'Query selection',
   'config.retireStalePairs': 'Retire stale pairs',
   'config.algorithm': 'Algorithm overrides',
+  'config.simulate.judgement': 'Simulated teachers',
   ...Object.fromEntries(NUMBER_SETTINGS.map((s) => [`config.${s.key}`, s.label])),
 };
 
@@ -149,6 +154,8 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
     querySelection: values.querySelection || undefined,
     retireStalePairs: values.retireStalePairs !== undefined,
     algorithm: overrides.value,
+    // Blank: people label the queue; else scripted teachers answer it, judging as chosen.
+    simulate: values.simulateJudgement ? { judgement: values.simulateJudgement } : undefined,
   };
   for (const { key } of NUMBER_SETTINGS) config[key] = numberOrDefault(values[key]);
 
@@ -165,6 +172,7 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       if (issue.path[0] === 'envId') errors.push({ field: 'envId', message: `Choose an environment: ${ENV_OPTIONS.map((e) => e.id).join(', ')}.` });
+      else if (issue.path.join('.') === 'config.simulate.judgement') errors.push({ ...describeIssue(issue), field: 'simulateJudgement' });
       else errors.push(describeIssue(issue));
     }
   }

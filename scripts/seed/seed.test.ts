@@ -7,6 +7,7 @@ import { seedIfEmpty, DEMO_ACCOUNTS, DEMO_RUNS } from './seed';
 import { replayClip } from './demo-clips';
 import { getEnv, ENVS } from '../../trainer/envs/index';
 import { makeRng } from '../../trainer/core/rng';
+import { discreteActions } from '../../trainer/contracts/clip-actions';
 import { freshDb } from '@/tests/helpers/server/fixtures';
 import { firstRow } from '../../db/dialect';
 
@@ -69,16 +70,17 @@ describe('seedIfEmpty', () => {
       expect(rows).toHaveLength(60);
       for (const clip of rows) {
         expect(clip.formatVersion).toBe(CLIP_FORMAT_VERSION);
-        expect(clip.states).toHaveLength(clip.actions.length + 1);
-        expect(clip.actions.length).toBeGreaterThan(0);
-        expect(clip.actions.length).toBeLessThanOrEqual(demo.clipLength);
-        expect(clip.logProbs).toEqual(clip.actions.map(() => Math.log(1 / env.actionNames.length)));
-        expect(replayClip(clip.envId, clip.seed, clip.actions)).toEqual(clip.states);
+        const actions = discreteActions(clip.actions, 'the seed test');
+        expect(clip.states).toHaveLength(actions.length + 1);
+        expect(actions.length).toBeGreaterThan(0);
+        expect(actions.length).toBeLessThanOrEqual(demo.clipLength);
+        expect(clip.logProbs).toEqual(actions.map(() => Math.log(1 / env.actionNames.length)));
+        expect(replayClip(clip.envId, clip.seed, actions)).toEqual(clip.states);
         // The true return, recomputed by stepping the env again, and every state renders.
         const rng = makeRng(clip.seed).fork();
         let state = env.reset(rng);
         let total = 0;
-        for (const action of clip.actions) {
+        for (const action of actions) {
           const step = env.step(state, action, rng);
           total += step.reward;
           state = step.state;
@@ -106,7 +108,7 @@ describe('seedIfEmpty', () => {
       expect((await other.db.select().from(runs)).map((r) => r.envId)).toEqual(['grid5']);
       expect(lines.some((l) => l.includes("'no-such-env' is not registered"))).toBe(true);
     } finally {
-      other.cleanup();
+      await other.cleanup();
     }
   });
 });

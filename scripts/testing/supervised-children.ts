@@ -5,7 +5,9 @@
  */
 import { Supervisor } from '../supervisor';
 
-const child = `console.log('child up'); process.on('SIGTERM', () => { console.log('child clean exit'); process.exit(0); }); setInterval(() => {}, 1000);`;
+// The SIGTERM handler goes in before 'child up' is printed: the test sends SIGTERM as soon as it
+// reads that line, and a child descheduled between the two would die of the signal's default action.
+const child = `process.on('SIGTERM', () => { console.log('child clean exit'); process.exit(0); }); console.log('child up'); setInterval(() => {}, 1000);`;
 const supervisor = new Supervisor({ initialBackoffMs: 100, maxBackoffMs: 400 });
 for (const name of ['web', 'trainer']) {
   supervisor.add({ name, command: process.execPath, args: ['-e', child], options: { stdio: 'inherit' } });

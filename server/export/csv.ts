@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { EXPORT_COLUMNS, type ExportRecord } from './schema';
+import { EXPORT_COLUMNS, columnValue, type ExportRecord } from './schema';
 
 const encoder = new TextEncoder();
 const COLUMN_NAMES = EXPORT_COLUMNS.map(([name]) => name);
@@ -24,7 +24,7 @@ export async function* csvChunks(pages: AsyncIterable<ExportRecord[]> | Iterable
   let first = true;
   for await (const page of pages) {
     if (page.length === 0) continue;
-    const data = page.map((record) => COLUMN_NAMES.map((name) => record[name] ?? ''));
+    const data = page.map((record) => COLUMN_NAMES.map((name) => columnValue(record, name) ?? ''));
     const text = Papa.unparse({ fields: COLUMN_NAMES, data }, { header: first, newline: '\n', escapeFormulae: FORMULA_START });
     yield encoder.encode(`${text}\n`);
     first = false;

@@ -1,4 +1,4 @@
-import { EXPORT_COLUMNS, type ExportRecord } from './schema';
+import { EXPORT_COLUMNS, columnValue, type ExportRecord } from './schema';
 
 const encoder = new TextEncoder();
 
@@ -10,8 +10,9 @@ const encoder = new TextEncoder();
 export function jsonlLine(record: ExportRecord): string {
   const parts: string[] = [];
   for (const [name, kind] of EXPORT_COLUMNS) {
-    const value = record[name];
-    parts.push(`${JSON.stringify(name)}:${kind === 'json' ? String(value) : JSON.stringify(value)}`);
+    const value = columnValue(record, name);
+    const nested = kind === 'json' || (kind === 'vectors' && value !== null);
+    parts.push(`${JSON.stringify(name)}:${nested ? String(value) : JSON.stringify(value)}`);
   }
   return `{${parts.join(',')}}\n`;
 }

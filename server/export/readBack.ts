@@ -13,7 +13,7 @@ const KIND = new Map<string, ColumnKind>(EXPORT_COLUMNS.map(([name, kind]) => [n
 function normalise(name: string, value: unknown): unknown {
   const kind = KIND.get(name);
   if (value === null || value === undefined) return null;
-  if (kind === 'json') return typeof value === 'string' ? JSON.parse(value) : value;
+  if (kind === 'json' || kind === 'vectors') return typeof value === 'string' ? JSON.parse(value) : value;
   if (kind === 'int') return Number(value);
   return value;
 }

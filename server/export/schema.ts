@@ -50,7 +50,20 @@ export interface ExportRecord {
   clip_b_true_return: number | null;
 }
 
-export type ColumnKind = 'int' | 'float' | 'string' | 'json';
+/**
+ * `vectors`: a continuous-action clip's actions, one number array per step, as a typed list
+ * column (Parquet LIST of LIST of DOUBLE); null for a discrete-action clip. Derived from the
+ * `*_actions` text at write time (see `columnValue`), not read by the query.
+ */
+export type ColumnKind = 'int' | 'float' | 'string' | 'json' | 'vectors';
+
+/** The columns computed from others at write time, and the column each is computed from. */
+export const DERIVED_COLUMNS = {
+  clip_a_action_vectors: 'clip_a_actions',
+  clip_b_action_vectors: 'clip_b_actions',
+} as const satisfies Record<string, keyof ExportRecord>;
+
+export type ExportColumnName = keyof ExportRecord | keyof typeof DERIVED_COLUMNS;
 
 /** Column order and types for every format; the JSON columns are the nested ones. */
 export const EXPORT_COLUMNS = [
@@ -80,7 +93,30 @@ export const EXPORT_COLUMNS = [
   ['clip_b_observations', 'json'],
   ['clip_b_actions', 'json'],
   ['clip_b_true_return', 'float'],
-] as const satisfies ReadonlyArray<readonly [keyof ExportRecord, ColumnKind]>;
+  // Added in place of nothing (at the end: compatible, schema version 1 kept).
+  ['clip_a_action_vectors', 'vectors'],
+  ['clip_b_action_vectors', 'vectors'],
+] as const satisfies ReadonlyArray<readonly [ExportColumnName, ColumnKind]>;
+
+/**
+ * True when a stored actions JSON text holds vectors (`[[...], ...]`, a continuous-action
+ * clip) rather than indices (`[0, 2, ...]`). The text is what drizzle's JSON mode wrote.
+ */
+export function isVectorActionsText(text: string): boolean {
+  return /^\s*\[\s*\[/.test(text);
+}
+
+/**
+ * A column's value for a record: the record's own field, or for a derived column the JSON
+ * text it is computed from (vector actions only; null for discrete-action clips).
+ */
+export function columnValue(record: ExportRecord, name: ExportColumnName): ExportRecord[keyof ExportRecord] {
+  if (Object.hasOwn(DERIVED_COLUMNS, name)) {
+    const text = record[DERIVED_COLUMNS[name as keyof typeof DERIVED_COLUMNS]] as string;
+    return isVectorActionsText(text) ? text : null;
+  }
+  return record[name as keyof ExportRecord];
+}
 
 /** Which labels to export. Times are epoch milliseconds; `from` inclusive, `to` inclusive. */
 export interface ExportFilters {
@@ -168,11 +204,13 @@ export const exportQuerySchema = z
 export type ExportQuery = z.output<typeof exportQuerySchema>;
 
 /** Columns that may be null (empty cell in CSV, null in JSONL and Parquet); the rest never are. */
-export const NULLABLE_COLUMNS: ReadonlySet<keyof ExportRecord> = new Set([
+export const NULLABLE_COLUMNS: ReadonlySet<ExportColumnName> = new Set<ExportColumnName>([
   'checkpoint_id',
   'y',
   'clip_a_checkpoint_id',
   'clip_a_true_return',
   'clip_b_checkpoint_id',
   'clip_b_true_return',
+  'clip_a_action_vectors',
+  'clip_b_action_vectors',
 ]);

@@ -6,6 +6,7 @@
 import type { Db } from '@/db/client';
 import type { Clip, Run } from '@/db/schema';
 import { getEnv } from '@/trainer/envs';
+import { discreteActions } from '@/trainer/contracts/clip-actions';
 import { decodeCheckpoints, tabularContext } from './checkpointRewards';
 import { stepRewards, type NeuralRewardModel } from './neuralRewardModel';
 import { loadCheckpointRewardModel, prepareClip, type NeuralRunContext, type PreparedClip } from './neuralRewards';
@@ -55,7 +56,7 @@ export async function tabularStepRewards(db: Db, run: Run, scoring: Scoring, not
   }
   return {
     of: (clip) => {
-      const indices = safeIndices(() => clipIndices(ctx.value.shape, clip.states, clip.actions), notes);
+      const indices = safeIndices(() => clipIndices(ctx.value.shape, clip.states, discreteActions(clip.actions, 'the tabular step-reward inspector')), notes);
       return { learned: indices && learnedTable ? perStep(learnedTable, indices) : null, true: indices ? perStep(trueTable, indices) : null };
     },
     scored: learnedTable !== null,
@@ -76,12 +77,12 @@ export async function neuralStepRewards(db: Db, runId: number, ctx: NeuralRunCon
     of: (clip) => {
       let prepared: PreparedClip;
       try {
-        prepared = prepareClip(ctx, clip);
+        prepared = prepareClip(ctx, { ...clip, actions: discreteActions(clip.actions, 'the neural step-reward inspector') });
       } catch (error) {
         notes.push((error as Error).message);
         return { learned: null, true: null };
       }
-      return { learned: model ? stepRewards(model, prepared.observations, clip.actions) : null, true: prepared.trueRewards };
+      return { learned: model ? stepRewards(model, prepared.observations, prepared.actions) : null, true: prepared.trueRewards };
     },
     scored: model !== null,
     heatmap: null,

@@ -2,6 +2,7 @@ import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { clipOf, clipStepsById } from '@/db/clips';
 import { labels, pairs } from '@/db/schema';
+import { discreteActions } from '@/trainer/contracts/clip-actions';
 
 /** A usable label (live, with a preference) of a run, with both clips' steps. */
 export interface LabeledPairRow {
@@ -24,7 +25,7 @@ export async function labeledPairRows(db: Db, runId: number, limit?: number): Pr
   const steps = await clipStepsById(db, rows.flatMap((r) => [r.aId, r.bId]));
   const side = (id: number) => {
     const { states, actions } = clipOf(steps, id);
-    return { id, states, actions };
+    return { id, states, actions: discreteActions(actions, 'the labeled-pairs inspector') };
   };
   return rows.map((r) => ({ labelId: r.labelId, y: r.y!, a: side(r.aId), b: side(r.bId) }));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { discreteActions } from '@/trainer/contracts/clip-actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
@@ -73,7 +74,7 @@ describe("the trainer service's neural checkpoints, read on the web side", () =>
     for (const inspected of [detail.clipA, detail.clipB]) {
       const clip = (await firstRow(env.db.select().from(clips).where(eq(clips.id, inspected.id))))!;
       const obs = Float32Array.from(clip.actions.flatMap((_, h) => cartpole.observe(clip.states[h])));
-      const tfjs = model.predictRewards(obs, Int32Array.from(clip.actions));
+      const tfjs = model.predictRewards(obs, Int32Array.from(discreteActions(clip.actions, 'this test')));
       expect(inspected.learnedReward).toHaveLength(clip.actions.length);
       inspected.learnedReward!.forEach((v, h) => expect(Math.abs(v - tfjs[h]!)).toBeLessThan(1e-5));
       expect(inspected.trueReward!.reduce((s, v) => s + v, 0)).toBeCloseTo(clip.trueReturn!, 9);

@@ -5,6 +5,7 @@ import { checkpoints, clips, labels, pairs, runs, users, type Clip } from '@/db/
 import { neuralStepRewards, tabularStepRewards } from './clipStepRewards';
 import { neuralContext } from './neuralRewards';
 import { commaJoined, firstRow } from '@/db/dialect';
+import type { ClipActions } from '@/trainer/contracts/clip-actions';
 
 export type { RewardHeatmap } from './clipStepRewards';
 
@@ -13,7 +14,7 @@ export interface InspectedClip {
   envId: string;
   seed: number;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
   trueReturn: number | null;
   /** Per step (one per action), from the scoring checkpoint (tabular or neural) when it is readable; else null. */
   learnedReward: number[] | null;

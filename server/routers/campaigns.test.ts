@@ -138,6 +138,22 @@ describe('practice round', () => {
   });
 });
 
+describe('onboarding with few gold pairs', () => {
+  it('never shows the answer of a pair it then scores', async () => {
+    for (const [gold, examples] of [[3, 1], [2, 0], [1, 0]] as const) {
+      const goldChoices = Array.from({ length: 4 }, (_, i) => (i < gold ? 'left' : null));
+      const { run, alice, as } = await setup({ count: 4, practicePairs: 2, goldChoices });
+      const onboarding = await as(alice).label.onboarding({ runId: run.runId });
+      const shown = onboarding.examples.map((e) => e.pairId);
+      const scored = onboarding.practice.map((p) => p.pairId);
+      expect(shown, `${gold} gold pairs`).toHaveLength(examples);
+      expect(scored, `${gold} gold pairs`).toHaveLength(Math.min(2, gold));
+      expect(shown.filter((id) => scored.includes(id)), `${gold} gold pairs`).toEqual([]);
+      expect(onboarding.passNeeded).toBe(Math.ceil(0.8 * scored.length));
+    }
+  });
+});
+
 describe('history: edit and flag', () => {
   it('an edited choice is what the trainer and the export read', async () => {
     const { run, alice, as, clock } = await setup({ count: 2 });

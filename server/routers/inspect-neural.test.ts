@@ -236,7 +236,7 @@ describe('neural caches stay bounded', () => {
       expect(neuralCacheSize(scratch.db).models).toBeLessThan(60);
       expect(neuralCacheSize(scratch.db).models).toBeGreaterThan(10);
     } finally {
-      scratch.cleanup();
+      await scratch.cleanup();
     }
   });
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
-  env?.cleanup();
+  await env?.cleanup();
 });
 
 // ---------------------------------------------------------------- generation

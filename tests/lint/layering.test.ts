@@ -33,6 +33,14 @@ const forbidden: Array<[string, string]> = [
   // A folder that does not exist yet is covered too: nothing new can open a path to tfjs.
   ['lib/example.ts', `import * as tf from '@tensorflow/tfjs';\nexport const x = tf;`],
   ['lib/example.ts', `import { x } from '@/trainer/algorithms/sobirl';\nexport const y = x;`],
+  // MuJoCo stays in the trainer process: not in the web app, and not in the envs the browser imports.
+  ['components/example/View.tsx', `import loadMujoco from 'mujoco-js';\nexport const x = loadMujoco;`],
+  ['server/example.ts', `export const load = () => import('mujoco-js');`],
+  ['app/example/page.tsx', `import type { MjModel } from 'mujoco-js';\nexport type X = MjModel;`],
+  ['trainer/envs/example.ts', `export const load = () => import('mujoco-js');`],
+  ['trainer/core/example.ts', `import loadMujoco from 'mujoco-js';\nexport const x = loadMujoco;`],
+  ['lib/example.ts', `import loadMujoco from 'mujoco-js';\nexport const x = loadMujoco;`],
+  ['example.ts', `import loadMujoco from 'mujoco-js';\nexport const x = loadMujoco;`],
 ];
 
 const allowed: Array<[string, string]> = [
@@ -43,6 +51,8 @@ const allowed: Array<[string, string]> = [
   ['trainer/envs/example.ts', `import { makeRng } from '../core/rng';\nexport const x = makeRng;`],
   ['db/example.ts', `import { CHOICES } from '../trainer/contracts/choices';\nexport const x = CHOICES;`],
   ['server/example.ts', `import { policyFromQ } from '@/trainer/tabular/soft';\nexport const x = policyFromQ;`],
+  ['trainer/mujoco/example.ts', `export const load = () => import('mujoco-js');`],
+  ['scripts/example.ts', `import loadMujoco from 'mujoco-js';\nexport const x = loadMujoco;`],
   ['scripts/example.ts', `import { x } from '../server/queue';\nimport { y } from '../trainer/service/trainer-service';\nexport const z = [x, y];`],
   // Tests are integration code: they may reach any layer and the helpers.
   ['server/example.test.ts', `import { x } from '@/trainer/models/checkpoint';\nimport { y } from '@/tests/helpers/server/fixtures';\nexport const z = [x, y];`],

@@ -2,6 +2,7 @@ import { makeRng } from '../core/rng';
 import { ENVS } from '../envs';
 import { softValueIteration, evaluatePolicy } from '../tabular/soft';
 import { parseFlags, type CliIo } from './args';
+import { benchContinuousEnvs } from './bench-continuous-envs';
 
 /**
  * `npm run sobirl -- bench`: throughput figures, measured side by side in one run so the ratios
@@ -24,6 +25,8 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
     }
     results[`env/${env.id}/steps_per_s`] = Math.round(steps / ((performance.now() - t0) / 1000));
   }
+  // 1b. The continuous-action envs (pendulum, the MuJoCo tasks): bench-continuous-envs.ts.
+  Object.assign(results, await benchContinuousEnvs(Math.max(0.3, 3 * scale)));
 
   // 2. Tabular solver on S = 1,000, A = 4 (random sparse transitions): soft VI to 1e-8 and one
   //    exact policy evaluation (a dense 1,000 x 1,000 solve).
@@ -96,6 +99,31 @@ export async function runBench(argv: string[], io: CliIo): Promise<number> {
       results[`${net}/${label}/softq_ratio_to_pytorch`] = round2(m.softQUpdatesPerSecond / torch.softQUpdatesPerSecond);
       results[`${net}/${label}/softq_cpu_ratio_to_pytorch`] = round2(m.softQUpdatesPerCpuSecond / torch.softQUpdatesPerCpuSecond);
     }
+  }
+
+  // 4. The upper-level paths moved onto the kernel last (query ensemble, Stoc-SoBiRL), kernel
+  //    and tfjs-wasm (their old path) side by side, alternating so a load change hits both.
+  if (!flags.wide) {
+    const { benchUpperLevels } = await import('./bench-upper');
+    const upper: Record<string, import('./bench-upper').UpperBenchResult[]> = { 'js-kernel': [], 'tfjs-wasm': [] };
+    for (let round = 0; round < 2; round++) {
+      upper['js-kernel']!.push(await benchUpperLevels('wasm', 'js', scale / 2));
+      upper['tfjs-wasm']!.push(await benchUpperLevels('wasm', 'tfjs', scale / 2));
+    }
+    const mean = (rs: import('./bench-upper').UpperBenchResult[], key: keyof import('./bench-upper').UpperBenchResult) => rs.reduce((s, r) => s + r[key], 0) / rs.length;
+    for (const key of ['ensembleStepsPerSecond', 'ensembleScoresPerSecond', 'stocSobirlStepsPerSecond'] as const) {
+      const name = { ensembleStepsPerSecond: 'ensemble_fit_steps_per_s', ensembleScoresPerSecond: 'ensemble_scores_512_per_s', stocSobirlStepsPerSecond: 'stoc_sobirl_steps_per_s' }[key];
+      const js = mean(upper['js-kernel']!, key), tfjs = mean(upper['tfjs-wasm']!, key);
+      results[`upper/js-kernel/${name}`] = round2(js);
+      results[`upper/tfjs-wasm/${name}`] = round2(tfjs);
+      results[`upper/${name}/kernel_over_tfjs`] = round2(js / tfjs);
+    }
+  }
+
+  // 5. SAC updates per second (continuous engine): the kernel beside tfjs' backends, pendulum shapes.
+  const { benchSac } = await import('../algorithms/continuous/sac-bench');
+  for (const row of await benchSac(seconds)) {
+    results[`sac/pendulum/${row.label}/updates_per_s`] = 'error' in row ? `unavailable (${shortReason(row.error)})` : round2(row.updatesPerSecond);
   }
 
   if (flags.json) io.stdout(`${JSON.stringify(results)}\n`);

@@ -12,8 +12,10 @@ describe('sobirl simulate', () => {
     const code = await main(['simulate', '--env', 'grid5', '--algo', 'sobirl', '--labels', '24', '--seeds', '2', '--json'], io);
     expect(code).toBe(0);
     const report = JSON.parse(out.join(''));
-    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'seeds']);
-    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2 });
+    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'randomReturn', 'seeds', 'teacher']);
+    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2, teacher: 'true-reward' });
+    // The uniform policy, evaluated exactly: below the oracle, and at the README's 0.00 on grid5.
+    expect(report.randomReturn).toBeCloseTo(0, 6);
     expect(report.curve[0][0]).toBe(0);
     expect(report.curve.at(-1)[0]).toBe(24);
     expect(Number.isFinite(report.finalReturn.mean) && report.finalReturn.std >= 0).toBe(true);
@@ -35,6 +37,8 @@ describe('sobirl simulate', () => {
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoef":"big"}'], /--algo-config: sobirl.exploreCoef must be a number/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreData":"old"}'], /exploreData must be one of fresh, weighted/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '[1'], /--algo-config: not valid JSON/],
+    [['--env', 'cartpole', '--algo', 'sobirl', '--labels', '8', '--teacher', 'scripted'], /--teacher scripted: 'cartpole' has no scripted judgement.*mountaincar, acrobot/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--teacher', 'person'], /--teacher/],
   ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
     const { io, err } = capture();
     expect(await main(['simulate', ...flags], io)).toBe(2);

@@ -1,19 +1,20 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS, envsWithProgress } from '../envs';
+import { TEACHER_JUDGEMENTS } from '../contracts/teacher-names';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { simulate } from '../simulate/simulate';
 import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
 import type { SimulateOptions } from '../simulate/types';
 import { parseStart, type StartSpec } from '../envs/start';
 import { makeTabularSetup } from '../algorithms/tabular-rlhf';
-import { makeTabularLearner } from '../simulate/simulate-tabular';
+import { checkTabularOverrides } from '../service/tabular-engine';
 import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
 
 const positiveInt = numericFlag((n) => Number.isInteger(n) && n > 0, 'a positive integer');
 const schema = z.object({
-  env: z.string().refine((id) => id in ENVS, { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  env: z.string().refine((id) => ALL_ENV_IDS.includes(id), { message: `unknown environment; known: ${ALL_ENV_IDS.join(', ')}` }),
   algo: z.enum(ALGORITHMS),
   labels: positiveInt,
   seeds: positiveInt.default(1),
@@ -22,6 +23,7 @@ const schema = z.object({
   gamma: numericFlag((n) => n >= 0 && n < 1, 'in [0, 1)').optional(),
   tau: numericFlag((n) => n > 0, 'positive').optional(),
   beta: numericFlag((n) => n > 0, 'positive').optional(),
+  teacher: z.enum(TEACHER_JUDGEMENTS).default('true-reward'),
   features: z.enum(['state', 'state-action']).optional(),
   gradient: z.enum(['exact', 'rollout', 'suffix']).optional(),
   start: z.string().optional(),
@@ -31,6 +33,7 @@ const schema = z.object({
 
 export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N [--seeds K]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
+         [--teacher true-reward|scripted (what the teacher judges by; scripted: ${envsWithProgress().join(', ')})]
          [--features state|state-action (tabular)]
          [--gradient exact|rollout|suffix (SoBiRL, tabular)]
          [--start uniform|far|STATE (tabular: where clips and evaluation start)]
@@ -40,18 +43,22 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
-    tau: { type: 'string' }, beta: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
+    tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
     start: { type: 'string' }, 'algo-config': { type: 'string' },
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
   if (unsupported) throw new UsageError(`--algo ${unsupported}`);
-  const env = ENVS[flags.env]!;
-  if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env.tabular) {
+  // Continuous-action envs (pendulum, ...) have no entry in ENVS: neither tabular nor discrete.
+  const env = Object.hasOwn(ENVS, flags.env) ? ENVS[flags.env]! : null;
+  if (flags.teacher === 'scripted' && !env?.progress) {
+    throw new UsageError(`--teacher scripted: '${flags.env}' has no scripted judgement (its true reward already tells clips apart); it exists for ${envsWithProgress().join(', ')}`);
+  }
+  if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env?.tabular) {
     throw new UsageError(`--start and --algo-config apply to tabular environments only; '${flags.env}' is not`);
   }
   let start: StartSpec | undefined;
   try {
-    start = flags.start === undefined ? undefined : parseStart(flags.start, env);
+    start = flags.start === undefined || !env ? undefined : parseStart(flags.start, env);
   } catch (error) {
     throw new UsageError(`--${(error as Error).message}`);
   }
@@ -65,17 +72,20 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     pairsPerIter: flags['pairs-per-iter'] ?? defaults.pairsPerIter,
     horizon: flags.horizon ?? defaults.horizon,
     gamma: flags.gamma ?? defaults.gamma,
+    // A --gamma given applies to the oracle too; else the env's oracle discount where it has one.
+    ...(flags.gamma === undefined && defaults.oracleGamma !== undefined ? { oracleGamma: defaults.oracleGamma } : {}),
     tau: flags.tau ?? defaults.tau,
     features: flags.features,
     gradient: flags.gradient,
     ...(start ? { start } : {}),
     ...(algorithmConfig ? { algorithmConfig } : {}),
     teacher: { beta: flags.beta ?? defaults.beta },
+    judgement: flags.teacher,
   };
   if (algorithmConfig) {
     // Check the overrides against the learner's settings now, as a usage error (exit 2).
     try {
-      makeTabularLearner(opts.algo, makeTabularSetup(env, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), 0, opts.gradient, algorithmConfig);
+      checkTabularOverrides(opts.algo, makeTabularSetup(env!, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), algorithmConfig);
     } catch (error) {
       throw new UsageError(`--algo-config: ${(error as Error).message.replace(/^algorithm config: /, '')}`);
     }
@@ -92,8 +102,8 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {
     io.stdout(
-      `${report.algo} on ${report.env}: true return ${report.finalReturn.mean.toFixed(3)} ± ${report.finalReturn.std.toFixed(3)} ` +
-        `(oracle ${report.oracleReturn.toFixed(3)}) after ${report.labels} labels, ${report.seeds} seeds, ${seconds.toFixed(1)} s\n` +
+      `${report.algo} on ${report.env} (${report.teacher} teacher): true return ${report.finalReturn.mean.toFixed(3)} ± ${report.finalReturn.std.toFixed(3)} ` +
+        `(oracle ${report.oracleReturn.toFixed(3)}, random policy ${report.randomReturn.toFixed(3)}) after ${report.labels} labels, ${report.seeds} seeds, ${seconds.toFixed(1)} s\n` +
         report.curve.map(([l, r]) => `  labels ${String(l).padStart(6)}  return ${r.toFixed(3)}`).join('\n') + '\n',
     );
   }

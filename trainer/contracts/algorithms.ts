@@ -7,7 +7,7 @@
  * How an algorithm is built for an engine is the engine's business (trainer/engines/); this
  * module only says what may be asked for. docs/algorithms.md describes what each one computes.
  */
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, CONTINUOUS_ENVS, ENVS } from '../envs';
 
 export const ALGORITHMS = ['sobirl', 'm-sobirl', 'stoc-sobirl', 'drlhf', 'pbrl', 'hpgd', 'oracle'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
@@ -22,25 +22,37 @@ export interface AlgorithmInfo {
   tabularOnly: boolean;
   /** Needs the true reward in the learner's replay: a simulation baseline the service does not train on neural envs. */
   simulationOnlyOnNeural: boolean;
+  /** Runs on continuous-action envs (the continuous engine: SAC below, trainer/algorithms/continuous/). */
+  continuous: boolean;
 }
 
 export const ALGORITHM_INFO: Readonly<Record<AlgorithmName, AlgorithmInfo>> = {
-  sobirl: { title: 'SoBiRL', tabularOnly: false, simulationOnlyOnNeural: false },
-  'm-sobirl': { title: 'M-SoBiRL', tabularOnly: true, simulationOnlyOnNeural: false },
-  'stoc-sobirl': { title: 'Stoc-SoBiRL', tabularOnly: false, simulationOnlyOnNeural: false },
-  drlhf: { title: 'DRLHF', tabularOnly: false, simulationOnlyOnNeural: false },
+  sobirl: { title: 'SoBiRL', tabularOnly: false, simulationOnlyOnNeural: false, continuous: true },
+  'm-sobirl': { title: 'M-SoBiRL', tabularOnly: true, simulationOnlyOnNeural: false, continuous: false },
+  'stoc-sobirl': { title: 'Stoc-SoBiRL', tabularOnly: false, simulationOnlyOnNeural: false, continuous: true },
+  drlhf: { title: 'DRLHF', tabularOnly: false, simulationOnlyOnNeural: false, continuous: true },
   // PBRL's value penalty and HPGD's rollouts use the env's exact model (docs/algorithms-pbrl-hpgd.md).
-  pbrl: { title: 'PBRL', tabularOnly: true, simulationOnlyOnNeural: false },
-  hpgd: { title: 'HPGD', tabularOnly: true, simulationOnlyOnNeural: false },
-  oracle: { title: 'oracle (true reward)', tabularOnly: false, simulationOnlyOnNeural: true },
+  pbrl: { title: 'PBRL', tabularOnly: true, simulationOnlyOnNeural: false, continuous: false },
+  hpgd: { title: 'HPGD', tabularOnly: true, simulationOnlyOnNeural: false, continuous: false },
+  oracle: { title: 'oracle (true reward)', tabularOnly: false, simulationOnlyOnNeural: true, continuous: true },
 };
 
 export function isAlgorithmName(name: string): name is AlgorithmName {
   return (ALGORITHMS as readonly string[]).includes(name);
 }
 
+/** Whether the algorithm learns from labels: the oracle trains on the true reward and asks no teacher. */
+export function learnsFromLabels(algorithm: AlgorithmName): boolean {
+  return algorithm !== 'oracle';
+}
+
 export function isTabularEnv(envId: string): boolean {
-  return ENVS[envId]?.tabular !== undefined;
+  return Object.hasOwn(ENVS, envId) && ENVS[envId]!.tabular !== undefined;
+}
+
+/** True for an env with continuous (box) actions: the continuous engine trains it. */
+export function isContinuousEnvId(envId: string): boolean {
+  return Object.hasOwn(CONTINUOUS_ENVS, envId);
 }
 
 /**
@@ -49,8 +61,11 @@ export function isTabularEnv(envId: string): boolean {
  */
 export function unsupportedReason(algorithm: string, envId: string, use: AlgorithmUse): string | null {
   if (!isAlgorithmName(algorithm)) return `unknown algorithm '${algorithm}'; known: ${ALGORITHMS.join(', ')}`;
-  if (!(envId in ENVS)) return `unknown environment '${envId}'; known: ${Object.keys(ENVS).join(', ')}`;
+  if (!ALL_ENV_IDS.includes(envId)) return `unknown environment '${envId}'; known: ${ALL_ENV_IDS.join(', ')}`;
   const info = ALGORITHM_INFO[algorithm];
+  if (isContinuousEnvId(envId) && !info.continuous && !info.tabularOnly) {
+    return `${algorithm} does not run on continuous-action environments ('${envId}'); use ${ALGORITHMS.filter((a) => ALGORITHM_INFO[a].continuous).join(', ')}`;
+  }
   const tabular = isTabularEnv(envId);
   if (info.tabularOnly && !tabular) {
     const tabularEnvs = Object.keys(ENVS).filter(isTabularEnv).join(', ');

@@ -19,7 +19,8 @@
  * - replay bytes (neural runs) = replayCapacity x (2 x observationSize x 4 + 8) bytes: obs and
  *   next obs as float32, action and done flag.
  */
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS, getAnyEnv } from '../envs';
+import { isContinuousEnv } from '../envs/types';
 
 export const RUN_LIMITS = {
   /** Pairs kept pending for a run (pendingFactor x labelBatchSize, and the measured target). */
@@ -32,7 +33,7 @@ export const RUN_LIMITS = {
   replayBytes: 256 * 1024 * 1024,
 } as const;
 
-/** Default neural replay capacity when the run leaves it unset (simulate-neural.ts's DEFAULT_NEURAL_RUN). */
+/** Default neural replay capacity when the run leaves it unset (DEFAULT_NEURAL_RUN, trainer/algorithms/neural/run-config.ts). */
 const DEFAULT_REPLAY_CAPACITY = 50_000;
 
 export interface BudgetInput {
@@ -55,9 +56,11 @@ export interface BudgetIssue {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-/** Bytes per replayed transition for an env (float32 obs and next obs, action and done). */
+/** Bytes per replayed transition for an env (float32 obs and next obs, action (a float32 vector on continuous envs) and done; plus the true reward on continuous ones). */
 export function replayBytesPerTransition(envId: string): number {
-  const obs = ENVS[envId]?.observationSize ?? 1;
+  const env = ALL_ENV_IDS.includes(envId) ? getAnyEnv(envId) : null;
+  const obs = env?.observationSize ?? 1;
+  if (env && isContinuousEnv(env)) return 2 * obs * 4 + 4 * env.actionSpace.low.length + 8;
   return 2 * obs * 4 + 8;
 }
 
@@ -108,8 +111,8 @@ export function runBudgetIssues(input: BudgetInput): BudgetIssue[] {
       message: `horizon ${config.horizon}: labelBatchSize x 2 x horizon = ${fmt(batchSteps)} env steps per label batch; the limit is ${fmt(RUN_LIMITS.labelBatchSteps)}`,
     });
   }
-  const env = ENVS[input.envId];
-  if (env && env.tabular === undefined) {
+  const trainsReplay = ALL_ENV_IDS.includes(input.envId) && !(Object.hasOwn(ENVS, input.envId) && ENVS[input.envId]!.tabular !== undefined);
+  if (trainsReplay) {
     const capacity = config.neural?.replayCapacity ?? DEFAULT_REPLAY_CAPACITY;
     const bytes = capacity * replayBytesPerTransition(input.envId);
     if (bytes > RUN_LIMITS.replayBytes) {

@@ -58,3 +58,23 @@ describe('run config: start distribution', () => {
     expect(unknownWord.error!.issues[0]!.message).toMatch(/must be one of per-iteration, per-step/);
   });
 });
+
+describe('run config: the simulated teachers\' judgement', () => {
+  const base = { name: 'r', envId: 'mountaincar', instructions: 'Which car swings higher?' };
+  it("defaults to 'true-reward' and takes 'scripted' where the env has a progress measure", () => {
+    expect(createRunInputSchema.parse({ ...base, config: { simulate: {} } }).config.simulate?.judgement).toBe('true-reward');
+    expect(createRunInputSchema.parse({ ...base, config: { simulate: { judgement: 'scripted' } } }).config.simulate?.judgement).toBe('scripted');
+    expect(createRunInputSchema.parse({ ...base, envId: 'acrobot', config: { simulate: { judgement: 'scripted' } } }).config.simulate?.judgement).toBe('scripted');
+    expect(resolveRunConfig('acrobot', { simulate: { judgement: 'scripted' } }).simulate?.judgement).toBe('scripted');
+  });
+
+  it('refuses an unknown judgement, and scripted on an env without one, naming config.simulate.judgement', () => {
+    const unknown = createRunInputSchema.safeParse({ ...base, config: { simulate: { judgement: 'person' } } });
+    expect(unknown.success).toBe(false);
+    expect(unknown.error!.issues[0]!.path).toEqual(['config', 'simulate', 'judgement']);
+    const cartpole = createRunInputSchema.safeParse({ ...base, envId: 'cartpole', config: { simulate: { judgement: 'scripted' } } });
+    expect(cartpole.success).toBe(false);
+    expect(cartpole.error!.issues[0]!.path).toEqual(['config', 'simulate', 'judgement']);
+    expect(cartpole.error!.issues[0]!.message).toMatch(/no scripted judgement for 'cartpole'.*mountaincar, acrobot/);
+  });
+});

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { text } from './text';
-import { ENVS } from '../envs';
+import { ALL_ENV_IDS, ENVS, envsWithProgress } from '../envs';
 import { ALGORITHMS, type AlgorithmName } from './algorithms';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
-import { BPREF_TEACHERS } from './teacher-names';
+import { BPREF_TEACHERS, TEACHER_JUDGEMENTS } from './teacher-names';
 import { runBudgetIssues } from './run-budget';
 import { parseStart } from '../envs/start';
 
@@ -41,6 +41,11 @@ const teacherSchema = z.union([
 export const simulateConfigSchema = z.object({
   /** Who answers: a B-Pref preset name or teacher settings. */
   teacher: teacherSchema.default('oracle'),
+  /**
+   * What the teachers judge clips by (trainer/teachers/scripted.ts): the true reward, or the
+   * scripted judgement (true reward plus the progress a person sees; envs with a `progress` only).
+   */
+  judgement: z.enum(TEACHER_JUDGEMENTS).default('true-reward'),
   /** Simulated annotator accounts answering in parallel. */
   annotators: z.number().int().min(1).max(200).default(1),
   /** Labels per second per simulated annotator; 0 = as fast as the queue allows. */
@@ -49,7 +54,7 @@ export const simulateConfigSchema = z.object({
 export type SimulateConfig = z.infer<typeof simulateConfigSchema>;
 
 /**
- * Neural runs' schedule (trainer/simulate/simulate-neural.ts's DEFAULT_NEURAL_RUN fills what is
+ * Neural runs' schedule (DEFAULT_NEURAL_RUN, trainer/algorithms/neural/run-config.ts, fills what is
  * unset; the algorithm's own settings, e.g. upperSteps, stay in `algorithm`). Strict: a typo is
  * an error naming the key, not a silently ignored setting.
  */
@@ -70,6 +75,8 @@ export const neuralSettingsSchema = z.strictObject({
   hiddenSizes: z.array(z.number().int().min(1).max(1024)).min(1).max(4).optional(),
   /** Adam steps per iteration of the query-selection ensemble (disagreement selection). */
   ensembleSteps: z.number().int().min(0).max(10_000).optional(),
+  /** Continuous-action runs (SAC): the entropy weight fixed at the run's tau, or auto-tuned as the SAC authors' code does. */
+  entropy: z.enum(['fixed', 'auto']).optional(),
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 
@@ -81,6 +88,10 @@ export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 export const STRING_ALGORITHM_SETTINGS: Readonly<Record<string, readonly string[]>> = {
   exploreData: ['fresh', 'weighted'],
   exploreSchedule: ['per-iteration', 'per-step'],
+  // How G_Q - G_V is estimated (neural and continuous SoBiRL): simulator rollouts or the one-step form.
+  gradient: ['rollout', 'one-step'],
+  // SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts; `simulate --gradient`).
+  gradientSource: ['exact', 'rollout', 'suffix'],
 };
 
 /** The settings as a form or `runs.create` gives them (typed input; every field has a default). */
@@ -166,16 +177,22 @@ export function resolveRunConfig(envId: string, raw: unknown): RunConfig {
 const createRunFields = z.object({
   name: text(200).trim().min(1),
   // An own-property lookup: `id in ENVS` also matched inherited names (`__proto__`, `toString`).
-  envId: text(100).refine((id) => Object.hasOwn(ENVS, id), { message: `unknown environment; known: ${Object.keys(ENVS).join(', ')}` }),
+  envId: text(100).refine((id) => ALL_ENV_IDS.includes(id), { message: `unknown environment; known: ${ALL_ENV_IDS.join(', ')}` }),
   algorithm: z.enum(RUN_ALGORITHMS).default('sobirl'),
   instructions: text(2000).trim().min(1),
   labelsWanted: z.number().int().min(1).max(10).default(1),
   labelBatchSize: z.number().int().min(1).max(1024).default(16),
   config: runSettingsSchema.prefault({}),
 }).superRefine((input, ctx) => {
-  const env = ENVS[input.envId];
-  if (!env) return; // envId's own check reports it
-  if (!env.tabular) {
+  if (!ALL_ENV_IDS.includes(input.envId)) return; // envId's own check reports it
+  const env = Object.hasOwn(ENVS, input.envId) ? ENVS[input.envId] : undefined;
+  if (input.config.simulate?.judgement === 'scripted' && !env?.progress) {
+    ctx.addIssue({
+      code: 'custom', path: ['config', 'simulate', 'judgement'],
+      message: `no scripted judgement for '${input.envId}' (its true reward already tells clips apart); choose 'true-reward', or one of ${envsWithProgress().join(', ')}`,
+    });
+  }
+  if (!env?.tabular) {
     if (input.config.start !== 'uniform') ctx.addIssue({ code: 'custom', path: ['config', 'start'], message: `a start state needs a tabular environment; '${input.envId}' starts as its env resets` });
     return;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../core/rng';
-import { acrobot, acrobotAtGoal, acrobotDerivatives, acrobotJoints, rk4Step, wrapAngle, type AcrobotState } from './acrobot';
+import { acrobot, acrobotAtGoal, acrobotDerivatives, acrobotEnergy, acrobotJoints, acrobotSwing, rk4Step, wrapAngle, type AcrobotState } from './acrobot';
 
 type Vec4 = [number, number, number, number];
 
@@ -162,5 +162,22 @@ describe('acrobot observe and render', () => {
     expect(Math.hypot(tip[0] - elbow[0], tip[1] - elbow[1])).toBeCloseTo(1, 14);
     const goal = acrobot.render(s).items.find((p) => p.kind === 'line' && p.y1 === 1 && p.y2 === 1);
     expect(goal).toBeDefined();
+  });
+});
+
+describe('acrobot energy (the scripted teacher progress)', () => {
+  it('is kept without torque and changed by the torque work tau * dth2 dt', () => {
+    let s: AcrobotState = { theta1: 1.2, theta2: -0.4, dtheta1: 0.3, dtheta2: -0.8, t: 0 };
+    const e0 = acrobotEnergy(s);
+    const rng = makeRng(0);
+    for (let i = 0; i < 25; i++) s = acrobot.step(s, 1, rng).state;
+    // RK4 with dt = 0.2 keeps the energy to a small fraction (0.5%) of its 39.2 range.
+    expect(Math.abs(acrobotEnergy(s) - e0)).toBeLessThan(0.2);
+    // One step with torque +1: the energy change is the work, the integral of tau * dth2 dt.
+    const a: AcrobotState = { theta1: 0.3, theta2: 0.2, dtheta1: 0.5, dtheta2: 1.5, t: 0 };
+    const next = acrobot.step(a, 2, rng).state;
+    const work = 1 * ((a.dtheta2 + next.dtheta2) / 2) * 0.2;
+    expect(acrobotEnergy(next) - acrobotEnergy(a)).toBeCloseTo(work, 1);
+    expect(acrobotSwing(next)).toBeGreaterThan(acrobotSwing(a));
   });
 });

@@ -77,6 +77,35 @@ export function acrobotDerivatives(y: Readonly<Vec4>, torque: number): Vec4 {
   return [dtheta1, dtheta2, ddtheta1, ddtheta2];
 }
 
+/**
+ * Mechanical energy (kinetic + potential, pivot height 0) of the arm. The kinetic energy is
+ * (1/2) dq^T M(th2) dq with the mass matrix whose entries are d1, d2 of acrobotDerivatives and
+ * m2 lc2^2 + I2; the potential's gradient is (phi1, phi2) there. Without torque the RK4 step
+ * keeps it (up to the integration error and the velocity clip); a torque changes it by its work.
+ */
+export function acrobotEnergy(s: Pick<AcrobotState, 'theta1' | 'theta2' | 'dtheta1' | 'dtheta2'>): number {
+  const m1 = ACROBOT.linkMass1, m2 = ACROBOT.linkMass2;
+  const l1 = ACROBOT.linkLength1;
+  const lc1 = ACROBOT.linkComPos1, lc2 = ACROBOT.linkComPos2;
+  const I1 = ACROBOT.linkMoi, I2 = ACROBOT.linkMoi;
+  const g = ACROBOT.gravity;
+  const { theta1, theta2, dtheta1, dtheta2 } = s;
+  const d1 = m1 * lc1 ** 2 + m2 * (l1 ** 2 + lc2 ** 2 + 2 * l1 * lc2 * Math.cos(theta2)) + I1 + I2;
+  const d2 = m2 * (lc2 ** 2 + l1 * lc2 * Math.cos(theta2)) + I2;
+  const d3 = m2 * lc2 ** 2 + I2;
+  const kinetic = 0.5 * d1 * dtheta1 ** 2 + d2 * dtheta1 * dtheta2 + 0.5 * d3 * dtheta2 ** 2;
+  const potential = -(m1 * lc1 + m2 * l1) * g * Math.cos(theta1) - m2 * lc2 * g * Math.cos(theta1 + theta2);
+  return kinetic + potential;
+}
+
+/** The potential energy of the arm straight up (minus that of hanging down). */
+const UPRIGHT_ENERGY = (ACROBOT.linkMass1 * ACROBOT.linkComPos1 + ACROBOT.linkMass2 * (ACROBOT.linkLength1 + ACROBOT.linkComPos2)) * ACROBOT.gravity;
+
+/** 0 hanging still, 1 = the energy of the arm held straight up (the scripted teacher's progress). */
+export function acrobotSwing(s: Pick<AcrobotState, 'theta1' | 'theta2' | 'dtheta1' | 'dtheta2'>): number {
+  return (acrobotEnergy(s) + UPRIGHT_ENERGY) / (2 * UPRIGHT_ENERGY);
+}
+
 /** One classic fourth-order Runge-Kutta step of length h (Gymnasium's `rk4` over [0, dt]). */
 export function rk4Step(f: (y: Readonly<Vec4>) => Vec4, y0: Readonly<Vec4>, h: number): Vec4 {
   const add = (y: Readonly<Vec4>, k: Readonly<Vec4>, c: number): Vec4 =>
@@ -164,4 +193,13 @@ export const acrobot: Env<AcrobotState> = {
   // Gymnasium's observation: angles as (cos, sin) so the features are continuous across +-pi.
   observe: (s) => [Math.cos(s.theta1), Math.sin(s.theta1), Math.cos(s.theta2), Math.sin(s.theta2), s.dtheta1, s.dtheta2],
   render,
+  // A person sees the tip swing higher with each pump before it crosses the line: the arm's
+  // energy is the height its swing can lift it to. Torque along the elbow's velocity pumps it
+  // by ~0.2 per 25-step clip (~90 steps from rest to the line); a weight of 20 makes that ~4
+  // return units, as for mountaincar.
+  progress: {
+    description: 'swing: the energy of the arm (0 = hanging still, 1 = enough to hold it straight up), i.e. how high its tip can swing',
+    measure: acrobotSwing,
+    weight: 20,
+  },
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeRng } from '../core/rng';
-import { hillHeight, mountaincar, mountainCarAtGoal, type MountainCarState } from './mountaincar';
+import { hillHeight, mountaincar, mountainCarAtGoal, mountainCarEnergyHeight, mountainCarSwing, type MountainCarState } from './mountaincar';
 
 const state = (position: number, velocity: number, t = 0): MountainCarState => ({ position, velocity, t });
 
@@ -88,8 +88,20 @@ describe('mountaincar termination', () => {
 });
 
 describe('mountaincar observe and render', () => {
-  it('observes [position, velocity]', () => {
-    expect(mountaincar.observe(state(-0.3, 0.02, 9))).toEqual([-0.3, 0.02]);
+  it('observes [position, velocity] scaled to [-1, 1], then an 8 x 8 grid of Gaussian bumps over them', () => {
+    const o = mountaincar.observe(state(-0.3, 0.02, 9));
+    expect(o).toHaveLength(66);
+    expect(mountaincar.observationSize).toBe(66);
+    expect(o[0]).toBeCloseTo(0, 12); // -0.3 is the middle of [-1.2, 0.6]
+    expect(o[1]).toBeCloseTo(0.02 / 0.07, 12);
+    // On a grid centre (position -1.2 + 2 * 1.8 / 7, velocity -0.07 + 5 * 0.14 / 7 = 0.03) its bump
+    // is 1, the next one along the velocity exp(-1/2), one step along both exp(-1).
+    const c = mountaincar.observe(state(-1.2 + (2 * 1.8) / 7, 0.03));
+    expect(c[2 + 2 * 8 + 5]).toBeCloseTo(1, 12);
+    expect(c[2 + 2 * 8 + 6]).toBeCloseTo(Math.exp(-0.5), 12);
+    expect(c[2 + 3 * 8 + 6]).toBeCloseTo(Math.exp(-1), 12);
+    // Far bumps vanish: the features are local.
+    expect(c[2 + 7 * 8 + 0]).toBeLessThan(1e-6);
   });
 
   it('draws the hill as sin(3x) * 0.45 + 0.55 and the car on it', () => {
@@ -106,5 +118,27 @@ describe('mountaincar observe and render', () => {
       // Both wheels sit within a wheel radius of the track near x = -0.2.
       expect(Math.abs(w.y - hillHeight(w.x))).toBeLessThan(0.03);
     }
+  });
+});
+
+describe('mountaincar energy (the scripted teacher progress)', () => {
+  it('is nearly kept while coasting and rises when pushing along the velocity', () => {
+    let s = state(-0.9, 0);
+    const e0 = mountainCarEnergyHeight(s);
+    const rng = makeRng(0);
+    // Coasting 30 steps: the Euler step drifts the energy a little (1% of the 0.9 climb)...
+    for (let i = 0; i < 30; i++) s = mountaincar.step(s, 1, rng).state;
+    const drift = Math.abs(mountainCarEnergyHeight(s) - e0);
+    expect(drift).toBeLessThan(0.015);
+    // ...a few times less than 10 steps of pushing along the velocity add.
+    let pushed = state(-0.5, 0.01), braked = pushed;
+    for (let i = 0; i < 10; i++) {
+      pushed = mountaincar.step(pushed, pushed.velocity >= 0 ? 2 : 0, rng).state;
+      braked = mountaincar.step(braked, braked.velocity >= 0 ? 0 : 2, rng).state;
+    }
+    const before = mountainCarEnergyHeight(state(-0.5, 0.01));
+    expect(mountainCarEnergyHeight(pushed) - before).toBeGreaterThan(3 * drift);
+    expect(mountainCarEnergyHeight(braked)).toBeLessThan(before);
+    expect(mountainCarSwing(pushed)).toBeGreaterThan(mountainCarSwing(braked));
   });
 });

@@ -286,6 +286,74 @@ export class RewardModel {
     return kernel.linearGradient(obs, actions, n, weights);
   }
 
+  /**
+   * One step of the query ensemble's fit (trainer/service/neural-engine.ts QueryEnsemble): each
+   * member's Bradley-Terry loss on its own returns, weighted by its own bootstrap weights
+   * w [K * M] (member-major) and normalised by their sum, plus a penalty on the scale of the
+   * members' returns, scaleL2 * (mean R(first)^2 + mean R(second)^2) over members and pairs.
+   * Returns the loss before the step. On the JS kernel the gradient is the kernel's
+   * (kernels/reward-kernel.ts, closed form; its own Adam moments), else tfjs autodiff.
+   */
+  bootstrapPreferenceStep(first: SegmentBatch, second: SegmentBatch, y: ArrayLike<number>, weights: Float32Array, scaleL2: number): number {
+    const K = this.members.length, M = first.count;
+    if (second.count !== M || y.length !== M) throw new Error(`bootstrapPreferenceStep: ${M} / ${second.count} segments, ${y.length} labels`);
+    if (weights.length !== K * M) throw new Error(`bootstrapPreferenceStep: ${weights.length} weights for ${K} members x ${M} pairs`);
+    if (this.fast) {
+      this.checkBatch(first);
+      this.checkBatch(second);
+      const { value, grad } = this.fast.bootstrapPreferenceGradient(first, second, y, weights, scaleL2);
+      this.fast.applyGradient(grad);
+      return value;
+    }
+    let total = 0;
+    for (let i = 0; i < weights.length; i++) total += weights[i]!;
+    return this.update(() => tf.tidy(() => {
+      const r1 = this.memberSegmentReturns(first), r2 = this.memberSegmentReturns(second); // [K, M]
+      const delta = tf.sub(r1, r2);
+      const perPair = tf.add(tf.softplus(tf.neg(delta)), tf.mul(tf.sub(1, tf.tensor1d(Array.from(y), 'float32')), delta));
+      const bt = tf.div(tf.sum(tf.mul(perPair, tf.tensor2d(weights, [K, M]))), Math.max(1e-6, total));
+      const scale = tf.add(tf.mean(tf.square(r1)), tf.mean(tf.square(r2)));
+      return tf.add(bt, tf.mul(scale, scaleL2)) as tf.Scalar;
+    }));
+  }
+
+  /**
+   * Disagreement on candidate pairs, no gradient: per pair m, the standard deviation over members
+   * of P(first preferred) = sigmoid(R_k(first_m) - R_k(second_m)) -> [M].
+   */
+  preferenceDisagreement(first: SegmentBatch, second: SegmentBatch): Float64Array {
+    if (first.count !== second.count) throw new Error(`preferenceDisagreement: ${first.count} first segments but ${second.count} second ones`);
+    this.checkBatch(first);
+    this.checkBatch(second);
+    if (this.fast) {
+      const r1 = this.fast.memberSegmentReturns(first), r2 = this.fast.memberSegmentReturns(second), K = r1.length;
+      return Float64Array.from({ length: first.count }, (_, m) => {
+        const p = r1.map((r, k) => 1 / (1 + Math.exp(r2[k]![m]! - r[m]!)));
+        const mean = p.reduce((s, v) => s + v, 0) / K;
+        return Math.sqrt(p.reduce((s, v) => s + (v - mean) ** 2, 0) / K);
+      });
+    }
+    const t = tf.tidy(() => {
+      const p = tf.sigmoid(tf.sub(this.memberSegmentReturns(first), this.memberSegmentReturns(second))); // [K, M]
+      return tf.sqrt(tf.moments(p, 0).variance);
+    });
+    try {
+      return Float64Array.from(t.dataSync());
+    } finally {
+      t.dispose();
+    }
+  }
+
+  /** JS kernel only: the weights as one member-concatenated vector (the layout of its flat gradients), a copy. */
+  flatWeights(): Float32Array {
+    return this.jsKernel('flatWeights').params();
+  }
+
+  /** JS kernel only: sets the weights from a vector laid out as `flatWeights()`'s. */
+  setFlatWeights(weights: Float32Array): void {
+    this.jsKernel('setFlatWeights').setParams(weights);
+  }
+
   /** Minimises `loss` over this model's weights only (one step); returns the loss before the step. */
   update(loss: () => tf.Scalar): number {
     this.fast?.flush();

@@ -10,6 +10,7 @@ describe('TRAINER_ENGINES', () => {
     expect(parseTrainerEngines(undefined)).toEqual([...ENGINE_KINDS]);
     expect(parseTrainerEngines('  ')).toEqual([...ENGINE_KINDS]);
     expect(parseTrainerEngines(' neural ,neural')).toEqual(['neural']);
+    expect(parseTrainerEngines('continuous,neural,tabular')).toEqual(['tabular', 'neural', 'continuous']);
     expect(parseTrainerEngines('neural,tabular')).toEqual(['tabular', 'neural']);
   });
 
@@ -22,6 +23,7 @@ describe('TRAINER_ENGINES', () => {
   it('every env maps to one of the kinds', () => {
     expect(engineKindForEnv('grid5')).toBe('tabular');
     expect(engineKindForEnv('cartpole')).toBe('neural');
+    expect(engineKindForEnv('hopper')).toBe('continuous');
   });
 
   it('the trainer process refuses a bad value at start-up: exit 2, the variable named, nothing opened', () => {

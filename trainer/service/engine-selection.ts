@@ -3,19 +3,14 @@
  * runs best (e.g. `neural` only on the machine with tfjs-node, `tabular,continuous` elsewhere). A
  * process claims the leases of runs of those kinds only (run-lease-keeper.ts).
  */
-import { isTabularEnv } from '../contracts/algorithms';
+import { engineKindForEnv, type EngineKind } from './engine';
 
-// TEMPORARY until i12-postgres's merge of main lands here: main's engine.ts has the kind list
-// (with 'continuous') and engineKindForEnv; these two lines then import them from './engine'.
-export type EngineKind = 'tabular' | 'neural';
-export function engineKindForEnv(envId: string): EngineKind {
-  return isTabularEnv(envId) ? 'tabular' : 'neural';
-}
+export { engineKindForEnv, type EngineKind };
 
 /** Every engine kind, in the order the error message lists them. */
-export const ENGINE_KINDS = ['tabular', 'neural'] as const satisfies readonly EngineKind[];
+export const ENGINE_KINDS = ['tabular', 'neural', 'continuous'] as const satisfies readonly EngineKind[];
 // A kind added to EngineKind but not to ENGINE_KINDS fails to compile here.
-const everyKind: Record<EngineKind, true> = { tabular: true, neural: true };
+const everyKind: Record<EngineKind, true> = { tabular: true, neural: true, continuous: true };
 
 /**
  * The engine kinds of a TRAINER_ENGINES value: a comma-separated list (spaces allowed, duplicates

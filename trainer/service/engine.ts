@@ -1,14 +1,15 @@
 /**
- * The Engine interface: what the one run driver (run-driver.ts) asks of a learner family. Two
+ * The Engine interface: what the one run driver (run-driver.ts) and `simulate()`
+ * (trainer/simulate/simulate.ts) ask of a learner family, through the same methods. Two
  * implementations: TabularEngine (tabular-run.ts: exact soft value iteration on an env with a
  * transition model) and NeuralEngine (neural-run.ts: tfjs reward model + soft Q-learning).
- * engines.ts says which env gets which. How to add a third: trainer/README.md.
+ * `engineKindForEnv` below says which env gets which. How to add a third: trainer/README.md.
  *
  * An engine holds what belongs to its run beyond one checkpoint (the neural query ensemble and
  * the measured label demand); the learner `L` is one checkpoint's models, which the driver keeps
  * in memory between iterations and drops when the commit is lost. Engines never touch the
  * database: the driver reads and commits (store.ts), and hands engines a `RunHistory` to read
- * what they need of the run's past.
+ * what they need of the run's past (a simulation hands them one kept in memory).
  *
  * One outer iteration, as the driver calls it (the order of imitation's preference-comparisons
  * loop; gathering the pairs for the NEXT iteration's labels closes it):
@@ -16,9 +17,28 @@
  *   new policy) -> propose (the next pairs) -> evaluate -> encodeCheckpoint -> commit.
  */
 import type { Run } from '../../db/schema';
+import { isContinuousEnvId, isTabularEnv } from '../contracts/algorithms';
 import type { RunConfig } from '../contracts/run-config';
 import type { CheckpointMeta, CheckpointSpec, LabelRow, PairSpec } from './store';
 import type { TimeSlicer } from './time-slicer';
+
+/**
+ * The columns of a run an engine reads: the driver hands it the run's row, `simulate()` an
+ * in-memory run with no row behind it (trainer/simulate/in-memory-run.ts).
+ */
+export type EngineRun = Pick<Run, 'id' | 'envId' | 'algorithm' | 'config' | 'iteration' | 'labelBatchSize' | 'labelsWanted'>;
+
+/** The learner families; `engineKindForEnv` says which one trains an env. */
+export type EngineKind = 'tabular' | 'neural' | 'continuous';
+
+/**
+ * The one place an env gets its engine: the tabular one on envs with an exact transition model,
+ * the continuous one (SAC below) on continuous-action envs, the neural one elsewhere. The service (engines.ts) and simulate (simulate/load-engine.ts) each
+ * build the engine of this kind, from a map TypeScript checks covers every kind.
+ */
+export function engineKindForEnv(envId: string): EngineKind {
+  return isTabularEnv(envId) ? 'tabular' : isContinuousEnvId(envId) ? 'continuous' : 'neural';
+}
 
 /** A run's settings as one engine reads them; `setupKey` changes when a change needs new models. */
 export interface EnginePlan {
@@ -42,7 +62,7 @@ export interface RunHistory {
 
 /** Everything a step of one tick may need: the run row, its plan, the yield point, the log. */
 export interface StepContext<P extends EnginePlan> {
-  run: Run;
+  run: EngineRun;
   plan: P;
   slicer: TimeSlicer;
   history: RunHistory;
@@ -84,10 +104,10 @@ export interface Engine<L, P extends EnginePlan = EnginePlan, D = unknown> {
   /** Named in log lines ('tabular', 'neural'). */
   readonly kind: string;
   /** Words after "first checkpoint" in the log (e.g. " (cartpole, neural)"). */
-  firstCheckpointNote(run: Run): string;
+  firstCheckpointNote(run: EngineRun): string;
 
   /** The run's settings for this engine; throws (in words) on a config it cannot train. */
-  plan(run: Run): P;
+  plan(run: EngineRun): P;
   /** Once per tick before any model work (the neural engine picks its tfjs backend). */
   prepare(): Promise<void>;
   /** Pairs to keep pending; `measured` = the iteration in flight, whose label demand it may record. */
@@ -127,8 +147,12 @@ export interface Engine<L, P extends EnginePlan = EnginePlan, D = unknown> {
    * iteration changes the learner; null when the engine never yields mid-iteration.
    */
   topUpSource(ctx: StepContext<P>, learner: L): ((count: number, index: number) => PairSpec[]) | null;
-  /** Metrics of the current policy ('return/true', ...): NaN ones are not stored. */
-  evaluate(ctx: StepContext<P>, learner: L, iteration: number): Metrics;
+  /**
+   * Metrics of the current policy ('return/true', the curve `simulate` draws, ...): NaN ones are
+   * not stored. `final`: the last point of a simulation (an engine whose evaluation is sampled may
+   * spend more episodes on it); the service never sets it.
+   */
+  evaluate(ctx: StepContext<P>, learner: L, iteration: number, final?: boolean): Metrics;
   /** The checkpoint's blobs: reward model, policy and (where the engine has it) optimiser state. */
   encodeCheckpoint(learner: L): Promise<EncodedCheckpoint>;
   /** The log line's engine-specific part after an iteration committed. */

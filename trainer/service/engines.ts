@@ -1,16 +1,14 @@
 /**
- * Which engine trains a run: the tabular one on envs with an exact transition model, the neural
- * one elsewhere. The one place the service chooses; adding an engine is a line here and a class
- * implementing Engine (engine.ts; trainer/README.md walks through it).
+ * The engine that trains a run, of the kind engine.ts's `engineKindForEnv` gives its env (the one
+ * place an env gets its engine), built by engine-factory.ts (which simulate uses too). Adding an
+ * engine is a kind there, a factory line in engine-factory.ts and a class implementing Engine
+ * (trainer/README.md).
  */
-import { isTabularEnv } from '../contracts/algorithms';
-import { NeuralEngine } from './neural-run';
+import { createEngine } from './engine-factory';
 import { RunDriver, type DriverOptions } from './run-driver';
-import { TabularEngine } from './tabular-run';
 import type { Db } from '../../db/client';
 
 /** A driver for the run on its env's engine (a new engine per run: it holds the run's query ensemble and demand). */
-export function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): RunDriver<unknown> {
-  const engine = isTabularEnv(envId) ? new TabularEngine() : new NeuralEngine();
-  return new RunDriver(db, runId, engine as never, options);
+export async function driverForEnv(db: Db, runId: number, envId: string, options: DriverOptions): Promise<RunDriver<unknown>> {
+  return new RunDriver(db, runId, await createEngine(envId), options);
 }

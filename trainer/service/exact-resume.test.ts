@@ -48,7 +48,10 @@ async function runLoop(algorithm: string, restartEveryIteration: boolean, dropOp
       config: { seed: 9, gamma: 0.9, tau: 0.1, horizon: 12, iterationTimeoutMs: 3_600_000 },
     }).returning({ id: runs.id }))).id,
   );
-  const caller = callerFor(db, await addUser(db, 'annotator', 'resume@example.com'));
+  // Labels dated an hour back: the label rate over the last 30 s (store.ts labelRate, read at the
+  // real time) is then 0, so the pending target, hence the pairs queued, does not depend on how
+  // long each step took (on a loaded machine the two loops queued different pairs).
+  const caller = callerFor(db, await addUser(db, 'annotator', 'resume@example.com'), () => Date.now() - 3_600_000);
   const newService = () => new TrainerService({ db, simulate: false, log: () => {} });
   let service = newService();
   await service.runOnce(0); // the first checkpoint and its pairs

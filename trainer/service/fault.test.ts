@@ -49,7 +49,7 @@ describe.each(CASES)('crash safety of a $engine run', ({ envId, beta, timeoutMs,
     annotateAs(caller, runId, n, rng, submitted, { beta });
 
   it('SIGKILL mid-iteration, restart: the run resumes from its checkpoint, every label is kept and consumed once, no pair is duplicated', async () => {
-    const { db, file, cleanup } = await freshDb(`fault-${envId}`);
+    const { db, env, cleanup } = await freshDb(`fault-${envId}`);
     cleanups.push(cleanup);
     const runId = await newRun(db, envId, config);
     const caller = callerFor(db, await addUser(db, 'annotator'));
@@ -57,7 +57,7 @@ describe.each(CASES)('crash safety of a $engine run', ({ envId, beta, timeoutMs,
     const submitted: number[] = [];
 
     // 1. The first service computes iteration 1 and is killed before its commit.
-    const first = spawnService(file, 3_000);
+    const first = spawnService(env, 3_000);
     await waitFor('the first checkpoint', async () => (await count(db, checkpoints)) === 1, timeoutMs);
     await annotate(caller, runId, 8, rng, submitted);
     await waitFor('iteration 1 computed', () => first.lines.some((l) => /k=1 computed/.test(l)), timeoutMs);
@@ -68,7 +68,7 @@ describe.each(CASES)('crash safety of a $engine run', ({ envId, beta, timeoutMs,
 
     // 2. A restarted service resumes from checkpoint 0 and redoes it; more labels arrive meanwhile;
     //    killed again at an arbitrary moment.
-    const second = spawnService(file, 200);
+    const second = spawnService(env, 200);
     await annotate(caller, runId, 8, rng, submitted);
     await waitFor('iteration 1 committed after the restart', async () => (await iterationOf(db, runId)) >= 1, timeoutMs);
     if (resumeLine) expect(second.lines.some((l) => resumeLine.test(l))).toBe(true);
@@ -77,7 +77,7 @@ describe.each(CASES)('crash safety of a $engine run', ({ envId, beta, timeoutMs,
     await exited(second.child);
 
     // 3. A third one finishes the work and stops cleanly on SIGTERM.
-    const third = spawnService(file, 0);
+    const third = spawnService(env, 0);
     await annotate(caller, runId, 5, rng, submitted);
     const lastLabel = Math.max(...submitted);
     await waitFor('every label consumed', async () => {

@@ -21,7 +21,13 @@ export { NEURAL_CHECKPOINT_ROW_FORMAT };
 
 export async function encodeNeuralCheckpoint(models: NeuralModels): Promise<{ rewardModel: Buffer; policy: Buffer }> {
   const toBuffer = (u8: Uint8Array) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-  return { rewardModel: toBuffer(await saveCheckpoint(models.upper.rewardModel)), policy: toBuffer(await saveCheckpoint(models.lower.q)) };
+  return { rewardModel: toBuffer(await saveCheckpoint(rewardModelOf(models).rewardModel)), policy: toBuffer(await saveCheckpoint(models.lower.q)) };
+}
+
+/** The upper level, which every checkpointed learner has: the neural oracle is a simulation baseline the service never trains. */
+function rewardModelOf(models: NeuralModels): NonNullable<NeuralModels['upper']> {
+  if (!models.upper) throw new Error('the neural oracle has no reward model and no checkpoint format: it is a simulation baseline (contracts/algorithms.ts)');
+  return models.upper;
 }
 
 /**
@@ -45,7 +51,7 @@ export async function loadNeuralCheckpoint(
     const q = await loaded(() => loadSoftQ(blobs.policy!, { label: policyLabel }));
     try {
       const pairs = [
-        ...matchWeights(reward.namedWeights(), models.upper.rewardModel.namedWeights(), rewardLabel),
+        ...matchWeights(reward.namedWeights(), rewardModelOf(models).rewardModel.namedWeights(), rewardLabel),
         ...matchWeights(q.namedWeights(), models.lower.q.namedWeights(), policyLabel),
       ];
       // Everything checked: only now write into the run's models.

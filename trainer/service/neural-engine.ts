@@ -1,12 +1,12 @@
 /**
- * The neural pieces the service combines for a run on a non-tabular env (cartpole, mountaincar,
- * acrobot): the run's schedule (DEFAULT_NEURAL_RUN with the run's overrides), its learner (the
- * upper level of `simulate` and the shared soft-Q lower level), labels from the database as
+ * The neural pieces the neural engine (neural-run.ts) combines for a run on a non-tabular env
+ * (cartpole, mountaincar, acrobot): the run's schedule (DEFAULT_NEURAL_RUN, or the schedule a
+ * simulation passes, with the run's overrides), its learner (the algorithm's upper level and the
+ * soft-Q lower level; the oracle's lower level trains on the true reward), labels as
  * packed pairs, candidate clips cut from the CURRENT policy's trajectories, and query selection
  * by the disagreement of a small bootstrap ensemble, and the sliced (cooperative) forms of the
  * long loops of an iteration. No database here.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
@@ -14,9 +14,11 @@ import type { LabeledPair, Segment } from '../preference/types';
 import { cutSegment, validSegmentStarts, type BatchPolicy, type ExperienceCollector, type Transition } from '../algorithms/neural/experience';
 import type { NeuralUpperLevel } from '../algorithms/neural/learner';
 import { LowerLevel } from '../algorithms/neural/lower-level';
+import { OracleLowerLevel } from '../algorithms/neural/oracle';
 import { packPairs, subBatch, type PairBatch } from '../algorithms/neural/neural-rlhf';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
 import type { RewardSource } from '../models/soft-q';
+import type { KernelName } from '../models/kernels/select';
 import { makeSegmentBatch } from '../models/segment-batch';
 import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
 import type { TimeSlicer } from './time-slicer';
@@ -40,10 +42,10 @@ const DEFAULT_ENSEMBLE_HIDDEN = [32];
 const ENSEMBLE_BATCH = 64;
 const ENSEMBLE_REWARD_L2 = 0.1;
 
-/** DEFAULT_NEURAL_RUN with the run's `neural` record and its `algorithm` overrides applied. */
-export function neuralSchedule(config: RunConfig): NeuralSchedule {
+/** `base` (DEFAULT_NEURAL_RUN unless a simulation passes its own) with the run's `neural` record and its `algorithm` overrides applied. */
+export function neuralSchedule(config: RunConfig, base: NeuralRunConfig = DEFAULT_NEURAL_RUN): NeuralSchedule {
   const n = config.neural ?? {};
-  const d = DEFAULT_NEURAL_RUN;
+  const d = base;
   const hidden = n.hiddenSizes;
   const withHidden = <C extends { rewardModel: object }>(c: C): C => (hidden ? { ...c, rewardModel: { ...c.rewardModel, hiddenSizes: [...hidden] } } : c);
   const run: NeuralRunConfig = {
@@ -65,22 +67,26 @@ export function neuralSchedule(config: RunConfig): NeuralSchedule {
   return { run, ensembleSteps: n.ensembleSteps ?? DEFAULT_ENSEMBLE_STEPS, ensembleHidden: hidden ? [...hidden] : DEFAULT_ENSEMBLE_HIDDEN };
 }
 
-/** The learner of a neural run: simulate's upper level (owns r_x) and the soft-Q lower level. */
-export interface NeuralModels {
-  upper: NeuralUpperLevel;
-  lower: LowerLevel;
-}
+/**
+ * The learner of a neural run: the algorithm's upper level (owns r_x) and the soft-Q lower level;
+ * or, for the oracle (a simulation baseline: the registry keeps it off the service's neural
+ * runs), no upper level and a lower level that trains on the true reward.
+ */
+export type NeuralModels =
+  | { upper: NeuralUpperLevel; lower: LowerLevel }
+  | { upper: null; lower: OracleLowerLevel };
 
 /**
- * Fresh (untrained) models for the run, seeded by the run's seed exactly as `simulate` seeds
- * them. The algorithm registry (trainer/contracts/algorithms.ts) keeps the oracle and M-SoBiRL
- * away from neural runs.
+ * Fresh (untrained) models for the run, seeded by the run's seed. The algorithm registry
+ * (trainer/contracts/algorithms.ts) keeps M-SoBiRL, PBRL and HPGD off neural envs.
  */
 export function makeNeuralModels(envId: string, algorithm: RunAlgorithm, config: RunConfig, schedule: NeuralSchedule): NeuralModels {
   const env = getEnv(envId);
+  const O = env.observationSize, A = env.actionNames.length;
+  if (algorithm === 'oracle') return { upper: null, lower: new OracleLowerLevel(O, A, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
   const upper = makeNeuralUpperLevel(algorithm, env, config, config.seed, schedule.run);
   try {
-    return { upper, lower: new LowerLevel(env.observationSize, env.actionNames.length, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
+    return { upper, lower: new LowerLevel(O, A, config.gamma, config.tau, config.seed, schedule.run.lowerLevel) };
   } catch (error) {
     upper.dispose();
     throw error;
@@ -88,10 +94,9 @@ export function makeNeuralModels(envId: string, algorithm: RunAlgorithm, config:
 }
 
 export function disposeModels(models: NeuralModels | null | undefined): void {
-  models?.upper.dispose();
+  models?.upper?.dispose();
   models?.lower.dispose();
 }
-
 
 /**
  * `lower.train(reward, rng)` in slices: the same `updatesPerIter` soft Q updates, one
@@ -184,11 +189,17 @@ export class QueryEnsemble {
   private readonly model: RewardModel;
   private fitted = false;
 
-  constructor(env: Env<unknown>, readonly size: number, hidden: readonly number[], seed: number) {
+  /** `kernel`: what fits and scores (trainer/models/kernels/select.ts; absent = the automatic choice). */
+  constructor(env: Env<unknown>, readonly size: number, hidden: readonly number[], seed: number, kernel?: KernelName | 'auto') {
     this.model = new RewardModel(makeRewardModelConfig({
       obsSize: env.observationSize, numActions: env.actionNames.length, hiddenSizes: [...hidden],
       ensembleSize: size, learningRate: 1e-3, weightDecay: 1e-2, seed: seed * 977 + 11,
-    }));
+    }), { kernel });
+  }
+
+  /** The members' weights (tests compare the kernels). */
+  weights(): Float32Array[] {
+    return this.model.namedWeights().map((w) => w.variable.dataSync() as Float32Array);
   }
 
   /**
@@ -199,26 +210,14 @@ export class QueryEnsemble {
     if (all.count !== labelIds.length) throw new Error(`query ensemble: ${labelIds.length} label ids for ${all.count} pairs`);
     const total = this.fitted ? steps : steps * 5;
     const K = this.size;
-    const vars = this.model.variables();
     for (let step = 0; step < total; step++) {
       const idx = all.count <= ENSEMBLE_BATCH ? Array.from({ length: all.count }, (_, i) => i) : Array.from({ length: ENSEMBLE_BATCH }, () => rng.int(all.count));
       const w = new Float32Array(K * idx.length);
       for (let k = 0; k < K; k++) idx.forEach((i, m) => (w[k * idx.length + m] = poissonWeight(labelIds[i]!, k)));
       const batch = subBatch(all, idx);
-      const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-        const r1 = this.model.memberSegmentReturns(batch.first), r2 = this.model.memberSegmentReturns(batch.second); // [K, M]
-        const delta = tf.sub(r1, r2);
-        const y = tf.tensor1d(batch.y);
-        const perPair = tf.add(tf.softplus(tf.neg(delta)), tf.mul(tf.sub(1, y), delta));
-        const weights = tf.tensor2d(w, [K, idx.length]);
-        const bt = tf.div(tf.sum(tf.mul(perPair, weights)), Math.max(1e-6, w.reduce((s, v) => s + v, 0)));
-        // The same reward-scale penalty as the learner (neural-rlhf.ts): near-deterministic labels
-        // would otherwise let every member grow its scale, and P(first) would saturate for all.
-        const scale = tf.add(tf.mean(tf.square(r1)), tf.mean(tf.square(r2)));
-        return tf.add(bt, tf.mul(scale, ENSEMBLE_REWARD_L2 / (batch.first.length * batch.first.length))) as tf.Scalar;
-      }), vars);
-      this.model.applyGradients(grads);
-      tf.dispose([value, ...Object.values(grads)]);
+      // The same reward-scale penalty as the learner (neural-rlhf.ts): near-deterministic labels
+      // would otherwise let every member grow its scale, and P(first) would saturate for all.
+      this.model.bootstrapPreferenceStep(batch.first, batch.second, batch.y, w, ENSEMBLE_REWARD_L2 / (batch.first.length * batch.first.length));
       await slicer?.pause('ensemble-step');
     }
     this.fitted = true;
@@ -229,15 +228,7 @@ export class QueryEnsemble {
     const steps = (seg: Segment) => ({ observations: seg.actions.map((_, h) => env.observe(seg.states[h])), actions: seg.actions });
     const a = makeSegmentBatch(firsts.map(steps), env.observationSize, horizon);
     const b = makeSegmentBatch(seconds.map(steps), env.observationSize, horizon);
-    const t = tf.tidy(() => {
-      const p = tf.sigmoid(tf.sub(this.model.memberSegmentReturns(a), this.model.memberSegmentReturns(b))); // [K, M]
-      return tf.sqrt(tf.moments(p, 0).variance);
-    });
-    try {
-      return Float64Array.from(t.dataSync());
-    } finally {
-      t.dispose();
-    }
+    return this.model.preferenceDisagreement(a, b);
   }
 
   dispose(): void {
@@ -300,7 +291,7 @@ export function nextNeuralPairs(
   };
 }
 
-/** Mean and std of r_x on the new policy's transitions: the reward scale the lower level sees (as simulate logs). */
+/** Mean and std of r_x on the new policy's transitions: the reward scale the lower level sees. */
 export function rewardStats(upper: NeuralUpperLevel, transitions: readonly Transition[], obsSize: number): Record<string, number> {
   if (transitions.length === 0) return {};
   const obs = new Float32Array(transitions.length * obsSize);

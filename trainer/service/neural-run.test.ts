@@ -19,6 +19,7 @@ import { clipSegment } from './label-rows';
 import { QueryEnsemble, poissonWeight } from './neural-engine';
 import { NeuralEngine, labelsPerIteration, pendingTargetFor, type NeuralLearner } from './neural-run';
 import { clipToSegment } from './simulated-annotators';
+import { discreteActions } from '../contracts/clip-actions';
 import { TrainerService } from './trainer-service';
 import { firstRow, returnedRow } from '@/db/dialect';
 
@@ -74,7 +75,7 @@ async function clipSteps(db: Db, runId: number): Promise<{ obs: Float32Array; ac
   const rows = await db.select({ states: clips.states, actions: clips.actions, logProbs: clips.logProbs }).from(clips).where(eq(clips.runId, runId)).limit(20);
   const obs: number[] = [], actions: number[] = [];
   for (const row of rows) {
-    const seg = clipSegment('cartpole', row);
+    const seg = clipSegment('cartpole', { ...row, actions: discreteActions(row.actions, 'this test') });
     seg.actions.forEach((a, h) => {
       obs.push(...env.observe(seg.states[h] as never));
       actions.push(a);
@@ -128,7 +129,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     // The newest checkpoint's reward blob reproduces the in-memory model's predictions.
     const driver = service.driverFor(runId);
     expect(driver!.engine).toBeInstanceOf(NeuralEngine);
-    const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper.rewardModel;
+    const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper!.rewardModel;
     const { obs, actions } = await clipSteps(db, runId);
     const newest = await checkpointAt(db, runId, 3);
     const fromBlob = await loadRewardModel(newest.rewardModel!);
@@ -151,7 +152,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     expect((await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/fresh'), eq(metrics.iteration, 3)))))!.value).toBe(BATCH);
     const fromNewest = (await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.checkpointId, newest.id), eq(pairs.status, 'pending')))))!.n;
     expect(fromNewest).toBeGreaterThanOrEqual(2 * BATCH);
-    expectNoDuplicatePairs(db, runId);
+    await expectNoDuplicatePairs(db, runId);
     await service.stop();
   });
 
@@ -199,7 +200,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     const cp3 = await checkpointAt(db, runId, 3);
     expect(cp3.labelsUsed).toBe(submitted.length);
     expect((await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/new'), eq(metrics.iteration, 3)))))!.value).toBe(BATCH + 4);
-    expectNoDuplicatePairs(db, runId);
+    await expectNoDuplicatePairs(db, runId);
     await third.stop();
   });
 
@@ -273,7 +274,7 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     expect(Math.max(...stored.map((c) => c.actions.length))).toBeGreaterThan(RLHF_DEFAULTS.grid5!.horizon);
     for (const c of stored) {
       expect(c.actions.length).toBeLessThanOrEqual(horizon);
-      if (c.actions.length < horizon) expect(env.step(c.states.at(-2) as never, c.actions.at(-1)!, makeRng(0)).done).toBe(true);
+      if (c.actions.length < horizon) expect(env.step(c.states.at(-2) as never, discreteActions(c.actions, 'this test').at(-1)!, makeRng(0)).done).toBe(true);
     }
     await service.stop();
   });

@@ -3,36 +3,37 @@
  * mountaincar, acrobot): the learner is the run's upper level (owns the reward model r_x) and
  * the soft-Q lower level, plus the experience collector and the current policy's transitions
  * (where the next clips are cut from); the engine keeps the query ensemble and the measured
- * label demand. One outer iteration is simulate's (trainer/simulate/simulate-neural.ts), with
- * people (or scripted teachers through label.submit) in place of the in-process teacher:
+ * label demand. The service and `simulate` (trainer/simulate/simulate.ts) both run it; one outer
+ * iteration, as either calls it:
  *   reward  the run's upper level on every label so far (fresh = pairs drawn by the checkpoint
  *           the learner resumed from), pi_k fixed;
- *   policy  N soft Q updates, warm-started, replay relabelled with the updated r_x;
+ *   policy  N soft Q updates, warm-started, replay relabelled with the updated r_x (the oracle:
+ *           on the true reward, no labels);
  *   gather  env steps with the NEW policy pi_{k+1} into the replay; the next pairs are cut from
- *           these trajectories (simulate collects them at the start of iteration k+1: same order).
+ *           these trajectories.
  * The long loops (Q updates, env collection, the ensemble's fit) run in slices that yield to the
  * event loop (TimeSlicer), so the service's other runs and simulated annotators go on while an
  * iteration computes; the result is the same as without slicing. After a restart (or a
  * fallback) the models are rebuilt from the checkpoint and the replay is refilled by collecting
  * env steps with the resumed policy before any Q update.
  */
-import type { Run } from '../../db/schema';
 import { makeRng } from '../core/rng';
 import { getEnv } from '../envs';
 import type { Env } from '../envs/types';
 import { initBackend } from '../models/backend';
-import { ExperienceCollector, evaluateReturns, type Transition } from '../algorithms/neural/experience';
+import { ExperienceCollector, evaluateReturn, evaluateReturns, greedyPolicy, type Transition } from '../algorithms/neural/experience';
+import { DEFAULT_NEURAL_RUN, type NeuralRunConfig } from '../algorithms/neural/run-config';
 import type { AlgorithmName } from '../contracts/algorithms';
 import { resolveRunConfig } from '../contracts/run-config';
-import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
+import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, EngineRun, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import {
   QueryEnsemble, collectSliced, disposeModels, makeNeuralModels, neuralSchedule, nextNeuralPairs, rewardStats,
   toNeuralLabeledData, trainLowerSliced, type NeuralLabeledData, type NeuralModels, type NeuralSchedule,
 } from './neural-engine';
 import { NEURAL_CHECKPOINT_ROW_FORMAT, encodeNeuralCheckpoint, loadNeuralCheckpoint } from './neural-checkpoint';
 import { mixSeed } from './tabular-engine';
-import { pendingTargetFor as sharedPendingTarget } from './queue-target';
 import type { LabelRow } from './store';
+import { MeasuredDemand } from './measured-demand';
 import type { TimeSlicer } from './time-slicer';
 
 export interface NeuralPlan extends EnginePlan {
@@ -60,60 +61,40 @@ export interface NeuralLabels extends NeuralLabeledData {
 
 type Ctx = StepContext<NeuralPlan>;
 
-/** Iterations whose measured demand sizes the pending target (the largest of them counts). */
-const RECENT_ITERATIONS = 3;
-/** Added to an iteration's compute time: the poll pause, the read and the commit. */
-const CYCLE_SLACK_S = 1;
+// The measured label demand (labels per iteration, the pending target it implies): measured-demand.ts.
+export { labelsPerIteration, pendingTargetFor } from './measured-demand';
 
-/**
- * Labels the annotators can give during one iteration: their measured arrival rate times the
- * iteration's measured duration. The rate comes from the submission times of the labels an
- * iteration consumed (count over their time span): when the queue ran dry, those labels came in
- * a burst while pairs were available, so the rate is what annotators CAN do, not the starved
- * average (counting labels per iteration instead would be capped by the queue itself, and the
- * target would never grow out of a starved state).
- */
-export function labelsPerIteration(arrival: { count: number; spanMs: number }, iterationSeconds: number): number {
-  if (arrival.count < 2) return arrival.count;
-  const rate = arrival.count / Math.max(arrival.spanMs / 1000, 1);
-  return rate * (iterationSeconds + CYCLE_SLACK_S);
-}
-
-/**
- * Pending target: pendingFactor x the labels one iteration consumes (the README's rule), with
- * that number MEASURED for neural runs: an iteration takes seconds and a fixed
- * 2 x label_batch_size runs dry. The largest demand of the
- * recent iterations counts (arrival is bursty); never below pendingFactor x label_batch_size.
- */
-export function pendingTargetFor(
-  pendingFactor: number, labelBatchSize: number, recentDemand: readonly number[],
-  queue: { labelsWanted: number; activeAnnotators: number } = { labelsWanted: 1, activeAnnotators: 0 },
-): number {
-  // queue-target.ts's rule, with this engine's measured demand as the labels per cycle.
-  return sharedPendingTarget({
-    pendingFactor, labelBatchSize, labelsWanted: queue.labelsWanted, labelRate: 0, cycleSeconds: 0,
-    activeAnnotators: queue.activeAnnotators, measuredDemand: Math.max(0, ...recentDemand),
-  });
+export interface NeuralEngineOptions {
+  /**
+   * The schedule a run's `neural` settings override (tests and simulations pass their own, e.g.
+   * a tiny one). The service's default is DEFAULT_NEURAL_RUN without the greedy evaluation: a
+   * second set of evaluation episodes per iteration is a diagnostic `simulate` reports, not
+   * something a served run waits for.
+   */
+  schedule?: NeuralRunConfig;
 }
 
 export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLabels> {
   readonly kind = 'neural';
+  private readonly baseSchedule: NeuralRunConfig;
   private ensemble: QueryEnsemble | null = null;
-  private readonly recentDemand: number[] = [];
-  /** The demand measured by the iteration in flight ('queue/demand'). */
-  private demand = Number.NaN;
+  private readonly demand = new MeasuredDemand();
   /** When the iteration in flight started and when its learner finished ('time/learner_s'). */
   private iterationStarted = 0;
   private learnerSeconds = Number.NaN;
 
-  firstCheckpointNote(run: Run): string {
+  constructor(options: NeuralEngineOptions = {}) {
+    this.baseSchedule = options.schedule ?? { ...DEFAULT_NEURAL_RUN, evalGreedy: false };
+  }
+
+  firstCheckpointNote(run: EngineRun): string {
     return ` (${run.envId}, neural)`;
   }
 
-  plan(run: Run): NeuralPlan {
+  plan(run: EngineRun): NeuralPlan {
     const config = resolveRunConfig(run.envId, run.config);
     const algorithm = run.algorithm as AlgorithmName;
-    const schedule = neuralSchedule(config);
+    const schedule = neuralSchedule(config, this.baseSchedule);
     return {
       config, algorithm, schedule, env: getEnv(run.envId) as Env<unknown>,
       setupKey: JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]),
@@ -125,14 +106,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   }
 
   async pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): Promise<number> {
-    if (measured) {
-      // Demand: the labels' arrival rate times this iteration's duration (the query step and the
-      // commit are short next to the learner, hence the slack rather than a second measurement).
-      this.demand = labelsPerIteration(await ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
-      this.recentDemand.push(this.demand);
-      if (this.recentDemand.length > RECENT_ITERATIONS) this.recentDemand.shift();
-    }
-    return pendingTargetFor(ctx.plan.config.pendingFactor, ctx.run.labelBatchSize, this.recentDemand, { labelsWanted: ctx.run.labelsWanted, activeAnnotators: ctx.activeIds.length });
+    return this.demand.pendingTarget(ctx, ctx.plan.config.pendingFactor, measured);
   }
 
   /** The untrained learner with `envStepsPerIter` env steps of its policy collected. */
@@ -147,8 +121,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
    * after a restart is not starved.
    */
   async restore(ctx: Ctx, stored: StoredCheckpoint | null, iteration: number): Promise<NeuralLearner> {
-    const lastDemand = await ctx.history.latestMetric('queue/demand');
-    if (this.recentDemand.length === 0 && lastDemand) this.recentDemand.push(lastDemand);
+    await this.demand.resume(ctx.history);
     const { run } = ctx.plan.schedule;
     return this.withModels(ctx, async (models) => {
       if (stored) await loadNeuralCheckpoint(stored.meta.formatVersion, stored.blobs, models, stored.label);
@@ -174,8 +147,9 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
     ctx.log(`trainer run=${run.id} k=${run.iteration + 1} computing on ${data.allCount} labels (${data.consumed} new)`);
     await slicer.pause('read-labels');
     const metrics: Metrics = {};
-    if (data.all) {
-      Object.assign(metrics, await learner.models.upper.update({
+    const { upper } = learner.models;
+    if (data.all && upper) {
+      Object.assign(metrics, await upper.update({
         env: plan.env, all: data.all, fresh: data.fresh ?? emptyLike(data.all), freshPairs: data.freshPairs, policy: learner.models.lower.policy, k: run.iteration,
       }, () => slicer.pause('upper-step')));
     }
@@ -186,7 +160,9 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   async updatePolicy(ctx: Ctx, learner: NeuralLearner): Promise<Metrics> {
     const { run, plan, slicer } = ctx;
     const { models } = learner;
-    const td = await trainLowerSliced(models.lower, models.upper.rewardModel, makeRng(mixSeed(plan.config.seed, run.id, run.iteration + 1, 2)), slicer);
+    const rng = makeRng(mixSeed(plan.config.seed, run.id, run.iteration + 1, 2));
+    // The oracle (simulations only) is not sliced: the service never runs it.
+    const td = models.upper ? await trainLowerSliced(models.lower, models.upper.rewardModel, rng, slicer) : models.lower.trainOnTruth(rng);
     this.learnerSeconds = (performance.now() - this.iterationStarted) / 1000;
     return { 'loss/td': td };
   }
@@ -196,7 +172,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
     const { run, plan, slicer } = ctx;
     learner.poolSeed = mixSeed(plan.config.seed, run.id, run.iteration + 1, 4);
     learner.pool = await this.collect(learner.models, learner.collector, plan.schedule.run.envStepsPerIter, plan.schedule.run.numEnvs, slicer);
-    return rewardStats(learner.models.upper, learner.pool, plan.env.observationSize);
+    return learner.models.upper ? rewardStats(learner.models.upper, learner.pool, plan.env.observationSize) : {};
   }
 
   async propose(ctx: Ctx, learner: NeuralLearner, request: ProposalRequest<NeuralLabels>): Promise<Proposal & { metrics?: Metrics }> {
@@ -221,7 +197,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
         return {
           ...next,
           metrics: {
-            'labels/new': data.consumed, 'queue/target': request.count, 'queue/demand': this.demand,
+            'labels/new': data.consumed, 'queue/target': request.count, 'queue/demand': this.demand.latest,
             'time/learner_s': this.learnerSeconds, 'time/query_s': querySeconds,
           },
         };
@@ -239,18 +215,27 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
 
   /**
    * 'return/true' and 'return/learned': the mean true and learned (sum of r_x) return of the
-   * same evaluation episodes of the policy; not stored when evalEpisodes is 0 (NaN: commitIteration
-   * skips non-finite metrics).
+   * same evaluation episodes of the policy (finalEvalEpisodes of them for a simulation's last
+   * point); 'return/greedy' (schedule.evalGreedy): the greedy policy argmax Q on episodes of
+   * its own stream. Not stored when evalEpisodes is 0 (NaN: commitIteration skips non-finite metrics).
    */
-  evaluate(ctx: Ctx, learner: NeuralLearner, iteration: number): Metrics {
+  evaluate(ctx: Ctx, learner: NeuralLearner, iteration: number, final = false): Metrics {
     const { plan, run } = ctx;
-    if (plan.schedule.run.evalEpisodes === 0) return { 'return/true': Number.NaN, 'return/learned': Number.NaN };
-    const reward = learner.models.upper.rewardModel;
+    const schedule = plan.schedule.run;
+    if (schedule.evalEpisodes === 0) return { 'return/true': Number.NaN, 'return/learned': Number.NaN };
+    const episodes = final ? schedule.finalEvalEpisodes : schedule.evalEpisodes;
+    const reward = learner.models.upper?.rewardModel;
+    const { policy } = learner.models.lower;
     const { trueReturn, learnedReturn } = evaluateReturns(
-      plan.env, learner.models.lower.policy, plan.schedule.run.evalEpisodes, makeRng(mixSeed(plan.config.seed, run.id, iteration, 3)),
-      (obs, actions) => reward.predictRewards(obs, actions),
+      plan.env, policy, episodes, makeRng(mixSeed(plan.config.seed, run.id, iteration, 3)),
+      reward ? (obs, actions) => reward.predictRewards(obs, actions) : undefined,
     );
-    return { 'return/true': trueReturn, 'return/learned': learnedReturn ?? Number.NaN };
+    const metrics: Metrics = { 'return/true': trueReturn, 'return/learned': learnedReturn ?? Number.NaN };
+    if (schedule.evalGreedy) {
+      const greedy = greedyPolicy(policy, plan.env.actionNames.length);
+      metrics['return/greedy'] = evaluateReturn(plan.env, greedy, episodes, makeRng(mixSeed(plan.config.seed, run.id, iteration, 6)));
+    }
+    return metrics;
   }
 
   async encodeCheckpoint(learner: NeuralLearner): Promise<EncodedCheckpoint> {
@@ -288,7 +273,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
   private async collectInto(ctx: Ctx, models: NeuralModels, iteration: number, steps: number): Promise<NeuralLearner> {
     const { run, plan } = ctx;
     const poolSeed = mixSeed(plan.config.seed, run.id, iteration, 1);
-    const collector = new ExperienceCollector(plan.env, plan.schedule.run.numEnvs, makeRng(poolSeed));
+    const collector = new ExperienceCollector(plan.env, plan.schedule.run.numEnvs, makeRng(poolSeed), plan.schedule.run.actionPersistence ?? 0);
     const pool = await this.collect(models, collector, steps, plan.schedule.run.numEnvs, ctx.slicer);
     return { models, collector, pool, poolSeed };
   }

@@ -27,6 +27,8 @@ export interface RunLeaseKeeperOptions {
 
 export class RunLeaseKeeper {
   private readonly held = new Map<number, HeldLease>();
+  /** Renews while any lease is held, on its own timer: a long pass or iteration must not let them lapse. */
+  private renewal: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: RunLeaseKeeperOptions) {}
 
@@ -66,6 +68,10 @@ export class RunLeaseKeeper {
       this.held.set(lease.runId, lease);
       this.options.log(`trainer=${this.options.holderId} claimed run ${lease.runId} (lease token ${lease.token})`);
     }
+    if (this.held.size > 0 && !this.renewal) {
+      this.renewal = setInterval(() => void this.renewLogged(), this.renewEveryMs);
+      this.renewal.unref(); // never what keeps a process alive
+    }
     return candidates.filter((run) => this.held.has(run.id));
   }
 
@@ -85,8 +91,19 @@ export class RunLeaseKeeper {
     return lost;
   }
 
-  /** Gives every lease back (a clean shutdown, after the ticks in flight committed). */
+  /** renew() on the timer; a failure is logged (the leases expire, and another trainer takes the runs over). */
+  private async renewLogged(): Promise<void> {
+    try {
+      await this.renew(Date.now());
+    } catch (error) {
+      this.options.log(`trainer=${this.options.holderId}: renewing the run leases failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Gives every lease back and stops renewing (a clean shutdown, after the ticks in flight committed). */
   async releaseAll(now: number): Promise<void> {
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = null;
     await releaseLeases(this.options.db, this.options.holderId, this.tokens(), now);
     this.held.clear();
   }

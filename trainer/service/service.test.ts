@@ -42,7 +42,7 @@ describe('trainer service on a grid5 run answered by scripted teachers through l
     service.start();
     const liveLabels = async () => (await firstRow(db.select({ n: sql<number>`count(*)` }).from(labels).where(isNotNull(labels.y))))!.n;
     try {
-      await waitFor(async () => (await liveLabels()) >= 320 && ((await latestMetric(db, runId, 'labels/used'))?.value ?? 0) >= 300, 45_000);
+      await waitFor(async () => (await liveLabels()) >= 320 && ((await latestMetric(db, runId, 'labels/used'))?.value ?? 0) >= 300, 100_000); // a bound, not a speed target: a loaded 2-core machine takes ~45 s
     } finally {
       await service.stop();
     }

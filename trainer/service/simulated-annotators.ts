@@ -5,7 +5,9 @@
  *
  * A teacher sees what a person sees, the clip, and knows the task: it scores a clip with the
  * environment's true reward, recomputed from the stored states and actions (env.step's reward
- * depends on (state, action) only, which holds for every registered env). B-Pref's "skip"
+ * depends on (state, action) only, which holds for every registered env), plus, when the run's
+ * `simulate.judgement` is 'scripted', the progress a person sees in the states (mountaincar's
+ * and acrobot's swing; trainer/teachers/scripted.ts). B-Pref's "skip"
  * becomes the person's "can't tell", so skipped queries are stored, as a person's would be.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,39 +17,28 @@ import { users, type User } from '../../db/schema';
 import { writeTx } from '../../db/transactions';
 import { hashPassword, insertUser } from '../../db/users';
 import { makeRng, type Rng } from '../core/rng';
-import { getEnv } from '../envs';
-import { makeSegment, type Segment } from '../preference/types';
-import { bprefTeacher, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
+import { bprefTeacher, judgeFor, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
 import { choiceOf, type Choice } from '../contracts/choices';
+import { clipToSegment, type ClipLike } from './label-rows';
 import type { SimulateConfig } from '../contracts/run-config';
 import { firstRow } from '../../db/dialect';
 
 /** One annotator's view of the queue: the two procedures the labeling page calls. */
+// The teacher's view of a clip is the simulation's too (label-rows.ts); tests import it from here.
+export { clipToSegment, type ClipLike } from './label-rows';
+
 export type LabelQueueCaller = {
   label: {
     next: (input: { runId: number }) => Promise<{ pair: { id: number; left: ClipLike; right: ClipLike } | null }>;
     submit: (input: { submissionId: string; pairId: number; choice: Choice; shownAt: number; answeredAt: number }) => Promise<unknown>;
   };
 };
-export interface ClipLike {
-  envId: string;
-  states: unknown[];
-  actions: number[];
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function teacherFor(config: SimulateConfig['teacher']): Teacher {
-  return makeTeacher(typeof config === 'string' ? bprefTeacher(config) : (config as Partial<TeacherConfig>));
-}
-
-/** The clip as the teacher judges it: true rewards replayed from its states and actions. */
-export function clipToSegment(clip: ClipLike): Segment {
-  const env = getEnv(clip.envId);
-  // env.step draws the next state from the rng; only its reward is used here.
-  const rng = makeRng(0);
-  const trueRewards = clip.actions.map((a, h) => env.step(clip.states[h], a, rng).reward);
-  return makeSegment({ envId: clip.envId, states: clip.states, actions: clip.actions, trueRewards, logProbs: clip.actions.map(() => 0), done: false });
+/** The run's teacher: its B-Pref behaviour, judging by the true reward or the scripted judgement (trainer/teachers/scripted.ts). */
+export function teacherFor(config: SimulateConfig['teacher'], judgement?: SimulateConfig['judgement']): Teacher {
+  return makeTeacher(typeof config === 'string' ? bprefTeacher(config) : (config as Partial<TeacherConfig>), judgeFor(judgement));
 }
 
 /**
@@ -91,11 +82,11 @@ export class SimulatedAnnotators {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const teacher = teacherFor(this.config.teacher);
+    const teacher = teacherFor(this.config.teacher, this.config.judgement);
     const accounts = await simulatedUsers(this.db, this.runId, this.config.annotators);
     const { callerFor, via } = await this.queue.connect(this.db, this.log);
     this.loops = accounts.map((user, i) => this.annotate(callerFor(user), teacher, makeRng(this.seed * 1000 + i + 1)));
-    this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);
+    this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators (judging by ${this.config.judgement}) at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);
   }
 
   async stop(): Promise<void> {

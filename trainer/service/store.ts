@@ -12,6 +12,7 @@ import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
 import { firstRow, queryFirst, queryRows } from '../../db/dialect';
 import { leaseStillHeld, type LeaseToken } from '../../db/run-leases';
+import type { ClipActions } from '../contracts/clip-actions';
 
 export async function listActiveRuns(db: Db): Promise<Run[]> {
   return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id);
@@ -81,7 +82,8 @@ export async function newLabelStats(db: Db, runId: number, watermark: number): P
 
 export interface ClipData {
   states: unknown[];
-  actions: number[];
+  /** One index per step (discrete-action envs) or one vector per step (continuous ones). */
+  actions: ClipActions;
   logProbs: number[];
 }
 
@@ -229,7 +231,7 @@ export async function batchReady(
 export interface ClipSpec {
   seed: number;
   states: unknown[];
-  actions: number[];
+  actions: ClipActions;
   logProbs: number[];
   trueReturn: number | null;
 }

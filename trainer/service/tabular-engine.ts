@@ -21,7 +21,7 @@ import {
 } from '../algorithms/tabular-rlhf';
 import { DEFAULT_ENSEMBLE, disagreement, fitBootstrapEnsemble } from './query-selection';
 import { candidatePairsFor } from '../contracts/run-budget';
-import { withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
+import { settingsDefaultsFor, withOverrides, type RunAlgorithm, type RunConfig } from '../contracts/run-config';
 import { clipSegment, toClipSpec, toPreference } from './label-rows';
 import type { LabelRow, PairSpec } from './store';
 
@@ -39,7 +39,8 @@ export function makeRunSetup(envId: string, config: RunConfig): TabularSetup {
 export function makeRunLearner(algorithm: RunAlgorithm, setup: TabularSetup, config: RunConfig, runId: number, init?: LearnerInit): TabularLearner {
   const o = config.algorithm;
   switch (algorithm) {
-    case 'sobirl': return makeSobirl(setup, withOverrides(DEFAULT_SOBIRL, o), init);
+    // SoBiRL's rollout gradients (gradientSource 'rollout' / 'suffix') draw from a stream of the run's own.
+    case 'sobirl': return makeSobirl(setup, withOverrides({ ...DEFAULT_SOBIRL, seed: mixSeed(config.seed, runId, 104729) }, o), init);
     case 'drlhf': return makeDrlhf(setup, withOverrides(DEFAULT_DRLHF, o), init);
     // One mini-batch stream per outer iteration: a restarted learner draws the same batches.
     case 'stoc-sobirl': return makeStocSobirl(setup, (k) => makeRng(mixSeed(config.seed, runId, 7919, k)), withOverrides(DEFAULT_STOC_SOBIRL, o), init);
@@ -50,6 +51,27 @@ export function makeRunLearner(algorithm: RunAlgorithm, setup: TabularSetup, con
     case 'hpgd': return makeHpgd(setup, withOverrides({ ...DEFAULT_HPGD, seed: mixSeed(config.seed, runId, 15485863) }, o), init);
     case 'oracle': return makeOracle(setup);
   }
+}
+
+/** Each tabular algorithm's settings, the keys a run's `algorithm` overrides may set. */
+const TABULAR_SETTINGS: Readonly<Record<RunAlgorithm, object>> = {
+  sobirl: DEFAULT_SOBIRL, drlhf: DEFAULT_DRLHF, 'stoc-sobirl': DEFAULT_STOC_SOBIRL, 'm-sobirl': DEFAULT_M_SOBIRL_RLHF,
+  pbrl: DEFAULT_PBRL, hpgd: DEFAULT_HPGD, oracle: {},
+};
+
+/**
+ * Checks overrides of a tabular algorithm's settings strictly, for a simulation or a sweep (which
+ * must not run the defaults because a setting was misspelt; a stored run's config is read
+ * leniently, withOverrides): an unknown key or a value of the wrong type is an error naming it,
+ * and the learner is built once so that its own checks (e.g. SoBiRL's exploreData) run too.
+ */
+export function checkTabularOverrides(algorithm: RunAlgorithm, setup: TabularSetup, overrides: Readonly<Record<string, number | boolean | string>>): void {
+  const base = TABULAR_SETTINGS[algorithm] as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in base)) throw new Error(`algorithm config: '${key}' is not a setting of ${algorithm}; known: ${Object.keys(base).join(', ')}`);
+    if (typeof base[key] !== typeof value) throw new Error(`algorithm config: ${algorithm}.${key} must be a ${typeof base[key]}, got ${JSON.stringify(value)}`);
+  }
+  makeRunLearner(algorithm, setup, { ...settingsDefaultsFor(setup.env.id), algorithm: { ...overrides } }, 0);
 }
 
 /** Deterministic 31-bit seed from a few integers (splitmix-style mixing). */
@@ -69,15 +91,30 @@ export interface LabeledData {
   fresh: LinearPair[];
 }
 
+/**
+ * Rows already converted, per setup and row object: `simulate` hands the engine the same row
+ * objects every iteration (rebuilding every pair each time was 40% of a grid5 simulation's
+ * CPU); the service reads new rows from the database each time, so it never hits. Weak maps:
+ * nothing outlives its setup or its rows.
+ */
+const converted = new WeakMap<TabularSetup, WeakMap<LabelRow, LinearPair>>();
+
+function linearPairOf(setup: TabularSetup, row: LabelRow): LinearPair {
+  let bySetup = converted.get(setup);
+  if (!bySetup) converted.set(setup, (bySetup = new WeakMap()));
+  let pair = bySetup.get(row);
+  if (!pair) {
+    pair = toLinearPair(setup, { first: clipSegment(setup.env.id, row.first), second: clipSegment(setup.env.id, row.second), y: toPreference(row.y) });
+    bySetup.set(row, pair);
+  }
+  return pair;
+}
+
 export function toLabeledData(setup: TabularSetup, rows: readonly LabelRow[], currentCheckpointId: number): LabeledData {
   const all: LinearPair[] = [];
   const fresh: LinearPair[] = [];
   for (const row of rows) {
-    const pair = toLinearPair(setup, {
-      first: clipSegment(setup.env.id, row.first),
-      second: clipSegment(setup.env.id, row.second),
-      y: toPreference(row.y),
-    });
+    const pair = linearPairOf(setup, row);
     all.push(pair);
     if (row.pairCheckpointId === currentCheckpointId) fresh.push(pair);
   }

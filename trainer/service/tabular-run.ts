@@ -5,7 +5,6 @@
  * checks the rebuilt learner writes byte-identical checkpoints). Nothing here yields: an
  * iteration takes milliseconds.
  */
-import type { Run } from '../../db/schema';
 import { makeRng } from '../core/rng';
 import { LearnerStateError, type TabularLearner } from '../algorithms/tabular-learner';
 import { trueReturn, type TabularSetup } from '../algorithms/tabular-rlhf';
@@ -14,7 +13,7 @@ import { resolveRunConfig } from '../contracts/run-config';
 import {
   CheckpointLoadError, TABULAR_CHECKPOINT_FORMAT, decodeVector, encodeVector,
 } from '../contracts/tabular-checkpoint';
-import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
+import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, EngineRun, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { makeRunLearner, makeRunSetup, mixSeed, nextPairs, toLabeledData, type LabeledData } from './tabular-engine';
 import { CYCLE_SLACK_S, pendingTargetFor } from './queue-target';
 
@@ -34,7 +33,7 @@ export class TabularEngine implements Engine<TabularLearner, TabularPlan, Labele
     return '';
   }
 
-  plan(run: Run): TabularPlan {
+  plan(run: EngineRun): TabularPlan {
     const config = resolveRunConfig(run.envId, run.config);
     return {
       config,

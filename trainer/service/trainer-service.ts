@@ -1,25 +1,29 @@
 /**
- * The trainer service: polls the database for active runs and drives each one (tabular runs
- * with the one RunDriver over its env's engine, engines.ts), plus the scripted
- * annotators of runs in simulation mode. One thread, runs ticked independently: each pass starts
- * a tick for every active run that has none in flight and does not wait for them, so a neural
- * iteration (seconds, computed in slices that yield to the event loop) never holds up the other
- * runs or the annotators. stop() waits for every tick in flight (an iteration is never abandoned
- * between its computation and its commit; a kill -9 at any moment is covered by the
- * one-transaction commit). See the README, "How runs are scheduled".
+ * The trainer service: polls the database for active runs and drives each one (the one
+ * RunDriver over its env's engine, engines.ts), plus the scripted annotators of runs in
+ * simulation mode. Runs are ticked independently: each pass starts a tick for every active run
+ * that has none in flight and does not wait for them. Where the drivers live is the executor's
+ * business (workers/): with `workers` >= 1 each run is assigned to a worker thread, so two neural
+ * iterations compute in parallel; with none, on this thread, where a neural iteration (seconds,
+ * computed in slices that yield to the event loop) still never holds up the other runs or the
+ * annotators. This thread keeps the heartbeat, run discovery, the annotators and the log.
+ * stop() waits for every tick in flight (an iteration is never abandoned between its
+ * computation and its commit; a kill -9 at any moment is covered by the one-transaction
+ * commit). See the README, "How runs are scheduled".
  */
-import type { Db } from '../../db/client';
+import { locationOf, sqliteClientOf, type Db } from '../../db/client';
 import { HEARTBEAT_MS, markTrainerStopped, writeHeartbeat } from '../../db/heartbeat';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
 import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
-import { driverForEnv } from './engines';
 import type { RunDriver, TickOutcome } from './run-driver';
 import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
 import { runBudgetIssues } from '../contracts/run-budget';
 import { DEFAULT_RUN_LEASE_MS } from '../../db/run-leases';
 import { RunLeaseKeeper } from './run-lease-keeper';
 import { ENGINE_KINDS, engineKindForEnv, type EngineKind } from './engine-selection';
+import { LocalExecutor, type RunExecutor, type TickReport } from './workers/run-executor';
+import { WorkerPool } from './workers/worker-pool';
 
 /** A run's outcome in one pass: its tick's, 'error', or 'busy' (its previous tick was still in flight). */
 export type PassOutcome = TickOutcome | 'error' | 'busy';
@@ -45,10 +49,20 @@ export interface TrainerServiceOptions {
   leaseMs?: number;
   /** The engine kinds this trainer takes (TRAINER_ENGINES; default all): it claims runs of those only. */
   engines?: readonly EngineKind[];
+  /**
+   * Worker threads for the runs' drivers (TRAINER_WORKERS; trainer/service.ts defaults it to
+   * workers/worker-pool.ts defaultWorkerCount()). 0 or unset: every driver on this thread.
+   */
+  workers?: number;
+  /** Called after each tick that completed, with where and when it ran (tests, bench). */
+  onTick?: (runId: number, report: TickReport) => void;
 }
 
 export class TrainerService {
-  private readonly drivers = new Map<number, RunDriver<unknown>>();
+  /** Where the drivers live: this thread, or a pool of worker threads (`workers`). */
+  private readonly executor: RunExecutor;
+  /** The pool, when the drivers live on workers (tests and the bench inspect it). */
+  readonly pool: WorkerPool | null;
   private readonly simulators = new Map<number, SimulatedAnnotators>();
   private readonly lastErrors = new Map<number, string>();
   private readonly warnedNoQueue = new Set<number>();
@@ -58,7 +72,6 @@ export class TrainerService {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
-  private renewal: NodeJS.Timeout | null = null;
   /** The runs this process holds (run leases in the database): it ticks only those. */
   readonly leases: RunLeaseKeeper;
   private readonly engines: readonly EngineKind[];
@@ -68,6 +81,16 @@ export class TrainerService {
 
   constructor(private readonly options: TrainerServiceOptions) {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
+    const driverOptions = { log: this.log, holdBeforeCommitMs: options.holdBeforeCommitMs, sliceMs: options.sliceMs };
+    if (options.workers !== undefined && options.workers > 0) {
+      const database = locationOf(options.db);
+      if (database.dialect === 'sqlite' && sqliteClientOf(options.db).memory) throw new Error('trainer workers open the database themselves: give the service a database file, not :memory:');
+      this.pool = new WorkerPool({ ...driverOptions, database, size: options.workers });
+      this.executor = this.pool;
+    } else {
+      this.pool = null;
+      this.executor = new LocalExecutor(options.db, driverOptions);
+    }
     this.engines = options.engines ?? ENGINE_KINDS;
     const engines = new Set(this.engines);
     this.leases = new RunLeaseKeeper({
@@ -83,8 +106,6 @@ export class TrainerService {
     void this.beat();
     // Its own timer, not the pass loop: a pass that waits on a busy database still beats.
     this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
-    // Its own timer too: the leases must outlive a slow pass or a long iteration on this thread.
-    this.renewal = setInterval(() => void this.renewLeases(), this.leases.renewEveryMs);
     this.loop = this.run();
   }
 
@@ -104,15 +125,6 @@ export class TrainerService {
     }
   }
 
-  /** Renews the run leases; a failure is logged (the leases expire, and another trainer takes the runs over). */
-  private async renewLeases(): Promise<void> {
-    try {
-      await this.leases.renew(Date.now());
-    } catch (error) {
-      this.log(`trainer: renewing the run leases failed: ${(error as Error).message}`);
-    }
-  }
-
   /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators, gives the run leases back. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -124,8 +136,6 @@ export class TrainerService {
     this.heartbeat = null;
     // A tick may finish while another is still in flight: wait until none is left.
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
-    if (this.renewal) clearInterval(this.renewal);
-    this.renewal = null;
     try {
       await this.leases.releaseAll(Date.now());
     } catch (error) {
@@ -133,8 +143,7 @@ export class TrainerService {
     }
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
-    for (const driver of this.drivers.values()) driver.dispose();
-    this.drivers.clear();
+    await this.executor.close();
     if (wasRunning) {
       try {
         await markTrainerStopped(this.options.db, this.trainerId, Date.now());
@@ -144,9 +153,9 @@ export class TrainerService {
     }
   }
 
-  /** The driver of a run (tests and the bench inspect it); undefined before its first tick. */
+  /** The driver of a run (tests and the bench inspect it); undefined before its first tick, and always with workers (it lives on one). */
   driverFor(runId: number): RunDriver<unknown> | undefined {
-    return this.drivers.get(runId);
+    return this.executor instanceof LocalExecutor ? this.executor.driverFor(runId) : undefined;
   }
 
   /** Whether a tick of the run is in flight (tests, bench). */
@@ -168,7 +177,8 @@ export class TrainerService {
 
   /**
    * Starts a tick for every active run without one in flight, and returns at once: the ticks
-   * run concurrently on the one thread (a neural tick yields between slices of its compute).
+   * run concurrently (on the workers, or on this thread, where a neural tick yields between
+   * slices of its compute).
    */
   private async startPass(now: number): Promise<Map<number, Promise<TickOutcome | 'error'> | 'busy'>> {
     const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
@@ -201,11 +211,10 @@ export class TrainerService {
    */
   private releaseInactive(active: readonly Run[]): void {
     const ids = new Set(active.map((r) => r.id));
-    for (const [runId, driver] of this.drivers) {
+    for (const runId of this.executor.heldRuns()) {
       // A run paused during its iteration keeps its driver until the tick ends (a later pass releases it).
       if (ids.has(runId) || this.inFlight.has(runId)) continue;
-      driver.dispose();
-      this.drivers.delete(runId);
+      this.executor.release(runId);
     }
   }
 
@@ -234,13 +243,9 @@ export class TrainerService {
   private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
       if (await this.overBudget(run, now)) return 'blocked';
-      let driver = this.drivers.get(run.id);
-      if (!driver) {
-        const options = { log: this.log, holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs };
-        driver = driverForEnv(this.options.db, run.id, run.envId, options);
-        this.drivers.set(run.id, driver);
-      }
-      return await driver.tick(run, now, this.leases.leaseOf(run.id));
+      const report = await this.executor.tick(run, now, this.leases.leaseOf(run.id));
+      this.options.onTick?.(run.id, report);
+      return report.outcome;
     } catch (error) {
       // A busy database or a bug in one run must not stop the others: log, retry next pass.
       // The same failure repeating (e.g. a diverged reward) is logged and reported once.

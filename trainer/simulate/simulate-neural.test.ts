@@ -15,7 +15,11 @@ import { exploitationLoss, gradsOf, packPairs } from '../algorithms/neural/neura
 import { DEFAULT_NEURAL_SOBIRL, freshFitGate, makeNeuralSobirl } from '../algorithms/neural/sobirl';
 import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl } from '../algorithms/neural/stoc-sobirl';
 import { RewardModel, makeRewardModelConfig } from '../models/reward-model';
-import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, simulateNeuralSeed, type NeuralRunConfig } from './simulate-neural';
+import { DEFAULT_NEURAL_RUN, makeNeuralUpperLevel, type NeuralRunConfig } from '../algorithms/neural/run-config';
+import { simulateSeedOn } from './simulate';
+import { simulatedRun } from './in-memory-run';
+import { loadEngine } from './load-engine';
+import { NeuralEngine, type NeuralPlan } from '../service/neural-run';
 import type { AlgorithmName, SimulateOptions } from './types';
 
 /** A tiny schedule: every algorithm end to end in about a second. */
@@ -42,7 +46,7 @@ beforeAll(async () => {
 describe('neural RLHF loop on cartpole', () => {
   for (const algo of ['sobirl', 'stoc-sobirl', 'drlhf', 'oracle'] as const) {
     it(`${algo}: runs end to end and returns a finite curve`, async () => {
-      const run = await simulateNeuralSeed({ ...OPTS, algo }, 1, undefined, TINY);
+      const run = await simulateSeedOn({ ...OPTS, algo }, 1, undefined, { neuralSchedule: TINY });
       expect(run.curve.length).toBe(3); // start + 2 outer iterations
       for (const [labels, ret] of run.curve) {
         expect(Number.isFinite(ret)).toBe(true);
@@ -58,21 +62,28 @@ describe('neural RLHF loop on cartpole', () => {
   }
 
   it('the same seed gives the same run', async () => {
-    const a = await simulateNeuralSeed({ ...OPTS, algo: 'drlhf' }, 3, undefined, TINY);
-    const b = await simulateNeuralSeed({ ...OPTS, algo: 'drlhf' }, 3, undefined, TINY);
+    const a = await simulateSeedOn({ ...OPTS, algo: 'drlhf' }, 3, undefined, { neuralSchedule: TINY });
+    const b = await simulateSeedOn({ ...OPTS, algo: 'drlhf' }, 3, undefined, { neuralSchedule: TINY });
     expect(b.curve).toEqual(a.curve);
   });
 
   it('greedy evaluation is reported beside the sampled one and changes neither training nor the curve', async () => {
-    const withGreedy = await simulateNeuralSeed({ ...OPTS, algo: 'drlhf' }, 4, undefined, { ...TINY, evalGreedy: true });
-    const without = await simulateNeuralSeed({ ...OPTS, algo: 'drlhf' }, 4, undefined, { ...TINY, evalGreedy: false });
+    const withGreedy = await simulateSeedOn({ ...OPTS, algo: 'drlhf' }, 4, undefined, { neuralSchedule: { ...TINY, evalGreedy: true } });
+    const without = await simulateSeedOn({ ...OPTS, algo: 'drlhf' }, 4, undefined, { neuralSchedule: { ...TINY, evalGreedy: false } });
     expect(withGreedy.curve).toEqual(without.curve);
     for (const m of withGreedy.metrics) expect(m['return/greedy']).toBeGreaterThanOrEqual(1);
     for (const m of without.metrics) expect(m['return/greedy']).toBeUndefined();
   });
 
+  it("simulate's neural engine evaluates the greedy policy by default; the service's does not", async () => {
+    const run = simulatedRun({ ...OPTS, algo: 'drlhf' }, 0);
+    const simulated = (await loadEngine('cartpole')).plan(run) as NeuralPlan;
+    expect(simulated.schedule.run).toEqual({ ...DEFAULT_NEURAL_RUN, evalGreedy: true });
+    expect(new NeuralEngine().plan(run).schedule.run.evalGreedy).toBe(false);
+  });
+
   it('m-sobirl refuses a non-tabular env with a clear error', async () => {
-    await expect(simulateNeuralSeed({ ...OPTS, algo: 'm-sobirl' }, 0, undefined, TINY)).rejects.toThrow(/tabular/);
+    await expect(simulateSeedOn({ ...OPTS, algo: 'm-sobirl' }, 0, undefined, { neuralSchedule: TINY })).rejects.toThrow(/tabular/);
   });
 });
 

@@ -1,8 +1,18 @@
-import { assertSupported } from '../contracts/algorithms';
-import { getEnv } from '../envs';
-import type { LabeledPair } from '../preference/types';
-import { makeTeacher, type TeacherConfig } from '../teachers';
-import type { SimulationEngine } from './simulation-engine';
+/**
+ * `simulate()`: the RLHF loop with a scripted teacher, over the service's own engines
+ * (trainer/service/engine.ts: the same TabularEngine / NeuralEngine objects the run driver
+ * calls, through the same methods), on an in-memory run (in-memory-run.ts): no database.
+ */
+import { assertSupported, learnsFromLabels } from '../contracts/algorithms';
+import { makeRng } from '../core/rng';
+import type { Engine, EnginePlan, Metrics, StepContext } from '../service/engine';
+import type { PairSpec } from '../service/store';
+import { clipToSegment } from '../service/label-rows';
+import { TimeSlicer } from '../service/time-slicer';
+import { judgeFor, makeTeacher, type Teacher, type TeacherConfig } from '../teachers';
+import { InMemoryHistory, simulatedRun } from './in-memory-run';
+import { loadEngine, type SimulationEngineOptions } from './load-engine';
+import { randomReturn } from './random-return';
 import type { SeedRun, SimulateOptions, SimulateReport } from './types';
 
 export function mean(xs: readonly number[]): number {
@@ -29,72 +39,149 @@ export function averageCurves(runs: readonly SeedRun[]): Array<[number, number]>
   return out;
 }
 
-/**
- * The RLHF loop for one seed, over any SimulationEngine. Per outer iteration k:
- *   gather   clips from the current policy;
- *   label    pairs of them by the scripted teacher (skips dropped);
- *   reward   the algorithm's upper-level step(s) on every label so far;
- *   policy   the lower level follows the new reward (warm-started);
- * then one curve point [labels used, true return]. The learner never sees the true reward;
- * the teacher and the evaluation do.
- */
-export async function simulateSeed(
-  engine: SimulationEngine, opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void,
-): Promise<SeedRun> {
-  const teacher = makeTeacher(opts.teacher as Partial<TeacherConfig>);
-  const curve: Array<[number, number]> = [[0, engine.evaluate(false, null).value]];
-  const metrics: SeedRun['metrics'] = [];
-  let asked = 0;
-  try {
-    for (let k = 0; k < engine.maxIterations && engine.labelsUsed() < opts.labels && asked < opts.labels * 10; k++) {
-      const started = Date.now();
-      const draw = engine.gather();
-      const fresh: LabeledPair[] = [];
-      if (engine.asksTeacher) {
-        const wanted = Math.min(opts.pairsPerIter, opts.labels - engine.labelsUsed());
-        for (let i = 0; draw && i < wanted; i++) {
-          const [first, second] = draw(engine.labelRng);
-          const answer = teacher.label(first, second, engine.labelRng);
-          if (answer.kind === 'label') fresh.push({ first, second, y: answer.y });
-        }
-        asked += wanted;
-      }
-      const row = await engine.updateReward(fresh, k);
-      if (row === null) continue;
-      Object.assign(row, engine.updatePolicy());
-      const used = engine.labelsUsed();
-      const { value, metrics: evaluated } = engine.evaluate(k === engine.maxIterations - 1 || used >= opts.labels, started);
-      metrics.push(Object.assign(row, evaluated));
-      curve.push([used, value]);
-      onIteration?.(used);
-      if (process.env.SOBIRL_VERBOSE) process.stderr.write(`[${opts.algo} seed ${seed}] k=${k} ${JSON.stringify(row)}\n`);
-    }
-  } finally {
-    engine.dispose();
-  }
-  return { seed, curve, metrics, finalReturn: curve[curve.length - 1]![1] };
+/** The simulation's metrics as the service stores them: non-finite values are left out. */
+function finite(metrics: Metrics): Metrics {
+  return Object.fromEntries(Object.entries(metrics).filter(([, v]) => Number.isFinite(v)));
 }
 
 /**
- * Run the loop for seeds 0..seeds-1 and aggregate. Tabular envs use the exact engine; the
- * neural engine handles the rest (loaded on demand: it brings tfjs).
+ * The RLHF loop for one seed, over any Engine. The engine's `start` gathers clips from the
+ * untrained policy and `propose` cuts the first pairs from them; then, per outer iteration:
+ *   label    the teacher answers the pending pairs (a skip is no label and costs no budget;
+ *            when every one was skipped, the engine tops the queue up from the same policy);
+ *   reward   the algorithm's upper level on every label so far (updateReward);
+ *   policy   the lower level follows the new reward, warm-started (updatePolicy);
+ *   gather   clips from the new policy (gather), and propose the next pairs from them;
+ * then one curve point [labels used, true return ('return/true' of evaluate)]. The learner
+ * never sees the true reward; the teacher and the evaluation do. The oracle asks no teacher: its
+ * x axis counts the labels the learners would have had by then, with the same schedule.
  */
-export async function simulate(opts: SimulateOptions, onProgress?: (seed: number, labelsUsed: number) => void): Promise<SimulateReport & { runs: SeedRun[] }> {
+export async function simulateSeed<L, P extends EnginePlan, D>(
+  engine: Engine<L, P, D>, opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void,
+): Promise<SeedRun> {
+  const run = simulatedRun(opts, seed);
+  const history = new InMemoryHistory();
+  const verbose = process.env.SOBIRL_VERBOSE !== undefined;
+  const ctx: StepContext<P> = {
+    run, plan: engine.plan(run), slicer: new TimeSlicer(Infinity), history, activeIds: [],
+    log: (line) => { if (verbose) process.stderr.write(`${line}\n`); },
+  };
+  // The teacher answers like the service's first simulated annotator (simulated-annotators.ts).
+  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement)) : null;
+  const teacherRng = makeRng(seed * 1000 + 1);
+  await engine.prepare();
+  let learner: L;
+  try {
+    learner = await engine.start(ctx); // gather: clips of the untrained policy
+  } catch (error) {
+    engine.close();
+    throw error;
+  }
+  try {
+    const curve: Array<[number, number]> = [[0, engine.evaluate(ctx, learner, 0)['return/true']!]];
+    const metrics: SeedRun['metrics'] = [];
+    /** Labels of the next iteration: the budget left, at most pairsPerIter. */
+    const wanted = (used: number) => Math.min(opts.pairsPerIter, opts.labels - used);
+    const propose = async (request: Parameters<typeof engine.propose>[2]) =>
+      teacher && request.count > 0 ? engine.propose(ctx, learner, request) : { pairs: [], meanScore: 0, metrics: {} };
+    let pending: PairSpec[] = (await propose({ purpose: 'first', count: wanted(0) })).pairs;
+    let used = 0, asked = 0, topUps = 0;
+    /** The checkpoint (here: the iteration) whose policy drew the pending pairs, and the labels before them. */
+    let checkpointId = 0, watermark = 0;
+    while (used < opts.labels && asked < opts.labels * 10) {
+      const started = performance.now();
+      const count = wanted(used);
+      // label: the teacher answers the pending pairs
+      let fresh = count;
+      if (teacher) {
+        fresh = 0;
+        for (const pair of pending.slice(0, count)) {
+          const answer = teacher.label(clipToSegment({ envId: opts.env, ...pair.first }), clipToSegment({ envId: opts.env, ...pair.second }), teacherRng);
+          if (answer.kind === 'skip') continue;
+          history.addLabel(pair, answer.y, checkpointId);
+          fresh++;
+        }
+        asked += count;
+        if (fresh === 0) {
+          pending = (await propose({ purpose: 'top-up', count, pending: 0, index: ++topUps, resumedFrom: { checkpointId, watermark } })).pairs;
+          continue;
+        }
+      }
+      const maxLabelId = history.maxLabelId;
+      const labels = engine.labels(ctx, await history.labels(maxLabelId), { checkpointId, watermark });
+      const row: Metrics = {};
+      Object.assign(row, await engine.updateReward(ctx, learner, labels)); // update reward (upper level)
+      Object.assign(row, await engine.updatePolicy(ctx, learner)); // update policy (lower level)
+      Object.assign(row, await engine.gather(ctx, learner)); // gather: clips of the new policy
+      used = teacher ? history.labelCount : used + fresh;
+      const next = await propose({ purpose: 'iteration', count: wanted(used), labels }); // propose the next pairs
+      const final = used >= opts.labels || asked >= opts.labels * 10;
+      Object.assign(row, next.metrics, engine.evaluate(ctx, learner, run.iteration + 1, final));
+      row['labels/used'] = used;
+      row['time/iteration_s'] = (performance.now() - started) / 1000;
+      // The iteration is "committed": its pairs are the next checkpoint's.
+      run.iteration += 1;
+      checkpointId = run.iteration;
+      watermark = maxLabelId;
+      pending = next.pairs;
+      history.setPending(pending.length);
+      history.addMetrics(finite(row));
+      metrics.push(finite(row));
+      curve.push([used, row['return/true']!]);
+      onIteration?.(used);
+      ctx.log(`[${opts.algo} seed ${seed}] k=${run.iteration} ${JSON.stringify(finite(row))}`);
+    }
+    return { seed, curve, metrics, finalReturn: curve[curve.length - 1]![1] };
+  } finally {
+    engine.dispose(learner);
+    engine.close();
+  }
+}
+
+/** One seed on the env's engine (a fresh engine per seed: it holds the run's own state). */
+export async function simulateSeedOn(
+  opts: SimulateOptions, seed: number, onIteration?: (labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
+): Promise<SeedRun> {
   assertSupported(opts.algo, opts.env, 'simulate');
-  const family = getEnv(opts.env).tabular ? await import('./simulate-tabular') : await import('./simulate-neural');
+  return simulateSeed(await loadEngine(opts.env, engineOptions), opts, seed, onIteration);
+}
+
+/** The oracle's own options: the oracle discounts with `oracleGamma` where an env sets one (envs/rlhf-defaults.ts). */
+export function oracleOptions(opts: SimulateOptions): SimulateOptions {
+  return { ...opts, algo: 'oracle', gamma: opts.oracleGamma ?? opts.gamma };
+}
+
+/**
+ * The oracle line: the oracle's mean final return over the same seeds and schedule (env steps,
+ * updates, iterations) as the learners. On a tabular env that is soft value iteration on the
+ * true reward, the same for every seed.
+ */
+export async function oracleReturn(opts: SimulateOptions, engineOptions: SimulationEngineOptions = {}): Promise<number> {
+  const finals: number[] = [];
+  for (let seed = 0; seed < opts.seeds; seed++) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
+  return mean(finals);
+}
+
+/** Run the loop for seeds 0..seeds-1 and aggregate, with the oracle line (the oracle's own runs when it is the algorithm). */
+export async function simulate(
+  opts: SimulateOptions, onProgress?: (seed: number, labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
+): Promise<SimulateReport & { runs: SeedRun[] }> {
+  assertSupported(opts.algo, opts.env, 'simulate');
+  const own = opts.algo === 'oracle' ? oracleOptions(opts) : opts;
   const runs: SeedRun[] = [];
   for (let seed = 0; seed < opts.seeds; seed++) {
-    runs.push(await family.simulateSeedOn(opts, seed, (used) => onProgress?.(seed, used)));
+    runs.push(await simulateSeedOn(own, seed, (used) => onProgress?.(seed, used), engineOptions));
   }
-  const oracleReturn = await family.oracleReturn(opts);
   const finals = runs.map((r) => r.finalReturn);
   return {
     env: opts.env,
     algo: opts.algo,
     labels: opts.labels,
     seeds: opts.seeds,
+    teacher: opts.judgement ?? 'true-reward',
     finalReturn: { mean: mean(finals), std: std(finals) },
-    oracleReturn,
+    oracleReturn: opts.algo === 'oracle' ? mean(finals) : await oracleReturn(opts, engineOptions),
+    randomReturn: await randomReturn(opts),
     curve: averageCurves(runs),
     runs,
   };

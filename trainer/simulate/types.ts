@@ -1,5 +1,6 @@
 import type { AlgorithmName } from '../contracts/algorithms';
 import type { StartSpec } from '../envs/start';
+import type { TeacherJudgement } from '../contracts/teacher-names';
 
 export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
@@ -13,6 +14,8 @@ export interface SimulateOptions {
   /** Segment length H. */
   horizon: number;
   gamma: number;
+  /** The oracle's discount where it differs from the learners' (envs/rlhf-defaults.ts); absent = gamma. */
+  oracleGamma?: number;
   tau: number;
   /** Tabular envs only: one-hot 'state' or 'state-action' reward features (see tabular-rlhf.ts). */
   features?: 'state' | 'state-action';
@@ -24,6 +27,8 @@ export interface SimulateOptions {
   gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */
   teacher: { beta: number; mistake?: number; equalThreshold?: number; skipThreshold?: number | null; myopicGamma?: number };
+  /** What the teacher judges clips by (trainer/teachers/scripted.ts); absent = 'true-reward'. */
+  judgement?: TeacherJudgement;
 }
 
 export interface SeedRun {
@@ -41,7 +46,11 @@ export interface SimulateReport {
   algo: AlgorithmName;
   labels: number;
   seeds: number;
+  /** What the teacher judged by: results of the two judgements are never pooled. */
+  teacher: TeacherJudgement;
   finalReturn: { mean: number; std: number };
   oracleReturn: number;
+  /** The uniformly random policy's true return, measured the way finalReturn is (the 0% of "% of the way to the oracle"). */
+  randomReturn: number;
   curve: Array<[number, number]>;
 }

@@ -1,13 +1,14 @@
 /**
- * Runs a sweep grid (grid.ts): every task x variant x reported seed through the tabular
- * `simulate` loop, and collects one results file. Cells already in `previous` (same task,
+ * Runs a sweep grid (grid.ts): every task x variant x reported seed through the `simulate` loop
+ * (on the tabular engine), and collects one results file. Cells already in `previous` (same task,
  * variant, config, labels and seeds) are kept, not rerun: a sweep interrupted part-way resumes.
  */
 import { getEnv } from '../envs';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { parseStart } from '../envs/start';
 import { makeTabularSetup } from '../algorithms/tabular-rlhf';
-import { makeTabularLearner, oracleReturnTabular, simulateSeedOn } from '../simulate/simulate-tabular';
+import { checkTabularOverrides } from '../service/tabular-engine';
+import { oracleReturn, simulateSeedOn } from '../simulate/simulate';
 import type { AlgorithmName, SimulateOptions } from '../simulate/types';
 import type { SweepGrid } from './grid';
 
@@ -63,7 +64,7 @@ export function checkVariants(grid: SweepGrid): void {
   for (const task of grid.tasks) {
     for (const v of grid.variants) {
       const opts = cellOptions(grid, task, v);
-      makeTabularLearner(v.algo, makeTabularSetup(getEnv(task.env), opts.gamma, opts.tau, 'state', opts.start), 0, 'exact', v.config);
+      checkTabularOverrides(v.algo, makeTabularSetup(getEnv(task.env), opts.gamma, opts.tau, 'state', opts.start), v.config);
     }
   }
 }
@@ -89,9 +90,10 @@ export async function runSweep(
         const run = await simulateSeedOn(opts, seed);
         seeds.push({ seed, finalReturn: run.finalReturn, curve: run.curve.map(([l, r]) => [l, Math.round(r * 1e6) / 1e6]) });
       }
+      // The tabular oracle is soft value iteration on the true reward: one seed gives its return.
       const cell: CellResult = {
         env: task.env, start: task.start, variant: v.id, algo: v.algo, config: v.config, study: v.study,
-        labels: grid.labels, oracleReturn: oracleReturnTabular(opts), seeds, seconds: (Date.now() - started) / 1000,
+        labels: grid.labels, oracleReturn: await oracleReturn({ ...opts, seeds: 1 }), seeds, seconds: (Date.now() - started) / 1000,
       };
       cells.push(cell);
       onCell(cell, cells.length, total);

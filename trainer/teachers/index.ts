@@ -5,3 +5,4 @@ export {
   oracleTeacher, stocTeacher, mistakeTeacher, skipTeacher, equalTeacher, myopicTeacher,
   bprefTeacher, BPREF_TEACHERS, type BPrefTeacherName,
 } from './presets';
+export { scriptedRewards, judgeFor, trueRewardJudge, type ClipJudge } from './scripted';

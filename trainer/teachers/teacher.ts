@@ -3,13 +3,14 @@ import { sigmoid } from '../preference/bradley-terry';
 import type { PreferenceLabel, Segment } from '../preference/types';
 import { parseTeacherConfig, type TeacherConfig } from './config';
 import { myopicReturn, segmentReturn } from './returns';
+import { trueRewardJudge, type ClipJudge } from './scripted';
 
 /** A label, or a skipped query (the caller drops it: it is not a label and costs no budget). */
 export type TeacherAnswer = { kind: 'label'; y: PreferenceLabel } | { kind: 'skip' };
 
 export interface Teacher {
   readonly config: TeacherConfig;
-  /** Labels (first, second) from their true rewards: y = 1 prefers first, 0 second, 0.5 equal. */
+  /** Labels (first, second) from the rewards its judge perceives (default: the true rewards): y = 1 prefers first, 0 second, 0.5 equal. */
   label(first: Segment, second: Segment, rng: Rng): TeacherAnswer;
   /**
    * P(y = 1) for a query that is neither skipped nor equal: the Boltzmann probability on the
@@ -41,11 +42,13 @@ export function boltzmannFirst(beta: number, delta: number): number {
  * 4. mistake- flip y with probability epsilon, independently of how clear the choice was:
  *             a mistake is an accident, not a judgement, so it comes after the choice.
  * Skip and equal use the plain sums R (B-Pref's definitions), only the choice is myopic.
+ * R is the sum of the per-step rewards `judge` perceives: the true rewards by default, the
+ * scripted judgement (scripted.ts) where the true reward is silent.
  */
-export function makeTeacher(config: Partial<TeacherConfig> = {}): Teacher {
+export function makeTeacher(config: Partial<TeacherConfig> = {}, judge: ClipJudge = trueRewardJudge): Teacher {
   const cfg = parseTeacherConfig(config);
   const choiceProbability = (first: Segment, second: Segment) =>
-    boltzmannFirst(cfg.beta, myopicReturn(first.trueRewards, cfg.myopicGamma) - myopicReturn(second.trueRewards, cfg.myopicGamma));
+    boltzmannFirst(cfg.beta, myopicReturn(judge(first), cfg.myopicGamma) - myopicReturn(judge(second), cfg.myopicGamma));
 
   return {
     config: cfg,
@@ -54,8 +57,8 @@ export function makeTeacher(config: Partial<TeacherConfig> = {}): Teacher {
       return (1 - cfg.mistake) * p + cfg.mistake * (1 - p);
     },
     label: (first, second, rng) => {
-      const r1 = segmentReturn(first.trueRewards);
-      const r2 = segmentReturn(second.trueRewards);
+      const r1 = segmentReturn(judge(first));
+      const r2 = segmentReturn(judge(second));
       if (cfg.skipThreshold !== null && Math.max(r1, r2) < cfg.skipThreshold) return { kind: 'skip' };
       if (Math.abs(r1 - r2) < cfg.equalThreshold) return { kind: 'label', y: 0.5 };
       const p = choiceProbability(first, second);

@@ -6,6 +6,7 @@ import { writeTx } from '@/db/transactions';
 import { EXPORT_SCHEMA_VERSION } from '@/server/export/schema';
 import type { ReadBackRecord } from '@/server/export/readBack';
 import { firstRow, returnedRow } from '@/db/dialect';
+import { isContinuousActions } from '@/trainer/contracts/clip-actions';
 
 /** y as the labeling flow stores it: P(left preferred). */
 export function yOf(choice: Choice): number | null {
@@ -66,6 +67,7 @@ export async function expectedRecord(db: Db, labelId: number, emails = false): P
     [`${prefix}_actions`]: c.actions,
     [`${prefix}_true_return`]: c.trueReturn,
   });
+  const vectors = (c: typeof clipA) => (isContinuousActions(c.actions) ? c.actions : null);
   return {
     schema_version: EXPORT_SCHEMA_VERSION,
     label_id: label.id,
@@ -81,5 +83,7 @@ export async function expectedRecord(db: Db, labelId: number, emails = false): P
     response_ms: label.responseMs,
     ...clip('clip_a', clipA),
     ...clip('clip_b', clipB),
+    clip_a_action_vectors: vectors(clipA),
+    clip_b_action_vectors: vectors(clipB),
   };
 }

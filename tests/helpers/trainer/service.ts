@@ -37,10 +37,11 @@ export function killServiceProcesses(): void {
  * `node --import tsx` rather than the tsx CLI: the CLI is a second process that relays signals
  * and turns a slow SIGTERM handshake (30 ms, easily missed on a loaded machine) into a SIGKILL.
  */
-export function spawnService(file: string, holdMs: number): { child: ChildProcess; lines: string[] } {
+export function spawnService(database: Record<string, string>, holdMs: number): { child: ChildProcess; lines: string[] } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/trainer.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_PATH: file, TRAINER_POLL_MS: '20', TRAINER_SIMULATE: '0', TRAINER_HOLD_BEFORE_COMMIT_MS: String(holdMs) },
+    // `database`: the test's DATABASE_PATH or DATABASE_URL (fixtures.ts FreshDb.env).
+    env: { ...process.env, DATABASE_PATH: undefined, DATABASE_URL: undefined, ...database, TRAINER_POLL_MS: '20', TRAINER_SIMULATE: '0', TRAINER_HOLD_BEFORE_COMMIT_MS: String(holdMs) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   serviceProcesses.push(child);

@@ -46,7 +46,8 @@ export function sampleRow(probs: Float32Array, row: number, numActions: number, 
   return { action, logProb: Math.log(Math.max(p[action]!, 1e-30)) };
 }
 
-function packObs(rows: readonly (readonly number[])[], obsSize: number): Float32Array {
+/** Rows of observations packed row-major [rows, obsSize] (the continuous collector uses it too). */
+export function packObs(rows: readonly (readonly number[])[], obsSize: number): Float32Array {
   const out = new Float32Array(rows.length * obsSize);
   rows.forEach((o, i) => out.set(o, i * obsSize));
   return out;
@@ -55,17 +56,29 @@ function packObs(rows: readonly (readonly number[])[], obsSize: number): Float32
 /**
  * Keeps `numEnvs` episodes running across calls (an outer iteration's collection continues the
  * episodes the previous one left unfinished), so long episodes of a good policy are not cut.
+ *
+ * `persistence` rho (default 0: plain soft-policy sampling) is temporally extended exploration
+ * (Dabney, Ostrovski & Barreto 2021, "Temporally-extended epsilon-greedy exploration"): at each
+ * step the previous action of the episode is repeated with probability rho, else an action is
+ * drawn from pi, so actions come in runs of mean length 1 / (1 - rho). Where a goal needs a long
+ * consistent push (mountaincar: a uniformly random policy never reaches the flag in 200 steps,
+ * runs of ~15 steps reach it in ~8% of episodes) per-step sampling never finds the reward at
+ * all. The behaviour log-probability of each action, rho [a = prev] + (1 - rho) pi(a|s), is
+ * stored with it; the Q-learner is off-policy, so it learns pi's values from these steps.
  */
 export class ExperienceCollector<S> {
   private states: S[] = [];
   private steps: number[] = [];
   private episodeIds: number[] = [];
+  /** The action of each running episode's previous step (-1 at its start). */
+  private lastActions: number[] = [];
   private nextEpisode = 0;
   /** True returns of the episodes finished so far (metrics only). */
   readonly finishedReturns: number[] = [];
   private runningReturns: number[] = [];
 
-  constructor(private readonly env: Env<S>, private readonly numEnvs: number, private readonly rng: Rng) {
+  constructor(private readonly env: Env<S>, private readonly numEnvs: number, private readonly rng: Rng, private readonly persistence = 0) {
+    if (!(persistence >= 0 && persistence < 1)) throw new Error(`experience: action persistence must be in [0, 1), got ${persistence}`);
     for (let i = 0; i < numEnvs; i++) this.startEpisode(i);
   }
 
@@ -74,6 +87,17 @@ export class ExperienceCollector<S> {
     this.steps[i] = 0;
     this.episodeIds[i] = this.nextEpisode++;
     this.runningReturns[i] = 0;
+    this.lastActions[i] = -1;
+  }
+
+  /** The behaviour's action for env `i` (row `i` of `probs`): pi's, or the previous one repeated. */
+  private act(probs: Float32Array, i: number, numActions: number): { action: number; logProb: number } {
+    const rho = this.persistence, prev = this.lastActions[i]!;
+    // No extra draw without persistence: the random stream (and every result) stays as before.
+    if (rho === 0 || prev < 0) return sampleRow(probs, i, numActions, this.rng);
+    const action = this.rng.next() < rho ? prev : sampleRow(probs, i, numActions, this.rng).action;
+    const p = (action === prev ? rho : 0) + (1 - rho) * probs[i * numActions + action]!;
+    return { action, logProb: Math.log(Math.max(p, 1e-30)) };
   }
 
   /** Steps every running episode `ceil(totalSteps / numEnvs)` times; returns the transitions in time order. */
@@ -86,7 +110,8 @@ export class ExperienceCollector<S> {
       const probs = policy(packObs(obsRows, obsSize), this.numEnvs);
       for (let i = 0; i < this.numEnvs; i++) {
         const state = this.states[i]!;
-        const { action, logProb } = sampleRow(probs, i, A, this.rng);
+        const { action, logProb } = this.act(probs, i, A);
+        this.lastActions[i] = action;
         const result = this.env.step(state, action, this.rng);
         const t = this.steps[i]!;
         const truncated = result.done && t + 1 >= this.env.maxEpisodeSteps;
@@ -175,6 +200,17 @@ export function greedyPolicy(policy: BatchPolicy, numActions: number): BatchPoli
   };
 }
 
+/** Per episode, the indices of its transitions in order (episodes interleave across envs). */
+export function indicesByEpisode(transitions: ReadonlyArray<{ episode: number }>): number[][] {
+  const byEpisode = new Map<number, number[]>();
+  transitions.forEach((tr, i) => {
+    const list = byEpisode.get(tr.episode) ?? [];
+    list.push(i);
+    byEpisode.set(tr.episode, list);
+  });
+  return [...byEpisode.values()];
+}
+
 /**
  * Segments of up to `horizon` steps cut from fresh transitions (all from the current policy).
  * A start is valid when the next `horizon` steps of its episode were all collected, or the
@@ -184,14 +220,7 @@ export function greedyPolicy(policy: BatchPolicy, numActions: number): BatchPoli
  */
 export function validSegmentStarts(transitions: readonly Transition[], horizon: number): number[] {
   const starts: number[] = [];
-  // Per episode, the indices of its transitions in order (episodes interleave across envs).
-  const byEpisode = new Map<number, number[]>();
-  transitions.forEach((tr, i) => {
-    const list = byEpisode.get(tr.episode) ?? [];
-    list.push(i);
-    byEpisode.set(tr.episode, list);
-  });
-  for (const list of byEpisode.values()) {
+  for (const list of indicesByEpisode(transitions)) {
     for (let j = 0; j < list.length; j++) {
       let ok = false;
       for (let h = 0; h < horizon; h++) {

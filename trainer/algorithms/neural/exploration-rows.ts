@@ -48,7 +48,7 @@ interface Rollout<S> {
 }
 
 /** Draws k distinct indices of [0, n) (partial Fisher-Yates). */
-function chooseSteps(n: number, k: number, rng: Rng): number[] {
+export function chooseSteps(n: number, k: number, rng: Rng): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   const m = Math.min(k, n);
   for (let i = 0; i < m; i++) {

@@ -4,8 +4,13 @@ import { makeRng } from '../../core/rng';
 import { RewardModel, makeRewardModelConfig } from '../../models/reward-model';
 import { makeSegmentBatch } from '../../models/segment-batch';
 import { useTestBackend } from '../../../tests/helpers/trainer/test-backend';
+import { getEnv } from '../../envs';
+import type { Env } from '../../envs/types';
+import type { LabeledPair } from '../../preference/types';
+import { ExperienceCollector, cutSegment, validSegmentStarts } from './experience';
 import type { ExplorationRows } from './exploration-rows';
-import { addScaled, exploitationGrads, explorationGrads, globalNorm, type Grads, type PairBatch } from './neural-rlhf';
+import { addScaled, exploitationGrads, explorationGrads, globalNorm, packPairs, type Grads, type PairBatch } from './neural-rlhf';
+import { DEFAULT_NEURAL_STOC_SOBIRL, makeNeuralStocSobirl } from './stoc-sobirl';
 
 beforeAll(useTestBackend);
 
@@ -79,5 +84,48 @@ describe('upper-level gradients on the JS kernel equal tfjs autodiff', () => {
     tf.dispose([...Object.values(b as tf.NamedTensorMap), ...Object.values(eb.grads as tf.NamedTensorMap), ...Object.values(combined)]);
     js.dispose();
     ref.dispose();
+  });
+});
+
+describe('Stoc-SoBiRL on the JS kernel takes the steps tfjs takes', () => {
+  it('mini-batches with the STORM correction and the exploration half, over two outer iterations: same weights and metrics', async () => {
+    const cartpole = getEnv('cartpole') as Env;
+    const rng = makeRng(8);
+    const uniform = (_obs: Float32Array, n: number) => new Float32Array(2 * n).fill(0.5);
+    const transitions = new ExperienceCollector(cartpole, 2, rng).collect(uniform, 400);
+    const starts = validSegmentStarts(transitions, 10);
+    const pairs: LabeledPair[] = Array.from({ length: 24 }, (_, i) => ({
+      first: cutSegment('cartpole', transitions, starts[i]!, 10), second: cutSegment('cartpole', transitions, starts[starts.length - 1 - i]!, 10), y: ([1, 0, 0.5] as const)[i % 3]!,
+    }));
+    const all = packPairs(cartpole, pairs, 10), fresh = packPairs(cartpole, pairs.slice(0, 8), 10);
+    // batchSize < pairs: each step's batch differs, so the momentum's correction term is not zero.
+    const config = { ...DEFAULT_NEURAL_STOC_SOBIRL, upperSteps: 4, batchSize: 12, exploreWarmup: 0, rolloutSteps: 4, beta0: 0.1, muScale: 10, rewardModel: { hiddenSizes: [16, 8] } };
+    const saved = process.env.SOBIRL_KERNEL;
+    const build = (kernel: 'js' | 'tfjs') => {
+      process.env.SOBIRL_KERNEL = kernel;
+      try {
+        return makeNeuralStocSobirl(4, 2, 4, 0.99, 0.05, config);
+      } finally {
+        if (saved === undefined) delete process.env.SOBIRL_KERNEL;
+        else process.env.SOBIRL_KERNEL = saved;
+      }
+    };
+    const js = build('js'), ref = build('tfjs');
+    expect([js.rewardModel.kernel, ref.rewardModel.kernel]).toEqual(['js', 'tfjs']);
+    const before = ref.rewardModel.variables().map((v) => v.dataSync().slice() as Float32Array);
+    try {
+      for (let k = 0; k < 2; k++) {
+        const input = { env: cartpole, all, fresh, freshPairs: pairs.slice(0, 8), policy: uniform, k };
+        const a = await js.update(input), b = await ref.update(input);
+        expect(b['hypergrad/explore']).toBeGreaterThan(0); // the exploration half took part
+        for (const key of Object.keys(b) as Array<keyof typeof b>) expect(Math.abs(a[key] - b[key]) / Math.max(1, Math.abs(b[key])), key).toBeLessThan(1e-5);
+      }
+      const wa = js.rewardModel.variables().map((v) => v.dataSync() as Float32Array), wb = ref.rewardModel.variables().map((v) => v.dataSync() as Float32Array);
+      wa.forEach((w, i) => expect(maxAbsDiff(w, wb[i]!)).toBeLessThan(1e-5));
+      expect(Math.max(...wb.map((w, i) => maxAbsDiff(w, before[i]!)))).toBeGreaterThan(1e-3); // the steps moved x
+    } finally {
+      js.dispose();
+      ref.dispose();
+    }
   });
 });

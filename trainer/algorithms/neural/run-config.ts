@@ -1,7 +1,7 @@
 /**
- * The neural engine's schedule and upper levels, shared by `simulate` (trainer/simulate/
- * simulate-neural.ts) and the trainer service (trainer/service/neural-engine.ts): what one outer
- * iteration collects, trains and evaluates, and which upper level each algorithm gets.
+ * The neural engine's schedule and upper levels (trainer/service/neural-engine.ts builds a run's
+ * learner from them; the service and `simulate` run that one engine): what one outer iteration
+ * collects, trains and evaluates, and which upper level each algorithm gets.
  */
 import type { Env } from '../../envs/types';
 import { assertSupported, type AlgorithmName } from '../../contracts/algorithms';
@@ -16,6 +16,11 @@ export interface NeuralRunConfig {
   envStepsPerIter: number;
   /** Episodes stepped in parallel during collection (one policy pass per step for all). */
   numEnvs: number;
+  /**
+   * Probability of repeating the previous action while collecting (experience.ts: temporally
+   * extended exploration; 0 = sample every step from the soft policy). Optional: absent = 0.
+   */
+  actionPersistence?: number;
   /** Evaluation episodes after each outer iteration (metrics only; not in the replay). */
   evalEpisodes: number;
   /** Evaluation episodes for the final point (a less noisy finalReturn). */

@@ -18,8 +18,8 @@ import { RewardModel, makeRewardModelConfig, type RewardModelConfig } from '../.
 import { collectExplorationRows, type ExplorationRows } from './exploration-rows';
 import type { NeuralUpperLevel, UpperLevelInput } from './learner';
 import {
-  addScaled, disposeGrads, explorationCoefficients, explorationSurrogate, exploitationLoss, globalNorm, gradsOf,
-  meanPairLoss, miniBatchIndices, pairLosses, restore, snapshot, subBatch, type PairBatch,
+  addScaled, disposeGrads, explorationCoefficients, exploitationGrads, explorationGrads, globalNorm,
+  meanPairLoss, miniBatchIndices, pairLosses, restore, snapshot, subBatch, type Grads, type PairBatch,
 } from './neural-rlhf';
 
 export interface NeuralStocSobirlConfig {
@@ -72,24 +72,24 @@ export function makeNeuralStocSobirl(
   config: NeuralStocSobirlConfig = DEFAULT_NEURAL_STOC_SOBIRL,
 ): NeuralUpperLevel {
   const rewardModel = new RewardModel(makeRewardModelConfig({ ...config.rewardModel, obsSize, numActions, seed: seed * 101 + 3 }));
-  const vars = rewardModel.variables();
+  const weights = reward(rewardModel);
   const rng = makeRng(seed * 7919 + 5);
-  let h: tf.NamedTensorMap | null = null;
-  let previous: tf.Tensor[] | null = null;
+  let h: Grads | null = null;
+  let previous: Weights | null = null;
   let t = 0;
 
-  /** g(D; x) at the weights currently in the variables: exploitation + exploration. */
+  /** g(D; x) at the current weights: exploitation + exploration (on the model's kernel). */
   const estimate = (batch: PairBatch, fresh: PairBatch, rows: ExplorationRows | null) => {
-    const exploit = gradsOf(() => exploitationLoss(rewardModel, batch, config.rewardL2), vars);
+    const exploit = exploitationGrads(rewardModel, batch, config.rewardL2);
     if (!rows || config.exploreCoef === 0) return { loss: exploit.value, g: exploit.grads, exploitNorm: globalNorm(exploit.grads), exploreNorm: 0 };
     const coef = explorationCoefficients(pairLosses(rewardModel, fresh), tau, config.baseline);
-    const explore = gradsOf(() => explorationSurrogate(rewardModel, rows, coef), vars);
+    const explore = explorationGrads(rewardModel, rows, coef);
     const exploitNorm = globalNorm(exploit.grads);
-    const rawNorm = config.exploreCoef * globalNorm(explore.grads);
+    const rawNorm = config.exploreCoef * globalNorm(explore);
     const scale = rawNorm > config.exploreClip * exploitNorm ? (config.exploreClip * exploitNorm) / rawNorm : 1;
-    const g = addScaled(exploit.grads, explore.grads, config.exploreCoef * scale);
+    const g = addScaled(exploit.grads, explore, config.exploreCoef * scale);
     const out = { loss: exploit.value, g, exploitNorm, exploreNorm: scale * rawNorm };
-    disposeGrads(exploit.grads, explore.grads);
+    disposeGrads(exploit.grads, explore);
     return out;
   };
 
@@ -111,16 +111,16 @@ export function makeNeuralStocSobirl(
         await pause?.();
         const batch = subBatch(all, miniBatchIndices(all.count, config.batchSize, rng));
         const now = estimate(batch, fresh, rows);
-        let direction: tf.NamedTensorMap;
+        let direction: Grads;
         if (h && previous) {
           const beta = config.beta0 / Math.cbrt(t + 1);
           const mu = Math.min(1, config.muScale * beta * beta);
           // The same batch at the previous weights: swap them in, differentiate, swap back.
-          const current = snapshot(vars);
-          restore(vars, previous);
+          const current = weights.save();
+          weights.load(previous);
           const old = estimate(batch, fresh, rows);
-          restore(vars, current);
-          tf.dispose(current);
+          weights.load(current);
+          weights.free(current);
           const correction = addScaled(h, old.g, -1); // h_{t-1} - g(D_t; x_{t-1})
           direction = addScaled(now.g, correction, 1 - mu);
           disposeGrads(now.g, old.g, correction, h);
@@ -128,12 +128,9 @@ export function makeNeuralStocSobirl(
           direction = now.g;
         }
         h = direction;
-        if (previous) tf.dispose(previous);
-        previous = snapshot(vars);
-        const beta = config.beta0 / Math.cbrt(t + 1);
-        tf.tidy(() => {
-          for (const v of vars) v.assign(tf.sub(v, tf.mul(h![v.name]!, beta)));
-        });
+        if (previous) weights.free(previous);
+        previous = weights.save();
+        weights.descend(h, config.beta0 / Math.cbrt(t + 1));
         last = { loss: now.loss, exploitNorm: now.exploitNorm, exploreNorm: now.exploreNorm, norm: globalNorm(h) };
       }
       await pause?.();
@@ -141,8 +138,33 @@ export function makeNeuralStocSobirl(
     },
     dispose: () => {
       if (h) disposeGrads(h);
-      if (previous) tf.dispose(previous);
+      if (previous) weights.free(previous);
       rewardModel.dispose();
+    },
+  };
+}
+
+/** The reward weights x as the model's kernel holds them: one flat vector (JS kernel) or tfjs tensors. */
+type Weights = Float32Array | tf.Tensor[];
+
+/** Save, load and step x in the form of the model's kernel (the gradients come in the same form). */
+function reward(model: RewardModel) {
+  const vars = model.kernel === 'js' ? null : model.variables();
+  return {
+    save: (): Weights => (vars ? snapshot(vars) : model.flatWeights()),
+    load: (w: Weights) => (w instanceof Float32Array ? model.setFlatWeights(w) : restore(vars!, w)),
+    free: (w: Weights) => {
+      if (!(w instanceof Float32Array)) tf.dispose(w);
+    },
+    /** x <- x - beta * direction: a plain step (no Adam; the momentum is the method). */
+    descend: (direction: Grads, beta: number) => {
+      if (direction instanceof Float32Array) {
+        model.setFlatWeights(addScaled(model.flatWeights(), direction, -beta) as Float32Array);
+        return;
+      }
+      tf.tidy(() => {
+        for (const v of vars!) v.assign(tf.sub(v, tf.mul(direction[v.name]!, beta)));
+      });
     },
   };
 }

@@ -36,4 +36,32 @@ export class Float32Adam {
     this.accBeta1 = Math.fround(this.accBeta1 * beta1);
     this.accBeta2 = Math.fround(this.accBeta2 * beta2);
   }
+
+  /** Length of `exportState()`: the two running products beta^t, then m and v. */
+  get stateLength(): number {
+    return 2 + 2 * this.m.length;
+  }
+
+  /** [beta1^t, beta2^t, m..., v...]: what a resumed optimiser needs to take the next step exactly (checkpoints). */
+  exportState(): Float32Array {
+    const out = new Float32Array(this.stateLength);
+    out[0] = this.accBeta1;
+    out[1] = this.accBeta2;
+    out.set(this.m, 2);
+    out.set(this.v, 2 + this.m.length);
+    return out;
+  }
+
+  /** Restores `exportState()`'s values; throws on a wrong length or impossible values. */
+  importState(state: Float32Array): void {
+    if (state.length !== this.stateLength) throw new Error(`adam: state holds ${state.length} values, expected ${this.stateLength}`);
+    const b1 = state[0]!, b2 = state[1]!;
+    if (!(b1 > 0 && b1 <= 1 && b2 > 0 && b2 <= 1)) throw new Error(`adam: running products must lie in (0, 1], got ${b1}, ${b2}`);
+    const n = this.m.length;
+    for (let i = 0; i < n; i++) if (!(state[2 + n + i]! >= 0)) throw new Error('adam: second moments must be >= 0');
+    this.accBeta1 = b1;
+    this.accBeta2 = b2;
+    this.m.set(state.subarray(2, 2 + n));
+    this.v.set(state.subarray(2 + n));
+  }
 }

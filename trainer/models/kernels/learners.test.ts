@@ -153,6 +153,32 @@ describe('RewardModel: the JS kernel evaluates and fits like tfjs', () => {
   });
 });
 
+describe('the query ensemble on the JS kernel fits and scores like tfjs', () => {
+  it('bootstrapPreferenceStep: same loss and weights after several steps (5 members, own bootstrap weights, weight decay, scale penalty)', () => {
+    const config = makeRewardModelConfig({ obsSize: 4, numActions: 2, hiddenSizes: [32], ensembleSize: 5, learningRate: 1e-2, weightDecay: 1e-2, seed: 12 });
+    const js = new RewardModel(config, { kernel: 'js' }), ref = new RewardModel(config, { kernel: 'tfjs' });
+    disposables.push(js, ref);
+    const { first, second, y } = randomPairs(24, 8, 4, 2, 13);
+    const rng = makeRng(14);
+    // Poisson-like weights with zeros (a member that never sees a pair) and repeats.
+    const weights = Float32Array.from({ length: 5 * 24 }, () => [0, 0, 1, 1, 1, 2, 3][rng.int(7)]!);
+    // Large enough that the penalty's gradient is a real part of the step (0.1 / H^2 in the service).
+    const scaleL2 = 0.05;
+    for (let step = 0; step < 6; step++) {
+      const lossJs = js.bootstrapPreferenceStep(first, second, y, weights, scaleL2);
+      const lossRef = ref.bootstrapPreferenceStep(first, second, y, weights, scaleL2);
+      expect(Math.abs(lossJs - lossRef) / Math.max(1, Math.abs(lossRef))).toBeLessThan(1e-5);
+    }
+    expectSameWeights(weightsOf(js), weightsOf(ref), 1e-5);
+    expect(maxRelErr(js.preferenceDisagreement(first, second), ref.preferenceDisagreement(first, second))).toBeLessThan(1e-5);
+    // The fit moved the weights, and the members disagree (else both comparisons are empty).
+    const fresh = new RewardModel(config, { kernel: 'tfjs' });
+    disposables.push(fresh);
+    expect(maxRelErr(js.predictSegmentReturns(first), fresh.predictSegmentReturns(first))).toBeGreaterThan(1e-3);
+    expect(Math.max(...js.preferenceDisagreement(first, second))).toBeGreaterThan(1e-3);
+  });
+});
+
 describe('kernel selection', () => {
   it('follows SOBIRL_KERNEL, rejects an unknown one, and chooses by width otherwise', () => {
     const saved = process.env.SOBIRL_KERNEL;

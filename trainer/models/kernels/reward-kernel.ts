@@ -95,6 +95,61 @@ export class RewardKernel {
     return total / (K * M);
   }
 
+  /**
+   * The bootstrap-weighted preference loss of the query ensemble (reward-model.ts
+   * `bootstrapPreferenceStep`, whose tfjs form is the reference), each member on its own returns
+   * R_k = sum_h mask r_k and its own weights w[k * M + m]:
+   *   L = sum_km w_km l_km / max(1e-6, sum w) + scaleL2 (mean_km R1_km^2 + mean_km R2_km^2),
+   *   l_km = softplus(-delta_km) + (1 - y_m) delta_km, delta_km = R1_km - R2_km,
+   * and its member-concatenated gradient, with dL/dR in closed form:
+   *   dL/dR1_km = w_km (sigmoid(delta_km) - y_m) / W + 2 scaleL2 R1_km / (K M), dL/dR2_km likewise
+   *   with the first term negated.
+   */
+  bootstrapPreferenceGradient(first: SegmentBatch, second: SegmentBatch, y: ArrayLike<number>, weights: Float32Array, scaleL2: number): { value: number; grad: Float32Array } {
+    const K = this.members.length, M = first.count, P = this.layout.paramCount;
+    if (weights.length !== K * M) throw new Error(`reward kernel: ${weights.length} bootstrap weights for ${K} members x ${M} pairs`);
+    let W = 0;
+    for (let i = 0; i < weights.length; i++) W += weights[i]!;
+    W = Math.max(1e-6, W);
+    const grad = new Float32Array(this.gradientLength);
+    const dR1 = new Float32Array(M), dR2 = new Float32Array(M);
+    let value = 0;
+    this.members.forEach((member, k) => {
+      const paramsAt = member.read();
+      const R1 = this.segmentReturns(paramsAt, first, this.tapeA);
+      const R2 = this.segmentReturns(paramsAt, second, this.tapeB);
+      for (let m = 0; m < M; m++) {
+        const delta = R1[m]! - R2[m]!, w = weights[k * M + m]!;
+        value += (w * (softplus(-delta) + (1 - y[m]!) * delta)) / W + (scaleL2 * (R1[m]! * R1[m]! + R2[m]! * R2[m]!)) / (K * M);
+        const dDelta = (w * (sigmoid(delta) - y[m]!)) / W;
+        dR1[m] = dDelta + (2 * scaleL2 * R1[m]!) / (K * M);
+        dR2[m] = -dDelta + (2 * scaleL2 * R2[m]!) / (K * M);
+      }
+      this.backwardReturns(paramsAt, first, dR1, 1, this.tapeA, this.gradAt);
+      this.backwardReturns(paramsAt, second, dR2, 1, this.tapeB, this.gradBAt);
+      const g = this.arena.array(this.gradAt, P), gB = this.arena.array(this.gradBAt, P);
+      for (let i = 0; i < P; i++) grad[k * P + i] = g[i]! + gB[i]!;
+    });
+    return { value, grad };
+  }
+
+  /** Every member's weights, member-concatenated (the layout of the flat gradients): a copy. */
+  params(): Float32Array {
+    const P = this.layout.paramCount, out = new Float32Array(this.gradientLength);
+    this.members.forEach((member, k) => out.set(member.view(), k * P));
+    return out;
+  }
+
+  /** Sets every member's weights from a member-concatenated vector (the tf.Variables follow on flush). */
+  setParams(flat: Float32Array): void {
+    const P = this.layout.paramCount;
+    if (flat.length !== this.gradientLength) throw new Error(`reward kernel: ${flat.length} weights, expected ${this.gradientLength}`);
+    this.members.forEach((member, k) => {
+      this.arena.array(member.read(), P).set(flat.subarray(k * P, (k + 1) * P));
+      member.wrote();
+    });
+  }
+
   /** Values per member-concatenated gradient: K x paramCount (member k's weights in tfjs' order). */
   get gradientLength(): number {
     return this.members.length * this.layout.paramCount;

@@ -1,0 +1,50 @@
+/**
+ * The continuous engine's schedule: what one outer iteration collects, trains and evaluates,
+ * with the run's overrides applied (the `neural` record of the run config for the schedule and
+ * SAC's entropy mode; the `algorithm` record for the upper level, as for the neural engine).
+ */
+import type { RunConfig } from '../../contracts/run-config';
+import { withOverrides } from '../../contracts/run-config';
+import { DEFAULT_CONTINUOUS_LOWER, type ContinuousLowerConfig } from './lower-level';
+import { DEFAULT_CONTINUOUS_UPPER, type ContinuousUpperConfig } from './upper-level';
+
+export interface ContinuousSchedule {
+  /** Env steps collected with the current policy per outer iteration (replay + candidate clips). */
+  envStepsPerIter: number;
+  /** Episodes stepped in parallel. */
+  numEnvs: number;
+  /** Evaluation episodes per iteration (metrics only; 0 = skip). */
+  evalEpisodes: number;
+  /** Evaluation episodes of a simulation's final point (a less noisy final return). */
+  finalEvalEpisodes: number;
+  lower: ContinuousLowerConfig;
+  upper: ContinuousUpperConfig;
+}
+
+export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
+  envStepsPerIter: 1000,
+  numEnvs: 4,
+  evalEpisodes: 5,
+  finalEvalEpisodes: 20,
+  lower: DEFAULT_CONTINUOUS_LOWER,
+  upper: DEFAULT_CONTINUOUS_UPPER,
+};
+
+export function continuousSchedule(config: RunConfig, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
+  const n = config.neural ?? {};
+  const hidden = n.hiddenSizes ? [...n.hiddenSizes] : undefined;
+  const upper = withOverrides(base.upper, config.algorithm);
+  return {
+    envStepsPerIter: n.envStepsPerIter ?? base.envStepsPerIter,
+    numEnvs: n.numEnvs ?? base.numEnvs,
+    evalEpisodes: n.evalEpisodes ?? base.evalEpisodes,
+    finalEvalEpisodes: n.evalEpisodes ?? base.finalEvalEpisodes,
+    lower: {
+      updatesPerIter: n.updatesPerIter ?? base.lower.updatesPerIter,
+      minReplay: n.minReplay ?? base.lower.minReplay,
+      replayCapacity: n.replayCapacity ?? base.lower.replayCapacity,
+      sac: { ...base.lower.sac, ...(hidden ? { hiddenSizes: hidden } : {}), ...(n.entropy ? { entropy: n.entropy } : {}) },
+    },
+    upper: hidden ? { ...upper, hiddenSizes: hidden } : upper,
+  };
+}
