@@ -30,6 +30,8 @@ export const POSTGRES_SUITES = [
   'db/transactions.postgres.test.ts',
   'db/run-leases.test.ts',
   'db/run-leases.postgres.test.ts',
+  // two web processes and two trainer processes on one database (issue 12)
+  'tests/integration/scale-out.test.ts',
 ];
 
 export default defineConfig({

@@ -79,6 +79,11 @@ describe('run leases', () => {
     // Nobody else took the other two within a lease period: a takes them past its share.
     const late = await claimRuns(db, { holderId: 'a', runIds: ids, held, now: T0 + LEASE_MS, leaseMs: LEASE_MS, limit: 0 });
     expect(late.map((l) => l.runId)).toEqual(ids.slice(2));
+    // An expired lease of another trainer is taken at once, whatever the limit: its holder stopped renewing.
+    const [dead] = await newRuns(1);
+    await claim('c', [dead!], T0);
+    const takeover = await claimRuns(db, { holderId: 'a', runIds: [...ids, dead!], held: tokens([...first, ...late]), now: T0 + LEASE_MS, leaseMs: LEASE_MS, limit: 0 });
+    expect(takeover.map((l) => l.runId)).toEqual([dead]);
   });
 
   it('a deleted run is skipped, not an error; runs not asked for are left alone', async () => {

@@ -47,9 +47,10 @@ export interface ClaimSpec {
   now: number;
   leaseMs: number;
   /**
-   * At most this many new leases at once (a fair share, so that trainers started together split
-   * the runs); past it, only runs that have been free for `leaseMs` or longer are claimed (nobody
-   * else took them: engine kinds differ, or the other trainers are full). Omitted: no limit.
+   * At most this many FREE runs (new or released) at once (a fair share, so that trainers started
+   * together split the runs); past it, only those free for `leaseMs` or longer (nobody else took
+   * them: engine kinds differ, or the other trainers are full). Expired leases of other holders,
+   * and this holder's own from a previous process, are claimed whatever the limit. Omitted: no limit.
    */
   limit?: number;
 }
@@ -78,9 +79,11 @@ export async function claimRuns(db: Db, spec: ClaimSpec): Promise<HeldLease[]> {
     const limit = spec.limit ?? Number.POSITIVE_INFINITY;
     const claimed: HeldLease[] = [];
     for (const row of rows) {
-      // Its own runs back (a restart) always; beyond the share only runs free for a lease period.
-      const own = row.holderId === spec.holderId;
-      if (!own && claimed.length >= limit && row.expiresAt > spec.now - spec.leaseMs) continue;
+      // Beyond the share, only free runs (new, or released) that nobody took for a lease period.
+      // An expired lease of another holder is always taken: that holder stopped renewing (it died,
+      // hung or lost the database), and its runs must not wait longer than the expiry.
+      const free = row.holderId === null;
+      if (free && claimed.length >= limit && row.expiresAt > spec.now - spec.leaseMs) continue;
       const token = row.token + 1;
       const expiresAt = spec.now + spec.leaseMs;
       await execute(tx, sql`update ${runLeases} set holder_id = ${spec.holderId}, token = ${token}, expires_at = ${expiresAt}, claimed_at = ${spec.now}

@@ -252,7 +252,9 @@ export class TrainerService {
       const message = error instanceof Error ? error.message : String(error);
       if (this.lastErrors.get(run.id) !== message) {
         this.lastErrors.set(run.id, message);
-        this.log(`trainer run=${run.id} error: ${(error as Error).stack ?? message}`);
+        // A driver's "Failed query" error carries the database's reason as its cause.
+        const cause = (error as { cause?: unknown }).cause;
+        this.log(`trainer run=${run.id} error: ${(error as Error).stack ?? message}${cause instanceof Error ? `\ncaused by: ${cause.message}` : ''}`);
         try {
           await recordRunError(this.options.db, run.id, `trainer: ${message}`, now);
         } catch {
