@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { claimRuns, leaseStillHeld, type HeldLease } from './run-leases';
 import { runs } from './schema';
 import { writeTx } from './transactions';
-import { addRun, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
+import { addRuns, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
 
 /**
  * Run leases on a real PostgreSQL server (vitest.postgres.config.ts): the claim's
@@ -26,11 +26,7 @@ afterAll(async () => {
 
 const LEASE_MS = 60_000;
 
-async function newRuns(n: number): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < n; i++) ids.push((await addRun(db, { count: 1 })).runId);
-  return ids;
-}
+const newRuns = (n: number) => addRuns(db, n);
 
 describe('claimRuns on PostgreSQL', () => {
   it('skips a lease row another transaction has locked instead of waiting for it', async () => {

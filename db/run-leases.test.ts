@@ -4,7 +4,7 @@ import type { Db } from './client';
 import { returnedRow } from './dialect';
 import { claimRuns, listRunLeases, releaseLeases, renewLeases, type HeldLease } from './run-leases';
 import { checkpoints, pairs, runs } from './schema';
-import { addRun, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
+import { addRuns, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
 import { commitIteration, topUpPairs, type CommitSpec, type PairSpec } from '@/trainer/service/store';
 
 /**
@@ -26,11 +26,7 @@ const tokens = (leases: readonly HeldLease[]) => new Map(leases.map((l) => [l.ru
 const claim = (holderId: string, runIds: number[], now: number, held: ReadonlyMap<number, number> = new Map()) =>
   claimRuns(db, { holderId, runIds, held, now, leaseMs: LEASE_MS });
 
-async function newRuns(n: number): Promise<number[]> {
-  const ids: number[] = [];
-  for (let i = 0; i < n; i++) ids.push((await addRun(db, { count: 1 })).runId);
-  return ids;
-}
+const newRuns = (n: number) => addRuns(db, n);
 
 describe('run leases', () => {
   it('a free run is claimed once: token 1, expiring after the lease time; a live lease is not taken by another trainer', async () => {

@@ -135,6 +135,13 @@ export async function addRun(
   });
 }
 
+/** `n` runs of one pair each (the run-lease tests); their ids in creation order. */
+export async function addRuns(db: Db, n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push((await addRun(db, { count: 1 })).runId);
+  return ids;
+}
+
 /** A manual clock for the context: `clock.now()` reads it, `clock.advance(ms)` moves it. */
 export function manualClock(start = 1_700_000_000_000) {
   let t = start;
