@@ -272,7 +272,7 @@ export interface CommitSpec {
   now: number;
   /**
    * The committer's run lease (db/run-leases.ts): the commit is refused (null) unless the
-   * run's lease row still has this holder and token, unexpired, in the same transaction. Omitted
+   * run's lease row still has this holder and token, in the same transaction. Omitted
    * outside the service (tools, tests that drive one store): no check.
    */
   lease?: LeaseToken;
@@ -297,7 +297,7 @@ export interface CommitResult {
  */
 export async function commitIteration(db: Db, spec: CommitSpec): Promise<CommitResult | null> {
   return writeTx(db, async (tx) => {
-    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease, Date.now()))) return null;
+    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease))) return null;
     const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.expectedIteration) return null;
     const iteration = spec.advance ? spec.expectedIteration + 1 : spec.expectedIteration;
@@ -344,7 +344,7 @@ export interface TopUpSpec {
 /** Between iterations: more pairs from the current checkpoint when the queue runs low. */
 export async function topUpPairs(db: Db, spec: TopUpSpec): Promise<number> {
   return writeTx(db, async (tx) => {
-    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease, Date.now()))) return 0;
+    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease))) return 0;
     // The checkpoint may have been superseded while the candidates were computed.
     const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.iteration) return 0;
