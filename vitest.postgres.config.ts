@@ -21,8 +21,12 @@ export const POSTGRES_SUITES = [
   'server/export/export.test.ts',
   'server/export/http.test.ts',
   'server/export/vector-actions.test.ts',
-  // the trainer's store, its triggers, exact resume
+  // the trainer's store, its triggers, exact resume (in process, and after a kill -9 of a trainer
+  // process), and the runs on worker threads (each worker its own pool)
+  'trainer/service/service.test.ts',
   'trainer/service/exact-resume.test.ts',
+  'trainer/service/fault.test.ts',
+  'trainer/service/workers/worker-pool.test.ts',
   'trainer/service/gold-retirement.test.ts',
   'trainer/service/queue-target.test.ts',
   'trainer/service/trigger.test.ts',

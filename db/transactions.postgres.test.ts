@@ -5,7 +5,7 @@ import { labels, users } from './schema';
 import { labelIdsInCommitOrder, writeTx } from './transactions';
 import { addRun, addUser, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
 
-/** writeTx on a real PostgreSQL server (vitest.postgres.config.ts): SERIALIZABLE with retries, and label ids in commit order. */
+/** writeTx on a real PostgreSQL server (vitest.postgres.config.ts): one writer at a time (no lost update), rollback, and label ids in commit order. */
 let env: FreshDb;
 let db: Db;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ afterAll(() => env.cleanup());
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('writeTx on PostgreSQL', () => {
-  it('loses no update among concurrent read-modify-write transactions (serialization failures are retried)', async () => {
+  it('loses no update among concurrent read-modify-write transactions (the writers take turns)', async () => {
     const user = await addUser(db, 'annotator');
     const bump = () =>
       writeTx(db, async (tx) => {

@@ -8,7 +8,7 @@ import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 /**
  * Several OS processes (as the web server's replicas and the trainer would be) open the same
  * database (a SQLite file, or one PostgreSQL database in npm run test:postgres) and lease from
- * one queue at once. The write transactions (SQLite IMMEDIATE, PostgreSQL SERIALIZABLE) must keep
+ * one queue at once. The write transactions (SQLite IMMEDIATE, PostgreSQL one writer at a time) must keep
  * the overlap: with labels_wanted = k, every pair goes to exactly k different users, never more.
  */
 

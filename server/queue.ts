@@ -118,7 +118,7 @@ export interface LeaseQuery extends QueueQuery {
  * get the same pair beyond its overlap.
  */
 export async function leaseNextPair(db: Db, q: LeaseQuery): Promise<PairView | null> {
-  return writeTx(db, async (tx) => {
+  const leased = await writeTx(db, async (tx) => {
     // Expired leases count for nothing; dropping them keeps the availability scan small.
     await tx.delete(leases).where(lte(leases.expiresAt, q.now));
     const exclude = q.excludePairIds ?? [];
@@ -150,8 +150,12 @@ export async function leaseNextPair(db: Db, q: LeaseQuery): Promise<PairView | n
     if (!candidate) return null;
     const expiresAt = q.now + LEASE_MS;
     await grantLease(tx, candidate.id, q.userId, expiresAt);
-    return loadPairView(tx, candidate.id, expiresAt);
+    return { pairId: candidate.id, expiresAt };
   });
+  // Read after the commit, outside the write lock (the clips' states are the bulk of the bytes):
+  // pairs and clips do not change once written, and the trainer deletes only pairs nobody holds
+  // a live lease on (store.ts), so the pair just leased is there.
+  return leased && loadPairView(db, leased.pairId, leased.expiresAt);
 }
 
 export async function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: number): Promise<void> {

@@ -21,7 +21,7 @@ const iterationOf = async (db: Db, runId: number) => (await firstRow(db.select({
 /** The SIGKILL scenario below, for a tabular and a neural run (tiny neural settings: an iteration well under a second). */
 const CASES = [
   {
-    engine: 'tabular (grid5)', envId: 'grid5', beta: 5, timeoutMs: 20_000, resumeLine: null,
+    engine: 'tabular (grid5)', envId: 'grid5', beta: 5, timeoutMs: 60_000, resumeLine: null,
     config: { seed: 5, iterationTimeoutMs: 300 },
   },
   {
@@ -99,7 +99,7 @@ describe.each(CASES)('crash safety of a $engine run', ({ envId, beta, timeoutMs,
     expect(await iterationOf(db, runId)).toBeGreaterThanOrEqual(2);
     // No pair twice: (iteration, slot) unique, and no two pairs of a run share a clip.
     expect(await duplicatePairCounts(db, runId)).toEqual({ slots: 0, clips: 0 });
-  });
+  }, 240_000); // bounds, not speed targets: on PostgreSQL at load ~15 the neural case took 98 s
 });
 
 describe('a broken checkpoint', () => {

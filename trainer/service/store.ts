@@ -1,6 +1,6 @@
 /**
  * Everything the trainer service reads from and writes to the database. Reads are short and
- * outside any write transaction; every write is ONE short write transaction (`writeTx`: IMMEDIATE on SQLite, SERIALIZABLE on PostgreSQL) that
+ * outside any write transaction; every write is ONE short write transaction (`writeTx`: IMMEDIATE on SQLite, one writer at a time on PostgreSQL) that
  * re-checks what it relies on (the run's iteration counter), so a second service, or this one
  * restarted after a crash, can never commit the same iteration twice, and, given the run's lease
  * (db/run-leases.ts), that the committer still holds the run.
