@@ -44,6 +44,31 @@ const noTfjs = {
   }],
 };
 
+/**
+ * The async data-access layer (db/client.ts `Db`) is typed as drizzle's async SQLite database, so
+ * the SQLite builders' synchronous `.all() / .get() / .run()`, `db.all(sql)` / `db.run(sql)` and
+ * `db.transaction(...)` still TYPE-CHECK, but PostgreSQL's builders have none of them (they throw
+ * "is not a function" on PostgreSQL only). Awaiting the builder, db/dialect.ts (`firstRow`,
+ * `queryRows`, `execute`) and db/transactions.ts (`writeTx`) are the portable forms. Only the
+ * SQLite implementation itself (SQLITE_IMPLEMENTATION) and code on raw better-sqlite3 handles
+ * (`sqlite.prepare(...).get()`, Playwright specs reading the file) use the synchronous API.
+ */
+const SYNC_QUERY_MESSAGE = 'A synchronous SQLite query call: it type-checks on the async Db but crashes on PostgreSQL. Await the builder (db/dialect.ts firstRow for .get(), returnedRow for .returning().get(); queryRows / execute for raw SQL; writeTx for transactions).';
+const SQLITE_IMPLEMENTATION = ['db/client.ts', 'db/dialect.ts', 'db/transactions.ts', 'db/statementCache.ts', 'db/statementCache.test.ts', 'db/client.test.ts', 'tests/e2e/**'];
+const noSyncQueries = [
+  {
+    // builder.all() / .get() / .run() with no arguments; not this.run() (a method of the class),
+    // and not a raw better-sqlite3 statement (sqlite.prepare(...).get()).
+    selector: "CallExpression[arguments.length=0] > MemberExpression.callee[property.name=/^(all|get|run)$/]:not([object.type='ThisExpression']):not([object.callee.property.name='prepare'])",
+    message: SYNC_QUERY_MESSAGE,
+  },
+  {
+    // db.all(sql`...`) / tx.run(sql`...`) / this.db.get(...) and db.transaction(fn) on a drizzle handle.
+    selector: "CallExpression > MemberExpression.callee[property.name=/^(all|get|run|values|transaction)$/]:matches([object.name=/^(db|tx)$/], [object.property.name=/^(db|tx)$/])",
+    message: SYNC_QUERY_MESSAGE,
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', 'data/**', 'test-results/**', 'playwright-report/**', '.tmp/**', 'next-env.d.ts'] },
   js.configs.recommended,
@@ -163,5 +188,12 @@ export default tseslint.config(
     files: ['trainer/envs/**', 'trainer/contracts/**', 'trainer/core/**'],
     ignores: NOT_PRODUCTION,
     rules: { 'no-restricted-imports': ['error', noTfjs] },
+  },
+
+  // ---- one data-access layer for SQLite and PostgreSQL --------------------------------------
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    ignores: SQLITE_IMPLEMENTATION,
+    rules: { 'no-restricted-syntax': ['error', ...noSyncQueries] },
   },
 );

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDb } from './client';
+import { closeDb, openDb } from './client';
 import { migrateDb } from './migrate';
 
 /** The SQLite file holds emails and password hashes: nobody but its owner may read it. */
@@ -17,21 +17,21 @@ afterEach(() => {
 const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
 
 describe('database file permissions', () => {
-  it('creates app.sqlite and its -wal and -shm 0600, even under a permissive umask', () => {
+  it('creates app.sqlite and its -wal and -shm 0600, even under a permissive umask', async () => {
     process.umask(0o022); // the common default, under which SQLite alone creates 0644 files
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'db-mode-'));
     dirs.push(dir);
     const file = path.join(dir, 'data', 'app.sqlite');
     const db = openDb(file);
-    migrateDb(db); // writes: the WAL and shared-memory files now exist
+    await migrateDb(db); // writes: the WAL and shared-memory files now exist
     expect(fs.existsSync(`${file}-wal`)).toBe(true);
     expect(fs.existsSync(`${file}-shm`)).toBe(true);
     for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f).toString(8), f).toBe('600');
     expect(modeOf(path.dirname(file)).toString(8)).toBe('700');
-    db.$client.close();
+    await closeDb(db);
   });
 
-  it('tightens a database an older build left 0644', () => {
+  it('tightens a database an older build left 0644', async () => {
     process.umask(0o022);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'db-mode-'));
     dirs.push(dir);
@@ -39,8 +39,8 @@ describe('database file permissions', () => {
     fs.writeFileSync(file, '');
     fs.chmodSync(file, 0o644);
     const db = openDb(file);
-    migrateDb(db);
+    await migrateDb(db);
     expect(modeOf(file).toString(8)).toBe('600');
-    db.$client.close();
+    await closeDb(db);
   });
 });

@@ -141,6 +141,13 @@ export const checkpoints = sqliteTable(
      * checkpoints written before it existed (they resume with a cold optimiser).
      */
     optimizerState: blob('optimizer_state', { mode: 'buffer' }),
+    /**
+     * The trainer (TRAINER_ID) that committed it and the fencing token of its run lease at that
+     * moment (run_leases): one holder per iteration, and a takeover shows as a higher token. Null
+     * for checkpoints written before run leases, or outside the service (tools, tests).
+     */
+    committedBy: text('committed_by'),
+    leaseToken: integer('lease_token'),
   },
   (t) => [uniqueIndex('checkpoints_run_iteration_unique').on(t.runId, t.iteration)],
 );
@@ -323,7 +330,36 @@ export const trainerHeartbeats = sqliteTable('trainer_heartbeats', {
   /** Active runs it saw on its last pass (a hint for the runs page). */
   activeRuns: integer('active_runs').notNull().default(0),
   stoppedAt: integer('stopped_at'),
+  /** The engine kinds it takes (TRAINER_ENGINES, comma-separated); null: written before it was recorded. */
+  engines: text('engines'),
+  /** Runs it held a lease on at its last beat (run_leases). */
+  heldRuns: integer('held_runs').notNull().default(0),
 });
+
+/**
+ * Which trainer process holds each run (one at a time; several trainers may share a database,
+ * on other machines): the holder iterates the run and renews `expires_at` on its heartbeat; once
+ * it expires (the holder died, hung or lost the database) another trainer claims the run and
+ * resumes from its newest checkpoint. `token` grows at every claim, and a commit of an
+ * iteration checks in its own transaction that holder and token are still the committer's
+ * (trainer/service/store.ts), so a holder that lost the lease cannot write a stale iteration
+ * over the new holder's. A row per run that any trainer has seen active; `holder_id` null: free
+ * (released by a clean shutdown, or never claimed). db/run-leases.ts.
+ */
+export const runLeases = sqliteTable(
+  'run_leases',
+  {
+    runId: integer('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
+    /** The holder's TRAINER_ID; null: nobody holds the run. */
+    holderId: text('holder_id'),
+    /** Fencing token: incremented by every claim. */
+    token: integer('token').notNull().default(0),
+    /** ms since the epoch; after it, any trainer may claim the run. */
+    expiresAt: integer('expires_at').notNull().default(0),
+    claimedAt: integer('claimed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.runId] }), index('run_leases_holder_idx').on(t.holderId)],
+);
 
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -340,6 +376,7 @@ export type Label = typeof labels.$inferSelect;
 export type NewLabel = typeof labels.$inferInsert;
 export type Metric = typeof metrics.$inferSelect;
 export type PairFlag = typeof pairFlags.$inferSelect;
+export type RunLease = typeof runLeases.$inferSelect;
 export type SignInAttempt = typeof signInAttempts.$inferSelect;
 export type NewMetric = typeof metrics.$inferInsert;
 export type TrainerHeartbeat = typeof trainerHeartbeats.$inferSelect;

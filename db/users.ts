@@ -28,11 +28,11 @@ const PSEUDONYM_PREFIX: Record<Role, string> = { annotator: 'ann', researcher: '
  * A short random handle such as 'ann-7f3a', unique in the users table. Exports carry it instead
  * of the email; 4 hex digits are plenty for a team, and it grows if a collision repeats.
  */
-export function newPseudonym(tx: Tx | Db, role: Role): string {
+export async function newPseudonym(tx: Tx | Db, role: Role): Promise<string> {
   for (let attempt = 0; ; attempt++) {
     const bytes = attempt < 20 ? 2 : 4;
     const candidate = `${PSEUDONYM_PREFIX[role]}-${randomBytes(bytes).toString('hex')}`;
-    const taken = tx.select({ id: users.id }).from(users).where(eq(users.pseudonym, candidate)).get();
+    const [taken] = await tx.select({ id: users.id }).from(users).where(eq(users.pseudonym, candidate));
     if (!taken) return candidate;
   }
 }
@@ -45,12 +45,13 @@ export interface NewAccount {
 }
 
 /** Inserts a user (inside the caller's write transaction) and returns the row. */
-export function insertUser(tx: Tx, account: NewAccount, now: number = Date.now()): User {
-  return tx
+export async function insertUser(tx: Tx, account: NewAccount, now: number = Date.now()): Promise<User> {
+  const pseudonym = await newPseudonym(tx, account.role);
+  const [user] = await tx
     .insert(users)
-    .values({ ...account, email: account.email.toLowerCase(), pseudonym: newPseudonym(tx, account.role), createdAt: now })
-    .returning()
-    .get();
+    .values({ ...account, email: account.email.toLowerCase(), pseudonym, createdAt: now })
+    .returning();
+  return user!;
 }
 
 /** A random password for generated demo accounts (~72 bits). */

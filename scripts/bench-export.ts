@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { openDb } from '../db/client';
+import { closeDb, openDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import { EXPORT_FORMATS, type ExportFormat } from '../server/export/schema';
 import { writeExportFile } from '../server/export/writeFile';
@@ -34,10 +34,10 @@ interface ChildResult {
 }
 
 /** `labels` labels: two annotators per pair, grid5-sized clips of CLIP_STEPS steps. */
-function synthesise(file: string, labels: number): void {
+async function synthesise(file: string, labels: number): Promise<void> {
   const db = openDb(file);
-  migrateDb(db);
-  db.$client.close();
+  await migrateDb(db);
+  await closeDb(db);
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = OFF');
@@ -82,11 +82,11 @@ function synthesise(file: string, labels: number): void {
 
 /** In the child: one export, then its numbers as one JSON line on stdout. */
 async function child(format: ExportFormat, file: string, out: string, labels: number): Promise<void> {
-  const sqlite = new Database(file, { readonly: true });
+  const db = openDb(file);
   const rssBefore = process.resourceUsage().maxRSS;
   const started = performance.now();
   let rows = 0;
-  const { bytes } = await writeExportFile(sqlite, format, { to: T0 + (labels - 1) * STEP_MS }, out, { onPage: (n) => (rows += n) });
+  const { bytes } = await writeExportFile(db, format, { to: T0 + (labels - 1) * STEP_MS }, out, { onPage: (n) => (rows += n) });
   const seconds = (performance.now() - started) / 1000;
   const result: ChildResult = {
     format,
@@ -97,7 +97,7 @@ async function child(format: ExportFormat, file: string, out: string, labels: nu
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
   process.stdout.write(JSON.stringify(result) + '\n');
-  sqlite.close();
+  await closeDb(db);
 }
 
 async function main(): Promise<void> {
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, 'bench.sqlite');
   try {
     let started = performance.now();
-    synthesise(file, labels);
+    await synthesise(file, labels);
     console.log(`synthesised ${labels} labels (${labels} clips, ${CLIP_STEPS} steps each) in ${((performance.now() - started) / 1000).toFixed(1)} s; db ${(fs.statSync(file).size / 1e6).toFixed(1)} MB`);
     const results: ChildResult[] = [];
     for (const format of EXPORT_FORMATS) {

@@ -1,9 +1,13 @@
 /**
- * `npm run bench:load [-- --annotators 100 --think 3 --seconds 60 --env grid5 --faults]`
+ * `npm run bench:load [-- --annotators 100 --think 3 --seconds 60 --env grid5 --faults --database sqlite,postgres]`
  *
  * N annotators, each with its own account and session (signed in through next-auth's credentials
  * flow), label one run through real HTTP against the production build served by `npm start`'s
- * own script (scripts/start.ts: supervisor, web server, trainer) on a throwaway database. Each
+ * own script (scripts/start.ts: supervisor, web server, trainer) on a throwaway database.
+ * --database: a comma list of `sqlite` (a fresh file, the default) and `postgres` (a fresh
+ * database on the server at --postgres-url, default $BENCH_POSTGRES_URL, $TEST_POSTGRES_URL or
+ * postgres://postgres@127.0.0.1:55432/postgres, dropped afterwards); each is benched in turn with
+ * the same settings in this one run, and a table sets them side by side at the end. Each
  * loops label.next -> think (uniform in [0.5, 1.5] x --think s) -> label.submit, retrying a
  * submit (same submissionId: idempotent) until the server acknowledges it. --think 0 is the
  * zero-think-time stress. --faults kill -9s the trainer at 1/3 of the run and the web server at
@@ -30,13 +34,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { openDb } from '../db/client';
+import pg from 'pg';
+import { closeDb, openDb, openPostgres, type Db } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import { runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
 import { hashPassword, insertUser } from '../db/users';
 import { appRouter } from '../server/root';
 import { createRunInputSchema } from '../trainer/contracts/run-config';
+import { queryFirst, queryRows, returnedRow } from '../db/dialect';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,8 +58,13 @@ const { values: args } = parseArgs({
     faults: { type: 'boolean', default: false },
     out: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    database: { type: 'string', default: 'sqlite' },
+    'postgres-url': { type: 'string' },
   },
 });
+const DATABASES = args.database.split(',').map((d) => d.trim());
+for (const d of DATABASES) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--database takes sqlite and/or postgres (comma-separated), not '${d}'`);
+const POSTGRES_URL = args['postgres-url'] ?? process.env.BENCH_POSTGRES_URL ?? process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:55432/postgres';
 const N = Number(args.annotators), THINK_S = Number(args.think), SECONDS = Number(args.seconds);
 const PORT = Number(args.port), BASE = `http://127.0.0.1:${PORT}`;
 for (const [name, v] of Object.entries({ annotators: N, think: THINK_S, seconds: SECONDS, port: PORT })) {
@@ -71,22 +82,70 @@ function labelNextMethod(): 'query' | 'mutation' {
 }
 
 // ---------------------------------------------------------------- setup: database and server
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
-const databasePath = path.join(dir, 'app.sqlite');
-const timingFile = path.join(dir, 'server-timing.tsv');
-const serverLog = path.join(dir, 'server.log');
-const db = openDb(databasePath);
-migrateDb(db);
+type DatabaseKind = 'sqlite' | 'postgres';
+const benchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-load-'));
 // bcrypt cost 4 for the bench accounts: sign-in is not what is measured.
 const hash = hashPassword(PASSWORD, 4);
 const emails = Array.from({ length: N }, (_, i) => `load-${i}@bench.invalid`);
-writeTx(db, (tx) => {
-  for (const email of emails) insertUser(tx, { email, name: email, role: 'annotator', passwordHash: hash });
-});
-const runInput = createRunInputSchema.parse({
-  name: `bench:load ${args.env}`, envId: args.env, instructions: 'Which clip is better?', labelBatchSize: Number(args.batch), labelsWanted: Number(args.overlap),
-});
-const runId = writeTx(db, (tx) => tx.insert(runs).values({ ...runInput, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: runs.id }).get().id);
+
+/** The database and files of one bench (one per --database entry), and what the server's processes need to open it. */
+interface Target {
+  kind: DatabaseKind;
+  dir: string;
+  db: Db;
+  /** DATABASE_PATH or DATABASE_URL for scripts/start.ts. */
+  env: Record<string, string>;
+  timingFile: string;
+  serverLog: string;
+  drop: () => Promise<void>;
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database of the kind, migrated, with the N annotators and one run. */
+async function prepareTarget(kind: DatabaseKind): Promise<Target> {
+  const dir = path.join(benchRoot, kind);
+  fs.mkdirSync(dir);
+  let target: Omit<Target, 'timingFile' | 'serverLog'>;
+  if (kind === 'sqlite') {
+    const file = path.join(dir, 'app.sqlite');
+    const db = openDb(file);
+    target = { kind, dir, db, env: { DATABASE_PATH: file }, drop: () => closeDb(db) };
+  } else {
+    const name = `bench_load_${randomBytes(4).toString('hex')}`;
+    await adminQuery(`create database "${name}"`);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${name}`;
+    const db = openPostgres(url.toString(), 4);
+    target = {
+      kind, dir, db, env: { DATABASE_URL: url.toString() },
+      drop: async () => {
+        await closeDb(db);
+        await adminQuery(`drop database if exists "${name}" with (force)`);
+      },
+    };
+  }
+  await migrateDb(target.db);
+  await writeTx(target.db, async (tx) => {
+    for (const email of emails) await insertUser(tx, { email, name: email, role: 'annotator', passwordHash: hash });
+  });
+  const runInput = createRunInputSchema.parse({
+    name: `bench:load ${args.env}`, envId: args.env, instructions: 'Which clip is better?', labelBatchSize: Number(args.batch), labelsWanted: Number(args.overlap),
+  });
+  runId = await writeTx(target.db, async (tx) => (await returnedRow(tx.insert(runs).values({ ...runInput, createdAt: Date.now(), updatedAt: Date.now() }).returning({ id: runs.id }))).id);
+  return { ...target, timingFile: path.join(dir, 'server-timing.tsv'), serverLog: path.join(dir, 'server.log') };
+}
+
+/** The run being labeled by the current bench (prepareTarget). */
+let runId = 0;
 
 interface ServerProcess {
   child: ChildProcess;
@@ -95,9 +154,11 @@ interface ServerProcess {
   waitFor: (re: RegExp, from: number, timeoutMs: number) => Promise<number>;
 }
 
-function startServer(): ServerProcess {
+function startServer(target: Target): ServerProcess {
+  const { timingFile, serverLog } = target;
   const env: NodeJS.ProcessEnv = {
-    ...process.env, PORT: String(PORT), HOSTNAME: '127.0.0.1', DATABASE_PATH: databasePath, SERVER_TIMING_FILE: timingFile,
+    ...process.env, DATABASE_PATH: undefined, DATABASE_URL: undefined, ...target.env,
+    PORT: String(PORT), HOSTNAME: '127.0.0.1', SERVER_TIMING_FILE: timingFile,
     NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), NEXTAUTH_URL: BASE, TRAINER_SIMULATE: '0', NODE_ENV: 'production' as const,
     ...(args['cpu-prof'] ? { WEB_CPU_PROF_DIR: path.resolve(args['cpu-prof']) } : {}),
   };
@@ -225,7 +286,9 @@ interface Stats {
   lastOkAt: number;
 }
 
-const stats: Stats = { client: { 'label.next': [], 'label.submit': [] }, acknowledged: new Map(), queueEmptyAt: [], rejected: 0, networkErrors: 0, serverErrors: 0, lastOkAt: 0 };
+const freshStats = (): Stats => ({ client: { 'label.next': [], 'label.submit': [] }, acknowledged: new Map(), queueEmptyAt: [], rejected: 0, networkErrors: 0, serverErrors: 0, lastOkAt: 0 });
+/** The current bench's counters (reset for each database). */
+let stats: Stats = freshStats();
 const nextKind = labelNextMethod();
 
 function count(result: CallResult<unknown>): void {
@@ -367,9 +430,46 @@ function cpuSeconds(pid: number | undefined): number | null {
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:load: ${N} annotators, think ${THINK_S} s, ${SECONDS} s, env ${args.env}, batch ${args.batch}, overlap ${args.overlap}, faults ${args.faults ? 'on' : 'off'}; label.next as a ${nextKind}; ${BASE}; files in ${dir}`);
+  console.log(`bench:load: ${N} annotators, think ${THINK_S} s, ${SECONDS} s, env ${args.env}, batch ${args.batch}, overlap ${args.overlap}, faults ${args.faults ? 'on' : 'off'}; label.next as a ${nextKind}; databases ${DATABASES.join(', ')}; ${BASE}; files in ${benchRoot}`);
   if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) console.log('bench:load: no production build yet; scripts/start.ts builds it first (minutes)');
-  const server = startServer();
+  const summaries: Array<{ database: DatabaseKind; summary: Summary }> = [];
+  for (const kind of DATABASES as DatabaseKind[]) {
+    console.log(`bench:load: --- ${kind} ---`);
+    const target = await prepareTarget(kind);
+    try {
+      summaries.push({ database: kind, summary: await benchOne(target) });
+    } finally {
+      await target.drop();
+    }
+  }
+  if (summaries.length > 1) {
+    console.log('bench:load: side by side (server-side ms, measured inside the web server)');
+    console.log(comparisonTable(summaries));
+  }
+  if (args.out) fs.writeFileSync(args.out, JSON.stringify(summaries.length === 1 ? summaries[0]!.summary : summaries, null, 2) + '\n');
+}
+
+type Summary = Awaited<ReturnType<typeof benchOne>>;
+
+/** One markdown row per database: what the README's table shows. */
+function comparisonTable(rows: ReadonlyArray<{ database: DatabaseKind; summary: Summary }>): string {
+  const ms = (s: Summary, procedure: string, p: 'p50' | 'p99') => s.serverMs[procedure]?.[p] ?? NaN;
+  const lines = [
+    '| database | label.next p50 / p99 | label.submit p50 / p99 | labels/s | acknowledged | lost | duplicated | load (1 min) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const { database, summary: s } of rows) {
+    const duplicated = s.duplicates.samePairSameUser + s.duplicates.pairsOverOverlap;
+    lines.push(`| ${database} | ${ms(s, 'label.next', 'p50')} / ${ms(s, 'label.next', 'p99')} ms | ${ms(s, 'label.submit', 'p50')} / ${ms(s, 'label.submit', 'p99')} ms | ${s.labelsPerSecond} | ${s.acknowledged} | ${s.lost} | ${duplicated} | ${s.setup.loadAverage[0]} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The load against one database: starts the server on it, labels for --seconds, reads back what was stored. */
+async function benchOne(target: Target) {
+  const { db, timingFile } = target;
+  stats = freshStats();
+  const server = startServer(target);
   try {
     await server.waitFor(/Ready in/, 0, 900_000);
     await server.waitFor(/trainer: ready/, 0, 120_000);
@@ -404,18 +504,18 @@ async function main(): Promise<void> {
     await sleep(1500); // the server's timing buffer is flushed once a second
 
     // ------------------------------------------------------------ what the database holds
-    const stored = db.all<{ submissionId: string; id: number }>(sql`select l.submission_id as submissionId, l.id as id from labels l
+    const stored = await queryRows<{ submissionId: string; id: number }>(db, sql`select l.submission_id as "submissionId", l.id as id from labels l
       join pairs p on p.id = l.pair_id where p.run_id = ${runId} and l.undone_at is null`);
     const storedIds = new Set(stored.map((r) => r.submissionId));
     const lost = [...stats.acknowledged.keys()].filter((id) => !storedIds.has(id)).length;
-    const samePairTwice = db.get<{ n: number }>(sql`select count(*) as n from (select l.pair_id, l.user_id from labels l join pairs p on p.id = l.pair_id
-      where p.run_id = ${runId} and l.undone_at is null group by l.pair_id, l.user_id having count(*) > 1)`)!.n;
-    const overfilled = db.get<{ n: number }>(sql`select count(*) as n from pairs p where p.run_id = ${runId}
-      and (select count(*) from labels l where l.pair_id = p.id and l.undone_at is null) > p.labels_wanted`)!.n;
-    const firstIterationAt = db.get<{ t: number | null }>(sql`select min(created_at) as t from checkpoints where run_id = ${runId} and iteration = 1`)?.t ?? null;
-    const run = db.get<{ iteration: number }>(sql`select iteration from runs where id = ${runId}`)!;
-    const labelsInWindow = db.get<{ n: number }>(sql`select count(*) as n from labels l join pairs p on p.id = l.pair_id
-      where p.run_id = ${runId} and l.created_at between ${startedAt} and ${endAt}`)!.n;
+    const samePairTwice = (await queryFirst<{ n: number }>(db, sql`select count(*) as n from (select l.pair_id, l.user_id from labels l join pairs p on p.id = l.pair_id
+      where p.run_id = ${runId} and l.undone_at is null group by l.pair_id, l.user_id having count(*) > 1) twice`))!.n;
+    const overfilled = (await queryFirst<{ n: number }>(db, sql`select count(*) as n from pairs p where p.run_id = ${runId}
+      and (select count(*) from labels l where l.pair_id = p.id and l.undone_at is null) > p.labels_wanted`))!.n;
+    const firstIterationAt = (await queryFirst<{ t: number | null }>(db, sql`select min(created_at) as t from checkpoints where run_id = ${runId} and iteration = 1`))?.t ?? null;
+    const run = (await queryFirst<{ iteration: number }>(db, sql`select iteration from runs where id = ${runId}`))!;
+    const labelsInWindow = (await queryFirst<{ n: number }>(db, sql`select count(*) as n from labels l join pairs p on p.id = l.pair_id
+      where p.run_id = ${runId} and l.created_at between ${startedAt} and ${endAt}`))!.n;
 
     const timings: Record<string, number[]> = {};
     if (fs.existsSync(timingFile)) {
@@ -426,7 +526,7 @@ async function main(): Promise<void> {
       }
     }
     const summary = {
-      setup: { annotators: N, thinkSeconds: THINK_S, seconds: SECONDS, env: args.env, labelBatchSize: Number(args.batch), overlap: Number(args.overlap), faults: args.faults, labelNext: nextKind, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10) },
+      setup: { database: target.kind, annotators: N, thinkSeconds: THINK_S, seconds: SECONDS, env: args.env, labelBatchSize: Number(args.batch), overlap: Number(args.overlap), faults: args.faults, labelNext: nextKind, cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10) },
       serverMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, percentiles(v)])),
       clientMs: { 'label.next': percentiles(stats.client['label.next']), 'label.submit': percentiles(stats.client['label.submit']) },
       labelsPerSecond: Math.round((labelsInWindow / SECONDS) * 10) / 10,
@@ -458,15 +558,14 @@ async function main(): Promise<void> {
       elapsedS: Math.round(elapsedS),
     };
     console.log(JSON.stringify(summary, null, 2));
-    if (args.out) fs.writeFileSync(args.out, JSON.stringify(summary, null, 2) + '\n');
     const [load1] = os.loadavg();
     console.log(`bench:load: load average ${load1!.toFixed(1)} on ${os.cpus().length} cores${load1! > os.cpus().length ? ' (more runnable processes than cores: the latencies include waiting for a core; the CPU per request does not)' : ''}`);
     for (const verdict of verdicts(summary)) console.log(verdict);
+    return summary;
   } finally {
     const exited = new Promise((r) => server.child.on('exit', r));
     server.child.kill('SIGTERM');
     await Promise.race([exited, sleep(15_000)]);
-    db.$client.close();
   }
 }
 

@@ -19,13 +19,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { openDb } from '../db/client';
+import { closeDb, openDb } from '../db/client';
 import { migrateDb } from '../db/migrate';
 import { checkpoints, labels, metrics, pairs, runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
 import { rlhfDefaults } from '../trainer/envs/rlhf-defaults';
 import { SimulatedAnnotators } from '../trainer/service/simulated-annotators';
 import { serverLabelQueue } from './trainer-port';
+import { firstRow, returnedRow } from '../db/dialect';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,13 +52,13 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-loop-'));
   const file = path.join(dir, 'bench.sqlite');
   const db = openDb(file);
-  migrateDb(db);
+  await migrateDb(db);
   const neural = { ...(steps ? { envStepsPerIter: Number(steps) } : {}), ...(updates ? { updatesPerIter: Number(updates) } : {}) };
-  const runId = writeTx(db, (tx) =>
-    tx.insert(runs).values({
+  const runId = await writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({
       name: `bench ${envId}`, envId, algorithm, instructions: 'benchmark', labelBatchSize: batch,
       config: { seed: 1, ...(Object.keys(neural).length > 0 ? { neural } : {}) },
-    }).returning({ id: runs.id }).get().id,
+    }).returning({ id: runs.id }))).id,
   );
 
   const serviceLines: string[] = [];
@@ -79,15 +80,15 @@ async function main(): Promise<void> {
   const sim = new SimulatedAnnotators(db, runId, { teacher: { beta: rlhfDefaults(envId).beta }, judgement: 'true-reward', annotators, labelsPerSecond: rate }, 1, (line) => console.log(`annotators: ${line}`), serverLabelQueue);
 
   // Available = pending, not gold, no live lease: what label.next can hand out right now.
-  const available = () => db.select({ n: sql<number>`count(*)` }).from(pairs)
+  const available = async () => (await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs)
     .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice),
-      sql`not exists (select 1 from leases where leases.pair_id = ${pairs.id} and leases.expires_at > ${Date.now()})`)).get()!.n;
-  const labelCount = () => db.select({ n: sql<number>`count(*)` }).from(labels).get()!.n;
-  const iterationOf = () => db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
+      sql`not exists (select 1 from leases where leases.pair_id = ${pairs.id} and leases.expires_at > ${Date.now()})`))))!.n;
+  const labelCount = async () => (await firstRow(db.select({ n: sql<number>`count(*)` }).from(labels)))!.n;
+  const iterationOf = async () => (await firstRow(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId))))!.k;
 
   // The clock starts at the first checkpoint (service start-up and tfjs init excluded).
   const bootStart = Date.now();
-  while (db.select({ id: checkpoints.id }).from(checkpoints).where(eq(checkpoints.runId, runId)).get() === undefined) {
+  while ((await firstRow(db.select({ id: checkpoints.id }).from(checkpoints).where(eq(checkpoints.runId, runId)))) === undefined) {
     if (Date.now() - bootStart > 120_000 || service.exitCode !== null) throw new Error(`the service produced no first checkpoint:\n${serviceLines.join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -100,19 +101,19 @@ async function main(): Promise<void> {
   for (let tick = 1; tick <= seconds * 4; tick++) {
     await new Promise((r) => setTimeout(r, Math.max(0, started + tick * 250 - Date.now())));
     const t = (Date.now() - started) / 1000;
-    const depth = available();
+    const depth = await available();
     samples.push({ t, depth });
     if (depth === 0) emptyAt.push(t);
-    if (tick % 20 === 0 || tick === 4) console.log(`${t.toFixed(0).padStart(7)}  ${String(depth).padStart(9)}  ${String(labelCount()).padStart(6)}  ${String(iterationOf()).padStart(9)}`);
+    if (tick % 20 === 0 || tick === 4) console.log(`${t.toFixed(0).padStart(7)}  ${String(depth).padStart(9)}  ${String(await labelCount()).padStart(6)}  ${String(await iterationOf()).padStart(9)}`);
   }
   await sim.stop();
   service.kill('SIGTERM');
   const code = await exited;
 
   // Per label: the first checkpoint whose watermark covers it; its commit queued the new clips.
-  const cps = db.select({ iteration: checkpoints.iteration, watermark: checkpoints.labelWatermark, at: checkpoints.createdAt })
-    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration)).all();
-  const labelRows = db.select({ id: labels.id, at: labels.createdAt }).from(labels).orderBy(asc(labels.id)).all();
+  const cps = await db.select({ iteration: checkpoints.iteration, watermark: checkpoints.labelWatermark, at: checkpoints.createdAt })
+    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration));
+  const labelRows = await db.select({ id: labels.id, at: labels.createdAt }).from(labels).orderBy(asc(labels.id));
   const latencies: number[] = [];
   let unconsumed = 0;
   for (const label of labelRows) {
@@ -127,8 +128,8 @@ async function main(): Promise<void> {
   for (const line of iterationLines.slice(0, 3).concat(iterationLines.length > 3 ? ['...', iterationLines.at(-1)!] : [])) console.log(`service: ${line.replace(/^\S+Z /, '')}`);
   for (const note of serviceLines.filter((l) => /error|cannot train|router did not load/.test(l)).slice(0, 3)) console.log(`note: ${note}`);
   // Where an iteration's time goes (neural runs): the learner vs query selection (ensemble fit + cut + score).
-  const metricMedian = (name: string) => {
-    const values = db.select({ v: metrics.value }).from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name))).all().map((r) => r.v).sort((a, b) => a - b);
+  const metricMedian = async (name: string) => {
+    const values = (await db.select({ v: metrics.value }).from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name)))).map((r) => r.v).sort((a, b) => a - b);
     return values.length > 0 ? Number(percentile(values, 0.5).toFixed(3)) : null;
   };
   const summary = {
@@ -136,9 +137,9 @@ async function main(): Promise<void> {
     iterations: cps.length - 1,
     labels: labelRows.length,
     labelsPerSecond: Number((labelRows.length / seconds).toFixed(2)),
-    iterationSeconds: { median: percentile(iterationSeconds, 0.5), max: iterationSeconds.at(-1) ?? Number.NaN, learnerMedian: metricMedian('time/learner_s'), queryMedian: metricMedian('time/query_s') },
-    freshLabelsPerIteration: metricMedian('labels/fresh'),
-    trueReturnLast: db.select({ v: metrics.value }).from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'return/true'))).orderBy(sql`${metrics.iteration} desc`).get()?.v ?? null,
+    iterationSeconds: { median: percentile(iterationSeconds, 0.5), max: iterationSeconds.at(-1) ?? Number.NaN, learnerMedian: await metricMedian('time/learner_s'), queryMedian: await metricMedian('time/query_s') },
+    freshLabelsPerIteration: await metricMedian('labels/fresh'),
+    trueReturnLast: (await firstRow(db.select({ v: metrics.value }).from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'return/true'))).orderBy(sql`${metrics.iteration} desc`)))?.v ?? null,
     labelToNewClipsMs: { median: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? Number.NaN, labelsNotYetConsumed: unconsumed },
     availablePairs: { min: depths[0] ?? 0, median: percentile(depths, 0.5), max: depths.at(-1) ?? 0 },
     queueEmpty: { samples: emptyAt.length, ofSamples: samples.length, seconds: emptyAt.length / 4 },
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   if (emptyAt.length === 0) console.log('queue: never ran empty (every 250 ms sample had a pair available)');
   else console.log(`queue: RAN EMPTY in ${emptyAt.length} of ${samples.length} samples (~${(emptyAt.length / 4).toFixed(1)} s), at t = ${compactTimes(emptyAt)}`);
   console.log(JSON.stringify(summary, null, 2));
-  db.$client.close();
+  await closeDb(db);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

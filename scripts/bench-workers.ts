@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openDb, closeDb, type Db } from '../db/client';
+import { returnedRow } from '../db/dialect';
 import { migrateDb } from '../db/migrate';
 import { runs } from '../db/schema';
 import { writeTx } from '../db/transactions';
@@ -43,7 +44,7 @@ const updates = flag('updates', '');
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function label(db: Db, runId: number, seed: number, log: (line: string) => void): Promise<void> {
-  const user = writeTx(db, (tx) => insertUser(tx, {
+  const user = await writeTx(db, (tx) => insertUser(tx, {
     email: `bench-${runId}-${seed}@bench.invalid`, name: 'bench', role: 'annotator', passwordHash: hashPassword(randomBytes(8).toString('hex'), 4),
   }));
   const caller = (await serverLabelQueue.connect(db, log)).callerFor(user);
@@ -67,13 +68,16 @@ async function label(db: Db, runId: number, seed: number, log: (line: string) =>
 async function measure(workers: number, repeat: number): Promise<{ seconds: number; cores: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-workers-'));
   const db = openDb(path.join(dir, 'bench.sqlite'));
-  migrateDb(db);
+  await migrateDb(db);
   const quiet = () => {};
   const neural = { ...(steps ? { envStepsPerIter: Number(steps) } : {}), ...(updates ? { updatesPerIter: Number(updates) } : {}) };
-  const ids = Array.from({ length: runCount }, (_, i) => writeTx(db, (tx) => tx.insert(runs).values({
-    name: `bench ${i}`, envId, algorithm: 'sobirl', instructions: 'benchmark', labelBatchSize: batch,
-    config: { seed: 1 + i, iterationTimeoutMs: 3_600_000, ...(Object.keys(neural).length > 0 ? { neural } : {}) },
-  }).returning({ id: runs.id }).get().id));
+  const ids: number[] = [];
+  for (let i = 0; i < runCount; i++) {
+    ids.push((await writeTx(db, (tx) => returnedRow(tx.insert(runs).values({
+      name: `bench ${i}`, envId, algorithm: 'sobirl', instructions: 'benchmark', labelBatchSize: batch,
+      config: { seed: 1 + i, iterationTimeoutMs: 3_600_000, ...(Object.keys(neural).length > 0 ? { neural } : {}) },
+    }).returning({ id: runs.id })))).id);
+  }
   const service = new TrainerService({ db, simulate: false, log: quiet, workers });
   try {
     const first = await service.runOnce();
@@ -86,7 +90,7 @@ async function measure(workers: number, repeat: number): Promise<{ seconds: numb
     return { seconds, cores: (cpu.user + cpu.system) / 1e6 / seconds };
   } finally {
     await service.stop();
-    closeDb(db);
+    await closeDb(db);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -4,12 +4,13 @@
  * Bad flags exit 2 with the usage; see docs/export-schema.md for the records.
  */
 import cliProgress from 'cli-progress';
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import { resolveDatabasePath } from '../db/client';
+import { sql } from 'drizzle-orm';
+import { closeDb, openDb, openPostgres, postgresUrlFrom, resolveDatabasePath } from '../db/client';
 import { EXPORT_USAGE, parseExportArgs } from '../server/export/cliArgs';
 import { countExportRows } from '../server/export/query';
 import { writeExportFile } from '../server/export/writeFile';
+import { queryFirst } from '../db/dialect';
 
 async function main(): Promise<number> {
   const parsed = parseExportArgs(process.argv.slice(2));
@@ -18,33 +19,35 @@ async function main(): Promise<number> {
     return 2;
   }
   const { format, filters, out, db } = parsed.options;
+  // --db names a SQLite file; without it, DATABASE_URL (PostgreSQL) or DATABASE_PATH, as the app.
+  const url = db === undefined ? postgresUrlFrom() : null;
   const file = resolveDatabasePath(db);
-  if (!fs.existsSync(file)) {
-    console.error(`export: no database at ${file}; pass --db PATH or set DATABASE_PATH`);
+  if (!url && !fs.existsSync(file)) {
+    console.error(`export: no database at ${file}; pass --db PATH or set DATABASE_PATH (or DATABASE_URL)`);
     return 2;
   }
-  // Read-only: an export never writes, and must not take locks the web app or trainer need.
-  const sqlite = new Database(file, { readonly: true, fileMustExist: true });
-  sqlite.pragma('busy_timeout = 5000');
+  const where = url ? 'the PostgreSQL database' : file;
+  // An export only reads (one page per query, no transaction): it takes no lock the web app or trainer need.
+  const handle = url ? openPostgres(url, 2) : openDb(file);
   try {
-    if (filters.runId !== undefined && !sqlite.prepare('SELECT 1 FROM runs WHERE id = ?').get(filters.runId)) {
-      console.error(`export: run ${filters.runId} does not exist in ${file}`);
+    if (filters.runId !== undefined && !(await queryFirst(handle, sql`SELECT 1 AS one FROM runs WHERE id = ${filters.runId}`))) {
+      console.error(`export: run ${filters.runId} does not exist in ${where}`);
       return 2;
     }
-    const total = countExportRows(sqlite, filters);
+    const total = await countExportRows(handle, filters);
     const bar = new cliProgress.SingleBar(
       { stream: process.stderr, format: 'export {bar} {value}/{total} labels | {eta_formatted} left', hideCursor: true },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0);
     const started = Date.now();
-    const { bytes } = await writeExportFile(sqlite, format, filters, out, { onPage: (rows) => bar.increment(rows) });
+    const { bytes } = await writeExportFile(handle, format, filters, out, { onPage: (rows) => bar.increment(rows) });
     bar.stop();
-    const where = out === '-' ? 'stdout' : out;
-    console.error(`export: ${total} labels, ${(bytes / 1e6).toFixed(2)} MB of ${format} to ${where} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const target = out === '-' ? 'stdout' : out;
+    console.error(`export: ${total} labels, ${(bytes / 1e6).toFixed(2)} MB of ${format} to ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } finally {
-    sqlite.close();
+    await closeDb(handle);
   }
 }
 

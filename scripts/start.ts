@@ -1,7 +1,8 @@
 /**
  * `npm start`: everything a fresh clone needs to serve the app.
  *   1. build the Next app if no build exists (.next/BUILD_ID),
- *   2. migrate the SQLite database and seed the demo on an empty one (passwords printed once),
+ *   2. migrate the database (the SQLite file at DATABASE_PATH, or PostgreSQL at DATABASE_URL) and
+ *      seed the demo on an empty one (passwords printed once),
  *   3. start the trainer service (scripts/trainer.ts, which injects the label queue its simulated
  *      annotators use; START_TRAINER=0 skips it) and serve with `next start` on HOSTNAME:PORT
  *      (127.0.0.1:3000 by default), both under a Supervisor (scripts/supervisor.ts): a child that
@@ -14,9 +15,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveDatabasePath } from '../db/client';
+import { closeDb, postgresUrlFrom, resolveDatabasePath } from '../db/client';
 import { prepareDatabase } from './seed/setup';
-import { persistedSecret } from '../server/env';
+import { sessionSecret } from '../server/env';
 import { Supervisor } from './supervisor';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +34,8 @@ const childEnv: NodeJS.ProcessEnv = {
   // Same host in the URL the browser uses and in NEXTAUTH_URL, or the session cookie is lost.
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://${hostname}:${port}`,
   // A fresh clone has no secret: make one once and keep it beside the database.
-  NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? persistedSecret(path.dirname(databasePath)),
+  // (With DATABASE_URL it must be set: server/env.ts sessionSecret.)
+  NEXTAUTH_SECRET: sessionSecret(process.env, path.dirname(databasePath)),
 };
 
 /** The build step's child (the supervised ones are the Supervisor's). */
@@ -73,9 +75,9 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  console.log(`start: database ${databasePath}`);
-  const { db } = prepareDatabase(databasePath, (line) => console.log(line));
-  db.$client.close();
+  console.log(`start: database ${postgresUrlFrom() ? 'PostgreSQL at DATABASE_URL' : databasePath}`);
+  const { db } = await prepareDatabase(databasePath, (line) => console.log(line));
+  await closeDb(db);
 
   // The trainer service, beside the web server, on the same database. `node --import tsx`
   // rather than the tsx binary: tsx forwards SIGTERM with a short handshake and otherwise

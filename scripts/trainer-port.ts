@@ -32,7 +32,7 @@ export const serverLabelQueue: LabelQueuePort = {
         via: 'server/queue + server/labeling (tRPC router unavailable)',
         callerFor: (user) => ({
           label: {
-            next: async ({ runId }) => ({ pair: leaseNextPair(db, { userId: user.id, role: user.role, runId, now: Date.now() }) }),
+            next: async ({ runId }) => ({ pair: await leaseNextPair(db, { userId: user.id, role: user.role, runId, now: Date.now() }) }),
             submit: async (input) => submitLabel(db, { id: user.id, role: user.role }, input, Date.now()),
           },
         }),

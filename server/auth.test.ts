@@ -13,8 +13,8 @@ let db: Db;
 let file: string;
 let cleanup: () => void;
 const savedDatabasePath = process.env.DATABASE_PATH;
-beforeAll(() => {
-  ({ db, file, cleanup } = freshDb('auth'));
+beforeAll(async () => {
+  ({ db, file, cleanup } = (await freshDb('auth')));
   // getDb() (used by createContext) opens DATABASE_PATH on first use: point it at this file.
   process.env.DATABASE_PATH = file;
 });
@@ -25,7 +25,7 @@ afterAll(() => {
 
 describe('authorizeCredentials', () => {
   it('accepts the right password (email in any case) and refuses everything else', async () => {
-    const user = addUser(db, 'researcher', 'Mixed.Case@example.com');
+    const user = await addUser(db, 'researcher', 'Mixed.Case@example.com');
     expect(user.email).toBe('mixed.case@example.com'); // stored lower-case
     const expected = { id: String(user.id), email: user.email, name: user.name, role: 'researcher', sessionVersion: 0 };
     expect(await authorizeCredentials(db, { email: user.email, password: TEST_PASSWORD })).toEqual(expected);
@@ -38,8 +38,8 @@ describe('authorizeCredentials', () => {
   });
 
   it('refuses a disabled user even with the right password', async () => {
-    const user = addUser(db, 'annotator');
-    db.update(users).set({ disabled: true }).where(eq(users.id, user.id)).run();
+    const user = await addUser(db, 'annotator');
+    await db.update(users).set({ disabled: true }).where(eq(users.id, user.id));
     expect(await authorizeCredentials(db, { email: user.email, password: TEST_PASSWORD })).toBeNull();
   });
 });
@@ -65,15 +65,15 @@ describe('createContext', () => {
   const signedInAs = (user: { id: number; role: JWT['role'] }) => headersWithSession({ ...user, email: 'e', name: 'n', sessionVersion: 0 });
 
   it('takes the role from the database, not from the token', async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     const ctx = await createContext({ headers: await signedInAs({ id: user.id, role: 'admin' }) });
     expect(ctx.session?.user).toEqual({ id: user.id, role: 'annotator', email: user.email, name: user.name });
   });
 
   it('drops the session of a disabled or deleted user, and of anonymous requests', async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     expect((await createContext({ headers: await signedInAs({ id: user.id, role: 'annotator' }) })).session).not.toBeNull();
-    db.update(users).set({ disabled: true }).where(eq(users.id, user.id)).run();
+    await db.update(users).set({ disabled: true }).where(eq(users.id, user.id));
     expect((await createContext({ headers: await signedInAs({ id: user.id, role: 'annotator' }) })).session).toBeNull();
     expect((await createContext({ headers: await signedInAs({ id: 999_999, role: 'admin' }) })).session).toBeNull();
     expect((await createContext({ headers: new Headers() })).session).toBeNull();

@@ -15,6 +15,7 @@ import { safeCallbackPath } from '@/server/access';
 import { getServerEnv } from './env';
 import { activeSessionUser } from './sessionUser';
 import { beginSignIn, clientAddress, finishSignIn, SignInRateLimitedError } from './signInLimiter';
+import { firstRow } from '@/db/dialect';
 
 /** What the JWT and the session carry about the signed-in user. */
 export interface SessionUser {
@@ -69,17 +70,17 @@ export async function authorizeCredentials(db: Db, credentials: unknown, context
   if (!parsed.success) return null;
   const now = context.now ?? Date.now();
   const key = { email: parsed.data.email, address: context.address };
-  const attempt = beginSignIn(db, key, now);
+  const attempt = await beginSignIn(db, key, now);
   if (!attempt.allowed) throw new SignInRateLimitedError(attempt.retryAfterMs);
-  const row = db.select().from(users).where(eq(users.email, parsed.data.email)).get();
+  const row = await firstRow(db.select().from(users).where(eq(users.email, parsed.data.email)));
   if (!row) {
     dummyHash ??= hashPassword('not-a-real-password');
     await verifyPassword(parsed.data.password, dummyHash);
-    finishSignIn(db, attempt.attemptId, key, false, now);
+    await finishSignIn(db, attempt.attemptId, key, false, now);
     return null;
   }
   const ok = (await verifyPassword(parsed.data.password, row.passwordHash)) && !row.disabled;
-  finishSignIn(db, attempt.attemptId, key, ok, now);
+  await finishSignIn(db, attempt.attemptId, key, ok, now);
   if (!ok) return null;
   return { id: String(row.id), email: row.email, name: row.name, role: row.role, sessionVersion: row.sessionVersion };
 }
@@ -118,7 +119,7 @@ export const authOptions: AuthOptions = {
      * (getServerSession), /api/auth/session. A stale token throws, so next-auth answers "no
      * session" and clears the cookie; a live one takes role, name and email from the row.
      */
-    jwt({ token, user }) {
+    async jwt({ token, user }) {
       if (user) {
         token.id = Number(user.id);
         token.role = user.role;
@@ -127,7 +128,7 @@ export const authOptions: AuthOptions = {
         token.sessionVersion = user.sessionVersion;
         return token;
       }
-      const current = activeSessionUser(getDb(), token);
+      const current = await activeSessionUser(getDb(), token);
       if (!current) throw new SessionRevokedError();
       token.role = current.role;
       token.email = current.email;

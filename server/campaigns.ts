@@ -5,6 +5,7 @@ import type { Db } from '@/db/client';
 import { writeTx } from '@/db/transactions';
 import { countAvailablePairs } from './queue';
 import { practiceDone, visibleRuns, type Labeler } from './runAccess';
+import { asFlag, firstRow } from '@/db/dialect';
 
 /** Campaigns: which runs a person labels, their progress, and who is assigned to what. */
 
@@ -24,8 +25,8 @@ export interface MyRun {
 }
 
 /** The runs this person may label (stopped ones left out), newest first. */
-export function myRuns(db: Db, user: Labeler, now: number): MyRun[] {
-  const rows = db
+export async function myRuns(db: Db, user: Labeler, now: number): Promise<MyRun[]> {
+  const rows = await db
     .select({
       id: runs.id,
       name: runs.name,
@@ -34,7 +35,7 @@ export function myRuns(db: Db, user: Labeler, now: number): MyRun[] {
       description: runs.description,
       status: runs.status,
       labelTarget: runs.labelTarget,
-      practiceDone: sql<number>`${practiceDone(user.id)}`,
+      practiceDone: asFlag(practiceDone(user.id)),
       // Written out: drizzle prints columns unqualified inside a single-table select.
       mine: sql<number>`(select count(*) from labels l join pairs p on p.id = l.pair_id
         where p.run_id = runs.id and l.user_id = ${user.id} and l.undone_at is null)`,
@@ -43,13 +44,12 @@ export function myRuns(db: Db, user: Labeler, now: number): MyRun[] {
     })
     .from(runs)
     .where(and(ne(runs.status, 'stopped'), visibleRuns(user)))
-    .orderBy(desc(runs.createdAt), desc(runs.id))
-    .all();
-  return rows.map(({ practiceDone: done, ...r }) => ({
-    ...r,
-    practiceRequired: !done,
-    pairsWaiting: countAvailablePairs(db, { userId: user.id, role: user.role, runId: r.id, now }),
-  }));
+    .orderBy(desc(runs.createdAt), desc(runs.id));
+  const mine: MyRun[] = [];
+  for (const { practiceDone: done, ...r } of rows) {
+    mine.push({ ...r, practiceRequired: !done, pairsWaiting: await countAvailablePairs(db, { userId: user.id, role: user.role, runId: r.id, now }) });
+  }
+  return mine;
 }
 
 export interface CampaignSettings {
@@ -64,52 +64,50 @@ export interface CampaignSettings {
 
 export function updateCampaign(db: Db, input: CampaignSettings, now: number) {
   const { runId, ...changes } = input;
-  return writeTx(db, (tx) => {
-    const updated = tx
+  return writeTx(db, async (tx) => {
+    const updated = await firstRow(tx
       .update(runs)
       .set({ ...changes, updatedAt: now })
       .where(eq(runs.id, runId))
       .returning({
         id: runs.id, name: runs.name, description: runs.description, openToAll: runs.openToAll,
         labelTarget: runs.labelTarget, practicePairs: runs.practicePairs, preferenceStrength: runs.preferenceStrength,
-      })
-      .get();
+      }));
     if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `run ${runId} does not exist` });
     return updated;
   });
 }
 
 /** Replaces the run's assigned annotators with `userIds` (annotators only). */
-export function setAssignments(db: Db, runId: number, userIds: readonly number[], now: number): { runId: number; userIds: number[] } {
-  return writeTx(db, (tx) => {
-    if (!tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId)).get()) {
+export async function setAssignments(db: Db, runId: number, userIds: readonly number[], now: number): Promise<{ runId: number; userIds: number[] }> {
+  return writeTx(db, async (tx) => {
+    if (!(await firstRow(tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId))))) {
       throw new TRPCError({ code: 'NOT_FOUND', message: `run ${runId} does not exist` });
     }
     const wanted = [...new Set(userIds)];
     if (wanted.length > 0) {
-      const found = tx.select({ id: users.id }).from(users).where(and(inArray(users.id, wanted), eq(users.role, 'annotator'))).all();
+      const found = await tx.select({ id: users.id }).from(users).where(and(inArray(users.id, wanted), eq(users.role, 'annotator')));
       const missing = wanted.filter((id) => !found.some((f) => f.id === id));
       if (missing.length > 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `userIds: ${missing.join(', ')} are not annotators` });
     }
-    tx.delete(runAssignments).where(eq(runAssignments.runId, runId)).run();
-    for (const userId of wanted) tx.insert(runAssignments).values({ runId, userId, createdAt: now }).run();
+    await tx.delete(runAssignments).where(eq(runAssignments.runId, runId));
+    for (const userId of wanted) await tx.insert(runAssignments).values({ runId, userId, createdAt: now });
     return { runId, userIds: wanted.sort((a, b) => a - b) };
   });
 }
 
 /** Every annotator, with whether they are assigned to the run. */
-export function runAnnotators(db: Db, runId: number) {
-  return db
+export async function runAnnotators(db: Db, runId: number) {
+  return (await db
     .select({
       id: users.id,
       name: users.name,
       email: users.email,
       disabled: users.disabled,
-      assigned: sql<number>`exists (select 1 from run_assignments a where a.run_id = ${runId} and a.user_id = ${users.id})`,
+      assigned: asFlag(sql`exists (select 1 from run_assignments a where a.run_id = ${runId} and a.user_id = ${users.id})`),
     })
     .from(users)
     .where(eq(users.role, 'annotator'))
     .orderBy(asc(users.id))
-    .all()
-    .map((u) => ({ ...u, assigned: Boolean(u.assigned) }));
+  ).map((u) => ({ ...u, assigned: Boolean(u.assigned) }));
 }

@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getServerEnv, persistedSecret, resetServerEnvForTests } from './env';
+import { getServerEnv, persistedSecret, resetServerEnvForTests, sessionSecret } from './env';
 
 const saved = { ...process.env };
 const made: string[] = [];
 afterEach(() => {
   for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-  for (const key of ['DATABASE_PATH', 'NEXTAUTH_SECRET', 'NEXTAUTH_URL']) {
+  for (const key of ['DATABASE_PATH', 'DATABASE_URL', 'NEXTAUTH_SECRET', 'NEXTAUTH_URL']) {
     if (saved[key] === undefined) delete process.env[key];
     else process.env[key] = saved[key];
   }
@@ -52,5 +52,15 @@ describe('server env', () => {
   it('names the bad variable in its error', () => {
     process.env.NEXTAUTH_URL = 'not a url';
     expect(() => getServerEnv()).toThrow(/NEXTAUTH_URL/);
+  });
+
+  it('with DATABASE_URL (several web replicas) refuses to start without NEXTAUTH_SECRET, naming it, and writes no per-machine secret', () => {
+    const dir = tempDir();
+    process.env.DATABASE_PATH = path.join(dir, 'db.sqlite');
+    process.env.DATABASE_URL = 'postgres://app@db.internal/sobirl';
+    delete process.env.NEXTAUTH_SECRET;
+    expect(() => getServerEnv()).toThrow(/NEXTAUTH_SECRET must be set when DATABASE_URL is/);
+    expect(fs.existsSync(path.join(dir, '.nextauth-secret'))).toBe(false);
+    expect(sessionSecret({ DATABASE_URL: process.env.DATABASE_URL, NEXTAUTH_SECRET: 'shared-by-every-replica' }, dir)).toBe('shared-by-every-replica');
   });
 });

@@ -11,6 +11,7 @@ import { resolveDatabasePath } from '../db/client';
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_PATH: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(16, 'NEXTAUTH_SECRET must be at least 16 characters').optional(),
   NEXTAUTH_URL: z.url('NEXTAUTH_URL must be a full URL such as http://127.0.0.1:3000').optional(),
   /** When set, every tRPC request's server-side duration is appended to this file (npm run bench:load reads it). */
@@ -36,7 +37,7 @@ export function getServerEnv(): ServerEnv {
     throw new Error(`invalid server environment:\n${problems}`);
   }
   const databasePath = resolveDatabasePath(parsed.data.DATABASE_PATH);
-  const nextAuthSecret = parsed.data.NEXTAUTH_SECRET ?? persistedSecret(path.dirname(databasePath));
+  const nextAuthSecret = sessionSecret(parsed.data, path.dirname(databasePath));
   // next-auth's own helpers (getToken, middleware) read the variable directly.
   process.env.NEXTAUTH_SECRET = nextAuthSecret;
   cached = {
@@ -47,6 +48,23 @@ export function getServerEnv(): ServerEnv {
     serverTimingFile: parsed.data.SERVER_TIMING_FILE ? path.resolve(parsed.data.SERVER_TIMING_FILE) : undefined,
   };
   return cached;
+}
+
+/**
+ * The secret that signs session cookies: NEXTAUTH_SECRET, else (SQLite, one machine) the one kept
+ * beside the database. With DATABASE_URL (PostgreSQL, where several web replicas on several
+ * machines may serve the same users) it must come from the environment: a secret generated on
+ * each machine would make one replica refuse the sessions another signed.
+ */
+export function sessionSecret(env: { NEXTAUTH_SECRET?: string | undefined; DATABASE_URL?: string | undefined }, databaseDir: string): string {
+  if (env.NEXTAUTH_SECRET) return env.NEXTAUTH_SECRET;
+  if (env.DATABASE_URL && env.DATABASE_URL.trim() !== '') {
+    throw new Error(
+      'NEXTAUTH_SECRET must be set when DATABASE_URL is: every web replica must sign sessions with the same secret '
+        + '(a secret generated on each machine would make one replica refuse the sessions of another); e.g. `openssl rand -base64 32`',
+    );
+  }
+  return persistedSecret(databaseDir);
 }
 
 /**

@@ -6,20 +6,21 @@ import type { Db } from '@/db/client';
 import { insertLabel } from '@/tests/helpers/server/export-fixtures';
 import { goldRateOf, DEFAULT_GOLD_RATE } from './goldRate';
 import { addRun, addUser, callerFor, freshDb, manualClock, outcome } from '@/tests/helpers/server/fixtures';
+import { firstRow } from '@/db/dialect';
 
 let db: Db;
 let cleanup: () => void;
 let admin: User;
-beforeAll(() => {
-  ({ db, cleanup } = freshDb('gold'));
-  admin = addUser(db, 'admin');
+beforeAll(async () => {
+  ({ db, cleanup } = (await freshDb('gold')));
+  admin = (await addUser(db, 'admin'));
 });
 afterAll(() => cleanup());
 
 /** A run of `count` pairs with the given goldRate, the first `gold` of them marked gold by the admin. */
 async function goldRun(opts: { count: number; gold: number; goldRate: number; labelsWanted?: number }) {
-  const run = addRun(db, { count: opts.count, labelsWanted: opts.labelsWanted });
-  db.update(runs).set({ config: { goldRate: opts.goldRate } }).where(eq(runs.id, run.runId)).run();
+  const run = await addRun(db, { count: opts.count, labelsWanted: opts.labelsWanted });
+  await db.update(runs).set({ config: { goldRate: opts.goldRate } }).where(eq(runs.id, run.runId));
   const goldIds = run.pairIds.slice(0, opts.gold);
   for (const pairId of goldIds) await callerFor(db, admin).quality.setGold({ pairId, choice: 'left' });
   return { ...run, goldIds, normalIds: run.pairIds.slice(opts.gold) };
@@ -41,16 +42,16 @@ async function labelAll(user: User, runId: number, clock = manualClock()): Promi
 
 describe('quality.setGold', () => {
   it('is for admins only', async () => {
-    const { pairIds } = addRun(db, { count: 1 });
+    const { pairIds } = await addRun(db, { count: 1 });
     const input = { pairId: pairIds[0]!, choice: 'right' as const };
     expect(await outcome(callerFor(db, null).quality.setGold(input))).toBe('UNAUTHORIZED');
-    expect(await outcome(callerFor(db, addUser(db, 'annotator')).quality.setGold(input))).toBe('FORBIDDEN');
-    expect(await outcome(callerFor(db, addUser(db, 'researcher')).quality.setGold(input))).toBe('FORBIDDEN');
+    expect(await outcome(callerFor(db, await addUser(db, 'annotator')).quality.setGold(input))).toBe('FORBIDDEN');
+    expect(await outcome(callerFor(db, await addUser(db, 'researcher')).quality.setGold(input))).toBe('FORBIDDEN');
     expect(await outcome(callerFor(db, admin).quality.setGold(input))).toBe('OK');
   });
 
   it('validates its input and answers NOT_FOUND for a missing pair', async () => {
-    const { pairIds } = addRun(db, { count: 1 });
+    const { pairIds } = await addRun(db, { count: 1 });
     const caller = callerFor(db, admin);
     expect(await outcome(caller.quality.setGold({ pairId: 999_999, choice: 'left' }))).toBe('NOT_FOUND');
     // cant_tell is no answer, so it cannot be a gold one.
@@ -60,26 +61,26 @@ describe('quality.setGold', () => {
   });
 
   it('sets and clears the answer, and shows it in the inspector with who may change it', async () => {
-    const { pairIds } = addRun(db, { count: 1 });
+    const { pairIds } = await addRun(db, { count: 1 });
     const pairId = pairIds[0]!;
-    const researcher = addUser(db, 'researcher');
+    const researcher = await addUser(db, 'researcher');
     await callerFor(db, admin).quality.setGold({ pairId, choice: 'equal' });
     expect((await callerFor(db, admin).inspect.pair({ pairId })).gold).toEqual({ choice: 'equal', canSet: true });
     expect((await callerFor(db, researcher).inspect.pair({ pairId })).gold).toEqual({ choice: 'equal', canSet: false });
     await callerFor(db, admin).quality.setGold({ pairId, choice: null });
-    expect(db.select().from(pairs).where(eq(pairs.id, pairId)).get()?.goldChoice).toBeNull();
+    expect((await firstRow(db.select().from(pairs).where(eq(pairs.id, pairId))))?.goldChoice).toBeNull();
   });
 
   it('reopens a done pair when it becomes gold, and closes it again when cleared', async () => {
-    const { pairIds } = addRun(db, { count: 1 });
+    const { pairIds } = await addRun(db, { count: 1 });
     const pairId = pairIds[0]!;
-    insertLabel(db, { pairId, userId: addUser(db, 'annotator').id, choice: 'left', answeredAt: 1_700_000_000_000 });
-    db.update(pairs).set({ status: 'done' }).where(eq(pairs.id, pairId)).run();
-    const status = () => db.select({ s: pairs.status }).from(pairs).where(eq(pairs.id, pairId)).get()?.s;
+    await insertLabel(db, { pairId, userId: (await addUser(db, 'annotator')).id, choice: 'left', answeredAt: 1_700_000_000_000 });
+    await db.update(pairs).set({ status: 'done' }).where(eq(pairs.id, pairId));
+    const status = async () => (await firstRow(db.select({ s: pairs.status }).from(pairs).where(eq(pairs.id, pairId))))?.s;
     await callerFor(db, admin).quality.setGold({ pairId, choice: 'left' });
-    expect(status()).toBe('pending');
+    expect(await status()).toBe('pending');
     await callerFor(db, admin).quality.setGold({ pairId, choice: null });
-    expect(status()).toBe('done');
+    expect(await status()).toBe('done');
   });
 });
 
@@ -95,8 +96,8 @@ describe('gold pairs in label.next', () => {
     drawAlways(0);
     // Gold pairs are given the lowest priority: only the gold pick can put them first.
     const run = await goldRun({ count: 5, gold: 2, goldRate: 0.5 });
-    db.update(pairs).set({ priority: -1 }).where(inArray(pairs.id, run.goldIds)).run();
-    const served = await labelAll(addUser(db, 'annotator'), run.runId);
+    await db.update(pairs).set({ priority: -1 }).where(inArray(pairs.id, run.goldIds));
+    const served = await labelAll(await addUser(db, 'annotator'), run.runId);
     expect(served.slice(0, 2).sort()).toEqual([...run.goldIds].sort());
     expect(served.slice(2).sort()).toEqual([...run.normalIds].sort());
   });
@@ -104,16 +105,16 @@ describe('gold pairs in label.next', () => {
   it('with every draw at or over goldRate serves normal pairs only', async () => {
     drawAlways(0.5);
     const run = await goldRun({ count: 4, gold: 2, goldRate: 0.5 });
-    db.update(pairs).set({ priority: 5 }).where(inArray(pairs.id, run.goldIds)).run();
+    await db.update(pairs).set({ priority: 5 }).where(inArray(pairs.id, run.goldIds));
     // Gold pairs are never picked by the normal pick, whatever their priority.
-    expect((await labelAll(addUser(db, 'annotator'), run.runId)).sort()).toEqual([...run.normalIds].sort());
+    expect((await labelAll(await addUser(db, 'annotator'), run.runId)).sort()).toEqual([...run.normalIds].sort());
   });
 
   it('with goldRate 0 never serves a gold pair (nor counts one as waiting), even on the lowest draw', async () => {
     drawAlways(0);
     const run = await goldRun({ count: 4, gold: 2, goldRate: 0 });
-    db.update(pairs).set({ priority: 5 }).where(inArray(pairs.id, run.goldIds)).run();
-    const user = addUser(db, 'annotator');
+    await db.update(pairs).set({ priority: 5 }).where(inArray(pairs.id, run.goldIds));
+    const user = await addUser(db, 'annotator');
     expect((await callerFor(db, user).label.status({ runId: run.runId })).pairsWaiting).toBe(2);
     const served = await labelAll(user, run.runId);
     expect(served.sort()).toEqual([...run.normalIds].sort());
@@ -123,7 +124,7 @@ describe('gold pairs in label.next', () => {
     drawAlways(0);
     const run = await goldRun({ count: 2, gold: 1, goldRate: 0.5, labelsWanted: 1 });
     const goldId = run.goldIds[0]!;
-    const [alice, bob, carol] = [addUser(db, 'annotator'), addUser(db, 'annotator'), addUser(db, 'annotator')];
+    const [alice, bob, carol] = [await addUser(db, 'annotator'), await addUser(db, 'annotator'), await addUser(db, 'annotator')];
     const clock = manualClock();
     // Alice holds a lease on it while Bob asks: for a normal pair with overlap 1 that would block Bob.
     expect((await callerFor(db, alice, clock.now).label.next({ runId: run.runId })).pair?.id).toBe(goldId);
@@ -131,20 +132,20 @@ describe('gold pairs in label.next', () => {
     await labelAll(alice, run.runId, clock);
     await labelAll(bob, run.runId, clock);
     expect((await callerFor(db, carol, clock.now).label.next({ runId: run.runId })).pair?.id).toBe(goldId);
-    expect(db.select({ s: pairs.status }).from(pairs).where(eq(pairs.id, goldId)).get()?.s).toBe('pending');
+    expect((await firstRow(db.select({ s: pairs.status }).from(pairs).where(eq(pairs.id, goldId))))?.s).toBe('pending');
   });
 
   it('gives a held pair back on reload whatever the draw: a gold one on a miss, a normal one on a hit', async () => {
     const run = await goldRun({ count: 3, gold: 1, goldRate: 0.5 });
     const [goldId] = run.goldIds as [number];
     const clock = manualClock();
-    const gilda = callerFor(db, addUser(db, 'annotator'), clock.now);
+    const gilda = callerFor(db, await addUser(db, 'annotator'), clock.now);
     drawAlways(0);
     expect((await gilda.label.next({ runId: run.runId })).pair?.id).toBe(goldId);
     drawAlways(0.9);
     expect((await gilda.label.next({ runId: run.runId })).pair?.id).toBe(goldId);
 
-    const norm = callerFor(db, addUser(db, 'annotator'), clock.now);
+    const norm = callerFor(db, await addUser(db, 'annotator'), clock.now);
     const first = (await norm.label.next({ runId: run.runId })).pair?.id;
     expect(first).toBe(run.normalIds[0]);
     drawAlways(0);
@@ -170,13 +171,13 @@ describe('quality.agreement with gold pairs', () => {
     await callerFor(db, admin).quality.setGold({ pairId: g2, choice: 'right' });
     await callerFor(db, admin).quality.setGold({ pairId: g3, choice: 'equal' });
     // Gold answers: g1 left, g2 right, g3 equal. The 4th pair is not gold.
-    const [x, y] = [addUser(db, 'annotator'), addUser(db, 'annotator')];
+    const [x, y] = [await addUser(db, 'annotator'), await addUser(db, 'annotator')];
     const answers: [User, number, Choice, boolean?][] = [
       [x, g1, 'left'], [x, g2, 'right'], [x, g3, 'left'], [x, run.normalIds[0]!, 'right'], // gold: 2 of 3
       [y, g1, 'right'], [y, g2, 'cant_tell'], [y, g3, 'equal'], // gold: 1 of 2 (cant_tell is no answer)
       [y, g1, 'left', true], // undone: must not count
     ];
-    for (const [u, pairId, choice, undone] of answers) insertLabel(db, { pairId, userId: u.id, choice, answeredAt: 1_740_000_000_000, undone });
+    for (const [u, pairId, choice, undone] of answers) await insertLabel(db, { pairId, userId: u.id, choice, answeredAt: 1_740_000_000_000, undone });
     const report = await callerFor(db, admin).quality.agreement({ runId: run.runId });
     const byName = new Map(report.perAnnotator.map((p) => [p.annotator, p.withGold]));
     expect(report.goldPairs).toBe(3);
@@ -185,8 +186,8 @@ describe('quality.agreement with gold pairs', () => {
   });
 
   it('reports withGold null when the run has no gold pairs', async () => {
-    const run = addRun(db, { count: 1 });
-    insertLabel(db, { pairId: run.pairIds[0]!, userId: addUser(db, 'annotator').id, choice: 'left', answeredAt: 1_740_000_000_000 });
+    const run = await addRun(db, { count: 1 });
+    await insertLabel(db, { pairId: run.pairIds[0]!, userId: (await addUser(db, 'annotator')).id, choice: 'left', answeredAt: 1_740_000_000_000 });
     const report = await callerFor(db, admin).quality.agreement({ runId: run.runId });
     expect(report.goldPairs).toBe(0);
     expect(report.perAnnotator[0]?.withGold).toBeNull();

@@ -3,9 +3,10 @@ import { TRPCError } from '@trpc/server';
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { labels, pairFlags, pairs, runs, users, type Choice, type FlagSide } from '@/db/schema';
 import type { Db } from '@/db/client';
-import { writeTx } from '@/db/transactions';
+import { labelIdsInCommitOrder, writeTx } from '@/db/transactions';
 import { choiceToY, holdsLiveLease, leasesReleased, refreshPairStatus, type Strength } from './queue';
 import { runOfPair, type Labeler } from './runAccess';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 /**
  * "My labels": a person's recent labels, changing a choice while the run still trains, and
@@ -33,8 +34,8 @@ export interface HistoryRow {
   editable: boolean;
 }
 
-export function labelHistory(db: Db, userId: number, opts: { beforeId?: number | undefined; runId?: number | undefined }): { rows: HistoryRow[]; nextBeforeId: number | null } {
-  const rows = db
+export async function labelHistory(db: Db, userId: number, opts: { beforeId?: number | undefined; runId?: number | undefined }): Promise<{ rows: HistoryRow[]; nextBeforeId: number | null }> {
+  const rows = await db
     .select({
       labelId: labels.id,
       pairId: labels.pairId,
@@ -61,8 +62,7 @@ export function labelHistory(db: Db, userId: number, opts: { beforeId?: number |
       ),
     )
     .orderBy(desc(labels.id))
-    .limit(HISTORY_PAGE + 1)
-    .all();
+    .limit(HISTORY_PAGE + 1);
   const page = rows.slice(0, HISTORY_PAGE);
   return {
     rows: page.map(({ flagSide, flagComment, ...r }) => ({
@@ -75,12 +75,12 @@ export function labelHistory(db: Db, userId: number, opts: { beforeId?: number |
 }
 
 /** Changes your live label's choice (a new row; the old one is kept, undone). */
-export function editLabel(db: Db, user: Labeler, input: { labelId: number; choice: Choice; strength?: Strength | undefined }, now: number): { labelId: number; y: number | null } {
-  return writeTx(db, (tx) => {
-    const label = tx.select().from(labels).where(eq(labels.id, input.labelId)).get();
+export async function editLabel(db: Db, user: Labeler, input: { labelId: number; choice: Choice; strength?: Strength | undefined }, now: number): Promise<{ labelId: number; y: number | null }> {
+  return writeTx(db, async (tx) => {
+    const label = await firstRow(tx.select().from(labels).where(eq(labels.id, input.labelId)));
     if (!label || label.userId !== user.id) throw new TRPCError({ code: 'NOT_FOUND', message: `you have no label ${input.labelId}` });
     if (label.undoneAt !== null) throw new TRPCError({ code: 'CONFLICT', message: `label ${input.labelId} was undone or changed already; reload your history` });
-    const gate = runOfPair(tx, user, label.pairId);
+    const gate = await runOfPair(tx, user, label.pairId);
     if (gate.status !== 'active') {
       throw new TRPCError({ code: 'CONFLICT', message: `run "${gate.name}" is ${gate.status}: its labels can no longer be changed` });
     }
@@ -90,8 +90,9 @@ export function editLabel(db: Db, user: Labeler, input: { labelId: number; choic
     }
     const y = choiceToY(input.choice, strength);
     if (label.choice === input.choice && label.y === y) return { labelId: label.id, y };
-    tx.update(labels).set({ undoneAt: now }).where(eq(labels.id, label.id)).run();
-    const row = tx
+    await tx.update(labels).set({ undoneAt: now }).where(eq(labels.id, label.id));
+    await labelIdsInCommitOrder(tx);
+    const row = await returnedRow(tx
       .insert(labels)
       .values({
         submissionId: randomUUID(),
@@ -104,9 +105,8 @@ export function editLabel(db: Db, user: Labeler, input: { labelId: number; choic
         responseMs: label.responseMs,
         createdAt: now,
       })
-      .returning({ id: labels.id })
-      .get();
-    refreshPairStatus(tx, label.pairId);
+      .returning({ id: labels.id }));
+    await refreshPairStatus(tx, label.pairId);
     return { labelId: row.id, y };
   });
 }
@@ -117,37 +117,34 @@ export const FLAG_COMMENT_MAX = 500;
  * Reports a broken clip: you must have labeled the pair or hold it on screen. From then on the
  * pair is offered to nobody, and the trainer and the exports leave it out.
  */
-export function flagPair(db: Db, user: Labeler, input: { pairId: number; side: FlagSide; comment: string }, now: number): { flagId: number } {
-  return writeTx(db, (tx) => {
-    runOfPair(tx, user, input.pairId);
-    const labeled = tx
+export async function flagPair(db: Db, user: Labeler, input: { pairId: number; side: FlagSide; comment: string }, now: number): Promise<{ flagId: number }> {
+  return writeTx(db, async (tx) => {
+    await runOfPair(tx, user, input.pairId);
+    const labeled = await firstRow(tx
       .select({ id: labels.id })
       .from(labels)
-      .where(and(eq(labels.pairId, input.pairId), eq(labels.userId, user.id), isNull(labels.undoneAt)))
-      .get();
-    if (!labeled && !holdsLiveLease(tx, input.pairId, user.id, now)) {
+      .where(and(eq(labels.pairId, input.pairId), eq(labels.userId, user.id), isNull(labels.undoneAt))));
+    if (!labeled && !(await holdsLiveLease(tx, input.pairId, user.id, now))) {
       throw new TRPCError({ code: 'FORBIDDEN', message: `you can flag pair ${input.pairId} only after it was shown to you` });
     }
-    const row = tx
+    const row = await returnedRow(tx
       .insert(pairFlags)
       .values({ pairId: input.pairId, userId: user.id, side: input.side, comment: input.comment, createdAt: now })
       .onConflictDoUpdate({ target: [pairFlags.pairId, pairFlags.userId], set: { side: input.side, comment: input.comment, createdAt: now } })
-      .returning({ id: pairFlags.id })
-      .get();
-    leasesReleased(tx, input.pairId);
+      .returning({ id: pairFlags.id }));
+    await leasesReleased(tx, input.pairId);
     return { flagId: row.id };
   });
 }
 
 /** Flagged pairs of a run, for researchers (newest first). */
-export function runFlags(db: Db, runId: number) {
-  return db
+export async function runFlags(db: Db, runId: number) {
+  return await db
     .select({ pairId: pairFlags.pairId, side: pairFlags.side, comment: pairFlags.comment, createdAt: pairFlags.createdAt, userId: pairFlags.userId, annotator: users.pseudonym })
     .from(pairFlags)
     .innerJoin(pairs, eq(pairs.id, pairFlags.pairId))
     .innerJoin(users, eq(users.id, pairFlags.userId))
     .where(eq(pairs.runId, runId))
     .orderBy(desc(pairFlags.createdAt))
-    .limit(200)
-    .all();
+    .limit(200);
 }

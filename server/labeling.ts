@@ -2,7 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { labels, leases, pairs, runs, type Choice, type RunStatus } from '@/db/schema';
 import type { Db } from '@/db/client';
-import { writeTx } from '@/db/transactions';
+import { labelIdsInCommitOrder, writeTx } from '@/db/transactions';
 import {
   LEASE_MS,
   MAX_RESPONSE_MS,
@@ -17,6 +17,7 @@ import {
   type Strength,
 } from './queue';
 import { assertAcceptsLabels, runForLabeler, runOfPair, type Labeler } from './runAccess';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 /** Submitting, undoing and counting labels; plain functions over the db taking `now`. */
 
@@ -46,7 +47,7 @@ export interface SubmitLabelResult {
  * labels (a paused or stopped one refuses them even on a held lease), and only from someone
  * who may label it (assigned, practice passed).
  */
-export function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now: number): SubmitLabelResult {
+export async function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now: number): Promise<SubmitLabelResult> {
   const userId = user.id;
   const responseMs = input.answeredAt - input.shownAt;
   if (responseMs < 0 || responseMs > MAX_RESPONSE_MS) {
@@ -55,8 +56,8 @@ export function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now:
       message: `answeredAt - shownAt must be within 0..${MAX_RESPONSE_MS} ms, got ${responseMs}`,
     });
   }
-  return writeTx(db, (tx) => {
-    const previous = tx.select().from(labels).where(eq(labels.submissionId, input.submissionId)).get();
+  return writeTx(db, async (tx) => {
+    const previous = await firstRow(tx.select().from(labels).where(eq(labels.submissionId, input.submissionId)));
     if (previous) {
       if (previous.userId !== userId || previous.pairId !== input.pairId) {
         throw new TRPCError({ code: 'CONFLICT', message: 'this submissionId was already used for another label' });
@@ -69,7 +70,7 @@ export function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now:
       }
       return { labelId: previous.id, pairId: previous.pairId, choice: previous.choice, y: previous.y, duplicate: true };
     }
-    const gate = runOfPair(tx, user, input.pairId);
+    const gate = await runOfPair(tx, user, input.pairId);
     assertAcceptsLabels(gate);
     const strength = input.strength ?? 'much';
     if (strength === 'slightly' && (!gate.preferenceStrength || (input.choice !== 'left' && input.choice !== 'right'))) {
@@ -80,28 +81,27 @@ export function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now:
           : `run "${gate.name}" does not ask for preference strength; send strength "much" or none`,
       });
     }
-    if (!holdsLiveLease(tx, input.pairId, userId, now)) {
+    if (!(await holdsLiveLease(tx, input.pairId, userId, now))) {
       throw new TRPCError({
         code: 'CONFLICT',
         message: `pair ${input.pairId} is not leased to you (the lease may have expired); ask for the next pair`,
       });
     }
-    const live = tx
+    const live = await firstRow(tx
       .select({ id: labels.id })
       .from(labels)
-      .where(and(eq(labels.pairId, input.pairId), eq(labels.userId, userId), sql`${labels.undoneAt} is null`))
-      .get();
+      .where(and(eq(labels.pairId, input.pairId), eq(labels.userId, userId), sql`${labels.undoneAt} is null`)));
     if (live) throw new TRPCError({ code: 'CONFLICT', message: `you already labeled pair ${input.pairId}` });
 
     const y = choiceToY(input.choice, strength);
     const { strength: _strength, ...row0 } = input;
-    const row = tx
+    await labelIdsInCommitOrder(tx);
+    const row = await returnedRow(tx
       .insert(labels)
       .values({ ...row0, userId, y, responseMs, createdAt: now })
-      .returning({ id: labels.id })
-      .get();
-    tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId))).run();
-    refreshPairStatus(tx, input.pairId);
+      .returning({ id: labels.id }));
+    await tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId)));
+    await refreshPairStatus(tx, input.pairId);
     return { labelId: row.id, pairId: input.pairId, choice: input.choice, y, duplicate: false };
   });
 }
@@ -112,14 +112,14 @@ export function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput, now:
  * answeredAt, so a skewed client clock cannot widen or close it. A paused or stopped run keeps
  * the label: undoing would hand its pair out again while the run takes no labels.
  */
-export function undoLabel(db: Db, user: Labeler, labelId: number, now: number): PairView {
+export async function undoLabel(db: Db, user: Labeler, labelId: number, now: number): Promise<PairView> {
   const userId = user.id;
-  return writeTx(db, (tx) => {
-    const label = tx.select().from(labels).where(eq(labels.id, labelId)).get();
+  return writeTx(db, async (tx) => {
+    const label = await firstRow(tx.select().from(labels).where(eq(labels.id, labelId)));
     if (!label || label.userId !== userId) {
       throw new TRPCError({ code: 'NOT_FOUND', message: `you have no label ${labelId}` });
     }
-    const gate = runOfPair(tx, user, label.pairId);
+    const gate = await runOfPair(tx, user, label.pairId);
     if (gate.status !== 'active') {
       throw new TRPCError({ code: 'CONFLICT', message: `run "${gate.name}" is ${gate.status}; label ${labelId} stays as it is` });
     }
@@ -127,10 +127,10 @@ export function undoLabel(db: Db, user: Labeler, labelId: number, now: number): 
     if (now - label.createdAt > UNDO_WINDOW_MS) {
       throw new TRPCError({ code: 'CONFLICT', message: `label ${labelId} is older than ${UNDO_WINDOW_MS / 1000} s; it can no longer be undone` });
     }
-    tx.update(labels).set({ undoneAt: now }).where(eq(labels.id, labelId)).run();
-    refreshPairStatus(tx, label.pairId);
+    await tx.update(labels).set({ undoneAt: now }).where(eq(labels.id, labelId));
+    await refreshPairStatus(tx, label.pairId);
     const expiresAt = now + LEASE_MS;
-    grantLease(tx, label.pairId, userId, expiresAt);
+    await grantLease(tx, label.pairId, userId, expiresAt);
     return loadPairView(tx, label.pairId, expiresAt);
   });
 }
@@ -158,9 +158,9 @@ export function startOfDay(now: number): number {
   return d.getTime();
 }
 
-function liveLabelCount(db: Db, where: { userId?: number; runId?: number; since?: number }): number {
+async function liveLabelCount(db: Db, where: { userId?: number; runId?: number; since?: number }): Promise<number> {
   return (
-    db
+    (await firstRow(db
       .select({ n: sql<number>`count(*)` })
       .from(labels)
       .innerJoin(pairs, eq(pairs.id, labels.pairId))
@@ -171,20 +171,19 @@ function liveLabelCount(db: Db, where: { userId?: number; runId?: number; since?
           where.runId === undefined ? undefined : eq(pairs.runId, where.runId),
           where.since === undefined ? undefined : gte(labels.createdAt, where.since),
         ),
-      )
-      .get()?.n ?? 0
+      )))?.n ?? 0
   );
 }
 
-export function labelStatus(db: Db, user: Labeler, now: number, runId?: number): LabelStatus {
+export async function labelStatus(db: Db, user: Labeler, now: number, runId?: number): Promise<LabelStatus> {
   const userId = user.id;
-  const pairsWaiting = countAvailablePairs(db, { userId, role: user.role, runId, now });
-  const labeledToday = liveLabelCount(db, { userId, runId, since: startOfDay(now) });
+  const pairsWaiting = await countAvailablePairs(db, { userId, role: user.role, runId, now });
+  const labeledToday = await liveLabelCount(db, { userId, runId, since: startOfDay(now) });
   if (runId === undefined) {
     return { labeledToday, pairsWaiting, runName: null, runStatus: null, practiceRequired: false, preferenceStrength: false, mine: 0, runLabels: 0, labelTarget: null };
   }
-  const gate = runForLabeler(db, user, runId);
-  const target = db.select({ labelTarget: runs.labelTarget }).from(runs).where(eq(runs.id, runId)).get()?.labelTarget ?? null;
+  const gate = await runForLabeler(db, user, runId);
+  const target = (await firstRow(db.select({ labelTarget: runs.labelTarget }).from(runs).where(eq(runs.id, runId))))?.labelTarget ?? null;
   return {
     labeledToday,
     pairsWaiting,
@@ -192,8 +191,8 @@ export function labelStatus(db: Db, user: Labeler, now: number, runId?: number):
     runStatus: gate.status,
     practiceRequired: gate.practiceRequired,
     preferenceStrength: gate.preferenceStrength,
-    mine: liveLabelCount(db, { userId, runId }),
-    runLabels: liveLabelCount(db, { runId }),
+    mine: await liveLabelCount(db, { userId, runId }),
+    runLabels: await liveLabelCount(db, { runId }),
     labelTarget: target,
   };
 }

@@ -5,6 +5,7 @@ import type { Db } from '@/db/client';
 import { writeTx } from '@/db/transactions';
 import { loadPairView, type ClipView } from './queue';
 import { runForLabeler, type Labeler } from './runAccess';
+import { firstRow } from '@/db/dialect';
 
 /**
  * Onboarding from a run's gold pairs (pairs an admin gave a correct answer): a few examples shown
@@ -34,13 +35,12 @@ export interface Onboarding {
   passed: boolean;
 }
 
-function goldPairsOf(db: Db, runId: number) {
-  return db
+async function goldPairsOf(db: Db, runId: number) {
+  return (await db
     .select({ id: pairs.id, goldChoice: pairs.goldChoice })
     .from(pairs)
     .where(and(eq(pairs.runId, runId), isNotNull(pairs.goldChoice)))
-    .orderBy(asc(pairs.id))
-    .all() as Array<{ id: number; goldChoice: GoldChoice }>;
+    .orderBy(asc(pairs.id))) as Array<{ id: number; goldChoice: GoldChoice }>;
 }
 
 /**
@@ -48,27 +48,26 @@ function goldPairsOf(db: Db, runId: number) {
  * memory, not judgement. The practice round has first call on the gold pool; the examples take
  * only what it leaves (none when there are no more gold pairs than practice pairs).
  */
-function split(gold: ReturnType<typeof goldPairsOf>, practicePairs: number) {
+function split(gold: Awaited<ReturnType<typeof goldPairsOf>>, practicePairs: number) {
   const exampleCount = Math.max(0, Math.min(EXAMPLE_PAIRS, gold.length - practicePairs));
   return { examples: gold.slice(0, exampleCount), practice: gold.slice(exampleCount, exampleCount + practicePairs) };
 }
 
 const passNeeded = (total: number) => Math.ceil(PASS_SHARE * total);
 
-function runRow(db: Db, runId: number) {
-  return db
+async function runRow(db: Db, runId: number) {
+  return (await firstRow(db
     .select({ instructions: runs.instructions, description: runs.description, practicePairs: runs.practicePairs })
     .from(runs)
-    .where(eq(runs.id, runId))
-    .get()!;
+    .where(eq(runs.id, runId))))!;
 }
 
-export function onboarding(db: Db, user: Labeler, runId: number): Onboarding {
-  const gate = runForLabeler(db, user, runId);
-  const run = runRow(db, runId);
-  const { examples, practice } = split(goldPairsOf(db, runId), run.practicePairs);
-  const view = (id: number): OnboardingPair => {
-    const v = loadPairView(db, id, 0);
+export async function onboarding(db: Db, user: Labeler, runId: number): Promise<Onboarding> {
+  const gate = await runForLabeler(db, user, runId);
+  const run = await runRow(db, runId);
+  const { examples, practice } = split(await goldPairsOf(db, runId), run.practicePairs);
+  const view = async (id: number): Promise<OnboardingPair> => {
+    const v = await loadPairView(db, id, 0);
     return { pairId: id, left: v.left, right: v.right };
   };
   return {
@@ -76,8 +75,8 @@ export function onboarding(db: Db, user: Labeler, runId: number): Onboarding {
     runName: gate.name,
     instructions: run.instructions,
     description: run.description,
-    examples: examples.map((g) => ({ ...view(g.id), answer: g.goldChoice })),
-    practice: practice.map((g) => view(g.id)),
+    examples: await Promise.all(examples.map(async (g) => ({ ...(await view(g.id)), answer: g.goldChoice }))),
+    practice: await Promise.all(practice.map((g) => view(g.id))),
     passNeeded: passNeeded(practice.length),
     passed: !gate.practiceRequired,
   };
@@ -92,11 +91,11 @@ export interface PracticeResult {
 }
 
 /** Scores a practice round against gold; every practice pair must be answered exactly once. */
-export function submitPractice(db: Db, user: Labeler, input: { runId: number; answers: Array<{ pairId: number; choice: Choice }> }, now: number): PracticeResult {
-  const gate = runForLabeler(db, user, input.runId);
-  const run = runRow(db, input.runId);
+export async function submitPractice(db: Db, user: Labeler, input: { runId: number; answers: Array<{ pairId: number; choice: Choice }> }, now: number): Promise<PracticeResult> {
+  const gate = await runForLabeler(db, user, input.runId);
+  const run = await runRow(db, input.runId);
   if (run.practicePairs === 0) throw new TRPCError({ code: 'BAD_REQUEST', message: `run "${gate.name}" has no practice round` });
-  const { practice } = split(goldPairsOf(db, input.runId), run.practicePairs);
+  const { practice } = split(await goldPairsOf(db, input.runId), run.practicePairs);
   if (practice.length === 0) {
     throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `run "${gate.name}" has no gold pairs for its practice round yet; ask a researcher to mark some` });
   }
@@ -111,8 +110,8 @@ export function submitPractice(db: Db, user: Labeler, input: { runId: number; an
   });
   const correct = answers.filter((a) => a.correct).length;
   const passed = correct >= passNeeded(practice.length);
-  writeTx(db, (tx) =>
-    tx.insert(practiceAttempts).values({ runId: input.runId, userId: user.id, correct, total: practice.length, passed, createdAt: now }).run(),
+  await writeTx(db, async (tx) =>
+    await tx.insert(practiceAttempts).values({ runId: input.runId, userId: user.id, correct, total: practice.length, passed, createdAt: now }),
   );
   return { correct, total: practice.length, passed, answers };
 }

@@ -6,17 +6,21 @@ import { labels, pairs } from '@/db/schema';
 import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 
 /**
- * Several OS processes (as the web server's workers and the trainer would be) open the same
- * SQLite file and lease from one queue at once. IMMEDIATE transactions must keep the overlap:
- * with labels_wanted = k, every pair goes to exactly k different users, never more.
+ * Several OS processes (as the web server's replicas and the trainer would be) open the same
+ * database (a SQLite file, or one PostgreSQL database in npm run test:postgres) and lease from
+ * one queue at once. The write transactions (SQLite IMMEDIATE, PostgreSQL one writer at a time) must keep
+ * the overlap: with labels_wanted = k, every pair goes to exactly k different users, never more.
  */
 
 const WORKER = path.join(import.meta.dirname, '../tests/helpers/server/lease-worker.ts');
 const ROOT = path.join(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
 
 interface Worker {
   child: ChildProcess;
@@ -24,8 +28,10 @@ interface Worker {
   done: Promise<number[]>;
 }
 
-function startWorker(file: string, userId: number, mode: 'lease' | 'label'): Worker {
-  const child = spawn(TSX, [WORKER, file, String(userId), mode], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/** `database`: DATABASE_PATH or DATABASE_URL of the test's database (fixtures.ts FreshDb.env). */
+function startWorker(database: Record<string, string>, userId: number, mode: 'lease' | 'label'): Worker {
+  const env = { ...process.env, DATABASE_PATH: undefined, DATABASE_URL: undefined, ...database };
+  const child = spawn(TSX, [WORKER, String(userId), mode], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let markReady: () => void = () => {};
@@ -48,8 +54,8 @@ function startWorker(file: string, userId: number, mode: 'lease' | 'label'): Wor
 }
 
 /** Starts one process per user, waits until all have the database open, then releases them together. */
-async function raceWorkers(file: string, userIds: number[], mode: 'lease' | 'label'): Promise<number[][]> {
-  const workers = userIds.map((id) => startWorker(file, id, mode));
+async function raceWorkers(database: Record<string, string>, userIds: number[], mode: 'lease' | 'label'): Promise<number[][]> {
+  const workers = userIds.map((id) => startWorker(database, id, mode));
   await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) w.child.stdin!.end('go\n');
   return Promise.all(workers.map((w) => w.done));
@@ -63,14 +69,14 @@ function countBy(ids: number[]): Map<number, number> {
 
 describe('queue under concurrent processes', () => {
   it('leases each pair once when overlap is 1, and exactly k times with overlap k', async () => {
-    const fixture = freshDb('concurrency');
+    const fixture = await freshDb('concurrency');
     cleanup = fixture.cleanup;
-    const { db, file } = fixture;
-    const single = addRun(db, { count: 120, labelsWanted: 1, name: 'overlap 1' });
-    const double = addRun(db, { count: 25, labelsWanted: 2, name: 'overlap 2' });
-    const users = [0, 1, 2].map(() => addUser(db, 'annotator'));
+    const { db, env } = fixture;
+    const single = await addRun(db, { count: 120, labelsWanted: 1, name: 'overlap 1' });
+    const double = await addRun(db, { count: 25, labelsWanted: 2, name: 'overlap 2' });
+    const users = [await addUser(db, 'annotator'), await addUser(db, 'annotator'), await addUser(db, 'annotator')];
 
-    const perWorker = await raceWorkers(file, users.map((u) => u.id), 'lease');
+    const perWorker = await raceWorkers(env, users.map((u) => u.id), 'lease');
     for (const ids of perWorker) expect(new Set(ids).size).toBe(ids.length); // nobody got a pair twice
     const counts = countBy(perWorker.flat());
     for (const id of single.pairIds) expect(counts.get(id), `pair ${id} (overlap 1)`).toBe(1);
@@ -82,22 +88,21 @@ describe('queue under concurrent processes', () => {
   });
 
   it('ends with exactly labels_wanted labels per pair when workers lease and answer', async () => {
-    const fixture = freshDb('concurrency-label');
+    const fixture = await freshDb('concurrency-label');
     cleanup = fixture.cleanup;
-    const { db, file } = fixture;
-    const { runId, pairIds } = addRun(db, { count: 30, labelsWanted: 2 });
-    const users = [0, 1, 2].map(() => addUser(db, 'annotator'));
+    const { db, env } = fixture;
+    const { runId, pairIds } = await addRun(db, { count: 30, labelsWanted: 2 });
+    const users = [await addUser(db, 'annotator'), await addUser(db, 'annotator'), await addUser(db, 'annotator')];
 
-    const perWorker = await raceWorkers(file, users.map((u) => u.id), 'label');
+    const perWorker = await raceWorkers(env, users.map((u) => u.id), 'label');
     expect(perWorker.flat()).toHaveLength(2 * pairIds.length);
-    const perPair = db
+    const perPair = await db
       .select({ pairId: labels.pairId, n: sql<number>`count(*)`, users: sql<number>`count(distinct ${labels.userId})` })
       .from(labels)
-      .groupBy(labels.pairId)
-      .all();
+      .groupBy(labels.pairId);
     expect(perPair).toHaveLength(pairIds.length);
     for (const row of perPair) expect([row.n, row.users]).toEqual([2, 2]);
-    const pending = db.select().from(pairs).where(eq(pairs.runId, runId)).all().filter((p) => p.status !== 'done');
+    const pending = (await db.select().from(pairs).where(eq(pairs.runId, runId))).filter((p) => p.status !== 'done');
     expect(pending).toEqual([]);
   });
 });

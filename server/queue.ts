@@ -7,6 +7,7 @@ import { writeTx, type Tx } from '@/db/transactions';
 import { goldRateOf } from './goldRate';
 import { pairNotFlagged, practiceDone, visibleRuns } from './runAccess';
 import { PAIRS_WAITING_CAP } from './pairsWaiting';
+import { firstRow } from '@/db/dialect';
 
 /**
  * The labeling queue as plain functions over the database. Every function takes `now` (ms) so
@@ -90,12 +91,12 @@ export interface QueueQuery {
  * Active runs (of `runId` when given) whose goldRate exceeds `threshold`. Rates are few and live
  * in each run's config JSON, so they are read here rather than in SQL.
  */
-function goldRunIds(db: Reader, runId: number | undefined, threshold: number): number[] {
-  return db
+async function goldRunIds(db: Reader, runId: number | undefined, threshold: number): Promise<number[]> {
+  const rows = await db
     .select({ id: runs.id, config: runs.config })
     .from(runs)
-    .where(and(eq(runs.status, 'active'), runId === undefined ? undefined : eq(runs.id, runId)))
-    .all()
+    .where(and(eq(runs.status, 'active'), runId === undefined ? undefined : eq(runs.id, runId)));
+  return rows
     .filter((r) => goldRateOf(r.config) > threshold)
     .map((r) => r.id);
 }
@@ -113,16 +114,17 @@ export interface LeaseQuery extends QueueQuery {
  * Leases the next pair to the user for LEASE_MS and returns it, or null when the queue is empty
  * for them. A pair the user already holds comes first (a reload must not burn pairs); then, with
  * probability goldRate of its run, a gold pair they have not labeled; then the normal pick:
- * highest priority, then oldest. One IMMEDIATE transaction: two callers never get the same
- * pair beyond its overlap.
+ * highest priority, then oldest. One write transaction (db/transactions.ts): two callers never
+ * get the same pair beyond its overlap.
  */
-export function leaseNextPair(db: Db, q: LeaseQuery): PairView | null {
-  return writeTx(db, (tx) => {
+export async function leaseNextPair(db: Db, q: LeaseQuery): Promise<PairView | null> {
+  const leased = await writeTx(db, async (tx) => {
     // Expired leases count for nothing; dropping them keeps the availability scan small.
-    tx.delete(leases).where(lte(leases.expiresAt, q.now)).run();
+    await tx.delete(leases).where(lte(leases.expiresAt, q.now));
     const exclude = q.excludePairIds ?? [];
     const pick = (where: SQL | undefined) =>
-      tx
+      firstRow(
+        tx
         .select({ id: pairs.id })
         .from(pairs)
         .innerJoin(runs, eq(runs.id, pairs.runId))
@@ -134,29 +136,33 @@ export function leaseNextPair(db: Db, q: LeaseQuery): PairView | null {
           ),
         )
         .orderBy(desc(pairs.priority), asc(pairs.createdAt), asc(pairs.id))
-        .limit(1)
-        .get();
+        .limit(1),
+      );
     const role = q.role ?? 'annotator';
     const normal = availableTo(q.userId, role, q.now);
     const gold = goldAvailableTo(q.userId, role);
     // A run's gold is offered when the draw falls below its goldRate (0 never, 0.5 half the time).
-    const goldRuns = goldRunIds(tx, q.runId, (q.random ?? Math.random)());
+    const goldRuns = await goldRunIds(tx, q.runId, (q.random ?? Math.random)());
     const candidate =
-      pick(and(or(normal, gold), ownLiveLease(q.userId, q.now))) ??
-      (goldRuns.length > 0 ? pick(and(gold, inArray(pairs.runId, goldRuns))) : undefined) ??
-      pick(normal);
+      (await pick(and(or(normal, gold), ownLiveLease(q.userId, q.now)))) ??
+      (goldRuns.length > 0 ? await pick(and(gold, inArray(pairs.runId, goldRuns))) : undefined) ??
+      (await pick(normal));
     if (!candidate) return null;
     const expiresAt = q.now + LEASE_MS;
-    grantLease(tx, candidate.id, q.userId, expiresAt);
-    return loadPairView(tx, candidate.id, expiresAt);
+    await grantLease(tx, candidate.id, q.userId, expiresAt);
+    return { pairId: candidate.id, expiresAt };
   });
+  // Read after the commit, outside the write lock (the clips' states are the bulk of the bytes):
+  // pairs and clips do not change once written, and the trainer deletes only pairs nobody holds
+  // a live lease on (store.ts), so the pair just leased is there.
+  return leased && loadPairView(db, leased.pairId, leased.expiresAt);
 }
 
-export function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: number): void {
-  tx.insert(leases)
+export async function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: number): Promise<void> {
+  await tx
+    .insert(leases)
     .values({ pairId, userId, expiresAt })
-    .onConflictDoUpdate({ target: [leases.pairId, leases.userId], set: { expiresAt } })
-    .run();
+    .onConflictDoUpdate({ target: [leases.pairId, leases.userId], set: { expiresAt } });
 }
 
 /**
@@ -164,8 +170,8 @@ export function grantLease(tx: Tx, pairId: number, userId: number, expiresAt: nu
  * PAIRS_WAITING_CAP (server/pairsWaiting.ts); gold pairs count only in runs whose goldRate is
  * above 0 (elsewhere they are never offered).
  */
-export function countAvailablePairs(db: Reader, q: QueueQuery): number {
-  const goldRuns = goldRunIds(db, q.runId, 0);
+export async function countAvailablePairs(db: Reader, q: QueueQuery): Promise<number> {
+  const goldRuns = await goldRunIds(db, q.runId, 0);
   const role = q.role ?? 'annotator';
   const gold = goldRuns.length > 0 ? and(goldAvailableTo(q.userId, role), inArray(pairs.runId, goldRuns)) : undefined;
   const available = db
@@ -175,23 +181,25 @@ export function countAvailablePairs(db: Reader, q: QueueQuery): number {
     .where(and(or(availableTo(q.userId, role, q.now), gold), q.runId === undefined ? undefined : eq(pairs.runId, q.runId)))
     .limit(PAIRS_WAITING_CAP)
     .as('available');
-  return db.select({ n: sql<number>`count(*)` }).from(available).get()?.n ?? 0;
+  return (await firstRow(db.select({ n: sql<number>`count(*)` }).from(available)))?.n ?? 0;
 }
 
-export function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number): PairView {
-  const row = db
+export async function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number): Promise<PairView> {
+  const row = await firstRow(
+    db
     .select({ pair: pairs, runName: runs.name, instructions: runs.instructions })
     .from(pairs)
     .innerJoin(runs, eq(runs.id, pairs.runId))
-    .where(eq(pairs.id, pairId))
-    .get();
+    .where(eq(pairs.id, pairId)),
+  );
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `pair ${pairId} does not exist` });
-  const clipView = (clipId: number): ClipView => {
-    const clip = db
+  const clipView = async (clipId: number): Promise<ClipView> => {
+    const clip = await firstRow(
+      db
       .select({ id: clips.id, envId: clips.envId, states: clips.states, actions: clips.actions })
       .from(clips)
-      .where(eq(clips.id, clipId))
-      .get();
+      .where(eq(clips.id, clipId)),
+    );
     if (!clip) throw new Error(`pair ${pairId} points at missing clip ${clipId}`);
     return clip;
   };
@@ -201,20 +209,21 @@ export function loadPairView(db: Reader, pairId: number, leaseExpiresAt: number)
     runName: row.runName,
     instructions: row.instructions,
     leaseExpiresAt,
-    left: clipView(row.pair.clipAId),
-    right: clipView(row.pair.clipBId),
+    left: await clipView(row.pair.clipAId),
+    right: await clipView(row.pair.clipBId),
   };
 }
 
 /** Choice (+ strength) -> P(left preferred); null: the annotator could not tell. */
 export { choiceToY, STRENGTHS, type Strength } from '@/trainer/contracts/choices';
 
-export function liveLabelsOn(tx: Reader, pairId: number): number {
-  const row = tx
+export async function liveLabelsOn(tx: Reader, pairId: number): Promise<number> {
+  const row = await firstRow(
+    tx
     .select({ n: sql<number>`count(*)` })
     .from(labels)
-    .where(and(eq(labels.pairId, pairId), sql`${labels.undoneAt} is null`))
-    .get();
+    .where(and(eq(labels.pairId, pairId), sql`${labels.undoneAt} is null`)),
+  );
   return row?.n ?? 0;
 }
 
@@ -222,23 +231,24 @@ export function liveLabelsOn(tx: Reader, pairId: number): number {
  * Keeps pairs.status in step with the live label count (after a submit, an undo, or a gold mark).
  * A gold pair stays pending: every annotator is to answer it, however many already have.
  */
-export function refreshPairStatus(tx: Tx, pairId: number): void {
-  const pair = tx.select({ wanted: pairs.labelsWanted, goldChoice: pairs.goldChoice }).from(pairs).where(eq(pairs.id, pairId)).get();
+export async function refreshPairStatus(tx: Tx, pairId: number): Promise<void> {
+  const pair = await firstRow(tx.select({ wanted: pairs.labelsWanted, goldChoice: pairs.goldChoice }).from(pairs).where(eq(pairs.id, pairId)));
   if (!pair) return;
-  const status = pair.goldChoice === null && liveLabelsOn(tx, pairId) >= pair.wanted ? 'done' : 'pending';
-  tx.update(pairs).set({ status }).where(eq(pairs.id, pairId)).run();
+  const status = pair.goldChoice === null && (await liveLabelsOn(tx, pairId)) >= pair.wanted ? 'done' : 'pending';
+  await tx.update(pairs).set({ status }).where(eq(pairs.id, pairId));
 }
 
-export function holdsLiveLease(tx: Reader, pairId: number, userId: number, now: number): boolean {
-  const lease = tx
+export async function holdsLiveLease(tx: Reader, pairId: number, userId: number, now: number): Promise<boolean> {
+  const lease = await firstRow(
+    tx
     .select({ pairId: leases.pairId })
     .from(leases)
-    .where(and(eq(leases.pairId, pairId), eq(leases.userId, userId), gt(leases.expiresAt, now)))
-    .get();
+    .where(and(eq(leases.pairId, pairId), eq(leases.userId, userId), gt(leases.expiresAt, now))),
+  );
   return lease !== undefined;
 }
 
 /** Drops every lease on a pair (it was flagged broken: nobody should keep it on screen). */
-export function leasesReleased(tx: Tx, pairId: number): void {
-  tx.delete(leases).where(eq(leases.pairId, pairId)).run();
+export async function leasesReleased(tx: Tx, pairId: number): Promise<void> {
+  await tx.delete(leases).where(eq(leases.pairId, pairId));
 }

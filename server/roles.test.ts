@@ -12,7 +12,7 @@ import { addRun, addUser, callerFor, freshDb, outcome } from '@/tests/helpers/se
 
 let db: Db;
 let cleanup: () => void;
-beforeAll(() => ({ db, cleanup } = freshDb('roles')));
+beforeAll(async () => ({ db, cleanup } = (await freshDb('roles'))));
 afterAll(() => cleanup());
 
 type RoleName = 'anonymous' | 'annotator' | 'researcher' | 'admin';
@@ -20,8 +20,8 @@ const ROLE_NAMES: RoleName[] = ['anonymous', 'annotator', 'researcher', 'admin']
 type Caller = ReturnType<typeof callerFor>;
 
 /** A fresh signed-in user per call, so calls never depend on each other's leases or labels. */
-function userFor(role: RoleName): User | null {
-  return role === 'anonymous' ? null : addUser(db, role);
+async function userFor(role: RoleName): Promise<User | null> {
+  return role === 'anonymous' ? null : await addUser(db, role);
 }
 
 /** Leases a pair as `caller` when it may (else returns a pair id that exists anyway). */
@@ -31,8 +31,8 @@ async function leasedPair(caller: Caller, role: RoleName, fallbackPairId: number
 }
 
 /** One small run for the read-only procedures (created on first use, after the db exists). */
-let readOnlyRun: ReturnType<typeof addRun> | undefined;
-const matrixRun = () => (readOnlyRun ??= addRun(db, { count: 2, name: 'read-only matrix run' }));
+let readOnlyRun: Awaited<ReturnType<typeof addRun>> | undefined;
+const matrixRun = async () => (readOnlyRun ??= (await addRun(db, { count: 2, name: 'read-only matrix run' })));
 
 const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: RoleName) => Promise<unknown> }> = {
   'label.next': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.next({}) },
@@ -63,24 +63,24 @@ const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: 
   },
   'admin.users.resetPassword': {
     allowed: ['admin'],
-    call: (c) => c.admin.users.resetPassword({ userId: addUser(db, 'annotator').id, password: 'another long pw' }),
+    call: async (c) => c.admin.users.resetPassword({ userId: (await addUser(db, 'annotator')).id, password: 'another long pw' }),
   },
   'runs.create': {
     allowed: ['researcher', 'admin'],
     call: (c) => c.runs.create({ name: 'matrix run', envId: 'grid5', instructions: 'Prefer the goal.' }),
   },
-  'runs.pause': { allowed: ['researcher', 'admin'], call: (c) => c.runs.pause({ runId: addRun(db, { count: 0 }).runId }) },
-  'runs.resume': { allowed: ['researcher', 'admin'], call: (c) => c.runs.resume({ runId: addRun(db, { count: 0, status: 'paused' }).runId }) },
-  'runs.stop': { allowed: ['researcher', 'admin'], call: (c) => c.runs.stop({ runId: addRun(db, { count: 0 }).runId }) },
-  'inspect.run': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.run({ runId: matrixRun().runId }) },
-  'inspect.metrics': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.metrics({ runIds: [matrixRun().runId] }) },
-  'inspect.checkpoints': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.checkpoints({ runId: matrixRun().runId }) },
-  'inspect.pairs': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.pairs({ runId: matrixRun().runId, limit: 5 }) },
-  'inspect.pair': { allowed: ['researcher', 'admin'], call: (c) => c.inspect.pair({ pairId: matrixRun().pairIds[0]! }) },
-  'quality.agreement': { allowed: ['researcher', 'admin'], call: (c) => c.quality.agreement({ runId: matrixRun().runId }) },
+  'runs.pause': { allowed: ['researcher', 'admin'], call: async (c) => c.runs.pause({ runId: (await addRun(db, { count: 0 })).runId }) },
+  'runs.resume': { allowed: ['researcher', 'admin'], call: async (c) => c.runs.resume({ runId: (await addRun(db, { count: 0, status: 'paused' })).runId }) },
+  'runs.stop': { allowed: ['researcher', 'admin'], call: async (c) => c.runs.stop({ runId: (await addRun(db, { count: 0 })).runId }) },
+  'inspect.run': { allowed: ['researcher', 'admin'], call: async (c) => c.inspect.run({ runId: (await matrixRun()).runId }) },
+  'inspect.metrics': { allowed: ['researcher', 'admin'], call: async (c) => c.inspect.metrics({ runIds: [(await matrixRun()).runId] }) },
+  'inspect.checkpoints': { allowed: ['researcher', 'admin'], call: async (c) => c.inspect.checkpoints({ runId: (await matrixRun()).runId }) },
+  'inspect.pairs': { allowed: ['researcher', 'admin'], call: async (c) => c.inspect.pairs({ runId: (await matrixRun()).runId, limit: 5 }) },
+  'inspect.pair': { allowed: ['researcher', 'admin'], call: async (c) => c.inspect.pair({ pairId: (await matrixRun()).pairIds[0]! }) },
+  'quality.agreement': { allowed: ['researcher', 'admin'], call: async (c) => c.quality.agreement({ runId: (await matrixRun()).runId }) },
   'quality.setGold': {
     allowed: ['admin'],
-    call: (c) => c.quality.setGold({ pairId: addRun(db, { count: 1 }).pairIds[0]!, choice: 'left' }),
+    call: async (c) => c.quality.setGold({ pairId: (await addRun(db, { count: 1 })).pairIds[0]!, choice: 'left' }),
   },
   'label.myRuns': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.myRuns() },
   'label.history': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.history() },
@@ -99,34 +99,34 @@ const procedures: Record<string, { allowed: RoleName[]; call: (c: Caller, role: 
     allowed: ['annotator', 'researcher', 'admin'],
     call: async (c, role) => c.label.flag({ pairId: await leasedPair(c, role, 1), side: 'left', comment: 'the clip is frozen' }),
   },
-  'label.onboarding': { allowed: ['annotator', 'researcher', 'admin'], call: (c) => c.label.onboarding({ runId: matrixRun().runId }) },
+  'label.onboarding': { allowed: ['annotator', 'researcher', 'admin'], call: async (c) => c.label.onboarding({ runId: (await matrixRun()).runId }) },
   'label.practice': {
     allowed: ['annotator', 'researcher', 'admin'],
-    call: (c) => {
-      const run = addRun(db, { count: 1, practicePairs: 1, goldChoices: ['left'] });
+    call: async (c) => {
+      const run = await addRun(db, { count: 1, practicePairs: 1, goldChoices: ['left'] });
       return c.label.practice({ runId: run.runId, answers: [{ pairId: run.pairIds[0]!, choice: 'left' }] });
     },
   },
-  'runs.updateCampaign': { allowed: ['researcher', 'admin'], call: (c) => c.runs.updateCampaign({ runId: addRun(db, { count: 0 }).runId, name: 'renamed' }) },
+  'runs.updateCampaign': { allowed: ['researcher', 'admin'], call: async (c) => c.runs.updateCampaign({ runId: (await addRun(db, { count: 0 })).runId, name: 'renamed' }) },
   'runs.setAssignments': {
     allowed: ['researcher', 'admin'],
-    call: (c) => c.runs.setAssignments({ runId: addRun(db, { count: 0 }).runId, userIds: [addUser(db, 'annotator').id] }),
+    call: async (c) => c.runs.setAssignments({ runId: (await addRun(db, { count: 0 })).runId, userIds: [(await addUser(db, 'annotator')).id] }),
   },
-  'runs.annotators': { allowed: ['researcher', 'admin'], call: (c) => c.runs.annotators({ runId: matrixRun().runId }) },
-  'runs.flags': { allowed: ['researcher', 'admin'], call: (c) => c.runs.flags({ runId: matrixRun().runId }) },
+  'runs.annotators': { allowed: ['researcher', 'admin'], call: async (c) => c.runs.annotators({ runId: (await matrixRun()).runId }) },
+  'runs.flags': { allowed: ['researcher', 'admin'], call: async (c) => c.runs.flags({ runId: (await matrixRun()).runId }) },
   'admin.users.setRole': {
     allowed: ['admin'],
-    call: (c) => c.admin.users.setRole({ userId: addUser(db, 'annotator').id, role: 'researcher' }),
+    call: async (c) => c.admin.users.setRole({ userId: (await addUser(db, 'annotator')).id, role: 'researcher' }),
   },
   'admin.users.setDisabled': {
     allowed: ['admin'],
-    call: (c) => c.admin.users.setDisabled({ userId: addUser(db, 'annotator').id, disabled: true }),
+    call: async (c) => c.admin.users.setDisabled({ userId: (await addUser(db, 'annotator')).id, disabled: true }),
   },
 };
 
 describe('role matrix', () => {
-  beforeAll(() => {
-    addRun(db, { count: 40 });
+  beforeAll(async () => {
+    await addRun(db, { count: 40 });
   });
 
   const cases = Object.entries(procedures).flatMap(([name, p]) =>
@@ -139,12 +139,12 @@ describe('role matrix', () => {
   );
 
   it.each(cases)('$name as $role -> $expected', async ({ role, expected, call }) => {
-    expect(await outcome(call(callerFor(db, userFor(role)), role))).toBe(expected);
+    expect(await outcome(call(callerFor(db, await userFor(role)), role))).toBe(expected);
   });
 
   it('checks the role before it reads the input', async () => {
     expect(await outcome(callerFor(db, null).label.submit({ bogus: true } as never))).toBe('UNAUTHORIZED');
-    expect(await outcome(callerFor(db, addUser(db, 'annotator')).admin.users.create({} as never))).toBe('FORBIDDEN');
+    expect(await outcome(callerFor(db, await addUser(db, 'annotator')).admin.users.create({} as never))).toBe('FORBIDDEN');
   });
 
   it('covers every procedure of the router', async () => {

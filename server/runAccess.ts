@@ -3,6 +3,7 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { pairs, practiceAttempts, runAssignments, runs, type Role, type RunStatus } from '@/db/schema';
 import type { Db } from '@/db/client';
 import type { Tx } from '@/db/transactions';
+import { asFlag, firstRow } from '@/db/dialect';
 
 /**
  * Who may label which run (campaigns): annotators see runs open to all and runs they are
@@ -21,14 +22,14 @@ type Reader = Db | Tx;
 /** Runs this person may see and label; undefined (no restriction) for researchers and admins. */
 export function visibleRuns(user: Labeler): SQL | undefined {
   if (user.role !== 'annotator') return undefined;
-  return sql`(${runs.openToAll} = 1 or exists (select 1 from ${runAssignments}
+  return sql`(${eq(runs.openToAll, true)} or exists (select 1 from ${runAssignments}
     where ${runAssignments.runId} = ${runs.id} and ${runAssignments.userId} = ${user.id}))`;
 }
 
 /** The run has no practice round, or this user passed it. */
 export function practiceDone(userId: number): SQL {
   return sql`(${runs.practicePairs} = 0 or exists (select 1 from ${practiceAttempts}
-    where ${practiceAttempts.runId} = ${runs.id} and ${practiceAttempts.userId} = ${userId} and ${practiceAttempts.passed} = 1))`;
+    where ${practiceAttempts.runId} = ${runs.id} and ${practiceAttempts.userId} = ${userId} and ${eq(practiceAttempts.passed, true)}))`;
 }
 
 export { pairNotFlagged } from '@/db/flags';
@@ -45,18 +46,19 @@ export interface RunGate {
  * The run as this person may label it, or a NOT_FOUND naming it: a run they may not see is
  * answered exactly like one that does not exist, so run ids of other campaigns do not leak.
  */
-export function runForLabeler(db: Reader, user: Labeler, runId: number): RunGate {
-  const row = db
+export async function runForLabeler(db: Reader, user: Labeler, runId: number): Promise<RunGate> {
+  const row = await firstRow(
+    db
     .select({
       id: runs.id,
       name: runs.name,
       status: runs.status,
-      practiceDone: sql<number>`${practiceDone(user.id)}`,
+      practiceDone: asFlag(practiceDone(user.id)),
       preferenceStrength: runs.preferenceStrength,
     })
     .from(runs)
-    .where(and(eq(runs.id, runId), visibleRuns(user)))
-    .get();
+    .where(and(eq(runs.id, runId), visibleRuns(user))),
+  );
   if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `run ${runId} does not exist` });
   return { id: row.id, name: row.name, status: row.status, practiceRequired: !row.practiceDone, preferenceStrength: row.preferenceStrength };
 }
@@ -75,8 +77,8 @@ export function assertAcceptsLabels(gate: RunGate): void {
 }
 
 /** The run a pair belongs to, gated for this person (NOT_FOUND when the pair does not exist). */
-export function runOfPair(db: Reader, user: Labeler, pairId: number): RunGate {
-  const pair = db.select({ runId: pairs.runId }).from(pairs).where(eq(pairs.id, pairId)).get();
+export async function runOfPair(db: Reader, user: Labeler, pairId: number): Promise<RunGate> {
+  const pair = await firstRow(db.select({ runId: pairs.runId }).from(pairs).where(eq(pairs.id, pairId)));
   if (!pair) throw new TRPCError({ code: 'NOT_FOUND', message: `pair ${pairId} does not exist` });
   return runForLabeler(db, user, pair.runId);
 }

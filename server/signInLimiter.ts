@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { signInAttempts } from '@/db/schema';
 import { writeTx, type Tx } from '@/db/transactions';
 import { RATE_LIMITED_ERROR } from '@/server/signInErrors';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 export { parseRateLimitedError } from '@/server/signInErrors';
 
@@ -45,23 +46,22 @@ export class SignInRateLimitedError extends Error {
   }
 }
 /** How long until the failures matching `where` drop below `limit`, or 0 if they already are. */
-function waitFor(db: Db | Tx, where: SQL | undefined, limit: number, now: number): number {
-  const rows = db
+async function waitFor(db: Db | Tx, where: SQL | undefined, limit: number, now: number): Promise<number> {
+  const rows = await db
     .select({ at: signInAttempts.at })
     .from(signInAttempts)
     .where(and(where, eq(signInAttempts.succeeded, false), gt(signInAttempts.at, now - WINDOW_MS)))
-    .orderBy(signInAttempts.at)
-    .all();
+    .orderBy(signInAttempts.at);
   if (rows.length < limit) return 0;
   // The attempt becomes possible when all but limit - 1 of these have left the window.
   return rows[rows.length - limit]!.at + WINDOW_MS - now;
 }
 
-function verdict(tx: Tx, key: SignInKey, now: number): SignInVerdict {
-  const byAddress = waitFor(tx, eq(signInAttempts.address, key.address), ADDRESS_FAILURES, now);
+async function verdict(tx: Tx, key: SignInKey, now: number): Promise<SignInVerdict> {
+  const byAddress = await waitFor(tx, eq(signInAttempts.address, key.address), ADDRESS_FAILURES, now);
   if (byAddress > 0) return { allowed: false, retryAfterMs: byAddress, reason: 'address' };
   const known =
-    tx
+    (await firstRow(tx
       .select({ n: count() })
       .from(signInAttempts)
       .where(
@@ -71,12 +71,11 @@ function verdict(tx: Tx, key: SignInKey, now: number): SignInVerdict {
           eq(signInAttempts.succeeded, true),
           gt(signInAttempts.at, now - KNOWN_ADDRESS_MS),
         ),
-      )
-      .get()!.n > 0;
+      )))!.n > 0;
   const accountScope = known
     ? and(eq(signInAttempts.email, key.email), eq(signInAttempts.address, key.address))
     : eq(signInAttempts.email, key.email);
-  const byAccount = waitFor(tx, accountScope, ACCOUNT_FAILURES, now);
+  const byAccount = await waitFor(tx, accountScope, ACCOUNT_FAILURES, now);
   if (byAccount > 0) return { allowed: false, retryAfterMs: byAccount, reason: 'account' };
   return { allowed: true };
 }
@@ -86,34 +85,32 @@ function verdict(tx: Tx, key: SignInKey, now: number): SignInVerdict {
  * in the same IMMEDIATE transaction: parallel guesses cannot all pass the check before any of
  * them is counted. `finishSignIn` turns it into a success when the password matched.
  */
-export function beginSignIn(db: Db, key: SignInKey, now: number): (SignInVerdict & { allowed: false }) | { allowed: true; attemptId: number } {
-  return writeTx(db, (tx) => {
-    const decision = verdict(tx, key, now);
+export async function beginSignIn(db: Db, key: SignInKey, now: number): Promise<(SignInVerdict & { allowed: false }) | { allowed: true; attemptId: number }> {
+  return writeTx(db, async (tx) => {
+    const decision = await verdict(tx, key, now);
     if (!decision.allowed) return decision;
-    const { id } = tx
+    const { id } = await returnedRow(tx
       .insert(signInAttempts)
       .values({ email: key.email, address: key.address, succeeded: false, at: now })
-      .returning({ id: signInAttempts.id })
-      .get();
+      .returning({ id: signInAttempts.id }));
     return { allowed: true as const, attemptId: id };
   });
 }
 
 /** Marks the attempt a success (clearing its account's failures) or leaves it a failure; prunes expired rows. */
-export function finishSignIn(db: Db, attemptId: number, key: SignInKey, succeeded: boolean, now: number): void {
-  writeTx(db, (tx) => {
+export async function finishSignIn(db: Db, attemptId: number, key: SignInKey, succeeded: boolean, now: number): Promise<void> {
+  await writeTx(db, async (tx) => {
     if (succeeded) {
-      tx.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId)).run();
-      tx.delete(signInAttempts).where(and(eq(signInAttempts.email, key.email), eq(signInAttempts.succeeded, false))).run();
+      await tx.update(signInAttempts).set({ succeeded: true }).where(eq(signInAttempts.id, attemptId));
+      await tx.delete(signInAttempts).where(and(eq(signInAttempts.email, key.email), eq(signInAttempts.succeeded, false)));
     }
-    tx.delete(signInAttempts)
+    await tx.delete(signInAttempts)
       .where(
         or(
           and(eq(signInAttempts.succeeded, false), lt(signInAttempts.at, now - WINDOW_MS)),
           lt(signInAttempts.at, now - KNOWN_ADDRESS_MS),
         ),
-      )
-      .run();
+      );
   });
 }
 

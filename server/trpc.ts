@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import { getDb, type Db } from '@/db/client';
 import { ROLES, type Role } from '@/db/schema';
+import { isConstraintViolation } from '@/db/dialect';
 import type { SessionUser } from './auth';
 import { getServerEnv } from './env';
 import { sessionTokenFromHeaders } from './http/sessionToken';
@@ -31,8 +32,8 @@ export type Context = ReturnType<typeof createContextInner>;
  * they still hold (a disabled account, or one whose password or role changed since the token was
  * issued, loses access at its next request, not when its token expires) and with which role.
  */
-export function contextForClaims(db: Db, claims: SessionClaims | null): Context {
-  const user = activeSessionUser(db, claims);
+export async function contextForClaims(db: Db, claims: SessionClaims | null): Promise<Context> {
+  const user = await activeSessionUser(db, claims);
   return createContextInner({ session: user ? { user } : null, db });
 }
 
@@ -62,15 +63,14 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * SQLite constraint violations (a unique index, a foreign key) mean the request clashed with
+ * Constraint violations (a unique index, a foreign key; SQLite or PostgreSQL) mean the request clashed with
  * the data, not that the server broke: answer CONFLICT instead of a 500.
  */
 const mapDatabaseErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause: unknown = result.error.cause;
-    const code = (cause as { code?: unknown } | undefined)?.code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+    if (isConstraintViolation(cause)) {
       throw new TRPCError({ code: 'CONFLICT', message: 'the request conflicts with existing data', cause });
     }
   }

@@ -6,6 +6,7 @@ import { forbidden, redirect } from 'next/navigation';
 import { authOptions, type SessionUser } from '@/server/auth';
 import type { Role } from '@/db/schema';
 import { AREAS, type AreaPath } from '@/server/access';
+import { firstRow } from '@/db/dialect';
 
 /**
  * The signed-in user for a server component, or null. As in the tRPC context, the users table
@@ -14,7 +15,7 @@ import { AREAS, type AreaPath } from '@/server/access';
 export async function currentUser(): Promise<SessionUser | null> {
   const session = await getServerSession(authOptions);
   if (!session?.user || typeof session.user.id !== 'number') return null;
-  const row = getDb().select({ role: users.role, disabled: users.disabled, name: users.name, email: users.email }).from(users).where(eq(users.id, session.user.id)).get();
+  const row = await firstRow(getDb().select({ role: users.role, disabled: users.disabled, name: users.name, email: users.email }).from(users).where(eq(users.id, session.user.id)));
   if (!row || row.disabled) return null;
   return { ...session.user, role: row.role, name: row.name, email: row.email };
 }

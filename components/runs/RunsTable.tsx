@@ -7,7 +7,7 @@ import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
 import { RunRowActions } from './RunRowActions';
 import { timeAgo } from './timeAgo';
-import { trainerHealthText } from './trainerHealth';
+import { trainerHealthText, trainerLine } from './trainerHealth';
 import styles from './runs.module.css';
 
 /** How often the table asks again: the trainer advances a grid5 run in about a second. */
@@ -31,7 +31,8 @@ export function RunsTable() {
     <section className="card wide">
       <h1>Runs</h1>
       {runs.data && runs.data[0] && (
-        <p data-testid="trainer-health" data-state={runs.data[0].trainer.state} className={runs.data[0].trainer.state === 'healthy' ? styles.muted : styles.error}>
+        <p data-testid="trainer-health" data-state={runs.data[0].trainer.state} className={runs.data[0].trainer.state === 'healthy' ? styles.muted : styles.error}
+          title={runs.data[0].trainer.trainers.map(trainerLine).join('\n') || undefined}>
           {trainerHealthText(runs.data[0].trainer, now)}
         </p>
       )}
@@ -59,7 +60,8 @@ export function RunsTable() {
                 <td title={`the trainer takes a step every ${r.labelBatchSize} new labels; each pair wants ${r.labelsWanted}`}>
                   {r.labelCount} <span className={styles.muted}>(batch {r.labelBatchSize})</span>
                 </td>
-                <td data-testid="iteration">{r.iteration}</td>
+                {/* The holder in the tooltip only: the cell's text is the iteration (tests and readers read it). */}
+                <td data-testid="iteration" data-held-by={r.heldBy ?? undefined} title={r.heldBy ? `trained by ${r.heldBy}` : 'no trainer holds this run now'}>{r.iteration}</td>
                 <td>{r.pairsPending} / {r.pairCount}</td>
                 <td title={new Date(r.updatedAt).toLocaleString()}>{timeAgo(r.updatedAt, now)}</td>
                 <td className={styles.error}>

@@ -9,26 +9,27 @@ import { getEnv, ENVS } from '../../trainer/envs/index';
 import { makeRng } from '../../trainer/core/rng';
 import { discreteActions } from '../../trainer/contracts/clip-actions';
 import { freshDb } from '@/tests/helpers/server/fixtures';
+import { firstRow } from '../../db/dialect';
 
 let db: Db;
 let cleanup: () => void;
 const logged: string[] = [];
-let first: ReturnType<typeof seedIfEmpty>;
+let first: Awaited<ReturnType<typeof seedIfEmpty>>;
 const ENV_PASSWORDS = { DEMO_ADMIN_PASSWORD: 'admin-pass-123', DEMO_ANNOTATOR_PASSWORD: 'annotate-pass-123' };
 
-beforeAll(() => {
-  ({ db, cleanup } = freshDb('seed'));
-  first = seedIfEmpty(db, { log: (l) => logged.push(l), env: ENV_PASSWORDS, bcryptRounds: 4, pairsPerRun: 30 });
+beforeAll(async () => {
+  ({ db, cleanup } = (await freshDb('seed')));
+  first = (await seedIfEmpty(db, { log: (l) => logged.push(l), env: ENV_PASSWORDS, bcryptRounds: 4, pairsPerRun: 30 }));
 });
 afterAll(() => cleanup());
 
-const count = (table: typeof users | typeof runs | typeof clips | typeof pairs) =>
-  db.select({ n: sql<number>`count(*)` }).from(table).get()!.n;
+const count = async (table: typeof users | typeof runs | typeof clips | typeof pairs) =>
+  (await firstRow(db.select({ n: sql<number>`count(*)` }).from(table)))!.n;
 
 describe('seedIfEmpty', () => {
-  it('creates the four demo accounts with passwords from env or generated ones', () => {
+  it('creates the four demo accounts with passwords from env or generated ones', async () => {
     expect(first.seeded).toBe(true);
-    const rows = db.select().from(users).all();
+    const rows = await db.select().from(users);
     expect(rows.map((u) => [u.email, u.role])).toEqual(DEMO_ACCOUNTS.map((a) => [a.email, a.role]));
     const byEmail = new Map(rows.map((u) => [u.email, u]));
     expect(bcrypt.compareSync('admin-pass-123', byEmail.get('admin@example.com')!.passwordHash)).toBe(true);
@@ -42,30 +43,30 @@ describe('seedIfEmpty', () => {
     expect(new Set(rows.map((u) => u.pseudonym)).size).toBe(4);
   });
 
-  it('is idempotent: a second call changes nothing and prints no passwords', () => {
-    const before = [count(users), count(runs), count(clips), count(pairs)];
+  it('is idempotent: a second call changes nothing and prints no passwords', async () => {
+    const before = [await count(users), await count(runs), await count(clips), await count(pairs)];
     const lines: string[] = [];
-    expect(seedIfEmpty(db, { log: (l) => lines.push(l), bcryptRounds: 4 }).seeded).toBe(false);
-    expect([count(users), count(runs), count(clips), count(pairs)]).toEqual(before);
+    expect((await seedIfEmpty(db, { log: (l) => lines.push(l), bcryptRounds: 4 })).seeded).toBe(false);
+    expect([await count(users), await count(runs), await count(clips), await count(pairs)]).toEqual(before);
     expect(lines).toEqual([]);
   });
 
-  it('creates one active run per registered demo env, with instructions and 30 pairs', () => {
+  it('creates one active run per registered demo env, with instructions and 30 pairs', async () => {
     const expected = DEMO_RUNS.filter((r) => r.envId in ENVS);
-    const rows = db.select().from(runs).all();
+    const rows = await db.select().from(runs);
     expect(rows.map((r) => r.envId)).toEqual(expected.map((r) => r.envId));
     for (const run of rows) {
       expect(run.status).toBe('active');
       expect(run.instructions.length).toBeGreaterThan(10);
-      expect(db.select().from(pairs).where(eq(pairs.runId, run.id)).all()).toHaveLength(30);
+      expect((await db.select().from(pairs).where(eq(pairs.runId, run.id)))).toHaveLength(30);
     }
   });
 
-  it('stores clips that replay through their env from the seed and stored actions', () => {
+  it('stores clips that replay through their env from the seed and stored actions', async () => {
     for (const demo of DEMO_RUNS.filter((r) => r.envId in ENVS)) {
       const env = getEnv(demo.envId);
-      const run = db.select().from(runs).where(eq(runs.envId, demo.envId)).get()!;
-      const rows = db.select().from(clips).where(eq(clips.runId, run.id)).all();
+      const run = (await firstRow(db.select().from(runs).where(eq(runs.envId, demo.envId))))!;
+      const rows = await db.select().from(clips).where(eq(clips.runId, run.id));
       expect(rows).toHaveLength(60);
       for (const clip of rows) {
         expect(clip.formatVersion).toBe(CLIP_FORMAT_VERSION);
@@ -92,22 +93,22 @@ describe('seedIfEmpty', () => {
     }
   });
 
-  it('skips envs that are not registered and still seeds the rest', () => {
-    const other = freshDb('seed-unknown-env');
+  it('skips envs that are not registered and still seeds the rest', async () => {
+    const other = await freshDb('seed-unknown-env');
     try {
       const lines: string[] = [];
       const demoRuns = [
         { envId: 'no-such-env', clipLength: 5, instructions: 'never shown' },
         { envId: 'grid5', clipLength: 4, instructions: 'Which clip reaches the goal?' },
       ];
-      const result = seedIfEmpty(other.db, { log: (l) => lines.push(l), bcryptRounds: 4, pairsPerRun: 2, env: {}, demoRuns });
+      const result = await seedIfEmpty(other.db, { log: (l) => lines.push(l), bcryptRounds: 4, pairsPerRun: 2, env: {}, demoRuns });
       expect(result.seeded).toBe(true);
       expect(Object.keys(result.generatedPasswords)).toHaveLength(4);
       expect(result.runIds).toHaveLength(1);
-      expect(other.db.select().from(runs).all().map((r) => r.envId)).toEqual(['grid5']);
+      expect((await other.db.select().from(runs)).map((r) => r.envId)).toEqual(['grid5']);
       expect(lines.some((l) => l.includes("'no-such-env' is not registered"))).toBe(true);
     } finally {
-      other.cleanup();
+      await other.cleanup();
     }
   });
 });

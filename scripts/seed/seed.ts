@@ -2,10 +2,11 @@ import { sql } from 'drizzle-orm';
 import { ENVS } from '../../trainer/envs/index';
 import { makeRng } from '../../trainer/core/rng';
 import type { Db } from '../../db/client';
-import { clips, pairs, runs, users, CLIP_FORMAT_VERSION, type Role } from '../../db/schema';
+import { clips, pairs, runs, users, CLIP_FORMAT_VERSION, type Role, type User } from '../../db/schema';
 import { writeTx } from '../../db/transactions';
 import { hashPassword, insertUser, randomPassword, BCRYPT_ROUNDS } from '../../db/users';
 import { randomPolicyClip } from './demo-clips';
+import { firstRow, returnedRow } from '../../db/dialect';
 
 /** The demo accounts; passwords come from these env vars or are generated and printed once. */
 export const DEMO_ACCOUNTS: ReadonlyArray<{ email: string; name: string; role: Role; passwordEnv: string }> = [
@@ -54,12 +55,12 @@ export interface SeedResult {
  * pairs. Does nothing when any user exists, so it is safe on every start. Envs that are not
  * registered (yet) are skipped with a log line.
  */
-export function seedIfEmpty(db: Db, options: SeedOptions = {}): SeedResult {
+export async function seedIfEmpty(db: Db, options: SeedOptions = {}): Promise<SeedResult> {
   const log = options.log ?? (() => {});
   const env = options.env ?? process.env;
   const rounds = options.bcryptRounds ?? BCRYPT_ROUNDS;
   const pairsPerRun = options.pairsPerRun ?? DEMO_PAIRS_PER_RUN;
-  if (countUsers(db) > 0) return { seeded: false, generatedPasswords: {}, runIds: [] };
+  if ((await countUsers(db)) > 0) return { seeded: false, generatedPasswords: {}, runIds: [] };
 
   const generatedPasswords: Record<string, string> = {};
   const accounts = DEMO_ACCOUNTS.map((account) => {
@@ -77,14 +78,16 @@ export function seedIfEmpty(db: Db, options: SeedOptions = {}): SeedResult {
     return known;
   });
 
-  const runIds = writeTx(db, (tx) => {
+  const runIds = await writeTx(db, async (tx) => {
     // Checked again under the write lock: two processes starting at once seed only once.
-    if (countUsers(tx) > 0) return null;
+    if ((await countUsers(tx)) > 0) return null;
     const now = Date.now();
-    const created = accounts.map((a) => insertUser(tx, { email: a.email, name: a.name, role: a.role, passwordHash: a.passwordHash }, now));
+    const created: User[] = [];
+    for (const a of accounts) created.push(await insertUser(tx, { email: a.email, name: a.name, role: a.role, passwordHash: a.passwordHash }, now));
     const researcher = created.find((u) => u.role === 'researcher');
-    return demoRuns.map((demo, runIndex) => {
-      const run = tx
+    const ids: number[] = [];
+    for (const [runIndex, demo] of demoRuns.entries()) {
+      const run = await returnedRow(tx
         .insert(runs)
         .values({
           // Not "(random policy)": the name outlives the seed once the trainer learns; the
@@ -99,23 +102,24 @@ export function seedIfEmpty(db: Db, options: SeedOptions = {}): SeedResult {
           createdAt: now,
           updatedAt: now,
         })
-        .returning({ id: runs.id })
-        .get();
+        .returning({ id: runs.id }));
       // Fixed seeds: every fresh demo database holds the same clips.
       const priorities = makeRng(1000 + runIndex);
       for (let p = 0; p < pairsPerRun; p++) {
-        const [a, b] = [0, 1].map((side) => {
+        const clipId = async (side: number) => {
           const clip = randomPolicyClip(demo.envId, 10_000 * (runIndex + 1) + 2 * p + side, demo.clipLength);
-          return tx
+          return (await returnedRow(tx
             .insert(clips)
             .values({ runId: run.id, ...clip, formatVersion: CLIP_FORMAT_VERSION, createdAt: now })
-            .returning({ id: clips.id })
-            .get().id;
-        }) as [number, number];
-        tx.insert(pairs).values({ runId: run.id, clipAId: a, clipBId: b, priority: priorities.next(), createdAt: now }).run();
+            .returning({ id: clips.id }))).id;
+        };
+        const a = await clipId(0);
+        const b = await clipId(1);
+        await tx.insert(pairs).values({ runId: run.id, clipAId: a, clipBId: b, priority: priorities.next(), createdAt: now });
       }
-      return run.id;
-    });
+      ids.push(run.id);
+    }
+    return ids;
   });
   if (runIds === null) return { seeded: false, generatedPasswords: {}, runIds: [] };
 
@@ -130,6 +134,6 @@ export function seedIfEmpty(db: Db, options: SeedOptions = {}): SeedResult {
   return { seeded: true, generatedPasswords, runIds };
 }
 
-function countUsers(db: Pick<Db, 'select'>): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).get()?.n ?? 0;
+async function countUsers(db: Pick<Db, 'select'>): Promise<number> {
+  return (await firstRow(db.select({ n: sql<number>`count(*)` }).from(users)))?.n ?? 0;
 }

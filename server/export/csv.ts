@@ -20,9 +20,9 @@ export const FORMULA_START = /^[=+\-@\t\r]/;
  * as a formula starts with a single quote (see FORMULA_START, docs/export-schema.md). An export with no rows is the
  * header alone, so a reader still learns the columns.
  */
-export function* csvChunks(pages: Iterable<ExportRecord[]>): Generator<Uint8Array, void, undefined> {
+export async function* csvChunks(pages: AsyncIterable<ExportRecord[]> | Iterable<ExportRecord[]>): AsyncGenerator<Uint8Array, void, undefined> {
   let first = true;
-  for (const page of pages) {
+  for await (const page of pages) {
     if (page.length === 0) continue;
     const data = page.map((record) => COLUMN_NAMES.map((name) => columnValue(record, name) ?? ''));
     const text = Papa.unparse({ fields: COLUMN_NAMES, data }, { header: first, newline: '\n', escapeFormulae: FORMULA_START });

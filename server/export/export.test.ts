@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import type { User } from '@/db/schema';
 import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 import { exportChunks } from './export';
+import { collect } from '@/tests/helpers/collect';
 import { readExportPages, countExportRows } from './query';
 import { readCsv, readJsonl, readParquet, type ReadBackRecord } from './readBack';
 import { EXPORT_COLUMNS, EXPORT_FORMATS, type ExportFilters, type ExportFormat } from './schema';
@@ -12,7 +13,7 @@ import { attachCheckpoint, expectedRecord, insertLabel } from '@/tests/helpers/s
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 1, 12); // 2025-03-01 12:00 UTC
 
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let db: Db;
 let ann1: User;
 let ann2: User;
@@ -21,35 +22,35 @@ let undone: number;
 let runA: number;
 let runB: number;
 
-beforeAll(() => {
-  env = freshDb('export');
+beforeAll(async () => {
+  env = (await freshDb('export'));
   db = env.db;
-  ann1 = addUser(db, 'annotator', 'ann1@example.com');
-  ann2 = addUser(db, 'annotator', 'ann2@example.com');
-  const a = addRun(db, { count: 3, labelsWanted: 2, name: 'run A' });
-  const b = addRun(db, { count: 1, name: 'run B' });
+  ann1 = (await addUser(db, 'annotator', 'ann1@example.com'));
+  ann2 = (await addUser(db, 'annotator', 'ann2@example.com'));
+  const a = await addRun(db, { count: 3, labelsWanted: 2, name: 'run A' });
+  const b = await addRun(db, { count: 1, name: 'run B' });
   runA = a.runId;
   runB = b.runId;
-  attachCheckpoint(db, runA, a.pairIds[0]!);
+  await attachCheckpoint(db, runA, a.pairIds[0]!);
   const [p0, p1, p2] = a.pairIds as [number, number, number];
-  live.push(insertLabel(db, { pairId: p0, userId: ann1.id, choice: 'left', answeredAt: T0 }));
-  live.push(insertLabel(db, { pairId: p0, userId: ann2.id, choice: 'right', answeredAt: T0 + DAY }));
-  live.push(insertLabel(db, { pairId: p1, userId: ann1.id, choice: 'equal', answeredAt: T0 + 2 * DAY }));
-  live.push(insertLabel(db, { pairId: p1, userId: ann2.id, choice: 'cant_tell', answeredAt: T0 + 3 * DAY }));
-  live.push(insertLabel(db, { pairId: p2, userId: ann1.id, choice: 'left', answeredAt: T0 + 4 * DAY }));
-  undone = insertLabel(db, { pairId: p2, userId: ann2.id, choice: 'left', answeredAt: T0 + 4 * DAY, undone: true });
-  live.push(insertLabel(db, { pairId: b.pairIds[0]!, userId: ann2.id, choice: 'right', answeredAt: T0 + 5 * DAY }));
+  live.push(await insertLabel(db, { pairId: p0, userId: ann1.id, choice: 'left', answeredAt: T0 }));
+  live.push(await insertLabel(db, { pairId: p0, userId: ann2.id, choice: 'right', answeredAt: T0 + DAY }));
+  live.push(await insertLabel(db, { pairId: p1, userId: ann1.id, choice: 'equal', answeredAt: T0 + 2 * DAY }));
+  live.push(await insertLabel(db, { pairId: p1, userId: ann2.id, choice: 'cant_tell', answeredAt: T0 + 3 * DAY }));
+  live.push(await insertLabel(db, { pairId: p2, userId: ann1.id, choice: 'left', answeredAt: T0 + 4 * DAY }));
+  undone = (await insertLabel(db, { pairId: p2, userId: ann2.id, choice: 'left', answeredAt: T0 + 4 * DAY, undone: true }));
+  live.push(await insertLabel(db, { pairId: b.pairIds[0]!, userId: ann2.id, choice: 'right', answeredAt: T0 + 5 * DAY }));
 });
 
 afterAll(() => env.cleanup());
 
-function bytesOf(format: ExportFormat, filters: ExportFilters, pageSize?: number): Uint8Array {
-  const chunks = [...exportChunks(db.$client, format, filters, { pageSize })];
+async function bytesOf(format: ExportFormat, filters: ExportFilters, pageSize?: number): Promise<Uint8Array> {
+  const chunks = await collect(exportChunks(db, format, filters, { pageSize }));
   return Buffer.concat(chunks);
 }
 
 async function readBack(format: ExportFormat, filters: ExportFilters, pageSize?: number): Promise<ReadBackRecord[]> {
-  const bytes = bytesOf(format, filters, pageSize);
+  const bytes = await bytesOf(format, filters, pageSize);
   if (format === 'parquet') return readParquet(bytes);
   const text = Buffer.from(bytes).toString('utf8');
   return format === 'csv' ? readCsv(text).records : readJsonl(text);
@@ -65,7 +66,7 @@ describe.each(EXPORT_FORMATS)('%s export', (format) => {
     expect(ids(records)).not.toContain(undone);
     for (const record of records) {
       expect(Object.keys(record)).toEqual(EXPORT_COLUMNS.map(([name]) => name));
-      expect(record).toEqual(expectedRecord(db, record.label_id as number));
+      expect(record).toEqual(await expectedRecord(db, record.label_id as number));
     }
     // The checkpoint-produced pair carries its checkpoint and a true return; the others null.
     const withCheckpoint = records.find((r) => r.label_id === live[0])!;
@@ -81,7 +82,7 @@ describe.each(EXPORT_FORMATS)('%s export', (format) => {
     expect(JSON.stringify(pseudo)).not.toContain('@example.com');
     const withEmails = await readBack(format, { runId: runB, emails: true });
     expect(withEmails.map((r) => r.annotator)).toEqual(['ann2@example.com']);
-    expect(withEmails[0]).toEqual(expectedRecord(db, live[5]!, true));
+    expect(withEmails[0]).toEqual(await expectedRecord(db, live[5]!, true));
   });
 
   it('exports nothing, readably, when nothing matches', async () => {
@@ -91,42 +92,42 @@ describe.each(EXPORT_FORMATS)('%s export', (format) => {
 });
 
 describe('filters', () => {
-  it('by run, date range (inclusive), annotator (email or pseudonym) and choice', () => {
-    const labelIds = (filters: ExportFilters) => [...readExportPages(db.$client, filters)].flat().map((r) => r.label_id);
-    expect(labelIds({ runId: runA })).toEqual(live.slice(0, 5));
-    expect(labelIds({ runId: runB })).toEqual(live.slice(5));
-    expect(labelIds({ from: T0 + DAY, to: T0 + 3 * DAY })).toEqual(live.slice(1, 4));
-    expect(labelIds({ annotator: 'ANN1@example.com' })).toEqual([live[0], live[2], live[4]]);
-    expect(labelIds({ annotator: ann2.pseudonym })).toEqual([live[1], live[3], live[5]]);
-    expect(labelIds({ choice: 'left' })).toEqual([live[0], live[4]]);
-    expect(labelIds({ runId: runA, choice: 'right', annotator: 'ann2@example.com' })).toEqual([live[1]]);
-    expect(countExportRows(db.$client, { runId: runA })).toBe(5);
-    expect(countExportRows(db.$client, {})).toBe(6);
+  it('by run, date range (inclusive), annotator (email or pseudonym) and choice', async () => {
+    const labelIds = async (filters: ExportFilters) => (await collect(readExportPages(db, filters))).flat().map((r) => r.label_id);
+    expect(await labelIds({ runId: runA })).toEqual(live.slice(0, 5));
+    expect(await labelIds({ runId: runB })).toEqual(live.slice(5));
+    expect(await labelIds({ from: T0 + DAY, to: T0 + 3 * DAY })).toEqual(live.slice(1, 4));
+    expect(await labelIds({ annotator: 'ANN1@example.com' })).toEqual([live[0], live[2], live[4]]);
+    expect(await labelIds({ annotator: ann2.pseudonym })).toEqual([live[1], live[3], live[5]]);
+    expect(await labelIds({ choice: 'left' })).toEqual([live[0], live[4]]);
+    expect(await labelIds({ runId: runA, choice: 'right', annotator: 'ann2@example.com' })).toEqual([live[1]]);
+    expect(await countExportRows(db, { runId: runA })).toBe(5);
+    expect(await countExportRows(db, {})).toBe(6);
   });
 });
 
 describe('streaming', () => {
-  let big: ReturnType<typeof freshDb>;
+  let big: Awaited<ReturnType<typeof freshDb>>;
   const N = 1050;
   const PAGE = 100;
 
-  beforeAll(() => {
-    big = freshDb('export-big');
-    const user = addUser(big.db, 'annotator');
-    const run = addRun(big.db, { count: N });
-    run.pairIds.forEach((pairId, i) => insertLabel(big.db, { pairId, userId: user.id, choice: i % 2 ? 'left' : 'right', answeredAt: T0 + i }));
+  beforeAll(async () => {
+    big = (await freshDb('export-big'));
+    const user = await addUser(big.db, 'annotator');
+    const run = await addRun(big.db, { count: N });
+    for (const [i, pairId] of run.pairIds.entries()) await insertLabel(big.db, { pairId, userId: user.id, choice: i % 2 ? 'left' : 'right', answeredAt: T0 + i });
   });
   afterAll(() => big.cleanup());
 
   it.each(EXPORT_FORMATS)('%s: reads one page per chunk, only as chunks are asked for', async (format) => {
     const pageSizes: number[] = [];
-    const chunks = exportChunks(big.db.$client, format, {}, { pageSize: PAGE, onPage: (rows) => pageSizes.push(rows) });
+    const chunks = exportChunks(big.db, format, {}, { pageSize: PAGE, onPage: (rows) => pageSizes.push(rows) });
     // Lazy: nothing is read until the first chunk is wanted, then exactly one page.
     expect(pageSizes).toEqual([]);
-    const first = chunks.next();
+    const first = await chunks.next();
     expect(first.done).toBe(false);
     expect(pageSizes).toEqual([PAGE]);
-    const rest = [...chunks];
+    const rest = await collect(chunks);
     const pages = Math.ceil(N / PAGE);
     expect(pageSizes).toHaveLength(pages);
     expect(Math.max(...pageSizes)).toBe(PAGE);
@@ -144,14 +145,14 @@ describe('streaming', () => {
     }
   });
 
-  it('fixes the set at the start: labels added during the export are not in it', () => {
-    const pages = readExportPages(big.db.$client, {}, PAGE);
-    const first = pages.next().value!;
-    const user = addUser(big.db, 'annotator');
-    const extra = addRun(big.db, { count: 1 });
-    insertLabel(big.db, { pairId: extra.pairIds[0]!, userId: user.id, choice: 'left', answeredAt: T0 });
-    const total = first.length + [...pages].flat().length;
+  it('fixes the set at the start: labels added during the export are not in it', async () => {
+    const pages = readExportPages(big.db, {}, PAGE);
+    const first = (await pages.next()).value!;
+    const user = await addUser(big.db, 'annotator');
+    const extra = await addRun(big.db, { count: 1 });
+    await insertLabel(big.db, { pairId: extra.pairIds[0]!, userId: user.id, choice: 'left', answeredAt: T0 });
+    const total = first.length + (await collect(pages)).flat().length;
     expect(total).toBe(N);
-    expect(countExportRows(big.db.$client, {})).toBe(N + 1);
+    expect(await countExportRows(big.db, {})).toBe(N + 1);
   });
 });

@@ -1,11 +1,11 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '@/db/client';
 import { csvChunks } from './csv';
 import { jsonlChunks } from './jsonl';
 import { parquetChunks } from './parquet';
 import { DEFAULT_PAGE_SIZE, readExportPages } from './query';
 import type { ExportFilters, ExportFormat, ExportRecord } from './schema';
 
-const WRITERS: Record<ExportFormat, (pages: Iterable<ExportRecord[]>) => Generator<Uint8Array, void, undefined>> = {
+const WRITERS: Record<ExportFormat, (pages: AsyncIterable<ExportRecord[]>) => AsyncGenerator<Uint8Array, void, undefined>> = {
   jsonl: jsonlChunks,
   csv: csvChunks,
   parquet: parquetChunks,
@@ -29,18 +29,18 @@ export interface ExportOptions {
  * out before asking for the next (a file stream, an HTTP response).
  */
 export function exportChunks(
-  sqlite: Database.Database,
+  db: Db,
   format: ExportFormat,
   filters: ExportFilters,
   options: ExportOptions = {},
-): Generator<Uint8Array, void, undefined> {
-  const pages = readExportPages(sqlite, filters, options.pageSize ?? DEFAULT_PAGE_SIZE);
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const pages = readExportPages(db, filters, options.pageSize ?? DEFAULT_PAGE_SIZE);
   const watched = options.onPage ? tap(pages, options.onPage) : pages;
   return WRITERS[format](watched);
 }
 
-function* tap(pages: Iterable<ExportRecord[]>, onPage: (rows: number) => void): Generator<ExportRecord[], void, undefined> {
-  for (const page of pages) {
+async function* tap(pages: AsyncIterable<ExportRecord[]>, onPage: (rows: number) => void): AsyncGenerator<ExportRecord[], void, undefined> {
+  for await (const page of pages) {
     onPage(page.length);
     yield page;
   }

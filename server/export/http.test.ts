@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '@/db/schema';
-import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
+import { addRun, addUser, freshDb, inOrder } from '@/tests/helpers/server/fixtures';
 import { handleExportRequest } from './http';
 import { readJsonl, readParquet } from './readBack';
 import { insertLabel } from '@/tests/helpers/server/export-fixtures';
 
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let labelIds: number[] = [];
 
-beforeAll(() => {
-  env = freshDb('export-http');
-  const user = addUser(env.db, 'annotator');
-  const run = addRun(env.db, { count: 3 });
-  labelIds = run.pairIds.map((pairId, i) => insertLabel(env.db, { pairId, userId: user.id, choice: 'left', answeredAt: 1_740_000_000_000 + i }));
+beforeAll(async () => {
+  env = (await freshDb('export-http'));
+  const user = await addUser(env.db, 'annotator');
+  const run = await addRun(env.db, { count: 3 });
+  labelIds = await inOrder(run.pairIds, (pairId, i) => insertLabel(env.db, { pairId, userId: user.id, choice: 'left', answeredAt: 1_740_000_000_000 + i }));
 });
 afterAll(() => env.cleanup());
 
@@ -21,9 +21,9 @@ async function get(query: string, role: Role | null) {
   let opened = false;
   const response = await handleExportRequest(new Request(`http://test/api/export?${query}`), {
     currentUser: async () => (role ? { role } : null),
-    sqlite: () => {
+    db: () => {
       opened = true;
-      return env.db.$client;
+      return env.db;
     },
     now: () => Date.UTC(2025, 5, 7),
   });

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Db } from '@/db/client';
 import type { Role } from '@/db/schema';
 import { CONTENT_TYPES, exportChunks, exportFilename } from './export';
 import { EXPORT_SCHEMA_VERSION, exportQuerySchema } from './schema';
@@ -7,7 +7,7 @@ export interface ExportRequestDeps {
   /** Who is asking, as the users table says now (null when signed out or disabled). */
   currentUser: () => Promise<{ role: Role } | null>;
   /** The database connection, opened only once the caller is known to be an admin. */
-  sqlite: () => Database.Database;
+  db: () => Db;
   now?: () => number;
 }
 
@@ -30,12 +30,12 @@ export async function handleExportRequest(req: Request, deps: ExportRequestDeps)
   if (!parsed.success) return problem(400, parsed.error.issues.map((i) => i.message).join('; '));
   const { format, filters } = parsed.data;
 
-  const chunks = exportChunks(deps.sqlite(), format, filters);
+  const chunks = exportChunks(deps.db(), format, filters);
   const body = new ReadableStream<Uint8Array>({
     // Pull-driven: the next page is read only when the client has taken the last one.
-    pull(controller) {
+    async pull(controller) {
       try {
-        const next = chunks.next();
+        const next = await chunks.next();
         if (next.done) controller.close();
         else controller.enqueue(next.value);
       } catch (error) {
@@ -44,7 +44,7 @@ export async function handleExportRequest(req: Request, deps: ExportRequestDeps)
       }
     },
     cancel() {
-      chunks.return();
+      void chunks.return();
     },
   });
   const filename = exportFilename(format, filters, deps.now?.() ?? Date.now());

@@ -18,8 +18,8 @@ export function jsonlLine(record: ExportRecord): string {
 }
 
 /** JSONL bytes, one chunk per page of records. */
-export function* jsonlChunks(pages: Iterable<ExportRecord[]>): Generator<Uint8Array, void, undefined> {
-  for (const page of pages) {
+export async function* jsonlChunks(pages: AsyncIterable<ExportRecord[]> | Iterable<ExportRecord[]>): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const page of pages) {
     let text = '';
     for (const record of page) text += jsonlLine(record);
     yield encoder.encode(text);

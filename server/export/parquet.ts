@@ -73,7 +73,7 @@ function columnsOf(page: ExportRecord[]): ColumnSource[] {
  * Parquet bytes: the header, then one row group per page (yielded as soon as it is encoded),
  * then the footer. Peak memory is one page plus its encoding, not the dataset.
  */
-export function* parquetChunks(pages: Iterable<ExportRecord[]>): Generator<Uint8Array, void, undefined> {
+export async function* parquetChunks(pages: AsyncIterable<ExportRecord[]> | Iterable<ExportRecord[]>): AsyncGenerator<Uint8Array, void, undefined> {
   const writer = new DrainingWriter();
   const parquet = new ParquetWriter({
     writer,
@@ -81,7 +81,7 @@ export function* parquetChunks(pages: Iterable<ExportRecord[]>): Generator<Uint8
     kvMetadata: [{ key: 'sobirl.export_schema_version', value: String(EXPORT_SCHEMA_VERSION) }],
     createdBy: 'sobirl-label export',
   });
-  for (const page of pages) {
+  for await (const page of pages) {
     // Synchronous here: the writer has no async flush.
     void parquet.write({ columnData: columnsOf(page), rowGroupSize: page.length });
     yield writer.take();

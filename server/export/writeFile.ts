@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
-import type Database from 'better-sqlite3';
+import type { Db } from '@/db/client';
 import { exportChunks } from './export';
 import type { ExportFilters, ExportFormat } from './schema';
 
@@ -10,7 +10,7 @@ import type { ExportFilters, ExportFormat } from './schema';
  * a failed or interrupted export never leaves a truncated file under the real name.
  */
 export async function writeExportFile(
-  sqlite: Database.Database,
+  db: Db,
   format: ExportFormat,
   filters: ExportFilters,
   out: string,
@@ -21,7 +21,7 @@ export async function writeExportFile(
   const stream = toStdout ? process.stdout : fs.createWriteStream(target);
   let bytes = 0;
   try {
-    for (const chunk of exportChunks(sqlite, format, filters, options)) {
+    for await (const chunk of exportChunks(db, format, filters, options)) {
       bytes += chunk.byteLength;
       if (!stream.write(chunk)) await once(stream, 'drain');
     }

@@ -25,7 +25,7 @@ export function authRouteHandlers(options: AuthOptions) {
     const limited = await withBodyLimit(req, (body) => new NextRequest(url, { method: req.method, headers: req.headers, body: body as BodyInit }));
     if (limited instanceof Response) return limited;
     const response = await nextAuth(limited, ctx);
-    return new URL(req.url).pathname.endsWith('/callback/credentials') ? asTooManyRequests(response) : response;
+    return new URL(req.url).pathname.endsWith('/callback/credentials') ? await asTooManyRequests(response) : response;
   }
   return { GET, POST };
 }

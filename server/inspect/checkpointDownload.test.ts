@@ -6,16 +6,16 @@ import { freshDb } from '@/tests/helpers/server/fixtures';
 import { handleCheckpointDownload } from './checkpointDownload';
 import { T0, insertCheckpoint, insertRun } from '@/tests/helpers/server/inspect-fixtures';
 
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let checkpointId: number;
 let runId: number;
 const x = Float64Array.from({ length: 25 }, (_, i) => i / 10);
 const Q = Float64Array.from({ length: 100 }, (_, i) => -i);
 
-beforeAll(() => {
-  env = freshDb('checkpoint-download');
-  runId = insertRun(env.db, { name: 'download' });
-  checkpointId = insertCheckpoint(env.db, { runId, iteration: 7, createdAt: T0, labelWatermark: 0, x, Q });
+beforeAll(async () => {
+  env = (await freshDb('checkpoint-download'));
+  runId = (await insertRun(env.db, { name: 'download' }));
+  checkpointId = (await insertCheckpoint(env.db, { runId, iteration: 7, createdAt: T0, labelWatermark: 0, x, Q }));
 });
 afterAll(() => env.cleanup());
 

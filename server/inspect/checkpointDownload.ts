@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, type Role } from '@/db/schema';
+import { firstRow } from '@/db/dialect';
 
 export const CHECKPOINT_PARTS = ['reward_model', 'policy'] as const;
 export type CheckpointPart = (typeof CHECKPOINT_PARTS)[number];
@@ -40,11 +41,10 @@ export async function handleCheckpointDownload(idParam: string, req: Request, de
   if (!part) return problem(400, `part must be one of ${CHECKPOINT_PARTS.join(', ')}; got '${partParam}'`);
 
   const column = part === 'reward_model' ? checkpoints.rewardModel : checkpoints.policy;
-  const row = deps.db()
+  const row = await firstRow(deps.db()
     .select({ runId: checkpoints.runId, iteration: checkpoints.iteration, formatVersion: checkpoints.formatVersion, blob: column })
     .from(checkpoints)
-    .where(eq(checkpoints.id, id))
-    .get();
+    .where(eq(checkpoints.id, id)));
   if (!row) return problem(404, `checkpoint ${id} does not exist`);
   if (!row.blob) return problem(404, `checkpoint ${id} has no ${part} blob`);
   // A copy into a fresh ArrayBuffer: Response takes BufferSource, and the row's Buffer may share a pool.

@@ -49,20 +49,19 @@ const CACHE_LIMIT = 20_000;
  * Decoded checkpoints by id; blobs are read only for ids not decoded before. A checkpoint that
  * does not decode (format, checksum, size) is reported, never half-used.
  */
-export function decodeCheckpoints(db: Db, runId: number, ctx: TabularRunContext, ids: readonly number[]): Map<number, DecodedCheckpoint> {
+export async function decodeCheckpoints(db: Db, runId: number, ctx: TabularRunContext, ids: readonly number[]): Promise<Map<number, DecodedCheckpoint>> {
   let known = cache.get(db);
   if (!known) cache.set(db, (known = new Map()));
   const missing = ids.filter((id) => !known.has(id));
   if (missing.length > 0) {
     if (known.size + missing.length > CACHE_LIMIT) known.clear();
-    const rows = db
+    const rows = await db
       .select({
         id: checkpoints.id, iteration: checkpoints.iteration, formatVersion: checkpoints.formatVersion,
         rewardModel: checkpoints.rewardModel, policy: checkpoints.policy,
       })
       .from(checkpoints)
-      .where(and(eq(checkpoints.runId, runId), inArray(checkpoints.id, missing)))
-      .all();
+      .where(and(eq(checkpoints.runId, runId), inArray(checkpoints.id, missing)));
     for (const row of rows) known.set(row.id, decodeOne(ctx, runId, row));
   }
   const out = new Map<number, DecodedCheckpoint>();
@@ -93,14 +92,13 @@ function decodeOne(
 }
 
 /** The run's checkpoints without blobs, oldest first. */
-export function listCheckpointRows(db: Db, runId: number): CheckpointRow[] {
-  return db
+export async function listCheckpointRows(db: Db, runId: number): Promise<CheckpointRow[]> {
+  return await db
     .select({
       id: checkpoints.id, iteration: checkpoints.iteration, createdAt: checkpoints.createdAt,
       labelWatermark: checkpoints.labelWatermark, labelsUsed: checkpoints.labelsUsed, formatVersion: checkpoints.formatVersion,
     })
     .from(checkpoints)
     .where(eq(checkpoints.runId, runId))
-    .orderBy(checkpoints.iteration)
-    .all();
+    .orderBy(checkpoints.iteration);
 }

@@ -34,7 +34,7 @@ export interface StepRewards {
 
 export type Scoring = { id: number; iteration: number } | undefined;
 
-export function tabularStepRewards(db: Db, run: Run, scoring: Scoring, notes: string[]): StepRewards {
+export async function tabularStepRewards(db: Db, run: Run, scoring: Scoring, notes: string[]): Promise<StepRewards> {
   const ctx = tabularContext(run);
   if (!ctx.ok) {
     notes.push(`no learned reward per step: ${ctx.reason}`);
@@ -42,7 +42,7 @@ export function tabularStepRewards(db: Db, run: Run, scoring: Scoring, notes: st
   }
   const trueTable = ctx.value.shape.trueReward;
   let learnedTable: Float64Array | null = null;
-  const decoded = scoring ? decodeCheckpoints(db, run.id, ctx.value, [scoring.id]).get(scoring.id) : undefined;
+  const decoded = scoring ? (await decodeCheckpoints(db, run.id, ctx.value, [scoring.id])).get(scoring.id) : undefined;
   if (!scoring) notes.push('the run has no checkpoint yet');
   else if (decoded && !decoded.ok) notes.push(decoded.error);
   else if (decoded?.ok) learnedTable = decoded.reward;
@@ -65,11 +65,11 @@ export function tabularStepRewards(db: Db, run: Run, scoring: Scoring, notes: st
 }
 
 /** Neural runs: the checkpoint's reward model on each step's observation; the true reward replayed. No heat map. */
-export function neuralStepRewards(db: Db, runId: number, ctx: NeuralRunContext, scoring: Scoring, notes: string[]): StepRewards {
+export async function neuralStepRewards(db: Db, runId: number, ctx: NeuralRunContext, scoring: Scoring, notes: string[]): Promise<StepRewards> {
   let model: NeuralRewardModel | null = null;
   if (!scoring) notes.push('the run has no checkpoint yet');
   else {
-    const decoded = loadCheckpointRewardModel(db, runId, ctx, scoring.id);
+    const decoded = await loadCheckpointRewardModel(db, runId, ctx, scoring.id);
     if (decoded.ok) model = decoded.model;
     else notes.push(decoded.error);
   }

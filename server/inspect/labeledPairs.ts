@@ -1,7 +1,7 @@
 import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '@/db/client';
-import { clips, labels, pairs } from '@/db/schema';
+import { clipOf, clipStepsById } from '@/db/clips';
+import { labels, pairs } from '@/db/schema';
 import { discreteActions } from '@/trainer/contracts/clip-actions';
 
 /** A usable label (live, with a preference) of a run, with both clips' steps. */
@@ -14,26 +14,18 @@ export interface LabeledPairRow {
 }
 
 /** The run's usable labels, newest first; `limit` keeps the newest ones only. */
-export function labeledPairRows(db: Db, runId: number, limit?: number): LabeledPairRow[] {
-  const clipA = alias(clips, 'clip_a');
-  const clipB = alias(clips, 'clip_b');
+export async function labeledPairRows(db: Db, runId: number, limit?: number): Promise<LabeledPairRow[]> {
   const query = db
-    .select({
-      labelId: labels.id, y: labels.y,
-      aId: clipA.id, aStates: clipA.states, aActions: clipA.actions,
-      bId: clipB.id, bStates: clipB.states, bActions: clipB.actions,
-    })
+    .select({ labelId: labels.id, y: labels.y, aId: pairs.clipAId, bId: pairs.clipBId })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .innerJoin(clipA, eq(clipA.id, pairs.clipAId))
-    .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
     .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt)))
     .orderBy(desc(labels.id));
-  const rows = limit === undefined ? query.all() : query.limit(limit).all();
-  return rows.map((r) => ({
-    labelId: r.labelId,
-    y: r.y!,
-    a: { id: r.aId, states: r.aStates, actions: discreteActions(r.aActions, 'the labeled-pairs inspector') },
-    b: { id: r.bId, states: r.bStates, actions: discreteActions(r.bActions, 'the labeled-pairs inspector') },
-  }));
+  const rows = limit === undefined ? await query : await query.limit(limit);
+  const steps = await clipStepsById(db, rows.flatMap((r) => [r.aId, r.bId]));
+  const side = (id: number) => {
+    const { states, actions } = clipOf(steps, id);
+    return { id, states, actions: discreteActions(actions, 'the labeled-pairs inspector') };
+  };
+  return rows.map((r) => ({ labelId: r.labelId, y: r.y!, a: side(r.aId), b: side(r.bId) }));
 }

@@ -17,6 +17,7 @@ import { getEnv, type Env } from '@/trainer/envs';
 import { NEURAL_CHECKPOINT_ROW_FORMAT } from '@/trainer/contracts/neural-checkpoint';
 import { outdatedObservationMessage } from '@/trainer/contracts/tabular-checkpoint';
 import { decodeNeuralRewardModel, stepRewards, type NeuralRewardModel } from './neuralRewardModel';
+import { firstRow } from '@/db/dialect';
 
 /** checkpoints.format_version of a neural row (trainer/contracts/neural-checkpoint.ts; tabular rows are 1). */
 export { NEURAL_CHECKPOINT_ROW_FORMAT };
@@ -84,7 +85,7 @@ const modelParameters = new WeakMap<Db, { total: number }>();
 const MODEL_CACHE_ENTRIES = 2_000;
 
 /** Checkpoint `checkpointId` of run `runId` as a reward model, or why it cannot be read. */
-export function loadCheckpointRewardModel(db: Db, runId: number, ctx: NeuralRunContext, checkpointId: number): DecodedModel {
+export async function loadCheckpointRewardModel(db: Db, runId: number, ctx: NeuralRunContext, checkpointId: number): Promise<DecodedModel> {
   let known = models.get(db);
   if (!known) models.set(db, (known = new Map()));
   const hit = known.get(checkpointId);
@@ -94,11 +95,10 @@ export function loadCheckpointRewardModel(db: Db, runId: number, ctx: NeuralRunC
     known.set(checkpointId, hit);
     return hit;
   }
-  const row = db
+  const row = await firstRow(db
     .select({ iteration: checkpoints.iteration, formatVersion: checkpoints.formatVersion, blob: checkpoints.rewardModel })
     .from(checkpoints)
-    .where(and(eq(checkpoints.runId, runId), eq(checkpoints.id, checkpointId)))
-    .get();
+    .where(and(eq(checkpoints.runId, runId), eq(checkpoints.id, checkpointId))));
   if (!row) return { ok: false, error: `checkpoint ${checkpointId} is not one of run ${runId}'s` };
   const label = `checkpoint ${checkpointId} (iteration ${row.iteration}) of run ${runId}`;
   const decoded: DecodedModel = row.formatVersion === NEURAL_CHECKPOINT_ROW_FORMAT
@@ -145,13 +145,13 @@ const RETURN_CACHE_ENTRIES = 200_000;
  * Each checkpoint's learned return of each clip, aligned with `clips` (or the reason the
  * checkpoint is unreadable). Only (checkpoint, clip) pairs not computed before cost a forward pass.
  */
-export function learnedClipReturns(
+export async function learnedClipReturns(
   db: Db,
   runId: number,
   ctx: NeuralRunContext,
   checkpointIds: readonly number[],
   clips: readonly PreparedClip[],
-): Map<number, { ok: true; returns: Float64Array } | { ok: false; error: string }> {
+): Promise<Map<number, { ok: true; returns: Float64Array } | { ok: false; error: string }>> {
   let cache = returns.get(db);
   if (!cache) returns.set(db, (cache = { byCheckpoint: new Map(), entries: 0 }));
   const out = new Map<number, { ok: true; returns: Float64Array } | { ok: false; error: string }>();
@@ -159,7 +159,7 @@ export function learnedClipReturns(
     let known = cache.byCheckpoint.get(id);
     let missing = clips.filter((c) => !known?.has(c.id));
     if (missing.length > 0) {
-      const decoded = loadCheckpointRewardModel(db, runId, ctx, id);
+      const decoded = await loadCheckpointRewardModel(db, runId, ctx, id);
       if (!decoded.ok) {
         out.set(id, decoded);
         continue;

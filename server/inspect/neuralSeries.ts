@@ -51,19 +51,19 @@ export function sampleCheckpoints<T>(rows: readonly T[], max: number): T[] {
   return picked;
 }
 
-export function neuralLearnedSeries(
+export async function neuralLearnedSeries(
   db: Db,
   runId: number,
   ctx: NeuralRunContext,
   rows: readonly CheckpointRow[],
   names: readonly string[],
   notes: string[],
-): Record<string, SeriesPoint[]> {
+): Promise<Record<string, SeriesPoint[]>> {
   const wantAccuracy = names.includes('accuracy/heldout'), wantCorrelation = names.includes('correlation/segment_return');
   if (!wantAccuracy && !wantCorrelation) return {};
 
   // Newest labels first; their distinct clips in that order (so the correlation's cap keeps the newest).
-  const labeled = labeledPairRows(db, runId, NEURAL_SERIES_LABELS + 1);
+  const labeled = await labeledPairRows(db, runId, NEURAL_SERIES_LABELS + 1);
   if (labeled.length > NEURAL_SERIES_LABELS) {
     labeled.length = NEURAL_SERIES_LABELS;
     notes.push(`neural run: held-out accuracy and correlation use the newest ${NEURAL_SERIES_LABELS} labels`);
@@ -94,7 +94,7 @@ export function neuralLearnedSeries(
   if (scored.length < rows.length) {
     notes.push(`neural run: held-out accuracy and correlation on ${scored.length} of ${rows.length} checkpoints (spread over the run, the first and the newest included)`);
   }
-  const learned = learnedClipReturns(db, runId, ctx, scored.map((r) => r.id), prepared);
+  const learned = await learnedClipReturns(db, runId, ctx, scored.map((r) => r.id), prepared);
   const withReward: CheckpointReward[] = scored.map((r) => {
     const d = learned.get(r.id);
     if (d && !d.ok) notes.push(d.error);

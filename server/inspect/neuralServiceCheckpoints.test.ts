@@ -13,6 +13,7 @@ import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
 import { makeTeacher } from '@/trainer/teachers';
 import { clipToSegment } from '@/trainer/service/simulated-annotators';
 import { TrainerService } from '@/trainer/service/trainer-service';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 /**
  * The two sides agree on real data: a cartpole run trained by the trainer service (neural engine,
@@ -26,11 +27,11 @@ const TINY = {
   algorithm: { upperSteps: 3, rolloutSteps: 5, exploreWarmup: 0 },
 };
 const BATCH = 8;
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let runId: number;
 
 async function annotate(db: Db, n: number, seed: number): Promise<void> {
-  const caller = callerFor(db, addUser(db, 'annotator'));
+  const caller = callerFor(db, await addUser(db, 'annotator'));
   const teacher = makeTeacher({ beta: 1 });
   const rng = makeRng(seed);
   for (let i = 0; i < n; i++) {
@@ -45,12 +46,12 @@ async function annotate(db: Db, n: number, seed: number): Promise<void> {
 
 beforeAll(async () => {
   await useTestBackend();
-  env = freshDb('inspect-neural-service');
+  env = (await freshDb('inspect-neural-service'));
   const db = env.db;
-  runId = writeTx(db, (tx) =>
-    tx.insert(runs).values({ name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH, config: TINY })
-      .returning({ id: runs.id }).get().id,
-  );
+  runId = (await writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({ name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH, config: TINY })
+      .returning({ id: runs.id }))).id,
+  ));
   const service = new TrainerService({ db, log: () => {}, simulate: false });
   expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
   for (let round = 0; round < 2; round++) {
@@ -62,16 +63,16 @@ afterAll(() => env.cleanup());
 
 describe("the trainer service's neural checkpoints, read on the web side", () => {
   it('clip inspector: learned reward per step as tfjs computes it from the same blob; true reward as stored', async () => {
-    const researcher = callerFor(env.db, addUser(env.db, 'researcher'));
+    const researcher = callerFor(env.db, await addUser(env.db, 'researcher'));
     const recent = await researcher.inspect.pairs({ runId, limit: 1 });
     const detail = await researcher.inspect.pair({ pairId: recent[0]!.pairId });
     expect(detail.notes).toEqual([]);
     expect(detail.scoredBy?.iteration).toBe(2);
-    const blob = env.db.select({ b: checkpoints.rewardModel }).from(checkpoints).where(eq(checkpoints.id, detail.scoredBy!.id)).get()!.b!;
+    const blob = (await firstRow(env.db.select({ b: checkpoints.rewardModel }).from(checkpoints).where(eq(checkpoints.id, detail.scoredBy!.id))))!.b!;
     const model = await loadRewardModel(new Uint8Array(blob));
     const cartpole = getEnv('cartpole');
     for (const inspected of [detail.clipA, detail.clipB]) {
-      const clip = env.db.select().from(clips).where(eq(clips.id, inspected.id)).get()!;
+      const clip = (await firstRow(env.db.select().from(clips).where(eq(clips.id, inspected.id))))!;
       const obs = Float32Array.from(clip.actions.flatMap((_, h) => cartpole.observe(clip.states[h])));
       const tfjs = model.predictRewards(obs, Int32Array.from(discreteActions(clip.actions, 'this test')));
       expect(inspected.learnedReward).toHaveLength(clip.actions.length);
@@ -82,7 +83,7 @@ describe("the trainer service's neural checkpoints, read on the web side", () =>
   });
 
   it("run page: held-out accuracy and correlation per checkpoint, return/learned from the trainer's evaluation", async () => {
-    const researcher = callerFor(env.db, addUser(env.db, 'researcher'));
+    const researcher = callerFor(env.db, await addUser(env.db, 'researcher'));
     const [series] = await researcher.inspect.metrics({ runIds: [runId], names: ['accuracy/heldout', 'correlation/segment_return', 'return/learned'] });
     // Checkpoints 0 and 1 have labels they did not train on; checkpoint 2 has none yet.
     expect(series!.series['accuracy/heldout']!.map((p) => p.iteration)).toEqual([0, 1]);

@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import { checkpoints, clips, labels, pairs, runs, users, type Clip } from '@/db/schema';
 import { neuralStepRewards, tabularStepRewards } from './clipStepRewards';
 import { neuralContext } from './neuralRewards';
+import { commaJoined, firstRow } from '@/db/dialect';
 import type { ClipActions } from '@/trainer/contracts/clip-actions';
 
 export type { RewardHeatmap } from './clipStepRewards';
@@ -26,14 +27,14 @@ export interface InspectedClip {
  * `checkpointId` (default: the run's newest) learned: reward per step of each clip beside the
  * true one, and for tabular runs the whole reward table (the heat map).
  */
-export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
-  const pair = db.select().from(pairs).where(eq(pairs.id, pairId)).get();
+export async function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
+  const pair = await firstRow(db.select().from(pairs).where(eq(pairs.id, pairId)));
   if (!pair) throw new TRPCError({ code: 'NOT_FOUND', message: `pair ${pairId} does not exist` });
-  const run = db.select().from(runs).where(eq(runs.id, pair.runId)).get()!;
-  const clipRows = db.select().from(clips).where(inArray(clips.id, [pair.clipAId, pair.clipBId])).all();
+  const run = (await firstRow(db.select().from(runs).where(eq(runs.id, pair.runId))))!;
+  const clipRows = await db.select().from(clips).where(inArray(clips.id, [pair.clipAId, pair.clipBId]));
   const clipA = clipRows.find((c) => c.id === pair.clipAId)!;
   const clipB = clipRows.find((c) => c.id === pair.clipBId)!;
-  const labelRows = db
+  const labelRows = await db
     .select({
       id: labels.id, choice: labels.choice, y: labels.y, annotator: users.pseudonym,
       answeredAt: labels.answeredAt, responseMs: labels.responseMs,
@@ -41,24 +42,22 @@ export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
     .from(labels)
     .innerJoin(users, eq(users.id, labels.userId))
     .where(and(eq(labels.pairId, pairId), isNull(labels.undoneAt)))
-    .orderBy(labels.id)
-    .all();
+    .orderBy(labels.id);
   const drawnBy = pair.checkpointId === null ? null
-    : db.select({ id: checkpoints.id, iteration: checkpoints.iteration }).from(checkpoints).where(eq(checkpoints.id, pair.checkpointId)).get() ?? null;
+    : (await firstRow(db.select({ id: checkpoints.id, iteration: checkpoints.iteration }).from(checkpoints).where(eq(checkpoints.id, pair.checkpointId)))) ?? null;
 
-  const scoring = db
+  const scoring = await firstRow(db
     .select({ id: checkpoints.id, iteration: checkpoints.iteration })
     .from(checkpoints)
     .where(and(eq(checkpoints.runId, run.id), checkpointId === undefined ? undefined : eq(checkpoints.id, checkpointId)))
-    .orderBy(desc(checkpoints.iteration))
-    .get();
+    .orderBy(desc(checkpoints.iteration)));
   if (checkpointId !== undefined && !scoring) {
     throw new TRPCError({ code: 'NOT_FOUND', message: `checkpoint ${checkpointId} is not one of run ${run.id}'s` });
   }
 
   const notes: string[] = [];
   const neural = neuralContext(run);
-  const rewards = neural.ok ? neuralStepRewards(db, run.id, neural.value, scoring, notes) : tabularStepRewards(db, run, scoring, notes);
+  const rewards = neural.ok ? await neuralStepRewards(db, run.id, neural.value, scoring, notes) : await tabularStepRewards(db, run, scoring, notes);
   const inspect = (clip: Clip): InspectedClip => {
     const steps = rewards.of(clip);
     return {
@@ -80,14 +79,14 @@ export function loadPairDetail(db: Db, pairId: number, checkpointId?: number) {
 
 /** The run's most recently labeled pairs, newest label first, with their label counts. */
 /** Labeled pairs of a run, the most recently labeled first; `offset` pages back, `pairId` finds one. */
-export function loadRecentPairs(db: Db, runId: number, limit: number, opts: { offset?: number; pairId?: number | undefined } = {}) {
-  return db
+export async function loadRecentPairs(db: Db, runId: number, limit: number, opts: { offset?: number; pairId?: number | undefined } = {}) {
+  return (await db
     .select({
       pairId: pairs.id,
       iteration: pairs.iteration,
       labelCount: sql<number>`count(${labels.id})`,
       lastAnsweredAt: sql<number>`max(${labels.answeredAt})`,
-      choices: sql<string>`group_concat(${labels.choice}, ',')`,
+      choices: commaJoined(db, labels.choice),
     })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
@@ -96,6 +95,5 @@ export function loadRecentPairs(db: Db, runId: number, limit: number, opts: { of
     .orderBy(desc(sql`max(${labels.id})`))
     .limit(limit)
     .offset(opts.offset ?? 0)
-    .all()
-    .map((r) => ({ ...r, choices: r.choices ? r.choices.split(',') : [] }));
+  ).map((r) => ({ ...r, choices: r.choices ? r.choices.split(',') : [] }));
 }

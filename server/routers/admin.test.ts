@@ -5,15 +5,16 @@ import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { authorizeCredentials } from '../auth';
 import { addRun, addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
+import { firstRow } from '@/db/dialect';
 
 let db: Db;
 let cleanup: () => void;
-beforeAll(() => ({ db, cleanup } = freshDb('admin')));
+beforeAll(async () => ({ db, cleanup } = (await freshDb('admin'))));
 afterAll(() => cleanup());
 
 describe('admin.users', () => {
   it('creates a user who can then sign in, with a pseudonym and no hash in the answer', async () => {
-    const admin = callerFor(db, addUser(db, 'admin'));
+    const admin = callerFor(db, await addUser(db, 'admin'));
     const created = await admin.admin.users.create({ email: '  New.Person@Example.com ', name: 'New Person', role: 'researcher', password: 'sup3r secret' });
     expect(created).toMatchObject({ email: 'new.person@example.com', name: 'New Person', role: 'researcher', disabled: false });
     expect(created.pseudonym).toMatch(/^res-[0-9a-f]{4,}$/);
@@ -26,7 +27,7 @@ describe('admin.users', () => {
   });
 
   it('refuses duplicate emails, weak passwords and unknown roles with 4xx codes', async () => {
-    const admin = callerFor(db, addUser(db, 'admin'));
+    const admin = callerFor(db, await addUser(db, 'admin'));
     await admin.admin.users.create({ email: 'dup@example.com', name: 'A', role: 'annotator', password: 'password1' });
     expect(await outcome(admin.admin.users.create({ email: 'DUP@example.com', name: 'B', role: 'annotator', password: 'password1' }))).toBe('CONFLICT');
     expect(await outcome(admin.admin.users.create({ email: 'x@example.com', name: 'B', role: 'annotator', password: 'short' }))).toBe('BAD_REQUEST');
@@ -36,10 +37,10 @@ describe('admin.users', () => {
   });
 
   it('resets a password: the old one stops working, the new one works', async () => {
-    const admin = callerFor(db, addUser(db, 'admin'));
-    const target = addUser(db, 'annotator');
+    const admin = callerFor(db, await addUser(db, 'admin'));
+    const target = await addUser(db, 'annotator');
     await admin.admin.users.resetPassword({ userId: target.id, password: 'brand new pass' });
-    const hash = db.select().from(users).where(eq(users.id, target.id)).get()!.passwordHash;
+    const hash = (await firstRow(db.select().from(users).where(eq(users.id, target.id))))!.passwordHash;
     expect(bcrypt.compareSync('brand new pass', hash)).toBe(true);
     expect(await authorizeCredentials(db, { email: target.email, password: 'correct horse battery' })).toBeNull();
     expect(await authorizeCredentials(db, { email: target.email, password: 'brand new pass' })).not.toBeNull();
@@ -47,9 +48,9 @@ describe('admin.users', () => {
   });
 
   it('disables an account (never your own)', async () => {
-    const adminUser = addUser(db, 'admin');
+    const adminUser = await addUser(db, 'admin');
     const admin = callerFor(db, adminUser);
-    const target = addUser(db, 'annotator');
+    const target = await addUser(db, 'annotator');
     expect(await admin.admin.users.setDisabled({ userId: target.id, disabled: true })).toEqual({ userId: target.id, disabled: true });
     expect(await authorizeCredentials(db, { email: target.email, password: 'correct horse battery' })).toBeNull();
     expect(await outcome(admin.admin.users.setDisabled({ userId: adminUser.id, disabled: true }))).toBe('BAD_REQUEST');
@@ -59,12 +60,12 @@ describe('admin.users', () => {
 
 describe('runs.list', () => {
   it('lists runs with their clip, pair and label counts', async () => {
-    const { runId, pairIds } = addRun(db, { count: 3, name: 'counted run' });
-    const annotator = addUser(db, 'annotator');
+    const { runId, pairIds } = await addRun(db, { count: 3, name: 'counted run' });
+    const annotator = await addUser(db, 'annotator');
     const caller = callerFor(db, annotator);
     const pair = (await caller.label.next({ runId })).pair!;
     await caller.label.submit({ submissionId: crypto.randomUUID(), pairId: pair.id, choice: 'left', shownAt: 1, answeredAt: 2 });
-    const list = await callerFor(db, addUser(db, 'researcher')).runs.list();
+    const list = await callerFor(db, await addUser(db, 'researcher')).runs.list();
     expect(list.find((r) => r.id === runId)).toMatchObject({
       name: 'counted run',
       envId: 'grid5',

@@ -7,6 +7,7 @@ import { writeTx } from '@/db/transactions';
 import { text, wellFormedCheck } from '@/trainer/contracts/text';
 import { revokeSessions } from '../sessionUser';
 import { createTRPCRouter, roleProcedure } from '../trpc';
+import { firstRow } from '@/db/dialect';
 
 const admin = roleProcedure('admin');
 
@@ -28,12 +29,12 @@ const publicUser = {
 
 export const adminRouter = createTRPCRouter({
   users: createTRPCRouter({
-    list: admin.query(({ ctx }) => ctx.db.select(publicUser).from(users).orderBy(asc(users.id)).all()),
+    list: admin.query(async ({ ctx }) => (await ctx.db.select(publicUser).from(users).orderBy(asc(users.id)))),
 
     create: admin
       .input(
         z.object({
-          email: text(254).trim().toLowerCase().pipe(z.email('The email address is not valid.').check(wellFormedCheck)),
+          email: text(254).trim().toLowerCase().pipe(await z.email('The email address is not valid.').check(wellFormedCheck)),
           name: text(100).trim().min(1, 'The name must not be empty.'),
           role: z.enum(ROLES, { message: `The role must be one of ${ROLES.join(', ')}.` }),
           password,
@@ -41,21 +42,21 @@ export const adminRouter = createTRPCRouter({
       )
       .mutation(({ ctx, input }) => {
         const passwordHash = hashPassword(input.password);
-        return writeTx(ctx.db, (tx) => {
-          const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get();
+        return writeTx(ctx.db, async (tx) => {
+          const taken = await firstRow(tx.select({ id: users.id }).from(users).where(eq(users.email, input.email)));
           if (taken) throw new TRPCError({ code: 'CONFLICT', message: `a user with email ${input.email} exists` });
-          const { passwordHash: _hash, sessionVersion: _version, ...created } = insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
+          const { passwordHash: _hash, sessionVersion: _version, ...created } = await insertUser(tx, { email: input.email, name: input.name, role: input.role, passwordHash }, ctx.now());
           return created;
         });
       }),
 
     resetPassword: admin.input(z.object({ userId, password })).mutation(({ ctx, input }) => {
       const passwordHash = hashPassword(input.password);
-      return writeTx(ctx.db, (tx) => {
-        const updated = tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).returning({ id: users.id }).get();
+      return writeTx(ctx.db, async (tx) => {
+        const updated = await firstRow(tx.update(users).set({ passwordHash }).where(eq(users.id, input.userId)).returning({ id: users.id }));
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
         // Whoever knew the old password may hold a session: it ends now.
-        revokeSessions(tx, updated.id);
+        await revokeSessions(tx, updated.id);
         return { userId: updated.id };
       });
     }),
@@ -65,8 +66,8 @@ export const adminRouter = createTRPCRouter({
       if (input.userId === ctx.user.id && input.role !== 'admin') {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'You cannot take the admin role from your own account.' });
       }
-      return writeTx(ctx.db, (tx) => {
-        const updated = tx.update(users).set({ role: input.role }).where(eq(users.id, input.userId)).returning({ id: users.id, role: users.role }).get();
+      return writeTx(ctx.db, async (tx) => {
+        const updated = await firstRow(tx.update(users).set({ role: input.role }).where(eq(users.id, input.userId)).returning({ id: users.id, role: users.role }));
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `User ${input.userId} does not exist.` });
         return { userId: updated.id, role: updated.role };
       });
@@ -80,15 +81,14 @@ export const adminRouter = createTRPCRouter({
       if (input.userId === ctx.user.id && input.disabled) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot disable your own account' });
       }
-      return writeTx(ctx.db, (tx) => {
-        const updated = tx
+      return writeTx(ctx.db, async (tx) => {
+        const updated = await firstRow(tx
           .update(users)
           .set({ disabled: input.disabled })
           .where(eq(users.id, input.userId))
-          .returning({ id: users.id, disabled: users.disabled })
-          .get();
+          .returning({ id: users.id, disabled: users.disabled }));
         if (!updated) throw new TRPCError({ code: 'NOT_FOUND', message: `user ${input.userId} does not exist` });
-        revokeSessions(tx, updated.id);
+        await revokeSessions(tx, updated.id);
         return { userId: updated.id, disabled: updated.disabled };
       });
     }),

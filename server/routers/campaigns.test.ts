@@ -1,23 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import { labels, leases, runAssignments, type User } from '@/db/schema';
+import { labels, leases, runAssignments, runs, type User } from '@/db/schema';
+import { writeTx } from '@/db/transactions';
 import type { Db } from '@/db/client';
 import { readExportPages } from '../export/query';
+import { collect } from '@/tests/helpers/collect';
 import { readLabels } from '@/trainer/service/store';
 import { toPreference } from '@/trainer/service/label-rows';
 import { appRouter } from '../root';
 import { addRun, addUser, callerFor, freshDb, manualClock, outcome } from '@/tests/helpers/server/fixtures';
+import { firstRow } from '@/db/dialect';
 
 let db: Db;
 let cleanup: () => void;
-beforeAll(() => ({ db, cleanup } = freshDb('campaigns')));
+beforeAll(async () => ({ db, cleanup } = (await freshDb('campaigns'))));
 afterAll(() => cleanup());
 
-function setup(opts: Parameters<typeof addRun>[1]) {
+async function setup(opts: Parameters<typeof addRun>[1]) {
   const clock = manualClock();
-  const run = addRun(db, opts);
-  const [alice, bob, res] = [addUser(db, 'annotator'), addUser(db, 'annotator'), addUser(db, 'researcher')];
+  const run = await addRun(db, opts);
+  const [alice, bob, res] = [await addUser(db, 'annotator'), await addUser(db, 'annotator'), await addUser(db, 'researcher')];
   const as = (u: User) => callerFor(db, u, clock.now);
   return { clock, run, alice, bob, res, as };
 }
@@ -26,22 +29,22 @@ const submitInput = (pairId: number, clock: { now: () => number }, choice: 'left
   submissionId: randomUUID(), pairId, choice, shownAt: clock.now() - 1500, answeredAt: clock.now(),
 });
 
-const liveLabels = (userId: number) => db.select().from(labels).where(and(eq(labels.userId, userId), isNull(labels.undoneAt))).all();
+const liveLabels = async (userId: number) => await db.select().from(labels).where(and(eq(labels.userId, userId), isNull(labels.undoneAt)));
 
-function exported(runId: number, includeFlagged = false) {
-  return [...readExportPages(db.$client, { runId, includeFlagged })].flat().map((r) => ({ pairId: r.pair_id, choice: r.choice, y: r.y }));
+async function exported(runId: number, includeFlagged = false) {
+  return (await collect(readExportPages(db, { runId, includeFlagged }))).flat().map((r) => ({ pairId: r.pair_id, choice: r.choice, y: r.y }));
 }
 
 describe('paused and stopped runs (issue 11 item 5)', () => {
   it('refuse a submit on a lease taken while the run was active, and store nothing', async () => {
     for (const status of ['paused', 'stopped'] as const) {
-      const { run, alice, as, clock } = setup({ count: 2 });
+      const { run, alice, as, clock } = await setup({ count: 2 });
       const pair = (await as(alice).label.next({ runId: run.runId })).pair!;
-      db.$client.prepare('update runs set status = ? where id = ?').run(status, run.runId);
+      await writeTx(db, (tx) => tx.update(runs).set({ status }).where(eq(runs.id, run.runId)));
       const refused = as(alice).label.submit(submitInput(pair.id, clock));
       await expect(refused).rejects.toThrow(new RegExp(`is ${status}`));
       expect(await outcome(as(alice).label.submit(submitInput(pair.id, clock)))).toBe('CONFLICT');
-      expect(liveLabels(alice.id)).toHaveLength(0);
+      expect(await liveLabels(alice.id)).toHaveLength(0);
       const { pair: none, status: st } = await as(alice).label.next({ runId: run.runId });
       expect(none).toBeNull();
       expect(st.runStatus).toBe(status);
@@ -49,26 +52,26 @@ describe('paused and stopped runs (issue 11 item 5)', () => {
   });
 
   it('refuse an undo on a paused run, so the pair is not handed out again', async () => {
-    const { run, alice, as, clock } = setup({ count: 1 });
+    const { run, alice, as, clock } = await setup({ count: 1 });
     const pair = (await as(alice).label.next({ runId: run.runId })).pair!;
     const { labelId } = await as(alice).label.submit(submitInput(pair.id, clock));
-    db.$client.prepare("update runs set status = 'paused' where id = ?").run(run.runId);
+    await writeTx(db, (tx) => tx.update(runs).set({ status: 'paused' }).where(eq(runs.id, run.runId)));
     expect(await outcome(as(alice).label.undo({ labelId }))).toBe('CONFLICT');
-    expect(db.select().from(labels).where(eq(labels.id, labelId)).get()?.undoneAt).toBeNull();
-    expect(db.select().from(leases).where(eq(leases.pairId, pair.id)).all()).toHaveLength(0);
+    expect((await firstRow(db.select().from(labels).where(eq(labels.id, labelId))))?.undoneAt).toBeNull();
+    expect((await db.select().from(leases).where(eq(leases.pairId, pair.id)))).toHaveLength(0);
   });
 });
 
 describe('replaying a submission (issue 11 item 14)', () => {
   it('answers CONFLICT, not duplicate, once that label was undone', async () => {
-    const { run, alice, as, clock } = setup({ count: 1 });
+    const { run, alice, as, clock } = await setup({ count: 1 });
     const pair = (await as(alice).label.next({ runId: run.runId })).pair!;
     const input = submitInput(pair.id, clock);
     const first = await as(alice).label.submit(input);
     expect((await as(alice).label.submit(input)).duplicate).toBe(true);
     await as(alice).label.undo({ labelId: first.labelId });
     await expect(as(alice).label.submit(input)).rejects.toThrow(/undone and is not stored/);
-    expect(liveLabels(alice.id)).toHaveLength(0);
+    expect(await liveLabels(alice.id)).toHaveLength(0);
   });
 });
 
@@ -82,7 +85,7 @@ describe('label.next grants a lease (issue 11 item 15a)', () => {
 
 describe('assignments', () => {
   it('an annotator sees and labels only runs open to all or assigned to them', async () => {
-    const { run, alice, bob, res, as } = setup({ count: 2, openToAll: false, name: 'closed run' });
+    const { run, alice, bob, res, as } = await setup({ count: 2, openToAll: false, name: 'closed run' });
     expect(await outcome(as(alice).label.next({ runId: run.runId }))).toBe('NOT_FOUND');
     expect((await as(alice).label.myRuns()).map((r) => r.id)).not.toContain(run.runId);
     // The mixed queue leaves the closed run out too.
@@ -95,7 +98,7 @@ describe('assignments', () => {
     expect((await as(res).label.next({ runId: run.runId })).pair?.runId).toBe(run.runId);
 
     await as(res).runs.setAssignments({ runId: run.runId, userIds: [alice.id] });
-    expect(db.select().from(runAssignments).where(eq(runAssignments.runId, run.runId)).all().map((a) => a.userId)).toEqual([alice.id]);
+    expect((await db.select().from(runAssignments).where(eq(runAssignments.runId, run.runId))).map((a) => a.userId)).toEqual([alice.id]);
     const mine = (await as(alice).label.myRuns()).find((r) => r.id === run.runId);
     expect(mine).toMatchObject({ name: 'closed run', mine: 0, pairsWaiting: 1, practiceRequired: false });
     expect((await as(alice).label.next({ runId: run.runId })).pair?.runId).toBe(run.runId);
@@ -110,7 +113,7 @@ describe('assignments', () => {
 describe('practice round', () => {
   it('gates real labels until the annotator matches gold often enough', async () => {
     // Pairs 0-1 are the examples, 2-3 the practice round (gold), 4-5 real pairs.
-    const { run, alice, as, clock } = setup({ count: 6, practicePairs: 2, goldChoices: ['left', 'right', 'left', 'right', null, null] });
+    const { run, alice, as, clock } = await setup({ count: 6, practicePairs: 2, goldChoices: ['left', 'right', 'left', 'right', null, null] });
     const onboarding = await as(alice).label.onboarding({ runId: run.runId });
     expect(onboarding.examples.map((e) => [e.pairId, e.answer])).toEqual([[run.pairIds[0], 'left'], [run.pairIds[1], 'right']]);
     expect(onboarding.practice.map((p) => p.pairId)).toEqual([run.pairIds[2], run.pairIds[3]]);
@@ -139,7 +142,7 @@ describe('onboarding with few gold pairs', () => {
   it('never shows the answer of a pair it then scores', async () => {
     for (const [gold, examples] of [[3, 1], [2, 0], [1, 0]] as const) {
       const goldChoices = Array.from({ length: 4 }, (_, i) => (i < gold ? 'left' : null));
-      const { run, alice, as } = setup({ count: 4, practicePairs: 2, goldChoices });
+      const { run, alice, as } = await setup({ count: 4, practicePairs: 2, goldChoices });
       const onboarding = await as(alice).label.onboarding({ runId: run.runId });
       const shown = onboarding.examples.map((e) => e.pairId);
       const scored = onboarding.practice.map((p) => p.pairId);
@@ -153,45 +156,45 @@ describe('onboarding with few gold pairs', () => {
 
 describe('history: edit and flag', () => {
   it('an edited choice is what the trainer and the export read', async () => {
-    const { run, alice, as, clock } = setup({ count: 2 });
+    const { run, alice, as, clock } = await setup({ count: 2 });
     const pair = (await as(alice).label.next({ runId: run.runId })).pair!;
     const { labelId } = await as(alice).label.submit(submitInput(pair.id, clock, 'left'));
-    expect(readLabels(db, run.runId, Number.MAX_SAFE_INTEGER).map((l) => l.y)).toEqual([1]);
+    expect((await readLabels(db, run.runId, Number.MAX_SAFE_INTEGER)).map((l) => l.y)).toEqual([1]);
     clock.advance(10 * 60_000); // long past the undo window
     const history = await as(alice).label.history({ runId: run.runId });
     expect(history.rows).toMatchObject([{ labelId, pairId: pair.id, choice: 'left', editable: true, flag: null }]);
     const edited = await as(alice).label.edit({ labelId, choice: 'right' });
     expect(edited.labelId).toBeGreaterThan(labelId);
-    expect(readLabels(db, run.runId, Number.MAX_SAFE_INTEGER).map((l) => ({ id: l.labelId, y: l.y }))).toEqual([{ id: edited.labelId, y: 0 }]);
-    expect(exported(run.runId)).toEqual([{ pairId: pair.id, choice: 'right', y: 0 }]);
+    expect((await readLabels(db, run.runId, Number.MAX_SAFE_INTEGER)).map((l) => ({ id: l.labelId, y: l.y }))).toEqual([{ id: edited.labelId, y: 0 }]);
+    expect(await exported(run.runId)).toEqual([{ pairId: pair.id, choice: 'right', y: 0 }]);
     expect(await outcome(as(alice).label.edit({ labelId, choice: 'equal' }))).toBe('CONFLICT');
-    db.$client.prepare("update runs set status = 'stopped' where id = ?").run(run.runId);
+    await writeTx(db, (tx) => tx.update(runs).set({ status: 'stopped' }).where(eq(runs.id, run.runId)));
     expect(await outcome(as(alice).label.edit({ labelId: edited.labelId, choice: 'equal' }))).toBe('CONFLICT');
     expect((await as(alice).label.history({ runId: run.runId })).rows[0]?.editable).toBe(false);
   });
 
   it('a flagged pair leaves the queue, the trainer and the export (unless asked)', async () => {
-    const { run, alice, bob, as, clock } = setup({ count: 2, labelsWanted: 2 });
+    const { run, alice, bob, as, clock } = await setup({ count: 2, labelsWanted: 2 });
     const pair = (await as(alice).label.next({ runId: run.runId })).pair!;
     await as(alice).label.submit(submitInput(pair.id, clock));
     expect(await outcome(as(bob).label.flag({ pairId: run.pairIds[1]!, side: 'left', comment: 'never shown to me' }))).toBe('FORBIDDEN');
     expect(await outcome(as(alice).label.flag({ pairId: pair.id, side: 'left', comment: '   ' }))).toBe('BAD_REQUEST');
     await as(alice).label.flag({ pairId: pair.id, side: 'right', comment: 'the right clip freezes at frame 3' });
-    expect(readLabels(db, run.runId, Number.MAX_SAFE_INTEGER)).toEqual([]);
-    expect(exported(run.runId)).toEqual([]);
-    expect(exported(run.runId, true)).toHaveLength(1);
+    expect(await readLabels(db, run.runId, Number.MAX_SAFE_INTEGER)).toEqual([]);
+    expect(await exported(run.runId)).toEqual([]);
+    expect(await exported(run.runId, true)).toHaveLength(1);
     // Bob would have been the pair's second annotator; it is not offered any more.
     const offered = (await as(bob).label.next({ runId: run.runId })).pair;
     expect(offered?.id).not.toBe(pair.id);
     expect((await as(alice).label.history({ runId: run.runId })).rows[0]?.flag).toEqual({ side: 'right', comment: 'the right clip freezes at frame 3' });
-    const researcher = addUser(db, 'researcher');
+    const researcher = await addUser(db, 'researcher');
     expect(await callerFor(db, researcher).runs.flags({ runId: run.runId })).toMatchObject([{ pairId: pair.id, side: 'right' }]);
   });
 });
 
 describe('preference strength', () => {
   it('stores slightly better as y 0.75 / 0.25, refused where the run does not ask for it', async () => {
-    const strong = setup({ count: 2, preferenceStrength: true });
+    const strong = await setup({ count: 2, preferenceStrength: true });
     const p1 = (await strong.as(strong.alice).label.next({ runId: strong.run.runId })).pair!;
     const r1 = await strong.as(strong.alice).label.submit({ ...submitInput(p1.id, strong.clock, 'right'), strength: 'slightly' });
     expect(r1.y).toBe(0.25);
@@ -199,13 +202,13 @@ describe('preference strength', () => {
     expect(await outcome(strong.as(strong.alice).label.submit({ ...submitInput(p2.id, strong.clock, 'equal'), strength: 'slightly' }))).toBe('BAD_REQUEST');
     expect((await strong.as(strong.alice).label.submit({ ...submitInput(p2.id, strong.clock, 'left'), strength: 'slightly' })).y).toBe(0.75);
     // The trainer's target is the stored y itself, and the export carries it.
-    expect(readLabels(db, strong.run.runId, Number.MAX_SAFE_INTEGER).map((l) => toPreference(l.y))).toEqual([0.25, 0.75]);
-    expect(exported(strong.run.runId).map((r) => r.y)).toEqual([0.25, 0.75]);
+    expect((await readLabels(db, strong.run.runId, Number.MAX_SAFE_INTEGER)).map((l) => toPreference(l.y))).toEqual([0.25, 0.75]);
+    expect((await exported(strong.run.runId)).map((r) => r.y)).toEqual([0.25, 0.75]);
 
-    const plain = setup({ count: 1 });
+    const plain = await setup({ count: 1 });
     const p3 = (await plain.as(plain.alice).label.next({ runId: plain.run.runId })).pair!;
     expect(await outcome(plain.as(plain.alice).label.submit({ ...submitInput(p3.id, plain.clock, 'left'), strength: 'slightly' }))).toBe('BAD_REQUEST');
-    expect(liveLabels(plain.alice.id)).toHaveLength(0);
+    expect(await liveLabels(plain.alice.id)).toHaveLength(0);
   });
 
   it('toPreference keeps the five levels and snaps anything else to the nearest', () => {

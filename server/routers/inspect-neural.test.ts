@@ -6,7 +6,7 @@ import { makeRewardModelConfig, RewardModel } from '@/trainer/models/reward-mode
 import { useTestBackend } from '@/tests/helpers/trainer/test-backend';
 import { encodeVector } from '@/trainer/contracts/tabular-checkpoint';
 import { insertLabel } from '@/tests/helpers/server/export-fixtures';
-import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
+import { addUser, callerFor, freshDb, inOrder } from '@/tests/helpers/server/fixtures';
 import { MINUTE, T0, insertBlobCheckpoint, insertEnvClip, insertMetric, insertPair, insertRun } from '@/tests/helpers/server/inspect-fixtures';
 import { NEURAL_CHECKPOINT_ROW_FORMAT as SERVICE_NEURAL_FORMAT } from '@/trainer/service/neural-checkpoint';
 import { loadCheckpointRewardModel, NEURAL_CACHE_LIMITS, NEURAL_CHECKPOINT_ROW_FORMAT, neuralCacheSize, neuralContext } from '@/server/inspect/neuralRewards';
@@ -32,7 +32,7 @@ import { NEURAL_SERIES_CHECKPOINTS, sampleCheckpoints } from '@/server/inspect/n
  *   l1 P1 left @10   l2 P2 right @20   l3 P3 left @30   (a second annotator:) l4 P1 equal @40   l5 P2 left @50
  */
 const state = (x: number, t: number) => ({ x, xDot: 0, theta: 0, thetaDot: 0, t });
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let researcher: User;
 let runId: number, brokenRunId: number, longRunId: number, oldMountaincarRunId: number;
 let pairIds: number[];
@@ -58,59 +58,59 @@ async function rewardBlob(members: Array<{ c: number; d: number } | null>): Prom
 
 beforeAll(async () => {
   await useTestBackend();
-  env = freshDb('inspect-neural');
+  env = (await freshDb('inspect-neural'));
   const db = env.db;
-  researcher = addUser(db, 'researcher');
-  const ann = addUser(db, 'annotator'), ann2 = addUser(db, 'annotator');
-  runId = insertRun(db, { name: 'cartpole sobirl', envId: 'cartpole', config: {} });
+  researcher = (await addUser(db, 'researcher'));
+  const ann = await addUser(db, 'annotator'), ann2 = await addUser(db, 'annotator');
+  runId = (await insertRun(db, { name: 'cartpole sobirl', envId: 'cartpole', config: {} }));
   const clip = (xs: number[], actions: number[]) => insertEnvClip(db, runId, 'cartpole', xs.map(state), actions);
-  const [c1, c2, c3, c4] = [clip([0, 0, 0], [1, 1]), clip([2.5, 2.5, 2.5], [0, 0]), clip([1, 2.5, 2.5], [0, 1]), clip([-1, -1, -1], [0, 0])];
-  pairIds = [[c1, c2], [c3, c4], [c2, c4]].map(([a, b]) => insertPair(db, runId, a!, b!));
+  const [c1, c2, c3, c4] = [await clip([0, 0, 0], [1, 1]), await clip([2.5, 2.5, 2.5], [0, 0]), await clip([1, 2.5, 2.5], [0, 1]), await clip([-1, -1, -1], [0, 0])];
+  pairIds = await inOrder([[c1, c2], [c3, c4], [c2, c4]], ([a, b]) => insertPair(db, runId, a!, b!));
   const [p1, p2, p3] = pairIds as [number, number, number];
   const at = (m: number) => T0 + m * MINUTE;
-  insertLabel(db, { pairId: p1, userId: ann.id, choice: 'left', answeredAt: at(10) });
-  const l2 = insertLabel(db, { pairId: p2, userId: ann.id, choice: 'right', answeredAt: at(20) });
-  const l3 = insertLabel(db, { pairId: p3, userId: ann.id, choice: 'left', answeredAt: at(30) });
-  insertLabel(db, { pairId: p1, userId: ann2.id, choice: 'equal', answeredAt: at(40) });
-  insertLabel(db, { pairId: p2, userId: ann2.id, choice: 'left', answeredAt: at(50) });
+  await insertLabel(db, { pairId: p1, userId: ann.id, choice: 'left', answeredAt: at(10) });
+  const l2 = await insertLabel(db, { pairId: p2, userId: ann.id, choice: 'right', answeredAt: at(20) });
+  const l3 = await insertLabel(db, { pairId: p3, userId: ann.id, choice: 'left', answeredAt: at(30) });
+  await insertLabel(db, { pairId: p1, userId: ann2.id, choice: 'equal', answeredAt: at(40) });
+  await insertLabel(db, { pairId: p2, userId: ann2.id, choice: 'left', answeredAt: at(50) });
 
   k1Blob = await rewardBlob([{ c: 2, d: 2 }, null]);
-  insertBlobCheckpoint(db, { runId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: await rewardBlob([null]) });
-  k1Id = insertBlobCheckpoint(db, { runId, iteration: 1, createdAt: at(20), labelWatermark: l2, rewardModel: k1Blob });
-  k2Id = insertBlobCheckpoint(db, { runId, iteration: 2, createdAt: at(60), labelWatermark: l3, rewardModel: await rewardBlob([{ c: -2, d: 0 }]) });
-  insertMetric(db, runId, 1, 'return/true', 37);
+  await insertBlobCheckpoint(db, { runId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: await rewardBlob([null]) });
+  k1Id = (await insertBlobCheckpoint(db, { runId, iteration: 1, createdAt: at(20), labelWatermark: l2, rewardModel: k1Blob }));
+  k2Id = (await insertBlobCheckpoint(db, { runId, iteration: 2, createdAt: at(60), labelWatermark: l3, rewardModel: await rewardBlob([{ c: -2, d: 0 }]) }));
+  await insertMetric(db, runId, 1, 'return/true', 37);
 
   // A run whose checkpoints are unreadable: a flipped weight byte, a tabular vector, a model for
   // another env, and a good blob in a row marked with the tabular format.
-  brokenRunId = insertRun(db, { name: 'cartpole torn', envId: 'cartpole', config: {} });
-  const b1 = insertEnvClip(db, brokenRunId, 'cartpole', [0, 1, 2].map((x) => state(x / 2, x)), [0, 1]);
-  const b2 = insertEnvClip(db, brokenRunId, 'cartpole', [0, 1, 2].map((x) => state(-x / 2, x)), [1, 1]);
-  const bp = insertPair(db, brokenRunId, b1, b2);
-  insertLabel(db, { pairId: bp, userId: ann.id, choice: 'left', answeredAt: at(70) });
+  brokenRunId = (await insertRun(db, { name: 'cartpole torn', envId: 'cartpole', config: {} }));
+  const b1 = await insertEnvClip(db, brokenRunId, 'cartpole', [0, 1, 2].map((x) => state(x / 2, x)), [0, 1]);
+  const b2 = await insertEnvClip(db, brokenRunId, 'cartpole', [0, 1, 2].map((x) => state(-x / 2, x)), [1, 1]);
+  const bp = await insertPair(db, brokenRunId, b1, b2);
+  await insertLabel(db, { pairId: bp, userId: ann.id, choice: 'left', answeredAt: at(70) });
   const torn = k1Blob.slice();
   torn[torn.length - 1] = torn[torn.length - 1]! ^ 0x01;
-  insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: torn });
-  insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 1, createdAt: at(1), labelWatermark: 0, rewardModel: encodeVector([1, 2, 3]) });
+  await insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: torn });
+  await insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 1, createdAt: at(1), labelWatermark: 0, rewardModel: encodeVector([1, 2, 3]) });
   const acrobotModel = new RewardModel(makeRewardModelConfig({ obsSize: 6, numActions: 3, hiddenSizes: [2] }));
-  insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 2, createdAt: at(2), labelWatermark: 0, rewardModel: await saveCheckpoint(acrobotModel) });
+  await insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 2, createdAt: at(2), labelWatermark: 0, rewardModel: await saveCheckpoint(acrobotModel) });
   acrobotModel.dispose();
-  insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 3, createdAt: at(3), labelWatermark: 0, rewardModel: k1Blob, formatVersion: 1 });
+  await insertBlobCheckpoint(db, { runId: brokenRunId, iteration: 3, createdAt: at(3), labelWatermark: 0, rewardModel: k1Blob, formatVersion: 1 });
 
   // A mountaincar run from before its local features: a reward model of the old 2-value observation.
-  oldMountaincarRunId = insertRun(db, { name: 'mountaincar, old observation', envId: 'mountaincar', config: {} });
+  oldMountaincarRunId = await insertRun(db, { name: 'mountaincar, old observation', envId: 'mountaincar', config: {} });
   const carAt = (position: number, t: number) => ({ position, velocity: 0.01, t });
-  const mp = insertPair(db, oldMountaincarRunId, insertEnvClip(db, oldMountaincarRunId, 'mountaincar', [0, 1, 2].map((t) => carAt(-0.5 + t / 100, t)), [2, 2]),
-    insertEnvClip(db, oldMountaincarRunId, 'mountaincar', [0, 1, 2].map((t) => carAt(-0.5 - t / 100, t)), [0, 0]));
-  insertLabel(db, { pairId: mp, userId: ann.id, choice: 'left', answeredAt: at(90) });
+  const mp = await insertPair(db, oldMountaincarRunId, await insertEnvClip(db, oldMountaincarRunId, 'mountaincar', [0, 1, 2].map((t) => carAt(-0.5 + t / 100, t)), [2, 2]),
+    await insertEnvClip(db, oldMountaincarRunId, 'mountaincar', [0, 1, 2].map((t) => carAt(-0.5 - t / 100, t)), [0, 0]));
+  await insertLabel(db, { pairId: mp, userId: ann.id, choice: 'left', answeredAt: at(90) });
   const oldCarModel = new RewardModel(makeRewardModelConfig({ obsSize: 2, numActions: 3, hiddenSizes: [2] }));
-  insertBlobCheckpoint(db, { runId: oldMountaincarRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: await saveCheckpoint(oldCarModel) });
+  await insertBlobCheckpoint(db, { runId: oldMountaincarRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, rewardModel: await saveCheckpoint(oldCarModel) });
   oldCarModel.dispose();
 
   // More checkpoints than the series score: r = x + a at every one.
-  longRunId = insertRun(db, { name: 'cartpole long', envId: 'cartpole', config: {} });
-  const lp = insertPair(db, longRunId, insertEnvClip(db, longRunId, 'cartpole', [1, 1, 1].map(state), [1, 1]), insertEnvClip(db, longRunId, 'cartpole', [0, 0, 0].map(state), [0, 0]));
-  insertLabel(db, { pairId: lp, userId: ann.id, choice: 'left', answeredAt: at(80) });
-  for (let k = 0; k < 45; k++) insertBlobCheckpoint(db, { runId: longRunId, iteration: k, createdAt: at(k), labelWatermark: 0, rewardModel: k1Blob });
+  longRunId = (await insertRun(db, { name: 'cartpole long', envId: 'cartpole', config: {} }));
+  const lp = await insertPair(db, longRunId, await insertEnvClip(db, longRunId, 'cartpole', [1, 1, 1].map(state), [1, 1]), await insertEnvClip(db, longRunId, 'cartpole', [0, 0, 0].map(state), [0, 0]));
+  await insertLabel(db, { pairId: lp, userId: ann.id, choice: 'left', answeredAt: at(80) });
+  for (let k = 0; k < 45; k++) await insertBlobCheckpoint(db, { runId: longRunId, iteration: k, createdAt: at(k), labelWatermark: 0, rewardModel: k1Blob });
 });
 afterAll(() => env.cleanup());
 
@@ -223,33 +223,33 @@ describe('inspect.pair for a neural run', () => {
 describe('neural caches stay bounded', () => {
   it('a refresh after new labels scores the new clips and reuses the cached ones', async () => {
     const db = env.db;
-    const ann = addUser(db, 'annotator');
-    const run = insertRun(db, { name: 'cartpole growing', envId: 'cartpole', config: {} });
+    const ann = await addUser(db, 'annotator');
+    const run = await insertRun(db, { name: 'cartpole growing', envId: 'cartpole', config: {} });
     const clip = (x: number, a: number) => insertEnvClip(db, run, 'cartpole', [x, x, x].map(state), [a, a]);
-    insertBlobCheckpoint(db, { runId: run, iteration: 0, createdAt: T0, labelWatermark: 0, rewardModel: k1Blob }); // r = x + a
-    insertLabel(db, { pairId: insertPair(db, run, clip(1, 0), clip(0, 0)), userId: ann.id, choice: 'left', answeredAt: T0 + MINUTE });
+    await insertBlobCheckpoint(db, { runId: run, iteration: 0, createdAt: T0, labelWatermark: 0, rewardModel: k1Blob }); // r = x + a
+    await insertLabel(db, { pairId: await insertPair(db, run, await clip(1, 0), await clip(0, 0)), userId: ann.id, choice: 'left', answeredAt: T0 + MINUTE });
     expect((await metricsOf(run, ['accuracy/heldout'])).series['accuracy/heldout']).toEqual([{ iteration: 0, value: 1 }]);
     const before = neuralCacheSize(db).returns;
     // New clips: returns 2 * (-1 + 1) = 0 and 2 * (0.5 + 0) = 1; 'left' is wrong -> accuracy (1 + 0) / 2.
-    insertLabel(db, { pairId: insertPair(db, run, clip(-1, 1), clip(0.5, 0)), userId: ann.id, choice: 'left', answeredAt: T0 + 2 * MINUTE });
+    await insertLabel(db, { pairId: await insertPair(db, run, await clip(-1, 1), await clip(0.5, 0)), userId: ann.id, choice: 'left', answeredAt: T0 + 2 * MINUTE });
     expect((await metricsOf(run, ['accuracy/heldout'])).series['accuracy/heldout']).toEqual([{ iteration: 0, value: 0.5 }]);
     expect(neuralCacheSize(db).returns - before).toBe(2); // only the two new clips cost a forward pass
   });
 
 
   it(`decoded models stay under ${NEURAL_CACHE_LIMITS.parameters} parameters however many checkpoints are read`, async () => {
-    const scratch = freshDb('inspect-neural-cache');
+    const scratch = await freshDb('inspect-neural-cache');
     try {
       const big = new RewardModel(makeRewardModelConfig({ obsSize: 4, numActions: 2, hiddenSizes: [256, 256] }));
       const blob = await saveCheckpoint(big);
       big.dispose();
-      const run = insertRun(scratch.db, { name: 'big', envId: 'cartpole', config: {} });
+      const run = await insertRun(scratch.db, { name: 'big', envId: 'cartpole', config: {} });
       const ctx = neuralContext({ envId: 'cartpole' });
       if (!ctx.ok) throw new Error(ctx.reason);
       let peak = 0;
       for (let k = 0; k < 60; k++) {
-        const id = insertBlobCheckpoint(scratch.db, { runId: run, iteration: k, createdAt: T0, labelWatermark: 0, rewardModel: blob });
-        expect(loadCheckpointRewardModel(scratch.db, run, ctx.value, id).ok).toBe(true);
+        const id = await insertBlobCheckpoint(scratch.db, { runId: run, iteration: k, createdAt: T0, labelWatermark: 0, rewardModel: blob });
+        expect((await loadCheckpointRewardModel(scratch.db, run, ctx.value, id)).ok).toBe(true);
         peak = Math.max(peak, neuralCacheSize(scratch.db).parameters);
       }
       // 60 x ~67k parameters = ~4M would not fit: the oldest were evicted.
@@ -257,7 +257,7 @@ describe('neural caches stay bounded', () => {
       expect(neuralCacheSize(scratch.db).models).toBeLessThan(60);
       expect(neuralCacheSize(scratch.db).models).toBeGreaterThan(10);
     } finally {
-      scratch.cleanup();
+      await scratch.cleanup();
     }
   });
 });

@@ -3,8 +3,9 @@ import { eq } from 'drizzle-orm';
 import { checkpoints, type User } from '@/db/schema';
 import { grid5 } from '@/trainer/envs/grid5';
 import { insertLabel } from '@/tests/helpers/server/export-fixtures';
-import { addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
+import { addUser, callerFor, freshDb, outcome, inOrder } from '@/tests/helpers/server/fixtures';
 import { MINUTE, T0, insertCheckpoint, insertClip, insertMetric, insertPair, insertRun } from '@/tests/helpers/server/inspect-fixtures';
+import { firstRow } from '@/db/dialect';
 
 /**
  * A hand-made grid5 run (features 'state': r(s, a) = x[s]) whose derived series are worked out
@@ -23,30 +24,30 @@ import { MINUTE, T0, insertCheckpoint, insertClip, insertMetric, insertPair, ins
  *   k2 @90 watermark l6  x[24] = 3, x[12] = -2
  */
 const S = 25, A = 4;
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let users: Record<'admin' | 'researcher' | 'annotator', User>;
 let runId: number, otherRunId: number, neuralRunId: number, brokenRunId: number;
 let pairIds: number[];
 let k1Id: number, k2Id: number;
 let x1: Float64Array, x2: Float64Array, Q1: Float64Array;
 
-beforeAll(() => {
-  env = freshDb('inspect');
+beforeAll(async () => {
+  env = (await freshDb('inspect'));
   const db = env.db;
-  users = { admin: addUser(db, 'admin'), researcher: addUser(db, 'researcher'), annotator: addUser(db, 'annotator') };
-  const ann1 = addUser(db, 'annotator'), ann2 = addUser(db, 'annotator');
-  runId = insertRun(db, { name: 'sobirl grid' });
-  const [c1, c2, c3, c4] = [[24, 24, 24], [12, 12, 12], [0, 1, 2], [24, 12, 12]].map((s) => insertClip(db, runId, s)) as [number, number, number, number];
-  pairIds = [[c1, c2], [c3, c2], [c3, c1], [c4, c3]].map(([a, b]) => insertPair(db, runId, a!, b!));
+  users = { admin: await addUser(db, 'admin'), researcher: await addUser(db, 'researcher'), annotator: await addUser(db, 'annotator') };
+  const ann1 = await addUser(db, 'annotator'), ann2 = await addUser(db, 'annotator');
+  runId = (await insertRun(db, { name: 'sobirl grid' }));
+  const [c1, c2, c3, c4] = (await inOrder([[24, 24, 24], [12, 12, 12], [0, 1, 2], [24, 12, 12]], (s) => insertClip(db, runId, s))) as [number, number, number, number];
+  pairIds = await inOrder([[c1, c2], [c3, c2], [c3, c1], [c4, c3]], ([a, b]) => insertPair(db, runId, a!, b!));
   const [p1, p2, p3, p4] = pairIds as [number, number, number, number];
   const at = (m: number) => T0 + m * MINUTE;
-  insertLabel(db, { pairId: p1, userId: ann1.id, choice: 'left', answeredAt: at(10) });
-  const l2 = insertLabel(db, { pairId: p2, userId: ann1.id, choice: 'left', answeredAt: at(20) });
-  insertLabel(db, { pairId: p3, userId: ann1.id, choice: 'right', answeredAt: at(25), undone: true });
-  insertLabel(db, { pairId: p3, userId: ann1.id, choice: 'left', answeredAt: at(40) });
-  insertLabel(db, { pairId: p4, userId: ann1.id, choice: 'equal', answeredAt: at(50) });
-  insertLabel(db, { pairId: p1, userId: ann2.id, choice: 'right', answeredAt: at(70) });
-  const l6 = insertLabel(db, { pairId: p2, userId: ann2.id, choice: 'cant_tell', answeredAt: at(80) });
+  await insertLabel(db, { pairId: p1, userId: ann1.id, choice: 'left', answeredAt: at(10) });
+  const l2 = await insertLabel(db, { pairId: p2, userId: ann1.id, choice: 'left', answeredAt: at(20) });
+  await insertLabel(db, { pairId: p3, userId: ann1.id, choice: 'right', answeredAt: at(25), undone: true });
+  await insertLabel(db, { pairId: p3, userId: ann1.id, choice: 'left', answeredAt: at(40) });
+  await insertLabel(db, { pairId: p4, userId: ann1.id, choice: 'equal', answeredAt: at(50) });
+  await insertLabel(db, { pairId: p1, userId: ann2.id, choice: 'right', answeredAt: at(70) });
+  const l6 = await insertLabel(db, { pairId: p2, userId: ann2.id, choice: 'cant_tell', answeredAt: at(80) });
 
   x1 = new Float64Array(S);
   x1[24] = 1; x1[12] = -0.5; x1[0] = 0.25;
@@ -56,24 +57,24 @@ beforeAll(() => {
   Q1 = new Float64Array(S * A);
   for (let s = 0; s < S; s++) Q1[s * A + 3] = 0.2;
   Q1[7 * A + 1] = 0.3;
-  insertCheckpoint(db, { runId, iteration: 0, createdAt: at(0), labelWatermark: 0, x: new Float64Array(S), Q: new Float64Array(S * A) });
-  k1Id = insertCheckpoint(db, { runId, iteration: 1, createdAt: at(20), labelWatermark: l2, x: x1, Q: Q1 });
-  k2Id = insertCheckpoint(db, { runId, iteration: 2, createdAt: at(90), labelWatermark: l6, x: x2, Q: new Float64Array(S * A) });
-  insertMetric(db, runId, 1, 'loss/preference', 0.9);
-  insertMetric(db, runId, 1, 'loss/preference', 0.7); // a redone iteration: the newer row wins
-  insertMetric(db, runId, 2, 'loss/preference', 0.5);
-  insertMetric(db, runId, 1, 'queue/pending', 32);
+  await insertCheckpoint(db, { runId, iteration: 0, createdAt: at(0), labelWatermark: 0, x: new Float64Array(S), Q: new Float64Array(S * A) });
+  k1Id = (await insertCheckpoint(db, { runId, iteration: 1, createdAt: at(20), labelWatermark: l2, x: x1, Q: Q1 }));
+  k2Id = (await insertCheckpoint(db, { runId, iteration: 2, createdAt: at(90), labelWatermark: l6, x: x2, Q: new Float64Array(S * A) }));
+  await insertMetric(db, runId, 1, 'loss/preference', 0.9);
+  await insertMetric(db, runId, 1, 'loss/preference', 0.7); // a redone iteration: the newer row wins
+  await insertMetric(db, runId, 2, 'loss/preference', 0.5);
+  await insertMetric(db, runId, 1, 'queue/pending', 32);
 
-  otherRunId = insertRun(db, { name: 'drlhf grid', algorithm: 'drlhf' });
-  insertMetric(db, otherRunId, 1, 'loss/preference', 0.66);
-  neuralRunId = insertRun(db, { name: 'cartpole', envId: 'cartpole', config: {} });
-  insertMetric(db, neuralRunId, 1, 'loss/preference', 0.4);
+  otherRunId = (await insertRun(db, { name: 'drlhf grid', algorithm: 'drlhf' }));
+  await insertMetric(db, otherRunId, 1, 'loss/preference', 0.66);
+  neuralRunId = (await insertRun(db, { name: 'cartpole', envId: 'cartpole', config: {} }));
+  await insertMetric(db, neuralRunId, 1, 'loss/preference', 0.4);
 
-  brokenRunId = insertRun(db, { name: 'torn' });
-  const torn = insertCheckpoint(db, { runId: brokenRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, x: x1, Q: Q1 });
-  const blob = Buffer.from(db.select({ b: checkpoints.rewardModel }).from(checkpoints).where(eq(checkpoints.id, torn)).get()!.b!);
+  brokenRunId = (await insertRun(db, { name: 'torn' }));
+  const torn = await insertCheckpoint(db, { runId: brokenRunId, iteration: 0, createdAt: at(0), labelWatermark: 0, x: x1, Q: Q1 });
+  const blob = Buffer.from((await firstRow(db.select({ b: checkpoints.rewardModel }).from(checkpoints).where(eq(checkpoints.id, torn))))!.b!);
   blob[blob.length - 1] = blob[blob.length - 1]! ^ 0xff;
-  db.update(checkpoints).set({ rewardModel: blob }).where(eq(checkpoints.id, torn)).run();
+  await db.update(checkpoints).set({ rewardModel: blob }).where(eq(checkpoints.id, torn));
 });
 afterAll(() => env.cleanup());
 
@@ -104,7 +105,7 @@ describe('inspect: roles', () => {
     expect(await outcome(c.inspect.checkpoints({ runId: 999_999 }))).toBe('NOT_FOUND');
     expect(await outcome(c.inspect.pair({ pairId: 999_999 }))).toBe('NOT_FOUND');
     // A checkpoint of another run cannot score this run's pair.
-    const foreign = env.db.select({ id: checkpoints.id }).from(checkpoints).where(eq(checkpoints.runId, brokenRunId)).get()!.id;
+    const foreign = (await firstRow(env.db.select({ id: checkpoints.id }).from(checkpoints).where(eq(checkpoints.runId, brokenRunId))))!.id;
     expect(await outcome(c.inspect.pair({ pairId: pairIds[0]!, checkpointId: foreign }))).toBe('NOT_FOUND');
   });
 });

@@ -21,9 +21,9 @@ export const inspectRouter = createTRPCRouter({
   /** Series per run and metric name (several runs overlay on one chart); `names` narrows them. */
   metrics: researcher
     .input(z.object({ runIds: z.array(id).min(1).max(8), names: z.array(text(100).min(1)).max(40).optional() }))
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       // The first run is the page's own: it must exist; compared runs that vanished are dropped.
-      requireRun(ctx.db, input.runIds[0]!);
+      await requireRun(ctx.db, input.runIds[0]!);
       return loadRunsSeries(ctx.db, [...new Set(input.runIds)], input.names);
     }),
 
@@ -36,9 +36,9 @@ export const inspectRouter = createTRPCRouter({
    */
   pair: researcher
     .input(z.object({ pairId: id, checkpointId: id.optional() }))
-    .query(({ ctx, input }) => ({
-      ...loadPairDetail(ctx.db, input.pairId, input.checkpointId),
-      gold: { choice: goldChoiceOf(ctx.db, input.pairId), canSet: ctx.user.role === 'admin' },
+    .query(async ({ ctx, input }) => ({
+      ...await loadPairDetail(ctx.db, input.pairId, input.checkpointId),
+      gold: { choice: await goldChoiceOf(ctx.db, input.pairId), canSet: ctx.user.role === 'admin' },
     })),
 
   /** The run's most recently labeled pairs. */
@@ -49,8 +49,8 @@ export const inspectRouter = createTRPCRouter({
       offset: z.number().int().min(0).max(10_000_000).default(0),
       pairId: id.optional(),
     }))
-    .query(({ ctx, input }) => {
-      requireRun(ctx.db, input.runId);
+    .query(async ({ ctx, input }) => {
+      await requireRun(ctx.db, input.runId);
       return loadRecentPairs(ctx.db, input.runId, input.limit, { offset: input.offset, pairId: input.pairId });
     }),
 });

@@ -28,18 +28,18 @@ export const labelRouter = createTRPCRouter({
    */
   next: labeler
     .input(z.object({ runId: id.optional(), excludePairIds: z.array(id).max(100).optional() }).optional())
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const runId = input?.runId;
-      if (runId !== undefined) runForLabeler(ctx.db, ctx.user, runId); // NOT_FOUND for runs you may not see
+      if (runId !== undefined) await runForLabeler(ctx.db, ctx.user, runId); // NOT_FOUND for runs you may not see
       const now = ctx.now();
-      const pair = leaseNextPair(ctx.db, { userId: ctx.user.id, role: ctx.user.role, runId, excludePairIds: input?.excludePairIds, now });
-      return { pair, status: labelStatus(ctx.db, ctx.user, now, runId) };
+      const pair = await leaseNextPair(ctx.db, { userId: ctx.user.id, role: ctx.user.role, runId, excludePairIds: input?.excludePairIds, now });
+      return { pair, status: await labelStatus(ctx.db, ctx.user, now, runId) };
     }),
 
   submit: labeler
     .input(
       z.object({
-        submissionId: z.uuid().check(wellFormedCheck),
+        submissionId: await z.uuid().check(wellFormedCheck),
         pairId: id,
         choice: z.enum(CHOICES),
         strength: z.enum(STRENGTHS).optional(),
@@ -52,7 +52,7 @@ export const labelRouter = createTRPCRouter({
   /** Only your own label, within 30 s, on an active run; the pair is leased to you again and returned. */
   undo: labeler
     .input(z.object({ labelId: id }))
-    .mutation(({ ctx, input }) => ({ pair: undoLabel(ctx.db, ctx.user, input.labelId, ctx.now()) })),
+    .mutation(async ({ ctx, input }) => ({ pair: await undoLabel(ctx.db, ctx.user, input.labelId, ctx.now()) })),
 
   status: labeler
     .input(z.object({ runId: id.optional() }).optional())

@@ -3,7 +3,7 @@ import type { User } from '@/db/schema';
 import { addRun, addUser, callerFor, freshDb, outcome } from '@/tests/helpers/server/fixtures';
 import { insertLabel } from '@/tests/helpers/server/export-fixtures';
 
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let admin: User;
 let researcher: User;
 let annotator: User;
@@ -11,25 +11,25 @@ let x: User;
 let y: User;
 let runId: number;
 
-beforeAll(() => {
-  env = freshDb('quality');
-  admin = addUser(env.db, 'admin');
-  researcher = addUser(env.db, 'researcher');
-  annotator = addUser(env.db, 'annotator');
-  x = addUser(env.db, 'annotator');
-  y = addUser(env.db, 'annotator');
-  const run = addRun(env.db, { count: 4, labelsWanted: 2 });
+beforeAll(async () => {
+  env = (await freshDb('quality'));
+  admin = (await addUser(env.db, 'admin'));
+  researcher = (await addUser(env.db, 'researcher'));
+  annotator = (await addUser(env.db, 'annotator'));
+  x = (await addUser(env.db, 'annotator'));
+  y = (await addUser(env.db, 'annotator'));
+  const run = await addRun(env.db, { count: 4, labelsWanted: 2 });
   runId = run.runId;
   const [p1, p2, p3, p4] = run.pairIds as [number, number, number, number];
   // x: L R L E;  y: L R R E; and an undone label of y on p1 that must not count.
   // p_o = 3/4; x: L2 R1 E1, y: L1 R2 E1; p_e = (2*1 + 1*2 + 1*1)/16 = 5/16;
   // kappa = (3/4 - 5/16) / (11/16) = (7/16)/(11/16) = 7/11.
   const t = 1_740_000_000_000;
-  insertLabel(env.db, { pairId: p1, userId: y.id, choice: 'right', answeredAt: t, undone: true });
-  ([[p1, 'left', 'left'], [p2, 'right', 'right'], [p3, 'left', 'right'], [p4, 'equal', 'equal']] as const).forEach(([pairId, cx, cy], i) => {
-    insertLabel(env.db, { pairId, userId: x.id, choice: cx, answeredAt: t + i, responseMs: 1000 * (i + 1) });
-    insertLabel(env.db, { pairId, userId: y.id, choice: cy, answeredAt: t + i, responseMs: 500 });
-  });
+  await insertLabel(env.db, { pairId: p1, userId: y.id, choice: 'right', answeredAt: t, undone: true });
+  for (const [i, [pairId, cx, cy]] of ([[p1, 'left', 'left'], [p2, 'right', 'right'], [p3, 'left', 'right'], [p4, 'equal', 'equal']] as const).entries()) {
+    await insertLabel(env.db, { pairId, userId: x.id, choice: cx, answeredAt: t + i, responseMs: 1000 * (i + 1) });
+    await insertLabel(env.db, { pairId, userId: y.id, choice: cy, answeredAt: t + i, responseMs: 500 });
+  }
 });
 afterAll(() => env.cleanup());
 

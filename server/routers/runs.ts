@@ -10,6 +10,7 @@ import { text } from '@/trainer/contracts/text';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { runAnnotators, setAssignments, updateCampaign } from '../campaigns';
 import { runFlags } from '../labelHistory';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 const researcher = roleProcedure('researcher', 'admin');
 const runId = z.object({ runId: z.number().int().positive() });
@@ -23,14 +24,14 @@ const TRANSITIONS: Record<'pause' | 'resume' | 'stop', { from: readonly RunStatu
 
 function setStatus(action: keyof typeof TRANSITIONS) {
   return researcher.input(runId).mutation(({ ctx, input }) =>
-    writeTx(ctx.db, (tx) => {
-      const run = tx.select({ status: runs.status }).from(runs).where(eq(runs.id, input.runId)).get();
+    writeTx(ctx.db, async (tx) => {
+      const run = await firstRow(tx.select({ status: runs.status }).from(runs).where(eq(runs.id, input.runId)));
       if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `run ${input.runId} does not exist` });
       const { from, to } = TRANSITIONS[action];
       if (!from.includes(run.status)) {
         throw new TRPCError({ code: 'CONFLICT', message: `cannot ${action} run ${input.runId}: it is ${run.status}` });
       }
-      tx.update(runs).set({ status: to, updatedAt: ctx.now() }).where(eq(runs.id, input.runId)).run();
+      await tx.update(runs).set({ status: to, updatedAt: ctx.now() }).where(eq(runs.id, input.runId));
       return { id: input.runId, status: to };
     }),
   );
@@ -38,12 +39,14 @@ function setStatus(action: keyof typeof TRANSITIONS) {
 
 export const runsRouter = createTRPCRouter({
   /**
-   * Every run, newest first, with its queue and label counts, and the trainer's health (its
-   * heartbeat row: one trainer serves every run, so each row carries the same value).
+   * Every run, newest first, with its queue and label counts, the trainer process holding it
+   * (`heldBy`: its unexpired run lease's TRAINER_ID, db/run-leases.ts; null: none now), and the
+   * trainers' health (db/heartbeat.ts: the same value on each row).
    */
-  list: researcher.query(({ ctx }) => {
-    const trainer = trainerHealth(ctx.db, ctx.now());
-    return ctx.db
+  list: researcher.query(async ({ ctx }) => {
+    const now = ctx.now();
+    const trainer = await trainerHealth(ctx.db, now);
+    return (await ctx.db
       .select({
         id: runs.id,
         name: runs.name,
@@ -65,6 +68,7 @@ export const runsRouter = createTRPCRouter({
         flaggedPairs: sql<number>`(select count(distinct f.pair_id) from pair_flags f join pairs p on p.id = f.pair_id where p.run_id = runs.id)`,
         // Written out: in a single-table select drizzle prints interpolated columns unqualified,
         // so ${runs.id} inside these subqueries would bind to the inner table's id.
+        heldBy: sql<string | null>`(select l.holder_id from run_leases l where l.run_id = runs.id and l.expires_at > ${now})`,
         clipCount: sql<number>`(select count(*) from clips c where c.run_id = runs.id)`,
         pairCount: sql<number>`(select count(*) from pairs p where p.run_id = runs.id)`,
         pairsPending: sql<number>`(select count(*) from pairs p where p.run_id = runs.id and p.status = 'pending' and p.gold_choice is null)`,
@@ -73,8 +77,7 @@ export const runsRouter = createTRPCRouter({
       })
       .from(runs)
       .orderBy(desc(runs.createdAt), desc(runs.id))
-      .all()
-      .map((row) => ({ ...row, trainer }));
+    ).map((row) => ({ ...row, trainer }));
   }),
 
   /** A new active run; the trainer service picks it up on its next pass (hyper-parameters default). */
@@ -84,13 +87,15 @@ export const runsRouter = createTRPCRouter({
       const unsupported = unsupportedReason(input.algorithm, input.envId, 'service');
       if (unsupported) throw new TRPCError({ code: 'BAD_REQUEST', message: unsupported });
       const now = ctx.now();
-      return writeTx(ctx.db, (tx) =>
-        tx.insert(runs)
-          // The parsed config, defaults filled in: the run keeps its settings if defaults change later.
-          .values({ ...input, createdBy: ctx.user.id, createdAt: now, updatedAt: now })
-          .returning({ id: runs.id, status: runs.status, config: runs.config })
-          .get(),
-      );
+      return writeTx(ctx.db, async (tx) =>
+        returnedRow(
+          tx
+            .insert(runs)
+            // The parsed config, defaults filled in: the run keeps its settings if defaults change later.
+            .values({ ...input, createdBy: ctx.user.id, createdAt: now, updatedAt: now })
+            .returning({ id: runs.id, status: runs.status, config: runs.config }),
+        ),
+      ).then((row) => row!);
     }),
 
   /** Rename, describe, open to all or not, label target, practice round, preference strength. */

@@ -11,7 +11,7 @@ const INHERITED = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'va
 
 let db: Db;
 let cleanup: () => void;
-beforeAll(() => ({ db, cleanup } = freshDb('env-ids')));
+beforeAll(async () => ({ db, cleanup } = (await freshDb('env-ids'))));
 afterAll(() => cleanup());
 
 describe('environment ids are own properties of the registry', () => {
@@ -22,11 +22,11 @@ describe('environment ids are own properties of the registry', () => {
   });
 
   it('runs.create answers BAD_REQUEST for each and stores no run', async () => {
-    const caller = callerFor(db, addUser(db, 'researcher'));
+    const caller = callerFor(db, await addUser(db, 'researcher'));
     for (const envId of INHERITED) {
       expect(await outcome(caller.runs.create({ name: 'r', envId, instructions: 'x' }))).toBe('BAD_REQUEST');
     }
-    expect(db.select().from(runs).all()).toHaveLength(0);
+    expect((await db.select().from(runs))).toHaveLength(0);
     // The same request with a real env id is stored, so the refusals above are about the id.
     expect(await outcome(caller.runs.create({ name: 'r', envId: 'grid5', instructions: 'x' }))).toBe('OK');
   });

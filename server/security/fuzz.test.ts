@@ -4,12 +4,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
-import type { Db } from '@/db/client';
+import { connectionOf, type Db } from '@/db/client';
 import { users, type User } from '@/db/schema';
 import { MAX_BODY_BYTES } from '../http/bodyLimit';
 import { appRouter } from '../root';
 import { addRun, addUser, freshDb } from '@/tests/helpers/server/fixtures';
 import { MOUNTED_ROUTE_FILES, ROUTE_FILES_FUZZED_IN_E2E, startFuzzServer, type FuzzServer } from '@/tests/helpers/server/fuzzServer';
+import { firstRow } from '@/db/dialect';
 
 /**
  * Hostile input over real HTTP against the app's handlers (tests/helpers/server/fuzzServer.ts): every
@@ -24,24 +25,24 @@ import { MOUNTED_ROUTE_FILES, ROUTE_FILES_FUZZED_IN_E2E, startFuzzServer, type F
 const SEED = Number(process.env.FUZZ_SEED ?? 11);
 const PER_PROCEDURE = 40;
 
-let env: ReturnType<typeof freshDb>;
+let env: Awaited<ReturnType<typeof freshDb>>;
 let db: Db;
 let server: FuzzServer;
 let accounts: Record<'admin' | 'researcher' | 'annotator', User>;
 beforeAll(async () => {
-  env = freshDb('fuzz');
+  env = (await freshDb('fuzz'));
   db = env.db;
   // Bystander accounts take the small ids that generated inputs hit (reset, disable, ...), so
   // the fuzzing accounts keep working; runs and pairs give generated ids something to find.
-  for (let i = 0; i < 8; i++) addUser(db, 'annotator');
-  accounts = { admin: addUser(db, 'admin'), researcher: addUser(db, 'researcher'), annotator: addUser(db, 'annotator') };
-  addRun(db, { count: 6 });
-  addRun(db, { count: 2, status: 'paused' });
+  for (let i = 0; i < 8; i++) await addUser(db, 'annotator');
+  accounts = { admin: await addUser(db, 'admin'), researcher: await addUser(db, 'researcher'), annotator: await addUser(db, 'annotator') };
+  await addRun(db, { count: 6 });
+  await addRun(db, { count: 2, status: 'paused' });
   server = await startFuzzServer(db);
 });
 afterAll(async () => {
   await server?.close();
-  env?.cleanup();
+  await env?.cleanup();
 });
 
 // ---------------------------------------------------------------- generation
@@ -164,19 +165,20 @@ interface Probe {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
-function sessionHeader(role: Role): Record<string, string> {
+async function sessionHeader(role: Role): Promise<Record<string, string>> {
   if (role === 'anonymous') return {};
   // As if the account signed in again: its current session version (a generated resetPassword
   // may have moved it on; the stale-version refusal itself is tested in sessionVersion.test.ts).
-  const row = db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, accounts[role].id)).get()!;
+  const row = (await firstRow(db.select({ v: users.sessionVersion }).from(users).where(eq(users.id, accounts[role].id))))!;
   return { 'x-fuzz-session': `${accounts[role].id}:${row.v}` };
 }
 
-function send(probe: Probe): Promise<{ status: number; body: string }> {
+async function send(probe: Probe): Promise<{ status: number; body: string }> {
   const url = new URL(server.url);
+  const session = await sessionHeader(probe.role);
   return new Promise((resolve, reject) => {
     const body = probe.body === undefined ? undefined : Buffer.isBuffer(probe.body) ? probe.body : Buffer.from(probe.body, 'utf8');
-    const headers: Record<string, string> = { ...sessionHeader(probe.role), ...probe.headers };
+    const headers: Record<string, string> = { ...session, ...probe.headers };
     if (body && !probe.chunked) headers['content-length'] = String(body.byteLength);
     const req = http.request({ host: url.hostname, port: url.port, method: probe.method, path: probe.path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -190,7 +192,12 @@ function send(probe: Probe): Promise<{ status: number; body: string }> {
   });
 }
 
-const totalChanges = () => (db.$client.prepare('select total_changes() as n').get() as { n: number }).n;
+// Rows changed on this database's two SQLite connections (reads and write transactions): a
+// rejected request must change none.
+const totalChanges = () => {
+  const { sqlite, sqliteWriter } = connectionOf(db);
+  return [sqlite, sqliteWriter?.sqlite].reduce((n, c) => n + (c ? (c.prepare('select total_changes() as n').get() as { n: number }).n : 0), 0);
+};
 
 // ---------------------------------------------------------------- the probes
 
@@ -278,10 +285,10 @@ describe('fuzz: malformed input over HTTP to every procedure and route handler',
   });
 
   it('the write detector sees a write (so a silent one could not pass)', async () => {
-    const before = totalChanges();
+    const before = await totalChanges();
     const ok = await send({ method: 'POST', path: '/api/trpc/runs.create', body: JSON.stringify({ name: 'probe', envId: 'grid5', instructions: 'x' }), headers: { 'content-type': 'application/json' }, role: 'admin' });
     expect(ok.status).toBe(200);
-    expect(totalChanges()).toBeGreaterThan(before);
+    expect(await totalChanges()).toBeGreaterThan(before);
   });
 
   it(`>= 1,000 generated inputs: no 5xx, no crash, nothing written by a refused request (seed ${SEED})`, async () => {
@@ -295,9 +302,9 @@ describe('fuzz: malformed input over HTTP to every procedure and route handler',
     const failures: string[] = [];
     const byStatus = new Map<number, number>();
     for (const probe of probes) {
-      const before = totalChanges();
+      const before = await totalChanges();
       const { status, body } = await send(probe);
-      const wrote = totalChanges() - before;
+      const wrote = (await totalChanges()) - before;
       byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
       const what = `${probe.method} ${probe.path.slice(0, 160)} as ${probe.role}`;
       if (status >= 500) failures.push(`${status} for ${what}: ${body}`);

@@ -9,7 +9,7 @@ import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;
-beforeAll(() => ({ db, cleanup } = freshDb('input-strings')));
+beforeAll(async () => ({ db, cleanup } = (await freshDb('input-strings'))));
 afterAll(() => cleanup());
 
 /** zod v4's internal definition of a schema node: enough to walk an input schema. */
@@ -96,26 +96,26 @@ describe('malformed strings are refused with BAD_REQUEST naming the field, nothi
   const MALFORMED = ['\u0000\ud800', 'name\u0000', 'lone \udc00 low', 'high \ud83d at end \ud83d'];
 
   it.each(MALFORMED)('runs.create with %j in name and instructions', async (bad) => {
-    const caller = callerFor(db, addUser(db, 'researcher'));
-    const before = db.select().from(runs).all().length;
+    const caller = callerFor(db, await addUser(db, 'researcher'));
+    const before = (await db.select().from(runs)).length;
     expect(await badRequestPaths(caller.runs.create({ name: bad, envId: 'grid5', instructions: 'ok' }))).toContain('name');
     expect(await badRequestPaths(caller.runs.create({ name: 'ok', envId: 'grid5', instructions: bad }))).toContain('instructions');
     expect(await badRequestPaths(caller.runs.create({ name: 'ok', envId: 'grid5', instructions: 'ok', config: { algorithm: { [bad]: 1 } } }))).toEqual([
       expect.stringMatching(/^config\.algorithm/),
     ]);
-    expect(db.select().from(runs).all().length).toBe(before);
+    expect((await db.select().from(runs)).length).toBe(before);
   });
 
   it.each(MALFORMED)('admin.users.create with %j in the name or password', async (bad) => {
-    const caller = callerFor(db, addUser(db, 'admin'));
-    const before = db.select().from(users).all().length;
+    const caller = callerFor(db, await addUser(db, 'admin'));
+    const before = (await db.select().from(users)).length;
     expect(await badRequestPaths(caller.admin.users.create({ email: 'n@example.com', name: bad, role: 'annotator', password: 'long enough pw' }))).toContain('name');
     expect(await badRequestPaths(caller.admin.users.create({ email: 'n@example.com', name: 'N', role: 'annotator', password: `long ${bad} pw` }))).toContain('password');
-    expect(db.select().from(users).all().length).toBe(before);
+    expect((await db.select().from(users)).length).toBe(before);
   });
 
   it('well-formed text with astral characters is stored as given', async () => {
-    const created = await callerFor(db, addUser(db, 'researcher')).runs.create({ name: 'run \u{1F600} 中', envId: 'grid5', instructions: 'ok' });
-    expect(db.select().from(runs).all().find((r) => r.id === created.id)!.name).toBe('run \u{1F600} 中');
+    const created = await callerFor(db, await addUser(db, 'researcher')).runs.create({ name: 'run \u{1F600} 中', envId: 'grid5', instructions: 'ok' });
+    expect((await db.select().from(runs)).find((r) => r.id === created.id)!.name).toBe('run \u{1F600} 中');
   });
 });

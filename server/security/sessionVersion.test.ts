@@ -11,8 +11,8 @@ let db: Db;
 let file: string;
 let cleanup: () => void;
 const savedDatabasePath = process.env.DATABASE_PATH;
-beforeAll(() => {
-  ({ db, file, cleanup } = freshDb('session-version'));
+beforeAll(async () => {
+  ({ db, file, cleanup } = (await freshDb('session-version')));
   process.env.DATABASE_PATH = file; // getDb() (the callbacks, createContext) opens this file
 });
 afterAll(() => {
@@ -44,8 +44,8 @@ async function contextUser(token: JWT) {
 
 describe('sessions end when the account changes', () => {
   it('a password reset ends the sessions issued before it, not the ones after', async () => {
-    const admin = callerFor(db, addUser(db, 'admin'));
-    const user = addUser(db, 'annotator');
+    const admin = callerFor(db, await addUser(db, 'admin'));
+    const user = await addUser(db, 'annotator');
     const old = await signIn(user);
     expect(await contextUser(old)).toMatchObject({ id: user.id });
     await admin.admin.users.resetPassword({ userId: user.id, password: TEST_PASSWORD });
@@ -56,8 +56,8 @@ describe('sessions end when the account changes', () => {
   });
 
   it('disabling ends every session, and re-enabling does not revive them', async () => {
-    const admin = callerFor(db, addUser(db, 'admin'));
-    const user = addUser(db, 'researcher');
+    const admin = callerFor(db, await addUser(db, 'admin'));
+    const user = await addUser(db, 'researcher');
     const old = await signIn(user);
     await admin.admin.users.setDisabled({ userId: user.id, disabled: true });
     expect(await sessionFor(old)).toBeNull();
@@ -68,14 +68,14 @@ describe('sessions end when the account changes', () => {
   });
 
   it('a token without a session version (issued by an older build) is refused', async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     const legacy: JWT = { sub: String(user.id), id: user.id, role: 'annotator', email: user.email, name: user.name };
     expect(await sessionFor(legacy)).toBeNull();
     expect(await contextUser(legacy)).toBeNull();
   });
 
   it('the tRPC context refuses a validly signed token whose version is behind', async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     expect(await contextUser({ id: user.id, role: 'annotator', email: user.email, name: user.name, sessionVersion: 0 })).toMatchObject({ id: user.id });
     expect(await contextUser({ id: user.id, role: 'annotator', email: user.email, name: user.name, sessionVersion: -1 })).toBeNull();
     // And so every procedure answers UNAUTHORIZED for it.

@@ -3,11 +3,11 @@ import type { Db } from '@/db/client';
 import { signInAttempts } from '@/db/schema';
 import { authorizeCredentials } from '../auth';
 import { ACCOUNT_FAILURES, ADDRESS_FAILURES, beginSignIn, KNOWN_ADDRESS_MS, SignInRateLimitedError, WINDOW_MS } from '../signInLimiter';
-import { addUser, freshDb, TEST_PASSWORD } from '@/tests/helpers/server/fixtures';
+import { addUser, freshDb, TEST_PASSWORD, inOrder } from '@/tests/helpers/server/fixtures';
 
 let db: Db;
 let cleanup: () => void;
-beforeAll(() => ({ db, cleanup } = freshDb('sign-in-limiter')));
+beforeAll(async () => ({ db, cleanup } = (await freshDb('sign-in-limiter'))));
 afterAll(() => cleanup());
 
 const T0 = 1_800_000_000_000;
@@ -26,7 +26,7 @@ async function attempt(email: string, password: string, address: string, now: nu
 
 describe('sign-in limiter (failures in the database, per account and per address)', () => {
   it(`refuses an account after ${ACCOUNT_FAILURES} failures in the window, even with the right password, until the window passes`, async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     const address = freshAddress();
     for (let i = 0; i < ACCOUNT_FAILURES; i++) expect(await attempt(user.email, 'wrong password', address, T0 + i * 1000)).toBe('wrong');
     // The first failure leaves the window WINDOW_MS after it happened: that is the wait.
@@ -39,7 +39,7 @@ describe('sign-in limiter (failures in the database, per account and per address
   });
 
   it('a success clears the account failures', async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     const address = freshAddress();
     for (let i = 0; i < ACCOUNT_FAILURES - 1; i++) await attempt(user.email, 'nope', address, T0 + i);
     expect(await attempt(user.email, TEST_PASSWORD, address, T0 + 100)).toBe('ok');
@@ -48,7 +48,7 @@ describe('sign-in limiter (failures in the database, per account and per address
   });
 
   it('the owner at a known address is not locked out by guesses from elsewhere', async () => {
-    const user = addUser(db, 'researcher');
+    const user = await addUser(db, 'researcher');
     const home = freshAddress();
     expect(await attempt(user.email, TEST_PASSWORD, home, T0)).toBe('ok'); // home is now known
     const attacker = freshAddress();
@@ -64,9 +64,9 @@ describe('sign-in limiter (failures in the database, per account and per address
 
   it(`others' failures block a user only through the address limit (${ADDRESS_FAILURES})`, async () => {
     const shared = freshAddress();
-    const victim = addUser(db, 'annotator');
+    const victim = await addUser(db, 'annotator');
     // Failures on other accounts from the same address (one each: below any account limit), below the address limit.
-    const others = Array.from({ length: ADDRESS_FAILURES }, () => addUser(db, 'annotator'));
+    const others = await inOrder(Array.from({ length: ADDRESS_FAILURES }), () => addUser(db, 'annotator'));
     for (let i = 0; i < ADDRESS_FAILURES - 1; i++) expect(await attempt(others[i]!.email, 'x', shared, T0 + i)).toBe('wrong');
     expect(await attempt(victim.email, TEST_PASSWORD, shared, T0 + 100)).toBe('ok');
     // One more failure reaches the limit: now everyone at that address waits, nobody elsewhere.
@@ -76,7 +76,7 @@ describe('sign-in limiter (failures in the database, per account and per address
   });
 
   it('counts parallel guesses before their passwords are checked (no burst gets past the limit)', async () => {
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     const address = freshAddress();
     const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => attempt(user.email, `burst ${i}`, address, T0 + 5000)));
     expect(outcomes.filter((o) => o === 'wrong')).toHaveLength(ACCOUNT_FAILURES);
@@ -88,8 +88,8 @@ describe('sign-in limiter (failures in the database, per account and per address
     await attempt('old@example.com', 'x', address, T0);
     const later = T0 + WINDOW_MS + 10;
     await attempt('new@example.com', 'x', address, later);
-    const rows = db.select().from(signInAttempts).all().filter((r) => r.address === address);
+    const rows = (await db.select().from(signInAttempts)).filter((r) => r.address === address);
     expect(rows.map((r) => r.email)).toEqual(['new@example.com']);
-    expect(beginSignIn(db, { email: 'old@example.com', address }, later).allowed).toBe(true);
+    expect((await beginSignIn(db, { email: 'old@example.com', address }, later)).allowed).toBe(true);
   });
 });

@@ -307,5 +307,7 @@ test('a lone annotator on an overlap-2 run is never shown an empty queue', async
   // Three label batches: each needs the trainer to make pairs this annotator has not labeled.
   for (let i = 0; i < 12; i++) await labelCurrent(page, i % 2 === 0 ? 'ArrowLeft' : 'ArrowRight');
   expect(await page.evaluate(() => (window as unknown as { sawEmpty: boolean }).sawEmpty)).toBe(false);
-  expect(dbRows<{ n: number }>('select count(*) as n from labels l join pairs p on p.id = l.pair_id where p.run_id = ? and l.undone_at is null', runId)[0]!.n).toBe(12);
+  // The page shows the next pair before the last submit is acknowledged (it retries in the
+  // background): wait for the twelfth label to be stored rather than racing its commit.
+  await expect.poll(() => dbRows<{ n: number }>('select count(*) as n from labels l join pairs p on p.id = l.pair_id where p.run_id = ? and l.undone_at is null', runId)[0]!.n, { timeout: 15_000 }).toBe(12);
 });

@@ -18,6 +18,7 @@ import { TimeSlicer } from './time-slicer';
 import { clipToSegment } from './simulated-annotators';
 import { serverLabelQueue } from '../../tests/helpers/trainer/label-queue';
 import { TrainerService } from './trainer-service';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 /**
  * Issue 4: a neural iteration must not stall the rest of the service. The sliced loops compute
@@ -71,7 +72,7 @@ describe('slicing computes what the unsliced loops compute', () => {
       expect(lossWhole).toBeGreaterThan(0);
       expect(lossSliced).toBe(lossWhole);
       expect(weightsOf(sliced)).toEqual(weightsOf(whole)); // online AND target (Polyak steps) bit-identical
-      expect(rngSliced.next()).toBe(rngWhole.next()); // the same number of draws
+      expect(await rngSliced.next()).toBe(await rngWhole.next()); // the same number of draws
       // And the updates did something (the comparison is not between two untouched networks).
       const fresh = new LowerLevel(env.observationSize, env.actionNames.length, 0.99, 0.05, 7, settings);
       expect(weightsOf(fresh)).not.toEqual(weightsOf(whole));
@@ -118,7 +119,7 @@ describe('slicing computes what the unsliced loops compute', () => {
 });
 
 async function annotate(db: Db, runId: number, n: number, seed: number): Promise<void> {
-  const caller = callerFor(db, addUser(db, 'annotator'));
+  const caller = callerFor(db, await addUser(db, 'annotator'));
   const teacher = makeTeacher({ beta: 1 });
   const rng = makeRng(seed);
   for (let done = 0; done < n; done++) {
@@ -131,33 +132,33 @@ async function annotate(db: Db, runId: number, n: number, seed: number): Promise
 }
 
 /** The cartpole run is created first, so it has run id 1 in every database (its seeds mix in the id). */
-function newCartpoleRun(db: Db): number {
-  return writeTx(db, (tx) =>
-    tx.insert(runs).values({ name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH, config: CARTPOLE })
-      .returning({ id: runs.id }).get().id,
+async function newCartpoleRun(db: Db): Promise<number> {
+  return writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({ name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH, config: CARTPOLE })
+      .returning({ id: runs.id }))).id,
   );
 }
 
-function newGrid5Run(db: Db): number {
-  return writeTx(db, (tx) =>
-    tx.insert(runs).values({
+async function newGrid5Run(db: Db): Promise<number> {
+  return writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({
       name: 'grid5', envId: 'grid5', algorithm: 'sobirl', instructions: 'Reach the green corner.', labelBatchSize: BATCH,
       config: { seed: 3, horizon: 12, simulate: { teacher: { beta: 5 }, annotators: 2, labelsPerSecond: 0 } },
-    }).returning({ id: runs.id }).get().id,
+    }).returning({ id: runs.id }))).id,
   );
 }
 
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-const iterationOf = (db: Db, runId: number) => db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
-const checkpointAt = (db: Db, runId: number, iteration: number) =>
-  db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration))).get();
+const iterationOf = async (db: Db, runId: number) => (await firstRow(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId))))!.k;
+const checkpointAt = async (db: Db, runId: number, iteration: number) =>
+  await firstRow(db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration))));
 
 /** Log lines with the time they were written. */
 function timedLog(): { lines: Array<{ at: number; line: string }>; log: (line: string) => void; find: (re: RegExp) => { at: number; line: string } | undefined } {
@@ -168,9 +169,9 @@ function timedLog(): { lines: Array<{ at: number; line: string }>; log: (line: s
 describe('runs tick independently in one service', () => {
   it('grid5 iterations commit and its simulated annotators answer WHILE a cartpole iteration computes; the cartpole checkpoint is the one computed alone without yielding', async () => {
     // Reference: the cartpole run alone, its iteration never yielding (sliceMs = Infinity).
-    const ref = freshDb('h16-reference');
+    const ref = await freshDb('h16-reference');
     cleanups.push(ref.cleanup);
-    const refRun = newCartpoleRun(ref.db);
+    const refRun = await newCartpoleRun(ref.db);
     const alone = new TrainerService({ db: ref.db, log: () => {}, simulate: false, sliceMs: Number.POSITIVE_INFINITY });
     expect((await alone.runOnce()).get(refRun)).toBe('bootstrapped');
     await annotate(ref.db, refRun, BATCH, 31);
@@ -178,10 +179,10 @@ describe('runs tick independently in one service', () => {
     await alone.stop();
 
     // The same cartpole run beside a grid5 run answered by simulated annotators, in one service.
-    const { db, cleanup } = freshDb('h16-two-runs');
+    const { db, cleanup } = await freshDb('h16-two-runs');
     cleanups.push(cleanup);
-    const cartpole = newCartpoleRun(db);
-    const grid5 = newGrid5Run(db);
+    const cartpole = await newCartpoleRun(db);
+    const grid5 = await newGrid5Run(db);
     expect(cartpole).toBe(refRun);
     const { lines, log, find } = timedLog();
     const service = new TrainerService({ db, pollMs: 10, log, labelQueue: serverLabelQueue });
@@ -191,7 +192,7 @@ describe('runs tick independently in one service', () => {
       expect(first.get(grid5)).toBe('bootstrapped');
       await annotate(db, cartpole, BATCH, 31);
       service.start();
-      await waitFor('cartpole iteration 1', () => iterationOf(db, cartpole) >= 1);
+      await waitFor('cartpole iteration 1', async () => (await iterationOf(db, cartpole)) >= 1);
     } finally {
       await service.stop();
     }
@@ -206,8 +207,8 @@ describe('runs tick independently in one service', () => {
     const grid5Commits = lines.filter((l) => new RegExp(`trainer run=${grid5} k=\\d+ loss=`).test(l.line) && l.at > started.at && l.at < committed.at);
     expect(grid5Commits.length).toBeGreaterThanOrEqual(2);
     // ... on labels the simulated annotators gave during that span.
-    const labelsDuring = db.select({ n: sql<number>`count(*)` }).from(labels).innerJoin(pairs, eq(pairs.id, labels.pairId))
-      .where(and(eq(pairs.runId, grid5), gt(labels.createdAt, started.at), lt(labels.createdAt, committed.at))).get()!.n;
+    const labelsDuring = (await firstRow(db.select({ n: sql<number>`count(*)` }).from(labels).innerJoin(pairs, eq(pairs.id, labels.pairId))
+      .where(and(eq(pairs.runId, grid5), gt(labels.createdAt, started.at), lt(labels.createdAt, committed.at)))))!.n;
     expect(labelsDuring).toBeGreaterThanOrEqual(2 * BATCH);
     // The iteration yielded, in slices far shorter than the iteration.
     const longest = Number(/longest_slice_ms=(\d+)/.exec(committed.line)![1]);
@@ -215,17 +216,17 @@ describe('runs tick independently in one service', () => {
     expect(longest).toBeLessThan(seconds * 1000);
 
     // Deterministic given its inputs: same labels, same checkpoint bytes as the reference.
-    const mine = checkpointAt(db, cartpole, 1)!, reference = checkpointAt(ref.db, refRun, 1)!;
+    const mine = (await checkpointAt(db, cartpole, 1))!, reference = (await checkpointAt(ref.db, refRun, 1))!;
     expect(mine.labelWatermark).toBeGreaterThan(0);
     expect(mine.rewardModel!.equals(reference.rewardModel!)).toBe(true);
     expect(mine.policy!.equals(reference.policy!)).toBe(true);
-    expect(iterationOf(db, grid5)).toBeGreaterThanOrEqual(grid5Commits.length);
+    expect(await iterationOf(db, grid5)).toBeGreaterThanOrEqual(grid5Commits.length);
   });
 
   it('stop() during a cartpole iteration in flight waits for its commit', async () => {
-    const { db, cleanup } = freshDb('h16-stop');
+    const { db, cleanup } = await freshDb('h16-stop');
     cleanups.push(cleanup);
-    const cartpole = newCartpoleRun(db);
+    const cartpole = await newCartpoleRun(db);
     const { log, find } = timedLog();
     const service = new TrainerService({ db, pollMs: 10, log, simulate: false });
     expect((await service.runOnce()).get(cartpole)).toBe('bootstrapped');
@@ -233,21 +234,21 @@ describe('runs tick independently in one service', () => {
     service.start();
     await waitFor('the iteration to start', () => find(/k=1 computing/) !== undefined, 20_000);
     expect(service.isBusy(cartpole)).toBe(true);
-    expect(iterationOf(db, cartpole)).toBe(0);
+    expect(await iterationOf(db, cartpole)).toBe(0);
     const stopCalled = Date.now();
     await service.stop();
     const committed = find(/k=1 loss=/);
     expect(committed).toBeDefined();
     expect(committed!.at).toBeGreaterThanOrEqual(stopCalled); // it was in flight when stop() was called
     expect(service.isBusy(cartpole)).toBe(false);
-    expect(iterationOf(db, cartpole)).toBe(1);
-    expect(checkpointAt(db, cartpole, 1)!.labelsUsed).toBe(BATCH);
+    expect(await iterationOf(db, cartpole)).toBe(1);
+    expect((await checkpointAt(db, cartpole, 1))!.labelsUsed).toBe(BATCH);
   });
 
   it('runOnce reports a run whose tick is still in flight as busy and does not tick it twice', async () => {
-    const { db, cleanup } = freshDb('h16-busy');
+    const { db, cleanup } = await freshDb('h16-busy');
     cleanups.push(cleanup);
-    const cartpole = newCartpoleRun(db);
+    const cartpole = await newCartpoleRun(db);
     const { log, lines } = timedLog();
     const service = new TrainerService({ db, pollMs: 10, log, simulate: false });
     await service.runOnce();
@@ -260,39 +261,39 @@ describe('runs tick independently in one service', () => {
       await service.stop();
     }
     expect(lines.filter((l) => /k=1 computing/.test(l.line)).length).toBe(1);
-    expect(iterationOf(db, cartpole)).toBe(1);
+    expect(await iterationOf(db, cartpole)).toBe(1);
   });
 });
 
 describe('the queue while an iteration computes', () => {
   it("is kept filled with pairs of the checkpoint the iteration started from, so annotators labeling meanwhile never find it empty", async () => {
-    const { db, cleanup } = freshDb('queue-during-iteration');
+    const { db, cleanup } = await freshDb('queue-during-iteration');
     cleanups.push(cleanup);
     // More Q updates than CARTPOLE: the iteration must outlast the labeling below.
-    const runId = writeTx(db, (tx) =>
-      tx.insert(runs).values({
+    const runId = await writeTx(db, async (tx) =>
+      (await returnedRow(tx.insert(runs).values({
         name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH,
         config: { ...CARTPOLE, neural: { ...CARTPOLE.neural, updatesPerIter: 3000 } },
-      }).returning({ id: runs.id }).get().id,
+      }).returning({ id: runs.id }))).id,
     );
     const { log, find } = timedLog();
     const service = new TrainerService({ db, pollMs: 10, log, simulate: false });
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
-    const firstCheckpoint = checkpointAt(db, runId, 0)!;
-    const pendingAtStart = db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'))).get()!.n;
+    const firstCheckpoint = (await checkpointAt(db, runId, 0))!;
+    const pendingAtStart = (await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending')))))!.n;
     expect(pendingAtStart).toBe(2 * BATCH); // pendingFactor 2 x label_batch_size
     await annotate(db, runId, BATCH, 34);
     service.start();
     try {
       await waitFor('the iteration to start', () => find(/k=1 computing/) !== undefined, 20_000);
       // Label more than what was left in the queue (BATCH pairs) while the iteration computes.
-      const caller = callerFor(db, addUser(db, 'annotator'));
+      const caller = callerFor(db, await addUser(db, 'annotator'));
       const teacher = makeTeacher({ beta: 1 });
       const rng = makeRng(35);
       for (let done = 0; done < 2 * BATCH; ) {
         const { pair } = await caller.label.next({ runId });
         if (!pair) {
-          expect(iterationOf(db, runId), 'the queue ran empty and stayed empty until the commit').toBe(0);
+          expect(await iterationOf(db, runId), 'the queue ran empty and stayed empty until the commit').toBe(0);
           await new Promise((r) => setTimeout(r, 20));
           continue;
         }
@@ -301,16 +302,16 @@ describe('the queue while an iteration computes', () => {
         await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice, shownAt: 0, answeredAt: 1 });
         done++;
       }
-      expect(iterationOf(db, runId)).toBe(0); // all of it happened during the iteration
-      await waitFor('iteration 1', () => iterationOf(db, runId) >= 1, 60_000);
+      expect(await iterationOf(db, runId)).toBe(0); // all of it happened during the iteration
+      await waitFor('iteration 1', async () => (await iterationOf(db, runId)) >= 1, 60_000);
     } finally {
       await service.stop();
     }
     const committed = find(/k=1 loss=/)!;
     expect(Number(/topped_up_during=(\d+)/.exec(committed.line)![1])).toBeGreaterThanOrEqual(BATCH);
     // The pairs added meanwhile belong to the checkpoint the iteration started from.
-    const addedDuring = db.select({ n: sql<number>`count(*)` }).from(pairs)
-      .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, firstCheckpoint.id), eq(pairs.iteration, 0), sql`${pairs.slot} >= ${2 * BATCH}`)).get()!.n;
+    const addedDuring = (await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs)
+      .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, firstCheckpoint.id), eq(pairs.iteration, 0), sql`${pairs.slot} >= ${2 * BATCH}`))))!.n;
     expect(addedDuring).toBeGreaterThanOrEqual(BATCH);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, clips, pairs, runs } from '@/db/schema';
+import { firstRow, returnedRow } from '@/db/dialect';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
@@ -31,22 +32,22 @@ const TINY = {
 };
 const BATCH = 6;
 
-function newPendulumRun(db: Db, algorithm = 'sobirl', config: Record<string, unknown> = TINY): number {
-  return writeTx(db, (tx) =>
+async function newPendulumRun(db: Db, algorithm = 'sobirl', config: Record<string, unknown> = TINY): Promise<number> {
+  return (await writeTx(db, (tx) => returnedRow(
     tx.insert(runs).values({ name: 'pendulum', envId: 'pendulum', algorithm, instructions: 'Keep it up.', labelBatchSize: BATCH, config })
-      .returning({ id: runs.id }).get().id,
-  );
+      .returning({ id: runs.id }),
+  ))).id;
 }
 
 /** `n` labels from a beta-1 scripted teacher through label.next / label.submit, as a person would. */
 async function annotate(db: Db, runId: number, n: number, rng: Rng): Promise<void> {
-  await annotateAs(callerFor(db, addUser(db, 'annotator')), runId, n, rng, [], { beta: 1 });
+  await annotateAs(callerFor(db, await addUser(db, 'annotator')), runId, n, rng, [], { beta: 1 });
 }
 
-const checkpointAt = (db: Db, runId: number, iteration: number) =>
-  db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration))).get()!;
+const checkpointAt = async (db: Db, runId: number, iteration: number) =>
+  (await firstRow(db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration)))))!;
 
-function sections(cp: ReturnType<typeof checkpointAt>) {
+function sections(cp: Awaited<ReturnType<typeof checkpointAt>>) {
   const label = `checkpoint ${cp.id}`;
   return {
     reward: readContinuousCheckpoint(cp.rewardModel!, label, 'continuous-reward').sections,
@@ -62,17 +63,17 @@ const DISAGREEING = { ...TINY, oversample: 5, ensembleSize: 3, neural: { ...TINY
 
 describe('the trainer service on a pendulum run (continuous engine: SAC below)', () => {
   it.each([['uniform', TINY], ['disagreement', DISAGREEING]] as const)('bootstraps with vector-action clips, iterates on labels, checkpoints weights and optimiser state, and a restarted service resumes exactly (%s selection)', async (selection, config) => {
-    const { db, cleanup } = freshDb(`h10b-continuous-${selection}`);
+    const { db, cleanup } = await freshDb(`h10b-continuous-${selection}`);
     cleanups.push(cleanup);
-    const runId = newPendulumRun(db, 'sobirl', config);
+    const runId = await newPendulumRun(db, 'sobirl', config);
     const lines: string[] = [];
     const log = (l: string) => lines.push(l);
     const service = new TrainerService({ db, log, simulate: false });
     const rng = makeRng(8);
 
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
-    expect(checkpointAt(db, runId, 0).formatVersion).toBe(CONTINUOUS_CHECKPOINT_ROW_FORMAT);
-    const stored = db.select().from(clips).where(eq(clips.runId, runId)).all();
+    expect((await checkpointAt(db, runId, 0)).formatVersion).toBe(CONTINUOUS_CHECKPOINT_ROW_FORMAT);
+    const stored = await db.select().from(clips).where(eq(clips.runId, runId));
     expect(stored.length).toBe(4 * BATCH);
     for (const clip of stored) {
       const actions = clip.actions as unknown as number[][];
@@ -91,13 +92,13 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
       await annotate(db, runId, BATCH, rng);
       expect((await service.runOnce()).get(runId)).toBe('iterated');
     }
-    const run = db.select().from(runs).where(eq(runs.id, runId)).get()!;
+    const run = (await firstRow(db.select().from(runs).where(eq(runs.id, runId))))!;
     expect(run.iteration).toBe(2);
     expect(run.lastError).toBeNull();
     const driver = service.driverFor(runId)!;
     expect(driver.engine).toBeInstanceOf(ContinuousEngine);
     const inMemory = (driver.currentLearner() as ContinuousLearner).exportState();
-    const cp2 = checkpointAt(db, runId, 2);
+    const cp2 = await checkpointAt(db, runId, 2);
     const blob = sections(cp2);
     // The checkpoint holds exactly the in-memory learner: weights and every optimiser moment.
     expect(asPlain(blob.reward)).toEqual(asPlain(inMemory.reward));
@@ -112,12 +113,12 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
       expect(blob.optimizer['queries/fitted']![0]).toBe(1);
     }
     // The pairs proposed with checkpoint 2 carry the ensemble's disagreement as their priority.
-    const proposed = db.select().from(pairs).where(eq(pairs.checkpointId, cp2.id)).all();
+    const proposed = await db.select().from(pairs).where(eq(pairs.checkpointId, cp2.id));
     expect(proposed.length).toBeGreaterThan(0);
     if (selection === 'uniform') expect(proposed.every((p) => p.priority === 0)).toBe(true);
     else expect(proposed.every((p) => p.priority > 0)).toBe(true);
     // ... and it moved: iteration 0's reward model differs.
-    expect(asPlain(sections(checkpointAt(db, runId, 0)).reward)).not.toEqual(asPlain(blob.reward));
+    expect(asPlain(sections(await checkpointAt(db, runId, 0)).reward)).not.toEqual(asPlain(blob.reward));
     // The discrete-action reader refuses it in words.
     expect(() => readNeuralCheckpoint(cp2.policy!, 'cp2')).toThrow(/not a SoBiRL neural checkpoint/);
     await service.stop();
@@ -142,21 +143,21 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
     expect(asPlain(restored[0]!.reward)).toEqual(asPlain(blob.reward));
     expect(asPlain(restored[0]!.policy)).toEqual(asPlain(blob.policy));
     expect(asPlain(restored[0]!.optimizer)).toEqual(asPlain(blob.optimizer));
-    expect(checkpointAt(db, runId, 3).labelsUsed).toBe(3 * BATCH);
+    expect((await checkpointAt(db, runId, 3)).labelsUsed).toBe(3 * BATCH);
     await second.stop();
   });
 
   it('a MuJoCo run stores its clips\' states compact: the drawn numbers to 4 decimals, qpos and qvel exact (the stored return replays)', async () => {
-    const { db, cleanup } = freshDb('h10a-continuous-hopper-clips');
+    const { db, cleanup } = await freshDb('h10a-continuous-hopper-clips');
     cleanups.push(cleanup);
-    const runId = writeTx(db, (tx) =>
+    const runId = (await writeTx(db, (tx) => returnedRow(
       tx.insert(runs).values({ name: 'hopper', envId: 'hopper', algorithm: 'drlhf', instructions: 'Hop forward.', labelBatchSize: BATCH, config: TINY })
-        .returning({ id: runs.id }).get().id,
-    );
+        .returning({ id: runs.id }),
+    ))).id;
     const service = new TrainerService({ db, log: () => {}, simulate: false });
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
     await service.stop();
-    const stored = db.select().from(clips).where(eq(clips.runId, runId)).all();
+    const stored = await db.select().from(clips).where(eq(clips.runId, runId));
     expect(stored.length).toBe(4 * BATCH);
     const fourDecimals = (v: number) => Math.abs(v * 1e4 - Math.round(v * 1e4)) < 1e-6;
     let fullPrecision = 0;
@@ -175,39 +176,39 @@ describe('the trainer service on a pendulum run (continuous engine: SAC below)',
   });
 
   it('a damaged checkpoint falls back to the previous one, naming the blob', async () => {
-    const { db, cleanup } = freshDb('h10b-continuous-fallback');
+    const { db, cleanup } = await freshDb('h10b-continuous-fallback');
     cleanups.push(cleanup);
-    const runId = newPendulumRun(db, 'drlhf');
+    const runId = await newPendulumRun(db, 'drlhf');
     const lines: string[] = [];
     const first = new TrainerService({ db, log: (l) => lines.push(l), simulate: false });
     await first.runOnce();
     await annotate(db, runId, BATCH, makeRng(1));
     expect((await first.runOnce()).get(runId)).toBe('iterated');
     await first.stop();
-    const cp1 = checkpointAt(db, runId, 1), cp0 = checkpointAt(db, runId, 0);
+    const cp1 = await checkpointAt(db, runId, 1), cp0 = await checkpointAt(db, runId, 0);
     const damaged = Buffer.from(cp1.optimizerState!);
     damaged[damaged.length - 3] = damaged[damaged.length - 3]! ^ 0xff;
-    writeTx(db, (tx) => tx.update(checkpoints).set({ optimizerState: damaged }).where(eq(checkpoints.id, cp1.id)).run());
+    await writeTx(db, (tx) => tx.update(checkpoints).set({ optimizerState: damaged }).where(eq(checkpoints.id, cp1.id)));
     const second = new TrainerService({ db, log: (l) => lines.push(l), simulate: false });
     await annotate(db, runId, BATCH, makeRng(2));
     expect((await second.runOnce(Date.now() + 700_000)).get(runId)).toBe('iterated');
-    const run = db.select().from(runs).where(eq(runs.id, runId)).get()!;
+    const run = (await firstRow(db.select().from(runs).where(eq(runs.id, runId))))!;
     expect(run.lastError).toMatch(new RegExp(`checkpoint ${cp1.id} \\(iteration 1\\) of run ${runId}: optimiser state is corrupt: the data fails its checksum`));
     expect(lines.some((l) => l.includes(`resumed from checkpoint ${cp0.id} (iteration 0)`))).toBe(true);
     await second.stop();
   });
 
   it('refuses m-sobirl on pendulum with the registry\'s words, and the oracle as a simulation baseline', async () => {
-    const { db, cleanup } = freshDb('h10b-continuous-refuse');
+    const { db, cleanup } = await freshDb('h10b-continuous-refuse');
     cleanups.push(cleanup);
-    const m = newPendulumRun(db, 'm-sobirl'), o = newPendulumRun(db, 'oracle');
+    const m = await newPendulumRun(db, 'm-sobirl'), o = await newPendulumRun(db, 'oracle');
     const service = new TrainerService({ db, log: () => {}, simulate: false });
     const outcomes = await service.runOnce();
     expect(outcomes.get(m)).toBe('blocked');
     expect(outcomes.get(o)).toBe('blocked');
-    const error = (id: number) => db.select().from(runs).where(eq(runs.id, id)).get()!.lastError;
-    expect(error(m)).toMatch(/m-sobirl is model-based and needs a tabular environment.*'pendulum' is not/);
-    expect(error(o)).toMatch(/oracle is a simulation baseline/);
+    const error = async (id: number) => (await firstRow(db.select().from(runs).where(eq(runs.id, id))))!.lastError;
+    expect(await error(m)).toMatch(/m-sobirl is model-based and needs a tabular environment.*'pendulum' is not/);
+    expect(await error(o)).toMatch(/oracle is a simulation baseline/);
     await service.stop();
   });
 });

@@ -100,7 +100,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
     // env's simulator is loaded by start / restore, which know the env.
   }
 
-  pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): number {
+  async pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): Promise<number> {
     return this.demand.pendingTarget(ctx, ctx.plan.config.pendingFactor, measured);
   }
 
@@ -113,7 +113,7 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
 
   async restore(ctx: Ctx, stored: StoredCheckpoint | null, iteration: number): Promise<ContinuousLearner> {
     await prepareEnv(ctx.plan.env);
-    this.demand.resume(ctx.history);
+    await this.demand.resume(ctx.history);
     const learner = this.build(ctx, iteration);
     if (stored) loadContinuousCheckpoint(stored, learner);
     await learner.collect(Math.max(ctx.plan.schedule.envStepsPerIter, ctx.plan.schedule.lower.minReplay), ctx.slicer);

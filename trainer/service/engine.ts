@@ -49,15 +49,15 @@ export interface EnginePlan {
 /** What an engine may read of its run's past (the driver implements it over store.ts). */
 export interface RunHistory {
   /** Usable labels of the run with id <= upToId, oldest first, with their clips. */
-  labels(upToId: number): LabelRow[];
+  labels(upToId: number): Promise<LabelRow[]>;
   /** The newest value of a metric, if any. */
-  latestMetric(name: string): number | undefined;
+  latestMetric(name: string): Promise<number | undefined>;
   /** How many labels with id in (afterId, upToId] arrived, over what span of submission times. */
-  labelArrival(afterId: number, upToId: number): { count: number; spanMs: number };
+  labelArrival(afterId: number, upToId: number): Promise<{ count: number; spanMs: number }>;
   /** Pairs of the run still waiting for labels. */
-  pendingPairs(): number;
+  pendingPairs(): Promise<number>;
   /** Labels per second on the run over a recent window (store.ts labelRate). */
-  labelRate(now: number): number;
+  labelRate(now: number): Promise<number>;
 }
 
 /** Everything a step of one tick may need: the run row, its plan, the yield point, the log. */
@@ -111,7 +111,7 @@ export interface Engine<L, P extends EnginePlan = EnginePlan, D = unknown> {
   /** Once per tick before any model work (the neural engine picks its tfjs backend). */
   prepare(): Promise<void>;
   /** Pairs to keep pending; `measured` = the iteration in flight, whose label demand it may record. */
-  pendingTarget(ctx: StepContext<P>, measured?: { watermark: number; maxLabelId: number; seconds: number }): number;
+  pendingTarget(ctx: StepContext<P>, measured?: { watermark: number; maxLabelId: number; seconds: number }): Promise<number>;
 
   /** The untrained learner whose policy gives the run's first pairs. */
   start(ctx: StepContext<P>): Promise<L>;

@@ -9,6 +9,7 @@ import { makeRng } from '../core/rng';
 import { makeTeacher } from '../teachers';
 import { clipToSegment } from './simulated-annotators';
 import { TrainerService } from './trainer-service';
+import { execute, firstRow, returnedRow } from '@/db/dialect';
 
 /**
  * Restart exactness of the closed loop: a run whose trainer process is replaced before every
@@ -38,35 +39,35 @@ async function annotate(db: Db, caller: ReturnType<typeof callerFor>, runId: num
 
 /** Runs the loop for ITERATIONS outer iterations; returns each checkpoint's blobs, oldest first. */
 async function runLoop(algorithm: string, restartEveryIteration: boolean, dropOptimizerState = false) {
-  const { db, cleanup } = freshDb(`exact-resume-${algorithm}`);
+  const { db, cleanup } = await freshDb(`exact-resume-${algorithm}`);
   cleanups.push(cleanup);
-  const runId = writeTx(db, (tx) =>
-    tx.insert(runs).values({
+  const runId = await writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({
       name: 'resume', envId: 'grid5', algorithm, instructions: 'Reach the green corner.', labelBatchSize: BATCH,
       // No simulated annotators and no timeout: only this test's labels trigger iterations.
       config: { seed: 9, gamma: 0.9, tau: 0.1, horizon: 12, iterationTimeoutMs: 3_600_000 },
-    }).returning({ id: runs.id }).get().id,
+    }).returning({ id: runs.id }))).id,
   );
   // Labels dated an hour back: the label rate over the last 30 s (store.ts labelRate, read at the
   // real time) is then 0, so the pending target, hence the pairs queued, does not depend on how
   // long each step took (on a loaded machine the two loops queued different pairs).
-  const caller = callerFor(db, addUser(db, 'annotator', 'resume@example.com'), () => Date.now() - 3_600_000);
+  const caller = callerFor(db, await addUser(db, 'annotator', 'resume@example.com'), () => Date.now() - 3_600_000);
   const newService = () => new TrainerService({ db, simulate: false, log: () => {} });
   let service = newService();
   await service.runOnce(0); // the first checkpoint and its pairs
   for (let k = 1; k <= ITERATIONS; k++) {
     await annotate(db, caller, runId, 100 + k);
     if (restartEveryIteration) {
-      if (dropOptimizerState) db.run(sql`update checkpoints set optimizer_state = null`);
+      if (dropOptimizerState) await execute(db, sql`update checkpoints set optimizer_state = null`);
       service = newService();
     }
     const outcome = await service.runOnce(1);
     expect(outcome.get(runId)).toBe('iterated');
   }
-  expect(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k).toBe(ITERATIONS);
-  return db
+  expect((await firstRow(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId))))!.k).toBe(ITERATIONS);
+  return await db
     .select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy, optimizerState: checkpoints.optimizerState })
-    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration)).all();
+    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration));
 }
 
 describe.each(['sobirl', 'stoc-sobirl', 'm-sobirl'])('%s: a trainer restarted before every iteration', (algorithm) => {

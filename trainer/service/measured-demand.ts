@@ -49,17 +49,17 @@ export class MeasuredDemand {
   latest = Number.NaN;
 
   /** After a restart: the stored newest demand, so the first iteration is not starved. */
-  resume(history: StepContext<never>['history']): void {
-    const last = history.latestMetric('queue/demand');
+  async resume(history: StepContext<never>['history']): Promise<void> {
+    const last = await history.latestMetric('queue/demand');
     if (this.recent.length === 0 && last) this.recent.push(last);
   }
 
   /** Records the iteration in flight when `measured` is given; returns the pending target. */
-  pendingTarget(ctx: Pick<StepContext<never>, 'run' | 'history' | 'activeIds'>, pendingFactor: number, measured?: { watermark: number; maxLabelId: number; seconds: number }): number {
+  async pendingTarget(ctx: Pick<StepContext<never>, 'run' | 'history' | 'activeIds'>, pendingFactor: number, measured?: { watermark: number; maxLabelId: number; seconds: number }): Promise<number> {
     if (measured) {
       // Demand: the labels' arrival rate times this iteration's duration (the query step and the
       // commit are short next to the learner, hence the slack rather than a second measurement).
-      this.latest = labelsPerIteration(ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
+      this.latest = labelsPerIteration(await ctx.history.labelArrival(measured.watermark, measured.maxLabelId), measured.seconds);
       this.recent.push(this.latest);
       if (this.recent.length > RECENT_ITERATIONS) this.recent.shift();
     }

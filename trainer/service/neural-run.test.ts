@@ -6,7 +6,7 @@ import type { Db } from '@/db/client';
 import { checkpoints, clips, labels, metrics, pairs, runs } from '@/db/schema';
 import { seedIfEmpty, DEMO_RUNS } from '@/scripts/seed/seed';
 import { writeTx } from '@/db/transactions';
-import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
+import { addUser, callerFor, freshDb, inOrder } from '@/tests/helpers/server/fixtures';
 import { makeRng, type Rng } from '../core/rng';
 import { getEnv } from '../envs';
 import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
@@ -22,6 +22,7 @@ import { NeuralEngine, labelsPerIteration, pendingTargetFor, type NeuralLearner 
 import { clipToSegment } from './simulated-annotators';
 import { discreteActions } from '../contracts/clip-actions';
 import { TrainerService } from './trainer-service';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -41,16 +42,16 @@ const TINY = {
 };
 const BATCH = 8;
 
-function newCartpoleRun(db: Db, config: Record<string, unknown> = TINY): number {
-  return writeTx(db, (tx) =>
-    tx.insert(runs).values({ name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH, config })
-      .returning({ id: runs.id }).get().id,
+async function newCartpoleRun(db: Db, config: Record<string, unknown> = TINY): Promise<number> {
+  return writeTx(db, async (tx) =>
+    (await returnedRow(tx.insert(runs).values({ name: 'cartpole', envId: 'cartpole', algorithm: 'sobirl', instructions: 'Keep the pole up.', labelBatchSize: BATCH, config })
+      .returning({ id: runs.id }))).id,
   );
 }
 
 /** `n` labels from a scripted teacher through label.next / label.submit, as a person would. */
 async function annotate(db: Db, runId: number, n: number, rng: Rng, submitted: number[]): Promise<void> {
-  const caller = callerFor(db, addUser(db, 'annotator'));
+  const caller = callerFor(db, await addUser(db, 'annotator'));
   const teacher = makeTeacher({ beta: 1 });
   for (let done = 0; done < n; done++) {
     const { pair } = await caller.label.next({ runId });
@@ -63,16 +64,16 @@ async function annotate(db: Db, runId: number, n: number, rng: Rng, submitted: n
   }
 }
 
-const runRow = (db: Db, runId: number) => db.select().from(runs).where(eq(runs.id, runId)).get()!;
-const checkpointAt = (db: Db, runId: number, iteration: number) =>
-  db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration))).get()!;
-const liveLabelsUpTo = (db: Db, watermark: number) =>
-  db.select({ n: sql<number>`count(*)` }).from(labels).where(and(isNotNull(labels.y), sql`${labels.undoneAt} is null`, sql`${labels.id} <= ${watermark}`)).get()!.n;
+const runRow = async (db: Db, runId: number) => (await firstRow(db.select().from(runs).where(eq(runs.id, runId))))!;
+const checkpointAt = async (db: Db, runId: number, iteration: number) =>
+  (await firstRow(db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration)))))!;
+const liveLabelsUpTo = async (db: Db, watermark: number) =>
+  (await firstRow(db.select({ n: sql<number>`count(*)` }).from(labels).where(and(isNotNull(labels.y), sql`${labels.undoneAt} is null`, sql`${labels.id} <= ${watermark}`))))!.n;
 
 /** Observations and actions of every stored clip of the run (what the reward model is asked about). */
-function clipSteps(db: Db, runId: number): { obs: Float32Array; actions: Int32Array } {
+async function clipSteps(db: Db, runId: number): Promise<{ obs: Float32Array; actions: Int32Array }> {
   const env = getEnv('cartpole');
-  const rows = db.select({ states: clips.states, actions: clips.actions, logProbs: clips.logProbs }).from(clips).where(eq(clips.runId, runId)).limit(20).all();
+  const rows = await db.select({ states: clips.states, actions: clips.actions, logProbs: clips.logProbs }).from(clips).where(eq(clips.runId, runId)).limit(20);
   const obs: number[] = [], actions: number[] = [];
   for (const row of rows) {
     const seg = clipSegment('cartpole', { ...row, actions: discreteActions(row.actions, 'this test') });
@@ -84,27 +85,27 @@ function clipSteps(db: Db, runId: number): { obs: Float32Array; actions: Int32Ar
   return { obs: Float32Array.from(obs), actions: Int32Array.from(actions) };
 }
 
-function expectNoDuplicatePairs(db: Db, runId: number): void {
-  expect(duplicatePairCounts(db, runId)).toEqual({ slots: 0, clips: 0 });
+async function expectNoDuplicatePairs(db: Db, runId: number): Promise<void> {
+  expect(await duplicatePairCounts(db, runId)).toEqual({ slots: 0, clips: 0 });
 }
 
 describe('the trainer service on a cartpole run (neural engine)', () => {
   it('bootstraps, iterates on labels from label.submit, checkpoints that reproduce the model, and no tensor leak', async () => {
-    const { db, cleanup } = freshDb('h14-neural');
+    const { db, cleanup } = await freshDb('h14-neural');
     cleanups.push(cleanup);
-    const runId = newCartpoleRun(db);
+    const runId = await newCartpoleRun(db);
     const lines: string[] = [];
     const service = new TrainerService({ db, log: (l) => lines.push(l), simulate: false });
     const rng = makeRng(21);
     const submitted: number[] = [];
 
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
-    const first = checkpointAt(db, runId, 0);
+    const first = await checkpointAt(db, runId, 0);
     expect(first.formatVersion).toBe(NEURAL_CHECKPOINT_ROW_FORMAT);
     // The first pairs: clips of `horizon` steps (or shorter when the pole fell), from the untrained policy.
-    const queued = db.select({ a: pairs.clipAId }).from(pairs).where(eq(pairs.runId, runId)).all();
+    const queued = await db.select({ a: pairs.clipAId }).from(pairs).where(eq(pairs.runId, runId));
     expect(queued.length).toBe(2 * BATCH);
-    const clip = db.select().from(clips).where(eq(clips.runId, runId)).get()!;
+    const clip = (await firstRow(db.select().from(clips).where(eq(clips.runId, runId))))!;
     expect(clip.actions.length).toBeGreaterThan(0);
     expect(clip.actions.length).toBeLessThanOrEqual(TINY.horizon);
     expect(clip.states.length).toBe(clip.actions.length + 1);
@@ -116,22 +117,22 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
       await annotate(db, runId, BATCH, rng, submitted);
       expect((await service.runOnce()).get(runId)).toBe('iterated');
       if (k === 1) tensorsAfterFirst = tf.memory().numTensors;
-      const run = runRow(db, runId);
+      const run = await runRow(db, runId);
       expect(run.iteration).toBe(k);
-      const cp = checkpointAt(db, runId, k);
+      const cp = await checkpointAt(db, runId, k);
       expect(cp.labelWatermark).toBe(Math.max(...submitted));
-      expect(cp.labelsUsed).toBe(liveLabelsUpTo(db, cp.labelWatermark));
+      expect(cp.labelsUsed).toBe(await liveLabelsUpTo(db, cp.labelWatermark));
     }
     // Replaced models and per-iteration tensors are disposed: the count stays flat.
     expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
-    expect(runRow(db, runId).lastError).toBeNull();
+    expect((await runRow(db, runId)).lastError).toBeNull();
 
     // The newest checkpoint's reward blob reproduces the in-memory model's predictions.
     const driver = service.driverFor(runId);
     expect(driver!.engine).toBeInstanceOf(NeuralEngine);
     const inMemory = (driver!.currentLearner() as NeuralLearner).models.upper!.rewardModel;
-    const { obs, actions } = clipSteps(db, runId);
-    const newest = checkpointAt(db, runId, 3);
+    const { obs, actions } = await clipSteps(db, runId);
+    const newest = await checkpointAt(db, runId, 3);
     const fromBlob = await loadRewardModel(newest.rewardModel!);
     const expected = inMemory.predictRewards(obs, actions), got = fromBlob.predictRewards(obs, actions);
     fromBlob.dispose();
@@ -144,22 +145,22 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
 
     // Metrics of the last iteration, one log line per iteration, fresh pairs from the newest checkpoint.
     for (const name of ['loss/preference', 'hypergrad/norm', 'loss/td', 'return/true', 'labels/used', 'labels/fresh', 'queue/pending', 'query/disagreement', 'time/iteration_s']) {
-      const row = db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name), eq(metrics.iteration, 3))).get();
+      const row = await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name), eq(metrics.iteration, 3))));
       expect(row, name).toBeDefined();
     }
     expect(lines.filter((l) => /trainer run=\d+ k=\d+ loss=\d/.test(l)).length).toBe(3);
     // Every label of an iteration was drawn by the checkpoint the learner resumed from.
-    expect(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/fresh'), eq(metrics.iteration, 3))).get()!.value).toBe(BATCH);
-    const fromNewest = db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.checkpointId, newest.id), eq(pairs.status, 'pending'))).get()!.n;
+    expect((await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/fresh'), eq(metrics.iteration, 3)))))!.value).toBe(BATCH);
+    const fromNewest = (await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs).where(and(eq(pairs.checkpointId, newest.id), eq(pairs.status, 'pending')))))!.n;
     expect(fromNewest).toBeGreaterThanOrEqual(2 * BATCH);
-    expectNoDuplicatePairs(db, runId);
+    await expectNoDuplicatePairs(db, runId);
     await service.stop();
   });
 
   it('a restarted service resumes from the newest checkpoint: no label lost or used twice; a corrupt one falls back', async () => {
-    const { db, cleanup } = freshDb('h14-neural-restart');
+    const { db, cleanup } = await freshDb('h14-neural-restart');
     cleanups.push(cleanup);
-    const runId = newCartpoleRun(db);
+    const runId = await newCartpoleRun(db);
     const rng = makeRng(22);
     const submitted: number[] = [];
     const lines: string[] = [];
@@ -174,102 +175,102 @@ describe('the trainer service on a cartpole run (neural engine)', () => {
     const second = new TrainerService({ db, log, simulate: false });
     await annotate(db, runId, BATCH, rng, submitted);
     expect((await second.runOnce()).get(runId)).toBe('iterated');
-    const cp1 = checkpointAt(db, runId, 1), cp2 = checkpointAt(db, runId, 2);
+    const cp1 = await checkpointAt(db, runId, 1), cp2 = await checkpointAt(db, runId, 2);
     expect(lines.some((l) => l.includes(`resumed from checkpoint ${cp1.id} (iteration 1)`))).toBe(true);
     expect(cp2.labelsUsed).toBe(2 * BATCH);
-    expect(cp2.labelsUsed).toBe(liveLabelsUpTo(db, cp2.labelWatermark));
+    expect(cp2.labelsUsed).toBe(await liveLabelsUpTo(db, cp2.labelWatermark));
     expect(cp2.labelWatermark).toBe(Math.max(...submitted));
     // Only the labels since iteration 1 were new: the restart did not re-consume the first batch.
-    expect(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/new'), eq(metrics.iteration, 2))).get()!.value).toBe(BATCH);
+    expect((await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/new'), eq(metrics.iteration, 2)))))!.value).toBe(BATCH);
     // The resumed learner reproduces checkpoint 1 before training: its reward blob, loaded twice, agrees.
     await second.stop();
 
     // Damage iteration 2's policy blob (one byte of the weights): the checksum must catch it.
     const damaged = Buffer.from(cp2.policy!);
     damaged[damaged.length - 5] = damaged[damaged.length - 5]! ^ 0xff;
-    writeTx(db, (tx) => tx.update(checkpoints).set({ policy: damaged }).where(eq(checkpoints.id, cp2.id)).run());
+    await writeTx(db, async (tx) => (await tx.update(checkpoints).set({ policy: damaged }).where(eq(checkpoints.id, cp2.id))));
     const third = new TrainerService({ db, log, simulate: false });
     await annotate(db, runId, 4, rng, submitted);
     const ensure = await third.runOnce(Date.now() + 700_000); // past the iteration timeout: 4 labels are enough
     expect(ensure.get(runId)).toBe('iterated');
-    const run = runRow(db, runId);
+    const run = await runRow(db, runId);
     expect(run.lastError).toMatch(new RegExp(`checkpoint ${cp2.id} \\(iteration 2\\) of run ${runId}: policy is corrupt: the weights fail their checksum; resuming from the previous checkpoint`));
     expect(lines.some((l) => l.includes(`resumed from checkpoint ${cp1.id} (iteration 1)`))).toBe(true);
     expect(run.iteration).toBe(3);
     // Resumed from iteration 1 (watermark after 8 labels): the 8 + 4 labels since count as new, each once.
-    const cp3 = checkpointAt(db, runId, 3);
+    const cp3 = await checkpointAt(db, runId, 3);
     expect(cp3.labelsUsed).toBe(submitted.length);
-    expect(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/new'), eq(metrics.iteration, 3))).get()!.value).toBe(BATCH + 4);
-    expectNoDuplicatePairs(db, runId);
+    expect((await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, 'labels/new'), eq(metrics.iteration, 3)))))!.value).toBe(BATCH + 4);
+    await expectNoDuplicatePairs(db, runId);
     await third.stop();
   });
 
   it('waits for a batch of labels on the newest checkpoint pairs: labels on older pairs alone do not start an iteration', async () => {
-    const { db, cleanup } = freshDb('h14-neural-fresh');
+    const { db, cleanup } = await freshDb('h14-neural-fresh');
     cleanups.push(cleanup);
-    const runId = newCartpoleRun(db);
+    const runId = await newCartpoleRun(db);
     const service = new TrainerService({ db, log: () => {}, simulate: false });
     const rng = makeRng(23);
     const submitted: number[] = [];
     await service.runOnce();
     // Eight annotators take a pair of checkpoint 0 each and answer only after checkpoint 1 exists.
-    const late = Array.from({ length: BATCH }, () => callerFor(db, addUser(db, 'annotator')));
+    const late = await inOrder(Array.from({ length: BATCH }), async () => callerFor(db, await addUser(db, 'annotator')));
     const leased = [];
     for (const caller of late) leased.push({ caller, pair: (await caller.label.next({ runId })).pair! });
     await annotate(db, runId, BATCH, rng, submitted);
     expect((await service.runOnce()).get(runId)).toBe('iterated');
-    const cp1 = checkpointAt(db, runId, 1);
+    const cp1 = await checkpointAt(db, runId, 1);
     for (const { caller, pair } of leased) {
       const now = Date.now();
       await caller.label.submit({ submissionId: randomUUID(), pairId: pair.id, choice: 'left', shownAt: now, answeredAt: now });
     }
     expect(['idle', 'topped-up']).toContain((await service.runOnce()).get(runId));
-    expect(runRow(db, runId).iteration).toBe(1);
+    expect((await runRow(db, runId)).iteration).toBe(1);
     // A batch on checkpoint 1's pairs starts it; the late labels are used as well.
     await annotate(db, runId, BATCH, rng, submitted);
-    const pairCheckpoints = db.select({ c: pairs.checkpointId }).from(labels).innerJoin(pairs, eq(pairs.id, labels.pairId)).all().map((r) => r.c);
+    const pairCheckpoints = (await db.select({ c: pairs.checkpointId }).from(labels).innerJoin(pairs, eq(pairs.id, labels.pairId))).map((r) => r.c);
     expect(pairCheckpoints.filter((c) => c === cp1.id).length).toBe(BATCH);
     expect((await service.runOnce()).get(runId)).toBe('iterated');
-    const metric = (name: string) => db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name), eq(metrics.iteration, 2))).get()!.value;
-    expect(metric('labels/fresh')).toBe(BATCH);
-    expect(metric('labels/new')).toBe(2 * BATCH);
+    const metric = async (name: string) => (await firstRow(db.select().from(metrics).where(and(eq(metrics.runId, runId), eq(metrics.name, name), eq(metrics.iteration, 2)))))!.value;
+    expect(await metric('labels/fresh')).toBe(BATCH);
+    expect(await metric('labels/new')).toBe(2 * BATCH);
     await service.stop();
   });
 
   it('the demo seed cartpole run trains: bootstrap, then an iteration on labels of its seeded pairs', async () => {
-    const { db, cleanup } = freshDb('h14-neural-demo');
+    const { db, cleanup } = await freshDb('h14-neural-demo');
     cleanups.push(cleanup);
-    const seeded = seedIfEmpty(db, { bcryptRounds: 4, pairsPerRun: 20, demoRuns: DEMO_RUNS.filter((d) => d.envId === 'cartpole'), env: {} });
+    const seeded = await seedIfEmpty(db, { bcryptRounds: 4, pairsPerRun: 20, demoRuns: DEMO_RUNS.filter((d) => d.envId === 'cartpole'), env: {} });
     const runId = seeded.runIds[0]!;
     // The demo config (clipLength 25), with the tiny schedule so the test stays fast.
-    writeTx(db, (tx) => tx.update(runs).set({ labelBatchSize: BATCH, config: { ...runRow(db, runId).config, ...TINY, horizon: undefined } }).where(eq(runs.id, runId)).run());
+    await writeTx(db, async (tx) => (await tx.update(runs).set({ labelBatchSize: BATCH, config: { ...(await runRow(db, runId)).config, ...TINY, horizon: undefined } }).where(eq(runs.id, runId))));
     const service = new TrainerService({ db, log: () => {}, simulate: false });
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
     // 20 seeded pairs already exceed the target (2 x 8): the bootstrap checkpoint queued none of its own.
-    expect(db.select({ n: sql<number>`count(*)` }).from(pairs).where(isNotNull(pairs.checkpointId)).get()!.n).toBe(0);
+    expect((await firstRow(db.select({ n: sql<number>`count(*)` }).from(pairs).where(isNotNull(pairs.checkpointId))))!.n).toBe(0);
     await annotate(db, runId, BATCH, makeRng(24), []);
     // No pair of the newest checkpoint is pending, so labels on seeded pairs start the iteration.
     expect((await service.runOnce()).get(runId)).toBe('iterated');
-    expect(checkpointAt(db, runId, 1).labelsUsed).toBe(BATCH);
-    expect(Math.max(...db.select({ a: clips.actions }).from(clips).where(isNotNull(clips.checkpointId)).all().map((c) => c.a.length))).toBeLessThanOrEqual(25);
+    expect((await checkpointAt(db, runId, 1)).labelsUsed).toBe(BATCH);
+    expect(Math.max(...(await db.select({ a: clips.actions }).from(clips).where(isNotNull(clips.checkpointId))).map((c) => c.a.length))).toBeLessThanOrEqual(25);
     await service.stop();
   });
 
   it('a cartpole run stored without gamma / tau / horizon trains with cartpole defaults; oracle and m-sobirl are refused in words', async () => {
-    const { db, cleanup } = freshDb('h14-neural-defaults');
+    const { db, cleanup } = await freshDb('h14-neural-defaults');
     cleanups.push(cleanup);
     const { horizon: _h, ...noHorizon } = TINY;
-    const runId = newCartpoleRun(db, noHorizon);
-    const oracleRun = writeTx(db, (tx) => tx.insert(runs).values({ name: 'o', envId: 'cartpole', algorithm: 'oracle', instructions: 'x', config: TINY }).returning({ id: runs.id }).get().id);
+    const runId = await newCartpoleRun(db, noHorizon);
+    const oracleRun = await writeTx(db, async (tx) => (await returnedRow(tx.insert(runs).values({ name: 'o', envId: 'cartpole', algorithm: 'oracle', instructions: 'x', config: TINY }).returning({ id: runs.id }))).id);
     const service = new TrainerService({ db, log: () => {}, simulate: false });
     const outcomes = await service.runOnce();
     expect(outcomes.get(runId)).toBe('bootstrapped');
     expect(outcomes.get(oracleRun)).toBe('blocked');
-    expect(runRow(db, oracleRun).lastError).toMatch(/oracle.*simulat/);
+    expect((await runRow(db, oracleRun)).lastError).toMatch(/oracle.*simulat/);
     // Clips as long as cartpole's horizon (25), longer than grid5's 12 the schema once defaulted to;
     // a shorter one is an episode that ended (the pole fell) inside it.
     const env = getEnv('cartpole');
-    const stored = db.select({ states: clips.states, actions: clips.actions }).from(clips).where(eq(clips.runId, runId)).all();
+    const stored = await db.select({ states: clips.states, actions: clips.actions }).from(clips).where(eq(clips.runId, runId));
     const horizon = RLHF_DEFAULTS.cartpole!.horizon;
     expect(Math.max(...stored.map((c) => c.actions.length))).toBeGreaterThan(RLHF_DEFAULTS.grid5!.horizon);
     for (const c of stored) {

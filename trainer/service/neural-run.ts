@@ -105,7 +105,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
     await initBackend();
   }
 
-  pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): number {
+  async pendingTarget(ctx: Ctx, measured?: { watermark: number; maxLabelId: number; seconds: number }): Promise<number> {
     return this.demand.pendingTarget(ctx, ctx.plan.config.pendingFactor, measured);
   }
 
@@ -121,7 +121,7 @@ export class NeuralEngine implements Engine<NeuralLearner, NeuralPlan, NeuralLab
    * after a restart is not starved.
    */
   async restore(ctx: Ctx, stored: StoredCheckpoint | null, iteration: number): Promise<NeuralLearner> {
-    this.demand.resume(ctx.history);
+    await this.demand.resume(ctx.history);
     const { run } = ctx.plan.schedule;
     return this.withModels(ctx, async (models) => {
       if (stored) await loadNeuralCheckpoint(ctx.run.envId, stored.meta.formatVersion, stored.blobs, models, stored.label);

@@ -7,6 +7,7 @@ import { RUN_LIMITS } from '../contracts/run-budget';
 import { LEASES_PER_ANNOTATOR, pendingTargetFor } from './queue-target';
 import { activeAnnotatorIds, labelRate, openPairCount, pendingPairCount } from './store';
 import { TrainerService } from './trainer-service';
+import { returnedRow } from '@/db/dialect';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -43,31 +44,31 @@ describe('pendingTargetFor: pairs sized from the measured label rate, overlap an
 
 describe('the queue on an overlap-2 run with one annotator (issue 13, item 1)', () => {
   it('never runs dry: pairs he has labeled once do not count as supply, and the trigger does not wait for labels only others could give', async () => {
-    const { db, cleanup } = freshDb('lone-overlap');
+    const { db, cleanup } = await freshDb('lone-overlap');
     cleanups.push(cleanup);
     const BATCH = 4;
-    const runId = writeTx(db, (tx) =>
-      tx.insert(runs).values({
+    const runId = await writeTx(db, async (tx) =>
+      (await returnedRow(tx.insert(runs).values({
         name: 'overlap 2', envId: 'grid5', algorithm: 'sobirl', instructions: 'Reach the green corner.', labelBatchSize: BATCH, labelsWanted: 2,
         config: { seed: 4, iterationTimeoutMs: 3_600_000 },
-      }).returning({ id: runs.id }).get().id,
+      }).returning({ id: runs.id }))).id,
     );
-    const user = addUser(db, 'annotator');
+    const user = await addUser(db, 'annotator');
     const annotator = callerFor(db, user);
     const service = new TrainerService({ db, simulate: false, log: () => {} });
     expect((await service.runOnce()).get(runId)).toBe('bootstrapped');
     let iterations = 0;
     for (let i = 0; i < 12 * BATCH; i++) {
       const { pair } = await annotator.label.next({ runId });
-      expect(pair, `label.next found no pair at label ${i} (${pendingPairCount(db, runId)} pairs pending)`).not.toBeNull();
+      expect(pair, `label.next found no pair at label ${i} (${await pendingPairCount(db, runId)} pairs pending)`).not.toBeNull();
       await annotator.label.submit({ submissionId: randomUUID(), pairId: pair!.id, choice: i % 3 === 0 ? 'right' : 'left', shownAt: 0, answeredAt: 1 });
       if ((await service.runOnce()).get(runId) === 'iterated') iterations++;
     }
     // The run trains on his labels alone (no iteration timeout involved), and the half-done
     // pairs are still there, waiting for a second annotator.
     expect(iterations).toBeGreaterThanOrEqual(8);
-    expect(pendingPairCount(db, runId)).toBeGreaterThan(openPairCount(db, runId, [user.id]));
-    expect(activeAnnotatorIds(db, runId, Date.now())).toEqual([user.id]);
-    expect(labelRate(db, runId, Date.now())).toBeGreaterThan(0);
+    expect(await pendingPairCount(db, runId)).toBeGreaterThan(await openPairCount(db, runId, [user.id]));
+    expect(await activeAnnotatorIds(db, runId, Date.now())).toEqual([user.id]);
+    expect(await labelRate(db, runId, Date.now())).toBeGreaterThan(0);
   });
 });

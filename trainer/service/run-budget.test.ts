@@ -10,6 +10,7 @@ import { sampleTabularSegment, toLinearPair } from '../algorithms/tabular-rlhf';
 import { TrainerService } from './trainer-service';
 import { pendingPairCount } from './store';
 import { writeTx } from '@/db/transactions';
+import { firstRow, returnedRow } from '@/db/dialect';
 
 /** The settings that grew a trainer to 4.3 GB in 65 s (issue 11, item 1). */
 const ISSUE_CONFIG = { name: 'oom', envId: 'grid5', instructions: 'Reach the goal.', labelBatchSize: 1024, config: { pendingFactor: 20, oversample: 100, horizon: 500 } };
@@ -30,14 +31,14 @@ describe('run settings bounded by memory and work per iteration', () => {
   });
 
   it('runs.create answers BAD_REQUEST (HTTP 400) with the field and the limit, and writes nothing', async () => {
-    const { db, cleanup } = freshDb('budget-create');
+    const { db, cleanup } = await freshDb('budget-create');
     cleanups.push(cleanup);
-    const caller = callerFor(db, addUser(db, 'researcher'));
+    const caller = callerFor(db, await addUser(db, 'researcher'));
     const error = await caller.runs.create(ISSUE_CONFIG).then(() => null, (e: { code?: string; message: string }) => e);
     expect(error?.code).toBe('BAD_REQUEST');
     expect(error?.message).toMatch(/pendingFactor/);
     expect(error?.message).toMatch(/limit is 2,000/);
-    expect(db.select().from(runs).all()).toHaveLength(0);
+    expect((await db.select().from(runs))).toHaveLength(0);
   });
 
   it('a neural replay beyond the byte limit is refused; at the limit it is accepted', () => {
@@ -50,32 +51,32 @@ describe('run settings bounded by memory and work per iteration', () => {
   });
 
   it('a config just inside every limit is accepted and the trainer queues its first pairs', async () => {
-    const { db, cleanup } = freshDb('budget-inside');
+    const { db, cleanup } = await freshDb('budget-inside');
     cleanups.push(cleanup);
     const labelBatchSize = 100, pendingFactor = RUN_LIMITS.pendingPairs / 100, horizon = 12;
     const oversample = maxOversample(RUN_LIMITS.pendingPairs, horizon);
     const inside = { name: 'edge', envId: 'grid5', instructions: 'Reach the goal.', labelBatchSize, config: { pendingFactor, oversample, horizon } };
     // One more candidate per pair crosses the line.
     expect(createRunInputSchema.safeParse({ ...inside, config: { ...inside.config, oversample: oversample + 1 } }).success).toBe(false);
-    const caller = callerFor(db, addUser(db, 'researcher'));
+    const caller = callerFor(db, await addUser(db, 'researcher'));
     const { id } = await caller.runs.create(inside);
     const service = new TrainerService({ db, simulate: false, log: () => {} });
     expect((await service.runOnce(1)).get(id)).toBe('bootstrapped');
-    expect(pendingPairCount(db, id)).toBe(RUN_LIMITS.pendingPairs);
+    expect(await pendingPairCount(db, id)).toBe(RUN_LIMITS.pendingPairs);
   }, 60_000);
 
   it('the trainer refuses a stored run beyond the limits with the reason on the run, and goes on with the others', async () => {
-    const { db, cleanup } = freshDb('budget-stored');
+    const { db, cleanup } = await freshDb('budget-stored');
     cleanups.push(cleanup);
     const insert = (name: string, labelBatchSize: number, config: Record<string, unknown>) =>
-      writeTx(db, (tx) => tx.insert(runs).values({ name, envId: 'grid5', algorithm: 'sobirl', instructions: 'x', labelBatchSize, config }).returning({ id: runs.id }).get().id);
-    const bad = insert('old', 1024, ISSUE_CONFIG.config);
-    const good = insert('fine', 4, {});
+      writeTx(db, async (tx) => (await returnedRow(tx.insert(runs).values({ name, envId: 'grid5', algorithm: 'sobirl', instructions: 'x', labelBatchSize, config }).returning({ id: runs.id }))).id);
+    const bad = await insert('old', 1024, ISSUE_CONFIG.config);
+    const good = await insert('fine', 4, {});
     const service = new TrainerService({ db, simulate: false, log: () => {} });
     const outcomes = await service.runOnce(1);
     expect(outcomes.get(bad)).toBe('blocked');
     expect(outcomes.get(good)).toBe('bootstrapped');
-    expect(db.select({ e: runs.lastError }).from(runs).where(eq(runs.id, bad)).get()?.e).toMatch(/pendingFactor.*limit is 2,000/);
+    expect((await firstRow(db.select({ e: runs.lastError }).from(runs).where(eq(runs.id, bad))))?.e).toMatch(/pendingFactor.*limit is 2,000/);
   });
 });
 

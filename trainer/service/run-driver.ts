@@ -23,6 +23,7 @@ import {
   type CommitResult,
 } from './store';
 import { DEFAULT_SLICE_MS, TimeSlicer } from './time-slicer';
+import type { LeaseToken } from '../../db/run-leases';
 
 export interface DriverOptions {
   log: (line: string) => void;
@@ -54,6 +55,8 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
   private topUps = 0;
   private lastConfigError: string | null = null;
   private readonly history: RunHistory;
+  /** The run lease of the tick in progress (db/run-leases.ts): every commit of it checks it. */
+  private lease: LeaseToken | undefined;
 
   constructor(
     private readonly db: Db,
@@ -63,7 +66,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
   ) {
     this.history = {
       labels: (upToId) => readLabels(db, runId, upToId),
-      latestMetric: (name) => latestMetric(db, runId, name)?.value,
+      latestMetric: async (name) => (await latestMetric(db, runId, name))?.value,
       labelArrival: (afterId, upToId) => labelArrival(db, runId, afterId, upToId),
       pendingPairs: () => pendingPairCount(db, runId),
       labelRate: (now) => labelRate(db, runId, now),
@@ -75,7 +78,12 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     return this.resumed?.learner ?? null;
   }
 
-  async tick(run: Run, now: number): Promise<TickOutcome> {
+  /**
+   * One tick of the run. `lease`: the run lease its trainer holds (trainer-service.ts); each
+   * commit of this tick is refused unless the run's lease row still has it (omitted: no check).
+   */
+  async tick(run: Run, now: number, lease?: LeaseToken): Promise<TickOutcome> {
+    this.lease = lease;
     let plan: P;
     try {
       assertSupported(run.algorithm, run.envId, 'service');
@@ -85,18 +93,18 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       if (message !== this.lastConfigError) {
         this.lastConfigError = message;
         this.options.log(`trainer run=${run.id} cannot train: ${message}`);
-        recordRunError(this.db, run.id, message, now);
+        await recordRunError(this.db, run.id, message, now);
       }
       return 'blocked';
     }
     await this.engine.prepare();
     const ctx: StepContext<P> = {
       run, plan, slicer: new TimeSlicer(this.options.sliceMs ?? DEFAULT_SLICE_MS), history: this.history, log: this.options.log,
-      activeIds: activeAnnotatorIds(this.db, run.id, now),
+      activeIds: await activeAnnotatorIds(this.db, run.id, now),
     };
     if (this.resumed && this.resumed.setupKey !== plan.setupKey) this.forget();
-    const checkpoints = listCheckpoints(this.db, run.id);
-    const pendingTarget = this.engine.pendingTarget(ctx);
+    const checkpoints = await listCheckpoints(this.db, run.id);
+    const pendingTarget = await this.engine.pendingTarget(ctx);
 
     if (checkpoints.length === 0) return this.bootstrap(ctx, pendingTarget, now);
 
@@ -107,27 +115,27 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
       if (!(error instanceof CheckpointOutdatedError)) throw error;
       // Retrying cannot help (every checkpoint of the run has the old width): stop, with the reason on the run.
       this.options.log(`trainer run=${run.id} stopped: ${error.message}`);
-      stopRunWithError(this.db, run.id, error.message, now);
+      await stopRunWithError(this.db, run.id, error.message, now);
       return 'stopped';
     }
-    const stats = newLabelStats(this.db, run.id, resumed.watermark);
+    const stats = await newLabelStats(this.db, run.id, resumed.watermark);
     const timedOut = stats.count > 0 && stats.oldestAt !== null && now - stats.oldestAt >= plan.config.iterationTimeoutMs;
     const current = checkpoints.find((c) => c.id === resumed.checkpointId);
     const isNewest = current !== undefined && current.iteration === run.iteration;
-    if (batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark, ctx.activeIds) || timedOut) {
+    if ((await batchReady(this.db, run, stats.count, isNewest ? resumed.checkpointId : null, resumed.watermark, ctx.activeIds)) || timedOut) {
       return this.iterate(ctx, resumed, stats.maxId);
     }
     // Supply: pending pairs that some active annotator can still label (store.ts openPairCount).
-    const pending = openPairCount(this.db, run.id, ctx.activeIds);
+    const pending = await openPairCount(this.db, run.id, ctx.activeIds);
     if (resumed.checkpointId !== null && pending < pendingTarget) {
       if (!isNewest) return 'idle'; // a fallback checkpoint: wait for the next iteration
       const next = await this.engine.propose(ctx, resumed.learner, {
         purpose: 'top-up', count: pendingTarget, pending, index: ++this.topUps,
         resumedFrom: { checkpointId: resumed.checkpointId, watermark: resumed.watermark },
       });
-      const inserted = topUpPairs(this.db, {
+      const inserted = await topUpPairs(this.db, {
         runId: run.id, envId: run.envId, checkpointId: resumed.checkpointId, iteration: run.iteration,
-        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now,
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now, lease: this.lease,
       });
       return inserted > 0 ? 'topped-up' : 'idle';
     }
@@ -153,11 +161,11 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     try {
       const next = await this.engine.propose(ctx, learner, { purpose: 'first', count: pendingTarget });
       const evaluated = this.engine.evaluate(ctx, learner, run.iteration);
-      const result = commitIteration(this.db, {
+      const result = await commitIteration(this.db, {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: false,
         checkpoint: { ...(await this.engine.encodeCheckpoint(learner)), labelWatermark: 0, labelsUsed: 0 },
         metrics: { ...evaluated, 'labels/used': 0 },
-        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: false, now,
+        pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: false, now, lease: this.lease,
       });
       if (!result) {
         this.engine.dispose(learner);
@@ -180,7 +188,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     this.forget();
     for (const meta of usable) {
       const stored: StoredCheckpoint = {
-        meta, blobs: loadCheckpointBlobs(this.db, meta.id), label: `checkpoint ${meta.id} (iteration ${meta.iteration}) of run ${run.id}`,
+        meta, blobs: await loadCheckpointBlobs(this.db, meta.id), label: `checkpoint ${meta.id} (iteration ${meta.iteration}) of run ${run.id}`,
       };
       try {
         const learner = await this.engine.restore(ctx, stored, meta.iteration);
@@ -193,7 +201,7 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         this.badCheckpoints.add(meta.id);
         const message = `${error.message}; resuming from the previous checkpoint`;
         this.options.log(`trainer run=${run.id} ${message}`);
-        recordRunError(this.db, run.id, message, now);
+        await recordRunError(this.db, run.id, message, now);
       }
     }
     // Nothing loads: start over from the untrained learner; every label counts as new again.
@@ -209,22 +217,22 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
    * checkpoint k (labels on them count for the next iteration; unlabeled ones retire when k+1
    * commits). A failed top-up (e.g. a busy database) is logged and must not abort the iteration.
    */
-  private queueKeeper(ctx: StepContext<P>, resumed: Resumed<L>, target: number): { check: () => void; inserted: () => number } | null {
+  private queueKeeper(ctx: StepContext<P>, resumed: Resumed<L>, target: number): { check: () => Promise<void> | void; inserted: () => number } | null {
     const { run } = ctx;
     const source = this.engine.topUpSource(ctx, resumed.learner);
     const checkpointId = resumed.checkpointId;
     if (!source || checkpointId === null) return source ? { check: () => {}, inserted: () => 0 } : null;
     let inserted = 0, lastCheck = 0, failed = false;
-    const check = () => {
+    const check = async () => {
       const now = Date.now();
       if (now - lastCheck < QUEUE_CHECK_MS) return;
       lastCheck = now;
       try {
-        const needed = target - openPairCount(this.db, run.id, ctx.activeIds);
+        const needed = target - (await openPairCount(this.db, run.id, ctx.activeIds));
         if (needed <= 0) return;
-        inserted += topUpPairs(this.db, {
+        inserted += await topUpPairs(this.db, {
           runId: run.id, envId: run.envId, checkpointId, iteration: run.iteration,
-          pairs: source(needed, ++this.topUps), pendingTarget: target, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now,
+          pairs: source(needed, ++this.topUps), pendingTarget: target, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, now, lease: this.lease,
         });
       } catch (error) {
         if (!failed) this.options.log(`trainer run=${run.id} top-up during the iteration failed (the iteration goes on): ${(error as Error).message}`);
@@ -242,22 +250,22 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
     const { run, slicer } = ctx;
     const started = performance.now();
     const { learner } = resumed;
-    const rows = readLabels(this.db, run.id, maxLabelId);
+    const rows = await readLabels(this.db, run.id, maxLabelId);
     const labels: EngineLabels<D> = this.engine.labels(ctx, rows, { checkpointId: resumed.checkpointId ?? -1, watermark: resumed.watermark });
     // The learner is mutated from here on: forget it unless the commit succeeds.
     this.resumed = null;
-    const keeper = this.queueKeeper(ctx, resumed, this.engine.pendingTarget(ctx));
+    const keeper = this.queueKeeper(ctx, resumed, await this.engine.pendingTarget(ctx));
     slicer.onYield = keeper?.check ?? null;
     try {
       const metrics: Metrics = {};
       Object.assign(metrics, await this.engine.updateReward(ctx, learner, labels));
       Object.assign(metrics, await this.engine.updatePolicy(ctx, learner));
       Object.assign(metrics, await this.engine.gather(ctx, learner));
-      const pendingTarget = this.engine.pendingTarget(ctx, { watermark: resumed.watermark, maxLabelId, seconds: (performance.now() - started) / 1000 });
+      const pendingTarget = await this.engine.pendingTarget(ctx, { watermark: resumed.watermark, maxLabelId, seconds: (performance.now() - started) / 1000 });
       // Only the pairs the commit will need: the target less what stays open once the stale ones
       // retire (the whole target's candidates at once took a trainer to 4.3 GB, contracts/run-budget.ts).
-      const open = openPairCount(this.db, run.id, ctx.activeIds);
-      const kept = open - (ctx.plan.config.retireStalePairs ? retirablePairCount(this.db, run.id, Date.now()) : 0);
+      const open = await openPairCount(this.db, run.id, ctx.activeIds);
+      const kept = open - (ctx.plan.config.retireStalePairs ? await retirablePairCount(this.db, run.id, Date.now()) : 0);
       const next = await this.engine.propose(ctx, learner, { purpose: 'iteration', count: Math.max(0, pendingTarget - kept), labels });
       Object.assign(metrics, next.metrics, this.engine.evaluate(ctx, learner, run.iteration + 1));
       // Engines that yield mid-iteration (those with in-flight top-ups) yield here too; a tabular
@@ -280,14 +288,15 @@ export class RunDriver<L, P extends EnginePlan = EnginePlan, D = unknown> {
         'queue/target': pendingTarget,
         'queue/active_annotators': ctx.activeIds.length,
       });
-      const result = commitIteration(this.db, {
+      const result = await commitIteration(this.db, {
         runId: run.id, envId: run.envId, expectedIteration: run.iteration, advance: true,
         checkpoint: { ...checkpoint, labelWatermark: maxLabelId, labelsUsed: labels.all },
         metrics,
         pairs: next.pairs, pendingTarget, activeIds: ctx.activeIds, labelsWanted: run.labelsWanted, retireStalePairs: ctx.plan.config.retireStalePairs, now: Date.now(),
+        lease: this.lease,
       });
       if (!result) {
-        this.options.log(`trainer run=${run.id} k=${run.iteration + 1} dropped: the run moved on meanwhile (another trainer?)`);
+        this.options.log(`trainer run=${run.id} k=${run.iteration + 1} dropped: the run moved on meanwhile, or this trainer lost its lease on it (another trainer took it over)`);
         this.engine.dispose(learner);
         return 'lost-race';
       }

@@ -21,6 +21,7 @@ import { bprefTeacher, judgeFor, makeTeacher, type Teacher, type TeacherConfig }
 import { choiceOf, type Choice } from '../contracts/choices';
 import { clipToSegment, type ClipLike } from './label-rows';
 import type { SimulateConfig } from '../contracts/run-config';
+import { firstRow } from '../../db/dialect';
 
 /** One annotator's view of the queue: the two procedures the labeling page calls. */
 // The teacher's view of a clip is the simulation's too (label-rows.ts); tests import it from here.
@@ -51,16 +52,17 @@ export interface LabelQueuePort {
 }
 
 /** The annotator accounts of a run's simulation (created once, reused after restarts). */
-function simulatedUsers(db: Db, runId: number, count: number): User[] {
-  return writeTx(db, (tx) =>
-    Array.from({ length: count }, (_, i) => {
+async function simulatedUsers(db: Db, runId: number, count: number): Promise<User[]> {
+  return writeTx(db, async (tx) => {
+    const accounts: User[] = [];
+    for (let i = 0; i < count; i++) {
       const email = `sim-run${runId}-${i + 1}@simulated.invalid`;
-      const existing = tx.select().from(users).where(eq(users.email, email)).get();
-      if (existing) return existing;
+      const existing = await firstRow(tx.select().from(users).where(eq(users.email, email)));
       // A random password nobody knows: these accounts cannot sign in to the web app.
-      return insertUser(tx, { email, name: `Simulated annotator ${i + 1} (run ${runId})`, role: 'annotator', passwordHash: hashPassword(randomBytes(16).toString('hex'), 4) });
-    }),
-  );
+      accounts.push(existing ?? (await insertUser(tx, { email, name: `Simulated annotator ${i + 1} (run ${runId})`, role: 'annotator', passwordHash: hashPassword(randomBytes(16).toString('hex'), 4) })));
+    }
+    return accounts;
+  });
 }
 
 export class SimulatedAnnotators {
@@ -81,7 +83,7 @@ export class SimulatedAnnotators {
     if (this.running) return;
     this.running = true;
     const teacher = teacherFor(this.config.teacher, this.config.judgement);
-    const accounts = simulatedUsers(this.db, this.runId, this.config.annotators);
+    const accounts = await simulatedUsers(this.db, this.runId, this.config.annotators);
     const { callerFor, via } = await this.queue.connect(this.db, this.log);
     this.loops = accounts.map((user, i) => this.annotate(callerFor(user), teacher, makeRng(this.seed * 1000 + i + 1)));
     this.log(`trainer run=${this.runId} simulation: ${accounts.length} scripted annotators (judging by ${this.config.judgement}) at ${this.config.labelsPerSecond || 'max'} labels/s each, via ${via}`);

@@ -1,19 +1,21 @@
 /**
  * Everything the trainer service reads from and writes to the database. Reads are short and
- * outside any write transaction; every write is ONE short IMMEDIATE transaction (`writeTx`) that
+ * outside any write transaction; every write is ONE short write transaction (`writeTx`: IMMEDIATE on SQLite, one writer at a time on PostgreSQL) that
  * re-checks what it relies on (the run's iteration counter), so a second service, or this one
- * restarted after a crash, can never commit the same iteration twice.
+ * restarted after a crash, can never commit the same iteration twice, and, given the run's lease
+ * (db/run-leases.ts), that the committer still holds the run.
  */
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
 import { writeTx, type Tx } from '../../db/transactions';
 import { pairNotFlagged } from './label-rows';
+import { firstRow, queryFirst, queryRows } from '../../db/dialect';
+import { leaseStillHeld, type LeaseToken } from '../../db/run-leases';
 import type { ClipActions } from '../contracts/clip-actions';
 
-export function listActiveRuns(db: Db): Run[] {
-  return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id).all();
+export async function listActiveRuns(db: Db): Promise<Run[]> {
+  return db.select().from(runs).where(eq(runs.status, 'active')).orderBy(runs.id);
 }
 
 export interface CheckpointMeta {
@@ -25,7 +27,7 @@ export interface CheckpointMeta {
 }
 
 /** The run's checkpoints, newest first (without blobs). */
-export function listCheckpoints(db: Db, runId: number): CheckpointMeta[] {
+export async function listCheckpoints(db: Db, runId: number): Promise<CheckpointMeta[]> {
   return db
     .select({
       id: checkpoints.id,
@@ -36,8 +38,7 @@ export function listCheckpoints(db: Db, runId: number): CheckpointMeta[] {
     })
     .from(checkpoints)
     .where(eq(checkpoints.runId, runId))
-    .orderBy(desc(checkpoints.iteration))
-    .all();
+    .orderBy(desc(checkpoints.iteration));
 }
 
 export interface CheckpointBlobs {
@@ -47,12 +48,11 @@ export interface CheckpointBlobs {
   optimizerState: Buffer | null;
 }
 
-export function loadCheckpointBlobs(db: Db, checkpointId: number): CheckpointBlobs {
-  const row = db
+export async function loadCheckpointBlobs(db: Db, checkpointId: number): Promise<CheckpointBlobs> {
+  const row = await firstRow(db
     .select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy, optimizerState: checkpoints.optimizerState })
     .from(checkpoints)
-    .where(eq(checkpoints.id, checkpointId))
-    .get();
+    .where(eq(checkpoints.id, checkpointId)));
   return row ?? { rewardModel: null, policy: null, optimizerState: null };
 }
 
@@ -67,8 +67,8 @@ export interface NewLabelStats {
   oldestAt: number | null;
 }
 
-export function newLabelStats(db: Db, runId: number, watermark: number): NewLabelStats {
-  const row = db
+export async function newLabelStats(db: Db, runId: number, watermark: number): Promise<NewLabelStats> {
+  const row = await firstRow(db
     .select({
       count: sql<number>`count(*)`,
       maxId: sql<number | null>`max(${labels.id})`,
@@ -76,8 +76,7 @@ export function newLabelStats(db: Db, runId: number, watermark: number): NewLabe
     })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .where(and(usable(runId), gt(labels.id, watermark)))
-    .get();
+    .where(and(usable(runId), gt(labels.id, watermark))));
   return { count: row?.count ?? 0, maxId: row?.maxId ?? 0, oldestAt: row?.oldestAt ?? null };
 }
 
@@ -98,46 +97,37 @@ export interface LabelRow {
 }
 
 /** Every usable label of the run with id <= maxId, joined with its two clips (one read). */
-export function readLabels(db: Db, runId: number, maxId: number): LabelRow[] {
-  const clipA = alias(clips, 'clip_a');
-  const clipB = alias(clips, 'clip_b');
-  const rows = db
-    .select({
-      labelId: labels.id,
-      y: labels.y,
-      pairCheckpointId: pairs.checkpointId,
-      aStates: clipA.states,
-      aActions: clipA.actions,
-      aLogProbs: clipA.logProbs,
-      bStates: clipB.states,
-      bActions: clipB.actions,
-      bLogProbs: clipB.logProbs,
-    })
-    .from(labels)
-    .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .innerJoin(clipA, eq(clipA.id, pairs.clipAId))
-    .innerJoin(clipB, eq(clipB.id, pairs.clipBId))
-    .where(and(usable(runId), lte(labels.id, maxId)))
-    .orderBy(labels.id)
-    .all();
+export async function readLabels(db: Db, runId: number, maxId: number): Promise<LabelRow[]> {
+  // Raw SQL: the self-join of clips needs table aliases, which drizzle's sqlite-core alias()
+  // renders for SQLite only; the JSON columns are parsed here as their columns would.
+  const rows = await queryRows<{
+    labelId: number; y: number; pairCheckpointId: number | null;
+    aStates: string; aActions: string; aLogProbs: string; bStates: string; bActions: string; bLogProbs: string;
+  }>(db, sql`select ${labels.id} as "labelId", ${labels.y} as "y", ${pairs.checkpointId} as "pairCheckpointId",
+      ca.states as "aStates", ca.actions as "aActions", ca.log_probs as "aLogProbs",
+      cb.states as "bStates", cb.actions as "bActions", cb.log_probs as "bLogProbs"
+    from ${labels} join ${pairs} on ${pairs.id} = ${labels.pairId}
+      join ${clips} ca on ca.id = ${pairs.clipAId} join ${clips} cb on cb.id = ${pairs.clipBId}
+    where ${and(usable(runId), lte(labels.id, maxId))}
+    order by ${labels.id}`);
   return rows.map((r) => ({
     labelId: r.labelId,
-    y: r.y!,
+    y: r.y,
     pairCheckpointId: r.pairCheckpointId,
-    first: { states: r.aStates, actions: r.aActions, logProbs: r.aLogProbs },
-    second: { states: r.bStates, actions: r.bActions, logProbs: r.bLogProbs },
+    first: { states: JSON.parse(r.aStates) as unknown[], actions: JSON.parse(r.aActions) as number[], logProbs: JSON.parse(r.aLogProbs) as number[] },
+    second: { states: JSON.parse(r.bStates) as unknown[], actions: JSON.parse(r.bActions) as number[], logProbs: JSON.parse(r.bLogProbs) as number[] },
   }));
 }
 
 /** Pending pairs waiting for labels; gold pairs stay pending for ever, so they do not count. */
-export function pendingPairCount(db: Db | Tx, runId: number): number {
-  return (
+export async function pendingPairCount(db: Db | Tx, runId: number): Promise<number> {
+  const row = await firstRow(
     db
       .select({ n: sql<number>`count(*)` })
       .from(pairs)
-      .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice)))
-      .get()?.n ?? 0
+      .where(and(eq(pairs.runId, runId), eq(pairs.status, 'pending'), isNull(pairs.goldChoice))),
   );
+  return row?.n ?? 0;
 }
 
 /** How far back labels and leases make an annotator "active" on a run, and the label-rate window. */
@@ -148,8 +138,8 @@ export const RATE_WINDOW_MS = 30_000;
  * Users labeling the run now: a label on its pairs in the last ACTIVE_WINDOW_MS, or a live lease
  * on one (someone who just opened the page). Sorted ids.
  */
-export function activeAnnotatorIds(db: Db | Tx, runId: number, now: number): number[] {
-  const rows = db.all<{ id: number }>(sql`
+export async function activeAnnotatorIds(db: Db | Tx, runId: number, now: number): Promise<number[]> {
+  const rows = await queryRows<{ id: number }>(db, sql`
     select l.user_id as id from ${labels} l join ${pairs} p on p.id = l.pair_id
       where p.run_id = ${runId} and l.created_at > ${now - ACTIVE_WINDOW_MS} and l.undone_at is null
     union
@@ -164,8 +154,8 @@ export function activeAnnotatorIds(db: Db | Tx, runId: number, now: number): num
  * count divided by the time from the window's first label to `now` (at least 1 s), so a burst
  * that just started is not diluted over a window nobody labeled in.
  */
-export function labelRate(db: Db | Tx, runId: number, now: number): number {
-  const row = db.get<{ n: number; first: number | null }>(sql`
+export async function labelRate(db: Db | Tx, runId: number, now: number): Promise<number> {
+  const row = await queryFirst<{ n: number; first: number | null }>(db, sql`
     select count(*) as n, min(l.created_at) as first from ${labels} l join ${pairs} p on p.id = l.pair_id
       where p.run_id = ${runId} and l.created_at > ${now - RATE_WINDOW_MS} and l.created_at <= ${now}`);
   if (!row || row.n === 0 || row.first === null) return 0;
@@ -180,16 +170,16 @@ export function labelRate(db: Db | Tx, runId: number, now: number): number {
  * lone annotator's labels leave every pair half done and still pending; counted as supply they
  * stopped the trainer from making pairs he could label (issue 13, item 1).
  */
-export function openPairCount(db: Db | Tx, runId: number, activeIds: readonly number[], checkpointId?: number | null): number {
+export async function openPairCount(db: Db | Tx, runId: number, activeIds: readonly number[], checkpointId?: number | null): Promise<number> {
   const ofCheckpoint = checkpointId == null ? sql`` : sql` and p.checkpoint_id = ${checkpointId}`;
   if (activeIds.length === 0) {
-    return db.get<{ n: number }>(sql`select count(*) as n from ${pairs} p
-      where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null${ofCheckpoint}`)?.n ?? 0;
+    return (await queryFirst<{ n: number }>(db, sql`select count(*) as n from ${pairs} p
+      where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null${ofCheckpoint}`))?.n ?? 0;
   }
   const ids = sql.join(activeIds.map((id) => sql`${id}`), sql`, `);
-  return db.get<{ n: number }>(sql`select count(*) as n from ${pairs} p
+  return (await queryFirst<{ n: number }>(db, sql`select count(*) as n from ${pairs} p
     where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null${ofCheckpoint}
-      and (select count(*) from ${labels} l where l.pair_id = p.id and l.undone_at is null and l.user_id in (${ids})) < ${activeIds.length}`)?.n ?? 0;
+      and (select count(*) from ${labels} l where l.pair_id = p.id and l.undone_at is null and l.user_id in (${ids})) < ${activeIds.length}`))?.n ?? 0;
 }
 
 /**
@@ -197,21 +187,21 @@ export function openPairCount(db: Db | Tx, runId: number, activeIds: readonly nu
  * by a checkpoint, no label, no live lease. An iteration draws candidates only for the pairs
  * missing after that, not for the whole target (candidates cost time, run-budget.ts).
  */
-export function retirablePairCount(db: Db | Tx, runId: number, now: number): number {
-  return db.get<{ n: number }>(sql`select count(*) as n from ${pairs} p
+export async function retirablePairCount(db: Db | Tx, runId: number, now: number): Promise<number> {
+  return (await queryFirst<{ n: number }>(db, sql`select count(*) as n from ${pairs} p
     where p.run_id = ${runId} and p.status = 'pending' and p.gold_choice is null and p.checkpoint_id is not null
       and not exists (select 1 from ${labels} l where l.pair_id = p.id)
-      and not exists (select 1 from ${leases} le where le.pair_id = p.id and le.expires_at > ${now})`)?.n ?? 0;
+      and not exists (select 1 from ${leases} le where le.pair_id = p.id and le.expires_at > ${now})`))?.n ?? 0;
 }
 
 /** New labels (id > watermark) on pairs drawn by `checkpointId`. */
-function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId: number): number {
-  return db
+async function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId: number): Promise<number> {
+  const row = await firstRow(db
     .select({ n: sql<number>`count(*)` })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, watermark)))
-    .get()?.n ?? 0;
+    .where(and(eq(pairs.runId, runId), eq(pairs.checkpointId, checkpointId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, watermark))));
+  return row?.n ?? 0;
 }
 
 
@@ -229,13 +219,13 @@ function freshLabelCount(db: Db, runId: number, watermark: number, checkpointId:
  * checkpoint's pairs leaves them pending, and no label on them can come from him; waiting for
  * them stalled the run until the iteration timeout (issue 13, item 1).
  */
-export function batchReady(
+export async function batchReady(
   db: Db, run: Pick<Run, 'id' | 'labelBatchSize'>, newLabels: number, newestCheckpointId: number | null, watermark: number, activeIds: readonly number[] = [],
-): boolean {
+): Promise<boolean> {
   if (newLabels < run.labelBatchSize) return false;
   if (newestCheckpointId === null) return true;
-  return freshLabelCount(db, run.id, watermark, newestCheckpointId) >= run.labelBatchSize
-    || openPairCount(db, run.id, activeIds, newestCheckpointId) === 0;
+  return (await freshLabelCount(db, run.id, watermark, newestCheckpointId)) >= run.labelBatchSize
+    || (await openPairCount(db, run.id, activeIds, newestCheckpointId)) === 0;
 }
 
 export interface ClipSpec {
@@ -280,6 +270,12 @@ export interface CommitSpec {
   labelsWanted: number;
   retireStalePairs: boolean;
   now: number;
+  /**
+   * The committer's run lease (db/run-leases.ts): the commit is refused (null) unless the
+   * run's lease row still has this holder and token, in the same transaction. Omitted
+   * outside the service (tools, tests that drive one store): no check.
+   */
+  lease?: LeaseToken;
 }
 
 export interface CommitResult {
@@ -294,33 +290,39 @@ export interface CommitResult {
  * One outer iteration's results in ONE IMMEDIATE transaction: the checkpoint, its metrics, the
  * retirement of stale unlabeled pairs, the next pairs and the iteration counter. Either all of it
  * is there after a crash or none of it. Returns null when the run moved on meanwhile (another
- * service committed this iteration) or, for a first checkpoint, when one already exists.
+ * service committed this iteration), for a first checkpoint when one already exists, and when
+ * `spec.lease` is given and the committer no longer holds the run (another trainer claimed it
+ * after this one's lease expired: the stale iteration is dropped, never written over the new
+ * holder's).
  */
-export function commitIteration(db: Db, spec: CommitSpec): CommitResult | null {
-  return writeTx(db, (tx) => {
-    const run = tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)).get();
+export async function commitIteration(db: Db, spec: CommitSpec): Promise<CommitResult | null> {
+  return writeTx(db, async (tx) => {
+    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease))) return null;
+    const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.expectedIteration) return null;
     const iteration = spec.advance ? spec.expectedIteration + 1 : spec.expectedIteration;
-    const clash = tx
-      .select({ id: checkpoints.id })
-      .from(checkpoints)
-      .where(and(eq(checkpoints.runId, spec.runId), spec.advance ? eq(checkpoints.iteration, iteration) : undefined))
-      .get();
+    const clash = await firstRow(
+      tx
+        .select({ id: checkpoints.id })
+        .from(checkpoints)
+        .where(and(eq(checkpoints.runId, spec.runId), spec.advance ? eq(checkpoints.iteration, iteration) : undefined))
+        .limit(1),
+    );
     if (clash) return null;
 
-    const checkpointId = tx
+    const [checkpoint] = await tx
       .insert(checkpoints)
-      .values({ runId: spec.runId, iteration, ...spec.checkpoint, createdAt: spec.now })
-      .returning({ id: checkpoints.id })
-      .get().id;
-    const pairsRetired = spec.retireStalePairs ? retireStalePairs(tx, spec.runId, checkpointId, spec.now) : 0;
-    const pairsInserted = insertPairs(tx, spec, checkpointId, iteration);
-    const pending = pendingPairCount(tx, spec.runId);
+      .values({ runId: spec.runId, iteration, ...spec.checkpoint, committedBy: spec.lease?.holderId ?? null, leaseToken: spec.lease?.token ?? null, createdAt: spec.now })
+      .returning({ id: checkpoints.id });
+    const checkpointId = checkpoint!.id;
+    const pairsRetired = spec.retireStalePairs ? await retireStalePairs(tx, spec.runId, checkpointId, spec.now) : 0;
+    const pairsInserted = await insertPairs(tx, spec, checkpointId, iteration);
+    const pending = await pendingPairCount(tx, spec.runId);
     const rows = { ...spec.metrics, 'queue/pending': pending };
     for (const [name, value] of Object.entries(rows)) {
-      if (Number.isFinite(value)) tx.insert(metrics).values({ runId: spec.runId, iteration, name, value, createdAt: spec.now }).run();
+      if (Number.isFinite(value)) await tx.insert(metrics).values({ runId: spec.runId, iteration, name, value, createdAt: spec.now });
     }
-    tx.update(runs).set({ iteration, updatedAt: spec.now }).where(eq(runs.id, spec.runId)).run();
+    await tx.update(runs).set({ iteration, updatedAt: spec.now }).where(eq(runs.id, spec.runId));
     return { checkpointId, iteration, pairsInserted, pairsRetired, pending };
   });
 }
@@ -335,44 +337,51 @@ export interface TopUpSpec {
   activeIds?: readonly number[];
   labelsWanted: number;
   now: number;
+  /** As CommitSpec.lease: no pairs are inserted unless the lease is still the committer's. */
+  lease?: LeaseToken;
 }
 
 /** Between iterations: more pairs from the current checkpoint when the queue runs low. */
-export function topUpPairs(db: Db, spec: TopUpSpec): number {
-  return writeTx(db, (tx) => {
+export async function topUpPairs(db: Db, spec: TopUpSpec): Promise<number> {
+  return writeTx(db, async (tx) => {
+    if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease))) return 0;
     // The checkpoint may have been superseded while the candidates were computed.
-    const run = tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)).get();
+    const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.iteration) return 0;
     return insertPairs(tx, spec, spec.checkpointId, spec.iteration);
   });
 }
 
-function insertPairs(
+async function insertPairs(
   tx: Tx,
   spec: Pick<CommitSpec, 'runId' | 'envId' | 'pairs' | 'pendingTarget' | 'activeIds' | 'labelsWanted' | 'now'>,
   checkpointId: number,
   iteration: number,
-): number {
-  const needed = Math.max(0, spec.pendingTarget - openPairCount(tx, spec.runId, spec.activeIds ?? []));
+): Promise<number> {
+  const needed = Math.max(0, spec.pendingTarget - (await openPairCount(tx, spec.runId, spec.activeIds ?? [])));
   const chosen = spec.pairs.slice(0, needed);
   // Slots continue after the ones already taken at this iteration (top-ups), so
   // (run, iteration, slot) is unique by construction; the unique index double-checks it.
-  const maxSlot = tx
-    .select({ m: sql<number | null>`max(${pairs.slot})` })
-    .from(pairs)
-    .where(and(eq(pairs.runId, spec.runId), eq(pairs.iteration, iteration)))
-    .get()?.m;
+  const maxSlot = (
+    await firstRow(
+      tx
+        .select({ m: sql<number | null>`max(${pairs.slot})` })
+        .from(pairs)
+        .where(and(eq(pairs.runId, spec.runId), eq(pairs.iteration, iteration))),
+    )
+  )?.m;
   let slot = (maxSlot ?? -1) + 1;
   for (const pair of chosen) {
-    const [a, b] = [pair.first, pair.second].map(
-      (clip) =>
-        tx
-          .insert(clips)
-          .values({ runId: spec.runId, checkpointId, envId: spec.envId, ...clip, formatVersion: CLIP_FORMAT_VERSION, createdAt: spec.now })
-          .returning({ id: clips.id })
-          .get().id,
-    ) as [number, number];
-    tx.insert(pairs)
+    const clipId = async (clip: ClipSpec) => {
+      const [row] = await tx
+        .insert(clips)
+        .values({ runId: spec.runId, checkpointId, envId: spec.envId, ...clip, formatVersion: CLIP_FORMAT_VERSION, createdAt: spec.now })
+        .returning({ id: clips.id });
+      return row!.id;
+    };
+    const a = await clipId(pair.first);
+    const b = await clipId(pair.second);
+    await tx.insert(pairs)
       .values({
         runId: spec.runId,
         clipAId: a,
@@ -383,8 +392,7 @@ function insertPairs(
         iteration,
         slot: slot++,
         createdAt: spec.now,
-      })
-      .run();
+      });
   }
   return chosen.length;
 }
@@ -395,8 +403,8 @@ function insertPairs(
  * the new policy's pairs. Labeled or leased pairs stay; seeded pairs (no checkpoint) stay; gold
  * pairs stay (an admin chose them to score annotators, whatever policy drew them).
  */
-function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, now: number): number {
-  const stale = tx
+async function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, now: number): Promise<number> {
+  const stale = await tx
     .select({ id: pairs.id, a: pairs.clipAId, b: pairs.clipBId })
     .from(pairs)
     .where(
@@ -409,45 +417,45 @@ function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, no
         sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id})`,
         sql`not exists (select 1 from ${leases} where ${leases.pairId} = ${pairs.id} and ${leases.expiresAt} > ${now})`,
       ),
-    )
-    .all();
+    );
   if (stale.length === 0) return 0;
   const ids = stale.map((p) => p.id);
-  tx.delete(pairs).where(inArray(pairs.id, ids)).run();
+  await tx.delete(pairs).where(inArray(pairs.id, ids));
   const clipIds = stale.flatMap((p) => [p.a, p.b]);
   // Only clips no remaining pair points at (a clip belongs to one pair here, but be exact).
-  tx.delete(clips)
-    .where(and(inArray(clips.id, clipIds), sql`not exists (select 1 from ${pairs} where ${pairs.clipAId} = ${clips.id} or ${pairs.clipBId} = ${clips.id})`))
-    .run();
+  await tx
+    .delete(clips)
+    .where(and(inArray(clips.id, clipIds), sql`not exists (select 1 from ${pairs} where ${pairs.clipAId} = ${clips.id} or ${pairs.clipBId} = ${clips.id})`));
   return ids.length;
 }
 
 /** Reports a problem on the run (shown to researchers); the message is kept until the next one. */
-export function recordRunError(db: Db, runId: number, message: string, now: number): void {
-  writeTx(db, (tx) => tx.update(runs).set({ lastError: message, lastErrorAt: now }).where(eq(runs.id, runId)).run());
+export async function recordRunError(db: Db, runId: number, message: string, now: number): Promise<void> {
+  await writeTx(db, (tx) => tx.update(runs).set({ lastError: message, lastErrorAt: now }).where(eq(runs.id, runId)));
 }
 
 /** Stops the run (final: the run page says to start a new one) with `message` as its last error. */
-export function stopRunWithError(db: Db, runId: number, message: string, now: number): void {
-  writeTx(db, (tx) => tx.update(runs).set({ status: 'stopped', lastError: message, lastErrorAt: now, updatedAt: now }).where(eq(runs.id, runId)).run());
+export async function stopRunWithError(db: Db, runId: number, message: string, now: number): Promise<void> {
+  await writeTx(db, (tx) => tx.update(runs).set({ status: 'stopped', lastError: message, lastErrorAt: now, updatedAt: now }).where(eq(runs.id, runId)));
 }
 
-export function latestMetric(db: Db, runId: number, name: string): { iteration: number; value: number } | undefined {
-  return db
+export async function latestMetric(db: Db, runId: number, name: string): Promise<{ iteration: number; value: number } | undefined> {
+  return firstRow(
+    db
     .select({ iteration: metrics.iteration, value: metrics.value })
     .from(metrics)
     .where(and(eq(metrics.runId, runId), eq(metrics.name, name)))
     .orderBy(desc(metrics.iteration), desc(metrics.id))
-    .get();
+    .limit(1),
+  );
 }
 
 /** How many usable labels of the run (id in (afterId, upToId]) arrived, and over what span of submission times. */
-export function labelArrival(db: Db, runId: number, afterId: number, upToId: number): { count: number; spanMs: number } {
-  const row = db
+export async function labelArrival(db: Db, runId: number, afterId: number, upToId: number): Promise<{ count: number; spanMs: number }> {
+  const row = await firstRow(db
     .select({ count: sql<number>`count(*)`, first: sql<number | null>`min(${labels.createdAt})`, last: sql<number | null>`max(${labels.createdAt})` })
     .from(labels)
     .innerJoin(pairs, eq(pairs.id, labels.pairId))
-    .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, afterId), lte(labels.id, upToId)))
-    .get();
+    .where(and(eq(pairs.runId, runId), isNotNull(labels.y), isNull(labels.undoneAt), gt(labels.id, afterId), lte(labels.id, upToId))));
   return { count: row?.count ?? 0, spanMs: row?.first != null && row.last != null ? row.last - row.first : 0 };
 }

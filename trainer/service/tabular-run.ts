@@ -46,12 +46,12 @@ export class TabularEngine implements Engine<TabularLearner, TabularPlan, Labele
   async prepare(): Promise<void> {}
 
   /** Sized from the measured label rate, the last iteration's time, overlap and the active annotators (queue-target.ts). */
-  pendingTarget(ctx: Ctx, measured?: { seconds: number }): number {
+  async pendingTarget(ctx: Ctx, measured?: { seconds: number }): Promise<number> {
     if (measured) this.lastIterationSeconds = measured.seconds;
     const { config } = ctx.plan, { run } = ctx;
     return pendingTargetFor({
       pendingFactor: config.pendingFactor, labelBatchSize: run.labelBatchSize, labelsWanted: run.labelsWanted,
-      labelRate: ctx.history.labelRate(Date.now()), cycleSeconds: this.lastIterationSeconds + CYCLE_SLACK_S,
+      labelRate: await ctx.history.labelRate(Date.now()), cycleSeconds: this.lastIterationSeconds + CYCLE_SLACK_S,
       activeAnnotators: ctx.activeIds.length,
     });
   }
@@ -116,7 +116,7 @@ export class TabularEngine implements Engine<TabularLearner, TabularPlan, Labele
       case 'first': return draw([], run.iteration, 0);
       case 'iteration': return draw(request.labels.data.all, run.iteration + 1, 0);
       case 'top-up': {
-        const labeled = toLabeledData(plan.setup, ctx.history.labels(request.resumedFrom.watermark), request.resumedFrom.checkpointId).all;
+        const labeled = toLabeledData(plan.setup, await ctx.history.labels(request.resumedFrom.watermark), request.resumedFrom.checkpointId).all;
         return draw(labeled, run.iteration, request.index);
       }
     }

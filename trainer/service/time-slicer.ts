@@ -12,7 +12,7 @@ export class TimeSlicer {
   yields = 0;
   longestSliceMs = 0;
   /** Called at each yield, before other work gets its turn (the driver keeps its queue filled here). */
-  onYield: (() => void) | null = null;
+  onYield: (() => Promise<void> | void) | null = null;
 
   /** `sliceMs` = Infinity never yields (everything runs to completion, as before). */
   constructor(readonly sliceMs: number) {}
@@ -27,7 +27,7 @@ export class TimeSlicer {
     if (ran > this.longestSliceMs) this.longestSliceAt = where;
     this.longestSliceMs = Math.max(this.longestSliceMs, ran);
     this.yields++;
-    this.onYield?.();
+    await this.onYield?.();
     // setImmediate, not a resolved promise: microtasks would run before I/O and timers get a turn.
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.sliceStart = performance.now();

@@ -11,7 +11,7 @@
  * computation and its commit; a kill -9 at any moment is covered by the one-transaction
  * commit). See the README, "How runs are scheduled".
  */
-import type { Db } from '../../db/client';
+import { locationOf, sqliteClientOf, type Db } from '../../db/client';
 import { HEARTBEAT_MS, markTrainerStopped, writeHeartbeat } from '../../db/heartbeat';
 import type { Run } from '../../db/schema';
 import { recordRunError, listActiveRuns } from './store';
@@ -19,6 +19,9 @@ import { resolveRunConfig, type SimulateConfig } from '../contracts/run-config';
 import type { RunDriver, TickOutcome } from './run-driver';
 import { SimulatedAnnotators, type LabelQueuePort } from './simulated-annotators';
 import { runBudgetIssues } from '../contracts/run-budget';
+import { DEFAULT_RUN_LEASE_MS } from '../../db/run-leases';
+import { RunLeaseKeeper } from './run-lease-keeper';
+import { ENGINE_KINDS, engineKindForEnv, type EngineKind } from './engine-selection';
 import { LocalExecutor, type RunExecutor, type TickReport } from './workers/run-executor';
 import { WorkerPool } from './workers/worker-pool';
 
@@ -42,6 +45,10 @@ export interface TrainerServiceOptions {
   trainerId?: string;
   /** Between two heartbeats (ms; default db/heartbeat.ts HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** How long this trainer's run leases last without renewal (TRAINER_LEASE_MS; default db/run-leases.ts DEFAULT_RUN_LEASE_MS). */
+  leaseMs?: number;
+  /** The engine kinds this trainer takes (TRAINER_ENGINES; default all): it claims runs of those only. */
+  engines?: readonly EngineKind[];
   /**
    * Worker threads for the runs' drivers (TRAINER_WORKERS; trainer/service.ts defaults it to
    * workers/worker-pool.ts defaultWorkerCount()). 0 or unset: every driver on this thread.
@@ -65,6 +72,9 @@ export class TrainerService {
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** The runs this process holds (run leases in the database): it ticks only those. */
+  readonly leases: RunLeaseKeeper;
+  private readonly engines: readonly EngineKind[];
   private readonly startedAt = Date.now();
   private activeRuns = 0;
   readonly log: (line: string) => void;
@@ -73,23 +83,29 @@ export class TrainerService {
     this.log = options.log ?? ((line) => console.log(`${new Date().toISOString()} ${line}`));
     const driverOptions = { log: this.log, holdBeforeCommitMs: options.holdBeforeCommitMs, sliceMs: options.sliceMs };
     if (options.workers !== undefined && options.workers > 0) {
-      const databasePath = options.db.$client.name;
-      if (options.db.$client.memory) throw new Error('trainer workers open the database themselves: give the service a database file, not :memory:');
-      this.pool = new WorkerPool({ ...driverOptions, databasePath, size: options.workers });
+      const database = locationOf(options.db);
+      if (database.dialect === 'sqlite' && sqliteClientOf(options.db).memory) throw new Error('trainer workers open the database themselves: give the service a database file, not :memory:');
+      this.pool = new WorkerPool({ ...driverOptions, database, size: options.workers });
       this.executor = this.pool;
     } else {
       this.pool = null;
       this.executor = new LocalExecutor(options.db, driverOptions);
     }
+    this.engines = options.engines ?? ENGINE_KINDS;
+    const engines = new Set(this.engines);
+    this.leases = new RunLeaseKeeper({
+      db: options.db, holderId: this.trainerId, leaseMs: options.leaseMs ?? DEFAULT_RUN_LEASE_MS, log: this.log,
+      takes: (run) => engines.has(engineKindForEnv(run.envId)),
+    });
   }
 
   /** Starts polling in the background; resolves once the loop is running. */
   start(): void {
     if (this.loop) return;
     this.stopping = false;
-    this.beat();
+    void this.beat();
     // Its own timer, not the pass loop: a pass that waits on a busy database still beats.
-    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
     this.loop = this.run();
   }
 
@@ -98,15 +114,18 @@ export class TrainerService {
   }
 
   /** One heartbeat row (db/heartbeat.ts); a failed write is logged, never fatal. */
-  private beat(): void {
+  private async beat(): Promise<void> {
     try {
-      writeHeartbeat(this.options.db, { trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns });
+      await writeHeartbeat(this.options.db, {
+        trainerId: this.trainerId, pid: process.pid, startedAt: this.startedAt, now: Date.now(), activeRuns: this.activeRuns,
+        engines: this.engines, heldRuns: this.leases.heldRunIds().length,
+      });
     } catch (error) {
       this.log(`trainer heartbeat failed: ${(error as Error).message}`);
     }
   }
 
-  /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators. */
+  /** Starts no more ticks, waits for every tick in flight to commit (or fail), stops the simulated annotators, gives the run leases back. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
@@ -117,12 +136,17 @@ export class TrainerService {
     this.heartbeat = null;
     // A tick may finish while another is still in flight: wait until none is left.
     while (this.inFlight.size > 0) await Promise.all(this.inFlight.values());
+    try {
+      await this.leases.releaseAll(Date.now());
+    } catch (error) {
+      this.log(`trainer: could not give the run leases back (they expire by themselves): ${(error as Error).message}`);
+    }
     await Promise.all([...this.simulators.values()].map((s) => s.stop()));
     this.simulators.clear();
     await this.executor.close();
     if (wasRunning) {
       try {
-        markTrainerStopped(this.options.db, this.trainerId, Date.now());
+        await markTrainerStopped(this.options.db, this.trainerId, Date.now());
       } catch (error) {
         this.log(`trainer: could not record the shutdown: ${(error as Error).message}`);
       }
@@ -158,11 +182,14 @@ export class TrainerService {
    */
   private async startPass(now: number): Promise<Map<number, Promise<TickOutcome | 'error'> | 'busy'>> {
     const started = new Map<number, Promise<TickOutcome | 'error'> | 'busy'>();
-    const active = listActiveRuns(this.options.db);
+    const active = await listActiveRuns(this.options.db);
     this.activeRuns = active.length;
-    this.releaseInactive(active);
-    await this.syncSimulators(active);
-    for (const run of active) {
+    // Only the runs this process holds a lease on (the others belong to other trainers, or to none
+    // of its engines). Leases run on the wall clock, whatever `now` a test gives the pass.
+    const held = await this.leases.sync(active, Date.now(), (runId) => this.inFlight.has(runId));
+    this.releaseInactive(held);
+    await this.syncSimulators(held);
+    for (const run of held) {
       if (this.stopping) break;
       if (this.inFlight.has(run.id)) {
         started.set(run.id, 'busy');
@@ -196,7 +223,7 @@ export class TrainerService {
    * work than one trainer for every run can give: it is refused with the reason on the run,
    * instead of taking the process down (runs.create refuses such settings up front).
    */
-  private overBudget(run: Run, now: number): boolean {
+  private async overBudget(run: Run, now: number): Promise<boolean> {
     let issues;
     try {
       issues = runBudgetIssues({ envId: run.envId, labelBatchSize: run.labelBatchSize, config: resolveRunConfig(run.envId, run.config) });
@@ -208,15 +235,15 @@ export class TrainerService {
     if (this.lastErrors.get(run.id) !== message) {
       this.lastErrors.set(run.id, message);
       this.log(`trainer run=${run.id} cannot train: ${message}`);
-      recordRunError(this.options.db, run.id, message, now);
+      await recordRunError(this.options.db, run.id, message, now);
     }
     return true;
   }
 
   private async tickRun(run: Run, now: number): Promise<TickOutcome | 'error'> {
     try {
-      if (this.overBudget(run, now)) return 'blocked';
-      const report = await this.executor.tick(run, now);
+      if (await this.overBudget(run, now)) return 'blocked';
+      const report = await this.executor.tick(run, now, this.leases.leaseOf(run.id));
       this.options.onTick?.(run.id, report);
       return report.outcome;
     } catch (error) {
@@ -225,9 +252,11 @@ export class TrainerService {
       const message = error instanceof Error ? error.message : String(error);
       if (this.lastErrors.get(run.id) !== message) {
         this.lastErrors.set(run.id, message);
-        this.log(`trainer run=${run.id} error: ${(error as Error).stack ?? message}`);
+        // A driver's "Failed query" error carries the database's reason as its cause.
+        const cause = (error as { cause?: unknown }).cause;
+        this.log(`trainer run=${run.id} error: ${(error as Error).stack ?? message}${cause instanceof Error ? `\ncaused by: ${cause.message}` : ''}`);
         try {
-          recordRunError(this.options.db, run.id, `trainer: ${message}`, now);
+          await recordRunError(this.options.db, run.id, `trainer: ${message}`, now);
         } catch {
           // The database itself is failing; the log line above is all we can do.
         }

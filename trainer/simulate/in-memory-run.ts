@@ -64,11 +64,11 @@ export class InMemoryHistory implements RunHistory {
     this.waiting = count;
   }
 
-  labels(upToId: number): LabelRow[] {
+  async labels(upToId: number): Promise<LabelRow[]> {
     return this.rows.filter((row) => row.labelId <= upToId);
   }
 
-  latestMetric(name: string): number | undefined {
+  async latestMetric(name: string): Promise<number | undefined> {
     for (let i = this.metricRows.length - 1; i >= 0; i--) {
       const value = this.metricRows[i]![name];
       if (value !== undefined) return value;
@@ -77,16 +77,16 @@ export class InMemoryHistory implements RunHistory {
   }
 
   /** All of a simulation's labels arrive at once (the teacher answers instantly). */
-  labelArrival(afterId: number, upToId: number): { count: number; spanMs: number } {
+  async labelArrival(afterId: number, upToId: number): Promise<{ count: number; spanMs: number }> {
     return { count: this.rows.filter((row) => row.labelId > afterId && row.labelId <= upToId).length, spanMs: 0 };
   }
 
-  pendingPairs(): number {
+  async pendingPairs(): Promise<number> {
     return this.waiting;
   }
 
   /** No clock: a simulation asks for exactly the labels it wants (the queue sizing never runs). */
-  labelRate(): number {
+  async labelRate(): Promise<number> {
     return 0;
   }
 }

@@ -38,7 +38,7 @@ class FakeEngine implements Engine<Learner, EnginePlan, readonly LabelRow[]> {
     return { config: {} as EnginePlan['config'], setupKey: 'fake' };
   }
   async prepare(): Promise<void> { this.calls.push('prepare'); }
-  pendingTarget(): number { throw new Error('simulate sizes no queue'); }
+  async pendingTarget(): Promise<number> { throw new Error('simulate sizes no queue'); }
   async start(): Promise<Learner> { this.calls.push('start'); return { iterations: 0 }; }
   async restore(): Promise<Learner> { throw new Error('simulate never restores'); }
   restoredNote(): null { return null; }

@@ -108,7 +108,7 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
         }
       }
       const maxLabelId = history.maxLabelId;
-      const labels = engine.labels(ctx, history.labels(maxLabelId), { checkpointId, watermark });
+      const labels = engine.labels(ctx, await history.labels(maxLabelId), { checkpointId, watermark });
       const row: Metrics = {};
       Object.assign(row, await engine.updateReward(ctx, learner, labels)); // update reward (upper level)
       Object.assign(row, await engine.updatePolicy(ctx, learner)); // update policy (lower level)
@@ -158,41 +158,29 @@ export function oracleOptions(opts: SimulateOptions): SimulateOptions {
  */
 export async function oracleReturn(opts: SimulateOptions, engineOptions: SimulationEngineOptions = {}): Promise<number> {
   const finals: number[] = [];
-  for (const seed of seedsOf(opts)) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
+  for (let seed = 0; seed < opts.seeds; seed++) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
   return mean(finals);
 }
 
-/** The seeds a simulation runs: `seedList` where given, else 0..seeds-1. */
-export function seedsOf(opts: Pick<SimulateOptions, 'seeds' | 'seedList'>): number[] {
-  return opts.seedList ? [...opts.seedList] : Array.from({ length: opts.seeds }, (_, seed) => seed);
-}
-
-/** Run the loop for each seed and aggregate, with the oracle line (the oracle's own runs when it is the algorithm). */
+/** Run the loop for seeds 0..seeds-1 and aggregate, with the oracle line (the oracle's own runs when it is the algorithm). */
 export async function simulate(
-  opts: SimulateOptions, onProgress?: (seedIndex: number, labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
+  opts: SimulateOptions, onProgress?: (seed: number, labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
 ): Promise<SimulateReport & { runs: SeedRun[] }> {
   assertSupported(opts.algo, opts.env, 'simulate');
   const own = opts.algo === 'oracle' ? oracleOptions(opts) : opts;
-  const seeds = seedsOf(opts);
   const runs: SeedRun[] = [];
-  const perSeed: SimulateReport['perSeed'] = [];
-  for (const [index, seed] of seeds.entries()) {
-    const started = Date.now();
-    const run = await simulateSeedOn(own, seed, (used) => onProgress?.(index, used), engineOptions);
-    runs.push(run);
-    perSeed.push({ seed, finalReturn: run.finalReturn, seconds: (Date.now() - started) / 1000 });
+  for (let seed = 0; seed < opts.seeds; seed++) {
+    runs.push(await simulateSeedOn(own, seed, (used) => onProgress?.(seed, used), engineOptions));
   }
   const finals = runs.map((r) => r.finalReturn);
-  const oracle = opts.algo === 'oracle' ? mean(finals) : opts.skipOracle ? null : await oracleReturn(opts, engineOptions);
   return {
     env: opts.env,
     algo: opts.algo,
     labels: opts.labels,
-    seeds: seeds.length,
-    perSeed,
+    seeds: opts.seeds,
     teacher: opts.judgement ?? 'true-reward',
     finalReturn: { mean: mean(finals), std: std(finals) },
-    oracleReturn: oracle,
+    oracleReturn: opts.algo === 'oracle' ? mean(finals) : await oracleReturn(opts, engineOptions),
     randomReturn: await randomReturn(opts),
     curve: averageCurves(runs),
     runs,

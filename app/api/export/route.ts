@@ -9,6 +9,6 @@ export const dynamic = 'force-dynamic';
 export async function GET(req: Request): Promise<Response> {
   return handleExportRequest(req, {
     currentUser: async () => (await createContext({ headers: req.headers })).session?.user ?? null,
-    sqlite: () => getDb().$client,
+    db: getDb,
   });
 }

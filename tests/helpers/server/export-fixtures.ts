@@ -5,6 +5,7 @@ import { checkpoints, clips, labels, pairs, runs, users, type Choice } from '@/d
 import { writeTx } from '@/db/transactions';
 import { EXPORT_SCHEMA_VERSION } from '@/server/export/schema';
 import type { ReadBackRecord } from '@/server/export/readBack';
+import { firstRow, returnedRow } from '@/db/dialect';
 import { isContinuousActions } from '@/trainer/contracts/clip-actions';
 
 /** y as the labeling flow stores it: P(left preferred). */
@@ -13,13 +14,13 @@ export function yOf(choice: Choice): number | null {
 }
 
 /** Inserts one label as `label.submit` would store it (tests only; no queue, no lease). */
-export function insertLabel(
+export async function insertLabel(
   db: Db,
   opts: { pairId: number; userId: number; choice: Choice; answeredAt: number; responseMs?: number; undone?: boolean },
-): number {
+): Promise<number> {
   const responseMs = opts.responseMs ?? 1500;
-  return writeTx(db, (tx) =>
-    tx
+  return writeTx(db, async (tx) =>
+    (await returnedRow(tx
       .insert(labels)
       .values({
         submissionId: randomUUID(),
@@ -32,17 +33,16 @@ export function insertLabel(
         responseMs,
         undoneAt: opts.undone ? opts.answeredAt + 1000 : null,
       })
-      .returning({ id: labels.id })
-      .get().id,
+      .returning({ id: labels.id }))).id,
   );
 }
 
 /** A checkpoint of `runId` that "produced" pair `pairId` (sets the pair's and its clips' checkpoint). */
-export function attachCheckpoint(db: Db, runId: number, pairId: number, iteration = 1): number {
-  return writeTx(db, (tx) => {
-    const id = tx.insert(checkpoints).values({ runId, iteration, formatVersion: 1 }).returning({ id: checkpoints.id }).get().id;
-    const pair = tx.update(pairs).set({ checkpointId: id }).where(eq(pairs.id, pairId)).returning().get()!;
-    tx.update(clips).set({ checkpointId: id, trueReturn: 2.5 }).where(eq(clips.id, pair.clipAId)).run();
+export async function attachCheckpoint(db: Db, runId: number, pairId: number, iteration = 1): Promise<number> {
+  return writeTx(db, async (tx) => {
+    const id = (await returnedRow(tx.insert(checkpoints).values({ runId, iteration, formatVersion: 1 }).returning({ id: checkpoints.id }))).id;
+    const pair = (await firstRow(tx.update(pairs).set({ checkpointId: id }).where(eq(pairs.id, pairId)).returning()))!;
+    await tx.update(clips).set({ checkpointId: id, trueReturn: 2.5 }).where(eq(clips.id, pair.clipAId));
     return id;
   });
 }
@@ -51,13 +51,13 @@ export function attachCheckpoint(db: Db, runId: number, pairId: number, iteratio
  * What the export must say about label `labelId`, built from the database through drizzle
  * (not the export's SQL), with nested values parsed: the reference the read-back is compared with.
  */
-export function expectedRecord(db: Db, labelId: number, emails = false): ReadBackRecord {
-  const label = db.select().from(labels).where(eq(labels.id, labelId)).get()!;
-  const pair = db.select().from(pairs).where(eq(pairs.id, label.pairId)).get()!;
-  const run = db.select().from(runs).where(eq(runs.id, pair.runId)).get()!;
-  const user = db.select().from(users).where(eq(users.id, label.userId)).get()!;
-  const clipA = db.select().from(clips).where(eq(clips.id, pair.clipAId)).get()!;
-  const clipB = db.select().from(clips).where(eq(clips.id, pair.clipBId)).get()!;
+export async function expectedRecord(db: Db, labelId: number, emails = false): Promise<ReadBackRecord> {
+  const label = (await firstRow(db.select().from(labels).where(eq(labels.id, labelId))))!;
+  const pair = (await firstRow(db.select().from(pairs).where(eq(pairs.id, label.pairId))))!;
+  const run = (await firstRow(db.select().from(runs).where(eq(runs.id, pair.runId))))!;
+  const user = (await firstRow(db.select().from(users).where(eq(users.id, label.userId))))!;
+  const clipA = (await firstRow(db.select().from(clips).where(eq(clips.id, pair.clipAId))))!;
+  const clipB = (await firstRow(db.select().from(clips).where(eq(clips.id, pair.clipBId))))!;
   const clip = (prefix: string, c: typeof clipA) => ({
     [`${prefix}_id`]: c.id,
     [`${prefix}_env_id`]: c.envId,

@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { openDb, type Db } from '@/db/client';
+import { closeDb, openDb, type Db } from '@/db/client';
 import { migrateDb } from '@/db/migrate';
+import { freshPostgresDb } from './postgres';
 import { clips, pairs, runs, CLIP_FORMAT_VERSION, type Role, type User } from '@/db/schema';
 import { writeTx } from '@/db/transactions';
 import { hashPassword, insertUser } from '@/db/users';
 import { appRouter } from '@/server/root';
 import { createContextInner } from '@/server/trpc';
+import { returnedRow } from '@/db/dialect';
 
 /** Test fixtures: a migrated SQLite FILE (not :memory:, so other processes can open it too). */
 
@@ -17,15 +19,31 @@ export function tempDbPath(label: string): string {
   return path.join(dir, 'test.sqlite');
 }
 
-export function freshDb(label: string): { db: Db; file: string; cleanup: () => void } {
+export interface FreshDb {
+  db: Db;
+  /** The SQLite file (empty on PostgreSQL). */
+  file: string;
+  /** What a child process needs to open the same database (DATABASE_PATH or DATABASE_URL). */
+  env: Record<string, string>;
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * A migrated, empty database of its own: a SQLite file by default; with TEST_DATABASE=postgres a
+ * new database on the PostgreSQL server at TEST_POSTGRES_URL (tests/helpers/server/postgres.ts),
+ * dropped again by `cleanup`.
+ */
+export async function freshDb(label: string): Promise<FreshDb> {
+  if (process.env.TEST_DATABASE === 'postgres') return freshPostgresDb(label);
   const file = tempDbPath(label);
   const db = openDb(file);
-  migrateDb(db);
+  await migrateDb(db);
   return {
     db,
     file,
-    cleanup: () => {
-      db.$client.close();
+    env: { DATABASE_PATH: file },
+    cleanup: async () => {
+      await closeDb(db);
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     },
   };
@@ -34,7 +52,7 @@ export function freshDb(label: string): { db: Db; file: string; cleanup: () => v
 /** bcrypt cost 4: the minimum, so fixtures stay fast; auth tests check real hashes separately. */
 export const TEST_PASSWORD = 'correct horse battery';
 
-export function addUser(db: Db, role: Role, email: string = `${role}-${randomUUID().slice(0, 8)}@example.com`): User {
+export async function addUser(db: Db, role: Role, email: string = `${role}-${randomUUID().slice(0, 8)}@example.com`): Promise<User> {
   return writeTx(db, (tx) => insertUser(tx, { email, name: `Test ${role}`, role, passwordHash: hashPassword(TEST_PASSWORD, 4) }));
 }
 
@@ -47,7 +65,7 @@ export interface RunFixture {
  * A run with `count` pairs over tiny grid5 clips. Priorities default to 0 with increasing
  * created_at, so the queue order is the insertion order unless `priorities` says otherwise.
  */
-export function addRun(
+export async function addRun(
   db: Db,
   opts: {
     count: number;
@@ -63,10 +81,10 @@ export function addRun(
     /** goldChoices[i] makes pair i gold with that answer. */
     goldChoices?: Array<'left' | 'right' | 'equal' | null>;
   },
-): RunFixture {
-  return writeTx(db, (tx) => {
+): Promise<RunFixture> {
+  return writeTx(db, async (tx) => {
     const now = opts.baseTime ?? 1_700_000_000_000;
-    const run = tx
+    const run = await returnedRow(tx
       .insert(runs)
       .values({
         name: opts.name ?? 'test run',
@@ -79,13 +97,13 @@ export function addRun(
         practicePairs: opts.practicePairs ?? 0,
         preferenceStrength: opts.preferenceStrength ?? false,
       })
-      .returning()
-      .get();
+      .returning());
     const pairIds: number[] = [];
     for (let i = 0; i < opts.count; i++) {
-      const clipIds = [0, 1].map(
-        (side) =>
-          tx
+      const clipIds = await inOrder(
+        [0, 1],
+        async (side) =>
+          (await returnedRow(tx
             .insert(clips)
             .values({
               runId: run.id,
@@ -97,10 +115,9 @@ export function addRun(
               trueReturn: 0,
               formatVersion: CLIP_FORMAT_VERSION,
             })
-            .returning({ id: clips.id })
-            .get().id,
+            .returning({ id: clips.id }))).id,
       );
-      const pair = tx
+      const pair = await returnedRow(tx
         .insert(pairs)
         .values({
           runId: run.id,
@@ -111,12 +128,18 @@ export function addRun(
           goldChoice: opts.goldChoices?.[i] ?? null,
           createdAt: now + i,
         })
-        .returning({ id: pairs.id })
-        .get();
+        .returning({ id: pairs.id }));
       pairIds.push(pair.id);
     }
     return { runId: run.id, pairIds };
   });
+}
+
+/** `n` runs of one pair each (the run-lease tests); their ids in creation order. */
+export async function addRuns(db: Db, n: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) ids.push((await addRun(db, { count: 1 })).runId);
+  return ids;
 }
 
 /** A manual clock for the context: `clock.now()` reads it, `clock.advance(ms)` moves it. */
@@ -147,4 +170,11 @@ export async function outcome(promise: Promise<unknown>): Promise<string> {
     const code = (error as { code?: unknown }).code;
     return typeof code === 'string' ? code : `THREW ${String(error)}`;
   }
+}
+
+/** `items.map(fn)` for an async `fn`, one call after the other (inserts keep their order on every dialect). */
+export async function inOrder<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (const [index, item] of items.entries()) results.push(await fn(item, index));
+  return results;
 }

@@ -40,7 +40,7 @@ function claimsOf(req: Request): SessionClaims | null {
 const methodNotAllowed = () => new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
 
 export async function startFuzzServer(db: Db): Promise<FuzzServer> {
-  const currentUser = async (req: Request) => contextForClaims(db, claimsOf(req)).session?.user ?? null;
+  const currentUser = async (req: Request) => (await contextForClaims(db, claimsOf(req))).session?.user ?? null;
   const trpc = trpcHandler(async (req) => contextForClaims(db, claimsOf(req)));
 
   async function route(req: Request): Promise<Response> {
@@ -53,7 +53,7 @@ export async function startFuzzServer(db: Db): Promise<FuzzServer> {
     }
     if (pathname === '/api/export') {
       if (req.method !== 'GET') return methodNotAllowed();
-      return handleExportRequest(req, { currentUser: () => currentUser(req), sqlite: () => db.$client });
+      return handleExportRequest(req, { currentUser: () => currentUser(req), db: () => db });
     }
     const checkpoint = /^\/api\/checkpoints\/([^/]+)$/.exec(pathname);
     if (checkpoint) {

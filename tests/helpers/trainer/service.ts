@@ -12,12 +12,13 @@ import type { callerFor } from '../server/fixtures';
 import type { Rng } from '../../../trainer/core/rng';
 import { makeTeacher, type TeacherConfig } from '../../../trainer/teachers';
 import { clipToSegment } from '../../../trainer/service/simulated-annotators';
+import { queryRows } from '../../../db/dialect';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -36,10 +37,11 @@ export function killServiceProcesses(): void {
  * `node --import tsx` rather than the tsx CLI: the CLI is a second process that relays signals
  * and turns a slow SIGTERM handshake (30 ms, easily missed on a loaded machine) into a SIGKILL.
  */
-export function spawnService(file: string, holdMs: number): { child: ChildProcess; lines: string[] } {
+export function spawnService(database: Record<string, string>, holdMs: number): { child: ChildProcess; lines: string[] } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/trainer.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_PATH: file, TRAINER_POLL_MS: '20', TRAINER_SIMULATE: '0', TRAINER_HOLD_BEFORE_COMMIT_MS: String(holdMs) },
+    // `database`: the test's DATABASE_PATH or DATABASE_URL (fixtures.ts FreshDb.env).
+    env: { ...process.env, DATABASE_PATH: undefined, DATABASE_URL: undefined, ...database, TRAINER_POLL_MS: '20', TRAINER_SIMULATE: '0', TRAINER_HOLD_BEFORE_COMMIT_MS: String(holdMs) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   serviceProcesses.push(child);
@@ -79,10 +81,10 @@ export async function annotate(
 }
 
 /** Pairs of a run sharing an (iteration, slot), and clips used by two pairs: both must be 0. */
-export function duplicatePairCounts(db: Db, runId: number): { slots: number; clips: number } {
-  const slots = db.all<{ n: number }>(sql`select count(*) as n from (select 1 from pairs where run_id = ${runId}
-    group by iteration, slot having count(*) > 1 and iteration is not null)`)[0]!.n;
-  const clips = db.all<{ n: number }>(sql`select count(*) as n from (select c from (select clip_a_id as c from pairs
-    union all select clip_b_id from pairs) group by c having count(*) > 1)`)[0]!.n;
+export async function duplicatePairCounts(db: Db, runId: number): Promise<{ slots: number; clips: number }> {
+  const slots = (await queryRows<{ n: number }>(db, sql`select count(*) as n from (select 1 from pairs where run_id = ${runId}
+    group by iteration, slot having count(*) > 1 and iteration is not null) dup`))[0]!.n;
+  const clips = (await queryRows<{ n: number }>(db, sql`select count(*) as n from (select c from (select clip_a_id as c from pairs
+    union all select clip_b_id from pairs) sides group by c having count(*) > 1) dup`))[0]!.n;
   return { slots, clips };
 }

@@ -7,6 +7,7 @@
 import { threadId } from 'node:worker_threads';
 import type { Db } from '../../../db/client';
 import type { Run } from '../../../db/schema';
+import type { LeaseToken } from '../../../db/run-leases';
 import type { DriverOptions, RunDriver, TickOutcome } from '../run-driver';
 
 /** One tick's outcome and where and when it ran (span in epoch ms, comparable across threads). */
@@ -20,7 +21,8 @@ export interface TickReport {
 
 export interface RunExecutor {
   /** Ticks the run with its driver (built on first use); rejects with the driver's error. */
-  tick(run: Run, now: number): Promise<TickReport>;
+  /** `lease`: the run lease the service holds; the tick's commits check it (run-driver.ts). */
+  tick(run: Run, now: number, lease?: LeaseToken): Promise<TickReport>;
   /** The runs that hold a driver here (their tfjs models, learner, query ensemble). */
   heldRuns(): number[];
   /** Gives the run's driver back; the caller guarantees none of its ticks is in flight. */
@@ -38,7 +40,7 @@ export class LocalExecutor implements RunExecutor {
 
   constructor(private readonly db: Db, private readonly options: DriverOptions) {}
 
-  async tick(run: Run, now: number): Promise<TickReport> {
+  async tick(run: Run, now: number, lease?: LeaseToken): Promise<TickReport> {
     const startedAt = epochNow();
     let driver = this.drivers.get(run.id);
     if (!driver) {
@@ -48,7 +50,7 @@ export class LocalExecutor implements RunExecutor {
       driver = await driverForEnv(this.db, run.id, run.envId, this.options);
       this.drivers.set(run.id, driver);
     }
-    const outcome = await driver.tick(run, now);
+    const outcome = await driver.tick(run, now, lease);
     return { outcome, startedAt, endedAt: epochNow(), threadId };
   }
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { checkpoints, runs } from '@/db/schema';
+import { firstRow, returnedRow } from '@/db/dialect';
 import { writeTx } from '@/db/transactions';
 import { addUser, callerFor, freshDb } from '@/tests/helpers/server/fixtures';
 import { makeRng } from '../../core/rng';
@@ -35,11 +36,11 @@ const CARTPOLE = {
 };
 const GRID5 = { seed: 9, gamma: 0.9, tau: 0.1, horizon: 12, iterationTimeoutMs: 3_600_000 };
 
-function newRun(db: Db, envId: string, config: Record<string, unknown>): number {
-  return writeTx(db, (tx) =>
+async function newRun(db: Db, envId: string, config: Record<string, unknown>): Promise<number> {
+  return (await writeTx(db, (tx) => returnedRow(
     tx.insert(runs).values({ name: envId, envId, algorithm: 'sobirl', instructions: 'Do well.', labelBatchSize: BATCH, config })
-      .returning({ id: runs.id }).get().id,
-  );
+      .returning({ id: runs.id }),
+  ))).id;
 }
 
 /**
@@ -48,16 +49,16 @@ function newRun(db: Db, envId: string, config: Record<string, unknown>): number 
  * depend on how long each step of the test took, so two loops queue the same pairs.
  */
 async function annotate(db: Db, runId: number, seed: number): Promise<void> {
-  const caller = callerFor(db, addUser(db, 'annotator', `a${runId}-${seed}@example.com`), () => Date.now() - 3_600_000);
+  const caller = callerFor(db, await addUser(db, 'annotator', `a${runId}-${seed}@example.com`), () => Date.now() - 3_600_000);
   await annotateAs(caller, runId, BATCH, makeRng(seed), [], { beta: 5 });
 }
 
 const checkpointsOf = (db: Db, runId: number) =>
   db.select({ rewardModel: checkpoints.rewardModel, policy: checkpoints.policy, optimizerState: checkpoints.optimizerState })
-    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration)).all();
-const checkpointAt = (db: Db, runId: number, iteration: number) =>
-  db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration))).get()!;
-const iterationOf = (db: Db, runId: number) => db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId)).get()!.k;
+    .from(checkpoints).where(eq(checkpoints.runId, runId)).orderBy(asc(checkpoints.iteration));
+const checkpointAt = async (db: Db, runId: number, iteration: number) =>
+  (await firstRow(db.select().from(checkpoints).where(and(eq(checkpoints.runId, runId), eq(checkpoints.iteration, iteration)))))!;
+const iterationOf = async (db: Db, runId: number) => (await firstRow(db.select({ k: runs.iteration }).from(runs).where(eq(runs.id, runId))))!.k;
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
@@ -69,9 +70,9 @@ async function waitFor(what: string, condition: () => boolean, timeoutMs = 60_00
 
 /** Two cartpole runs (ids 1 and 2 in every database) with their first checkpoints and a batch of labels each. */
 async function twoLabeledCartpoleRuns(label: string, service: (db: Db) => TrainerService) {
-  const { db, cleanup } = freshDb(label);
+  const { db, cleanup } = await freshDb(label);
   cleanups.push(cleanup);
-  const a = newRun(db, 'cartpole', CARTPOLE), b = newRun(db, 'cartpole', { ...CARTPOLE, seed: 5 });
+  const a = await newRun(db, 'cartpole', CARTPOLE), b = await newRun(db, 'cartpole', { ...CARTPOLE, seed: 5 });
   const trainer = service(db);
   const first = await trainer.runOnce();
   expect([first.get(a), first.get(b)]).toEqual(['bootstrapped', 'bootstrapped']);
@@ -114,7 +115,7 @@ describe('runs on worker threads', () => {
       await ref.trainer.stop();
     }
     for (const run of [a, b]) {
-      const mine = checkpointAt(db, run, 1), theirs = checkpointAt(ref.db, run, 1);
+      const mine = await checkpointAt(db, run, 1), theirs = await checkpointAt(ref.db, run, 1);
       expect(mine.labelWatermark).toBeGreaterThan(0);
       expect(mine.rewardModel!.equals(theirs.rewardModel!), `reward model of run ${run}`).toBe(true);
       expect(mine.policy!.equals(theirs.policy!), `policy of run ${run}`).toBe(true);
@@ -124,9 +125,9 @@ describe('runs on worker threads', () => {
   it('a worker killed between an iteration and its commit is logged; its run resumes on a fresh worker with the checkpoints of a trainer that never failed', async () => {
     const ITERATIONS = 3, KILLED_AT = 2;
     async function loop(kill: boolean) {
-      const { db, cleanup } = freshDb(`workers-kill-${kill}`);
+      const { db, cleanup } = await freshDb(`workers-kill-${kill}`);
       cleanups.push(cleanup);
-      const runId = newRun(db, 'grid5', GRID5);
+      const runId = await newRun(db, 'grid5', GRID5);
       const lines: string[] = [];
       const service = new TrainerService({ db, simulate: false, log: (l) => lines.push(l), workers: 2, holdBeforeCommitMs: kill ? 300 : undefined });
       const pool = service.pool!;
@@ -141,7 +142,7 @@ describe('runs on worker threads', () => {
             await waitFor('the iteration to be computed', () => lines.some((l) => /k=2 computed; committing/.test(l)));
             await pool.terminateWorkerOf(runId);
             expect((await pass).get(runId)).toBe('error');
-            expect(iterationOf(db, runId)).toBe(KILLED_AT - 1); // nothing of the killed iteration was committed
+            expect(await iterationOf(db, runId)).toBe(KILLED_AT - 1); // nothing of the killed iteration was committed
             expect(lines.some((l) => /trainer worker=0 thread=\d+ ended unexpectedly \(exit code 1\); runs 1 resume/.test(l)), lines.join('\n')).toBe(true);
             expect(pool.threadOf(runId)).toBeUndefined(); // unassigned until its next tick
           }
@@ -152,7 +153,7 @@ describe('runs on worker threads', () => {
         await service.stop();
       }
       expect(pool.liveWorkers()).toBe(0);
-      return { checkpoints: checkpointsOf(db, runId), threads };
+      return { checkpoints: await checkpointsOf(db, runId), threads };
     }
     const steady = await loop(false);
     const killed = await loop(true);
@@ -174,7 +175,7 @@ describe('runs on worker threads', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-crash-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     fs.writeFileSync(path.join(dir, 'plain'), 'not a folder');
-    const pool = new WorkerPool({ databasePath: path.join(dir, 'plain', 'no.sqlite'), size: 1, log: (l) => lines.push(l) });
+    const pool = new WorkerPool({ database: { dialect: 'sqlite', path: path.join(dir, 'plain', 'no.sqlite') }, size: 1, log: (l) => lines.push(l) });
     const run = { id: 7, envId: 'grid5' } as Run;
     try {
       await expect(pool.tick(run, 0)).rejects.toThrow(/trainer worker 0 \(thread \d+\) ended during the tick \(exit code 1: Error: (EEXIST|ENOTDIR)\b.*plain/);

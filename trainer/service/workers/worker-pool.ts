@@ -13,7 +13,9 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { DatabaseLocation } from '../../../db/client';
 import type { Run } from '../../../db/schema';
+import type { LeaseToken } from '../../../db/run-leases';
 import type { FromWorker, ToWorker, WorkerSetup } from './protocol';
 import type { RunExecutor, TickReport } from './run-executor';
 import { startTypeScriptWorker } from './start-worker';
@@ -24,7 +26,8 @@ export function defaultWorkerCount(): number {
 }
 
 export interface WorkerPoolOptions {
-  databasePath: string;
+  /** The database each worker opens its own connection to (db/client.ts locationOf). */
+  database: DatabaseLocation;
   size: number;
   log: (line: string) => void;
   holdBeforeCommitMs?: number;
@@ -85,7 +88,7 @@ export class WorkerPool implements RunExecutor {
     return this.slots.length;
   }
 
-  tick(run: Run, now: number): Promise<TickReport> {
+  tick(run: Run, now: number, lease?: LeaseToken): Promise<TickReport> {
     if (this.closing) return Promise.reject(new Error('the worker pool is closing'));
     const slot = this.slotFor(run.id);
     if (!slot.worker && Date.now() < slot.restartAt) {
@@ -96,7 +99,7 @@ export class WorkerPool implements RunExecutor {
     return new Promise<TickReport>((resolve, reject) => {
       const id = this.nextTickId++;
       this.pending.set(id, { runId: run.id, slot, resolve, reject });
-      worker.postMessage({ type: 'tick', id, run, now } satisfies ToWorker);
+      worker.postMessage({ type: 'tick', id, run, now, lease } satisfies ToWorker);
     });
   }
 
@@ -167,7 +170,7 @@ export class WorkerPool implements RunExecutor {
   private workerOf(slot: Slot): Worker {
     if (slot.worker) return slot.worker;
     const setup: WorkerSetup = {
-      databasePath: this.options.databasePath, index: slot.index,
+      database: this.options.database, index: slot.index,
       holdBeforeCommitMs: this.options.holdBeforeCommitMs, sliceMs: this.options.sliceMs,
     };
     const worker = startTypeScriptWorker(WORKER_URL, setup);
