@@ -19,6 +19,12 @@ export interface RlhfDefaults {
   pairsPerIter: number;
   /** Bradley-Terry rationality of the scripted teacher. */
   beta: number;
+  /**
+   * Continuous-action envs: what one outer iteration collects and trains where it differs from
+   * DEFAULT_CONTINUOUS_SCHEDULE (trainer/algorithms/continuous/run-config.ts); a run's `neural`
+   * settings still override these.
+   */
+  continuousSchedule?: { envStepsPerIter?: number; updatesPerIter?: number };
 }
 
 export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
@@ -40,6 +46,7 @@ export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
   // Continuous (SAC lower level): tau is SAC's entropy weight alpha (fixed), or the auto-tuner's
   // start; 200 labels in 10 iterations of 20 pairs (the README's pendulum table).
   pendulum: { horizon: 25, gamma: 0.99, tau: 0.2, pairsPerIter: 20, beta: 1 },
+  'inverted-pendulum': { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 20, beta: 1, continuousSchedule: { envStepsPerIter: 4000, updatesPerIter: 2000 } },
 };
 
 /** The env's defaults; environments added without an entry get the classic-control ones. */

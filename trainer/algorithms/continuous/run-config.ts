@@ -5,6 +5,7 @@
  */
 import type { RunConfig } from '../../contracts/run-config';
 import { withOverrides } from '../../contracts/run-config';
+import { rlhfDefaults } from '../../envs/rlhf-defaults';
 import { DEFAULT_CONTINUOUS_LOWER, type ContinuousLowerConfig } from './lower-level';
 import { DEFAULT_CONTINUOUS_UPPER, type ContinuousUpperConfig } from './upper-level';
 
@@ -29,6 +30,21 @@ export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
   lower: DEFAULT_CONTINUOUS_LOWER,
   upper: DEFAULT_CONTINUOUS_UPPER,
 };
+
+/**
+ * The schedule an env's runs start from: DEFAULT_CONTINUOUS_SCHEDULE with the env's own env
+ * steps and SAC updates per iteration (trainer/envs/rlhf-defaults.ts), where it sets them.
+ */
+export function envContinuousSchedule(envId: string): ContinuousSchedule {
+  const own = rlhfDefaults(envId).continuousSchedule;
+  if (!own) return DEFAULT_CONTINUOUS_SCHEDULE;
+  const base = DEFAULT_CONTINUOUS_SCHEDULE;
+  return {
+    ...base,
+    envStepsPerIter: own.envStepsPerIter ?? base.envStepsPerIter,
+    lower: { ...base.lower, updatesPerIter: own.updatesPerIter ?? base.lower.updatesPerIter },
+  };
+}
 
 export function continuousSchedule(config: RunConfig, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
   const n = config.neural ?? {};
