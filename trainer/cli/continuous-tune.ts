@@ -10,7 +10,7 @@ import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { assertSupported } from '../contracts/algorithms';
 import { makeTeacher } from '../teachers';
 import { runContinuousLoop } from '../algorithms/continuous/rlhf-loop';
-import { continuousScheduleFor, type ContinuousSchedule } from '../algorithms/continuous/run-config';
+import { envContinuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const sets = new Map<string, string>();
   process.argv.forEach((a, i) => { if (a === '--set') { const [k, v] = process.argv[i + 1]!.split('='); sets.set(k!, v!); } });
   const num = (k: string, v: number) => (sets.has(k) ? Number(sets.get(k)) : v);
-  const base = continuousScheduleFor(envId);
+  const base = envContinuousSchedule(envId); // the env's own env steps / updates per iteration (rlhf-defaults.ts)
   const upper = { ...base.upper } as Record<string, unknown>;
   for (const [k, v] of sets) if (k in upper) upper[k] = typeof upper[k] === 'number' ? Number(v) : typeof upper[k] === 'boolean' ? v === 'true' : v;
   const schedule: ContinuousSchedule = {

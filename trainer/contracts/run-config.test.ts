@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
 import { createRunInputSchema, resolveRunConfig } from './run-config';
-import { DEFAULT_CONTINUOUS_SCHEDULE, continuousSchedule, continuousScheduleFor } from '../algorithms/continuous/run-config';
+import { DEFAULT_CONTINUOUS_SCHEDULE, continuousSchedule, envContinuousSchedule } from '../algorithms/continuous/run-config';
 
 describe('run config resolution per environment', () => {
   it('fills gamma, tau and horizon from the run env when the stored config omits them', () => {
@@ -25,13 +25,13 @@ describe('run config resolution per environment', () => {
   });
 
   it('MuJoCo locomotion runs get their env-sized schedule (rlhf-defaults.ts); pendulum keeps the engine defaults; a run\'s neural settings win', () => {
-    expect(continuousScheduleFor('pendulum')).toBe(DEFAULT_CONTINUOUS_SCHEDULE);
+    expect(envContinuousSchedule('pendulum')).toBe(DEFAULT_CONTINUOUS_SCHEDULE);
     for (const envId of ['hopper', 'half-cheetah', 'walker2d']) {
-      const sized = RLHF_DEFAULTS[envId]!.continuous!;
-      const schedule = continuousSchedule(resolveRunConfig(envId, {}), continuousScheduleFor(envId));
+      const sized = RLHF_DEFAULTS[envId]!.continuousSchedule!;
+      const schedule = continuousSchedule(resolveRunConfig(envId, {}), envContinuousSchedule(envId));
       expect([schedule.envStepsPerIter, schedule.lower.updatesPerIter]).toEqual([sized.envStepsPerIter, sized.updatesPerIter]);
       expect(schedule.lower.sac).toEqual(DEFAULT_CONTINUOUS_SCHEDULE.lower.sac);
-      const own = continuousSchedule(resolveRunConfig(envId, { neural: { envStepsPerIter: 300, updatesPerIter: 40 } }), continuousScheduleFor(envId));
+      const own = continuousSchedule(resolveRunConfig(envId, { neural: { envStepsPerIter: 300, updatesPerIter: 40 } }), envContinuousSchedule(envId));
       expect([own.envStepsPerIter, own.lower.updatesPerIter]).toEqual([300, 40]);
     }
   });

@@ -26,8 +26,8 @@ import {
 import { CheckpointLoadError } from '../contracts/tabular-checkpoint';
 import { randomClipPairs, type ContinuousLabeledPair, type ContinuousSegment, type ContinuousTransition } from '../algorithms/continuous/experience';
 import { ContinuousLearner, type ContinuousLabels } from '../algorithms/continuous/learner';
-import { continuousSchedule, continuousScheduleFor, type ContinuousSchedule } from '../algorithms/continuous/run-config';
-import type { EncodedCheckpoint, Engine, EngineLabels, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
+import { continuousSchedule, envContinuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
+import type { EncodedCheckpoint, Engine, EngineLabels, EngineRun, EnginePlan, Metrics, Proposal, ProposalRequest, StepContext, StoredCheckpoint } from './engine';
 import { toPreference } from './label-rows';
 import { MeasuredDemand } from './measured-demand';
 import type { ClipData, LabelRow, PairSpec } from './store';
@@ -73,24 +73,24 @@ export class ContinuousEngine implements Engine<ContinuousLearner, ContinuousPla
   readonly kind = 'continuous';
   private readonly demand = new MeasuredDemand();
   private warnedSelection = false;
-  private readonly baseSchedule: ContinuousSchedule | null;
+  private readonly baseSchedule: ContinuousSchedule | undefined;
 
   /**
-   * `schedule`: what a run's `neural` settings override (tests pass their own); absent: the
-   * engine's defaults sized for the run's env (continuousScheduleFor).
+   * `schedule`: what a run's `neural` settings override (tests pass their own); unset, each run
+   * starts from its env's schedule (envContinuousSchedule).
    */
   constructor(options: { schedule?: ContinuousSchedule } = {}) {
-    this.baseSchedule = options.schedule ?? null;
+    this.baseSchedule = options.schedule;
   }
 
   firstCheckpointNote(run: Run): string {
     return ` (${run.envId}, continuous)`;
   }
 
-  plan(run: Run): ContinuousPlan {
+  plan(run: EngineRun): ContinuousPlan {
     const config = resolveRunConfig(run.envId, run.config);
     return {
-      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule ?? continuousScheduleFor(run.envId)), env: getContinuousEnv(run.envId),
+      config, algorithm: run.algorithm as AlgorithmName, schedule: continuousSchedule(config, this.baseSchedule ?? envContinuousSchedule(run.envId)), env: getContinuousEnv(run.envId),
       setupKey: JSON.stringify([run.envId, run.algorithm, config.seed, config.gamma, config.tau, config.horizon, config.algorithm, config.neural ?? null]),
     };
   }

@@ -12,7 +12,7 @@ import { TabularEngine } from './tabular-run';
 export interface EngineOptions {
   /** The neural engine's schedule (default: the service's, DEFAULT_NEURAL_RUN without the greedy evaluation). */
   neuralSchedule?: NeuralRunConfig;
-  /** The continuous engine's schedule (default DEFAULT_CONTINUOUS_SCHEDULE). */
+  /** The continuous engine's schedule (default: the env's, envContinuousSchedule in algorithms/continuous/run-config.ts). */
   continuousSchedule?: ContinuousSchedule;
 }
 

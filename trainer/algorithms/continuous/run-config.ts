@@ -42,11 +42,19 @@ export const DEFAULT_CONTINUOUS_SCHEDULE: ContinuousSchedule = {
   upper: DEFAULT_CONTINUOUS_UPPER,
 };
 
-/** The engine's defaults with the env's own env steps and SAC updates per iteration (rlhf-defaults.ts), where it has them. */
-export function continuousScheduleFor(envId: string, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {
-  const sized = rlhfDefaults(envId).continuous;
-  if (!sized) return base;
-  return { ...base, envStepsPerIter: sized.envStepsPerIter, lower: { ...base.lower, updatesPerIter: sized.updatesPerIter } };
+/**
+ * The schedule an env's runs start from: DEFAULT_CONTINUOUS_SCHEDULE with the env's own env
+ * steps and SAC updates per iteration (trainer/envs/rlhf-defaults.ts), where it sets them.
+ */
+export function envContinuousSchedule(envId: string): ContinuousSchedule {
+  const own = rlhfDefaults(envId).continuousSchedule;
+  if (!own) return DEFAULT_CONTINUOUS_SCHEDULE;
+  const base = DEFAULT_CONTINUOUS_SCHEDULE;
+  return {
+    ...base,
+    envStepsPerIter: own.envStepsPerIter ?? base.envStepsPerIter,
+    lower: { ...base.lower, updatesPerIter: own.updatesPerIter ?? base.lower.updatesPerIter },
+  };
 }
 
 export function continuousSchedule(config: RunConfig, base: ContinuousSchedule = DEFAULT_CONTINUOUS_SCHEDULE): ContinuousSchedule {

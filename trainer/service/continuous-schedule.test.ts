@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONTINUOUS_SCHEDULE, envContinuousSchedule } from '../algorithms/continuous/run-config';
+import { RLHF_DEFAULTS } from '../envs/rlhf-defaults';
+import type { EngineRun } from './engine';
+import { ContinuousEngine } from './continuous-run';
+
+const run = (envId: string, config: Record<string, unknown> = {}): EngineRun => ({
+  id: 1, envId, algorithm: 'sobirl', config, iteration: 0, labelBatchSize: 20, labelsWanted: 1,
+});
+
+describe('the continuous engine starts each run from its env\'s schedule (rlhf-defaults.ts)', () => {
+  it('inverted-pendulum gets its own env steps and SAC updates per iteration; pendulum, without an entry, the default', () => {
+    const own = RLHF_DEFAULTS['inverted-pendulum']!.continuousSchedule!;
+    expect(own.envStepsPerIter ?? own.updatesPerIter).toBeDefined();
+    const schedule = new ContinuousEngine().plan(run('inverted-pendulum')).schedule;
+    expect(schedule.envStepsPerIter).toBe(own.envStepsPerIter ?? DEFAULT_CONTINUOUS_SCHEDULE.envStepsPerIter);
+    expect(schedule.lower.updatesPerIter).toBe(own.updatesPerIter ?? DEFAULT_CONTINUOUS_SCHEDULE.lower.updatesPerIter);
+    // Everything the entry does not name stays the default's.
+    expect(schedule.upper).toEqual(DEFAULT_CONTINUOUS_SCHEDULE.upper);
+    expect(schedule.lower.minReplay).toBe(DEFAULT_CONTINUOUS_SCHEDULE.lower.minReplay);
+    expect(new ContinuousEngine().plan(run('pendulum')).schedule).toEqual(DEFAULT_CONTINUOUS_SCHEDULE);
+    expect(envContinuousSchedule('pendulum')).toBe(DEFAULT_CONTINUOUS_SCHEDULE);
+  });
+
+  it('a run\'s own `neural` settings override the env\'s, and a schedule given to the engine replaces it', () => {
+    const overridden = new ContinuousEngine().plan(run('inverted-pendulum', { neural: { envStepsPerIter: 123, updatesPerIter: 45 } })).schedule;
+    expect([overridden.envStepsPerIter, overridden.lower.updatesPerIter]).toEqual([123, 45]);
+    const given = { ...DEFAULT_CONTINUOUS_SCHEDULE, envStepsPerIter: 77 };
+    expect(new ContinuousEngine({ schedule: given }).plan(run('inverted-pendulum')).schedule.envStepsPerIter).toBe(77);
+  });
+});
