@@ -18,7 +18,10 @@ describe('the continuous engine starts each run from its env\'s schedule (rlhf-d
     // Everything the entry does not name stays the default's.
     expect(schedule.upper).toEqual(DEFAULT_CONTINUOUS_SCHEDULE.upper);
     expect(schedule.lower.minReplay).toBe(DEFAULT_CONTINUOUS_SCHEDULE.lower.minReplay);
-    expect(new ContinuousEngine().plan(run('pendulum')).schedule).toEqual(DEFAULT_CONTINUOUS_SCHEDULE);
+    // (The schedule also carries the run's pair selection, from its config: uniform here.)
+    const { selection, ...pendulum } = new ContinuousEngine().plan(run('pendulum')).schedule;
+    expect(pendulum).toEqual(DEFAULT_CONTINUOUS_SCHEDULE);
+    expect(selection?.mode).toBe('uniform');
     expect(envContinuousSchedule('pendulum')).toBe(DEFAULT_CONTINUOUS_SCHEDULE);
   });
 
