@@ -105,7 +105,7 @@ export const authOptions: AuthOptions = {
         email: { label: 'Email', type: 'email' },
         password: { label: 'Password', type: 'password' },
       },
-      authorize: (credentials, req) => authorizeCredentials(getDb(), credentials, { address: clientAddress(req.headers ?? {}) }),
+      authorize: (credentials, req) => authorizeCredentials(getDb(), credentials, { address: clientAddress(req.headers ?? {}, getServerEnv().trustedProxyHops) }),
     }),
   ],
   callbacks: {

@@ -16,6 +16,16 @@ const schema = z.object({
   NEXTAUTH_URL: z.url('NEXTAUTH_URL must be a full URL such as http://127.0.0.1:3000').optional(),
   /** When set, every tRPC request's server-side duration is appended to this file (npm run bench:load reads it). */
   SERVER_TIMING_FILE: z.string().min(1).optional(),
+  /**
+   * How many reverse proxies in front of the web server append to X-Forwarded-For (0: none). The
+   * sign-in limiter's client address is read that many entries from the right
+   * (server/signInLimiter.ts clientAddress).
+   */
+  TRUSTED_PROXY_HOPS: z.coerce.number({ message: 'TRUSTED_PROXY_HOPS must be a whole number from 0 to 10' })
+    .int('TRUSTED_PROXY_HOPS must be a whole number from 0 to 10')
+    .min(0, 'TRUSTED_PROXY_HOPS must be a whole number from 0 to 10')
+    .max(10, 'TRUSTED_PROXY_HOPS must be a whole number from 0 to 10')
+    .default(0),
 });
 
 export interface ServerEnv {
@@ -25,6 +35,8 @@ export interface ServerEnv {
   nextAuthSecret: string;
   nextAuthUrl: string | undefined;
   serverTimingFile: string | undefined;
+  /** Reverse proxies in front that append to X-Forwarded-For (TRUSTED_PROXY_HOPS). */
+  trustedProxyHops: number;
 }
 
 let cached: ServerEnv | undefined;
@@ -46,6 +58,7 @@ export function getServerEnv(): ServerEnv {
     nextAuthSecret,
     nextAuthUrl: parsed.data.NEXTAUTH_URL,
     serverTimingFile: parsed.data.SERVER_TIMING_FILE ? path.resolve(parsed.data.SERVER_TIMING_FILE) : undefined,
+    trustedProxyHops: parsed.data.TRUSTED_PROXY_HOPS,
   };
   return cached;
 }

@@ -115,17 +115,31 @@ export async function finishSignIn(db: Db, attemptId: number, key: SignInKey, su
 }
 
 /**
- * The client address of a request as the web server saw it. `next start` puts the socket's
- * address in X-Forwarded-For only when the client sent none, so behind no proxy a client can
- * choose this value: the per-address limit then binds only honest clients, and the per-account
- * limit (which does not depend on it) is what stops guessing. Behind a reverse proxy that
- * overwrites X-Forwarded-For, it is the real address. The first entry is the original client.
+ * The client address of a request, for the per-address limit. X-Forwarded-For is a list a client
+ * may start with anything it likes; each proxy APPENDS the address it received the request from
+ * (nginx's `$proxy_add_x_forwarded_for`, HAProxy's `forwardfor`). So the only entries that can
+ * be believed are the last `trustedProxyHops` ones, which the operator's own proxies wrote, and
+ * the leftmost of those (the `trustedProxyHops`-th from the right) is the address the outermost
+ * proxy received the request from: the client. Every entry further left was sent by the client.
+ *
+ * trustedProxyHops = 0 (no proxy in front, the default): `next start` puts the socket's address
+ * in the header only when the client sent none, so the client chooses this value whatever entry is
+ * read; the first is taken, the per-address limit then binds only honest clients, and the
+ * per-account limit (which does not depend on it) is what stops guessing. docs/deployment.md says
+ * to set TRUSTED_PROXY_HOPS behind a reverse proxy.
  */
-export function clientAddress(headers: Record<string, string | string[] | undefined> | Headers): string {
+export function clientAddress(
+  headers: Record<string, string | string[] | undefined> | Headers,
+  trustedProxyHops = 0,
+): string {
   const raw = headers instanceof Headers ? headers.get('x-forwarded-for') : headers['x-forwarded-for'];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  const first = value?.split(',')[0]?.trim();
+  // Several header lines are one list, in order (RFC 9110 5.3).
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  const entries = (value ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+  if (entries.length === 0) return 'unknown';
+  // Fewer entries than trusted hops: the request did not come through every proxy (a
+  // misconfiguration, or a client reaching an inner hop directly); the leftmost is all there is.
+  const index = trustedProxyHops === 0 ? 0 : Math.max(0, entries.length - trustedProxyHops);
   // Bounded: the value lands in the database.
-  return first ? first.slice(0, 64) : 'unknown';
+  return entries[index]!.slice(0, 64);
 }
-
