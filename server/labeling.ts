@@ -100,13 +100,16 @@ export async function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput
 
     const y = choiceToY(input.choice, strength);
     const { strength: _strength, ...row0 } = input;
+    await tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId)));
+    await refreshPairStatus(tx, input.pairId, 1);
+    // The insert last: the run's label-insert lock is held from here to the commit, and every
+    // submit on the run waits for it (measured on PostgreSQL, 100 annotators on one run: the
+    // main wait when the lease delete and the status update came after the insert).
     await labelIdsInCommitOrder(tx, gate.id);
     const row = await returnedRow(tx
       .insert(labels)
       .values({ ...row0, userId, y, responseMs, createdAt: now })
       .returning({ id: labels.id }));
-    await tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId)));
-    await refreshPairStatus(tx, input.pairId);
     return { labelId: row.id, pairId: input.pairId, choice: input.choice, y, duplicate: false };
   });
 }

@@ -240,13 +240,15 @@ export async function liveLabelsOn(tx: Reader, pairId: number): Promise<number> 
 }
 
 /**
- * Keeps pairs.status in step with the live label count (after a submit, an undo, or a gold mark).
+ * Keeps pairs.status in step with the live label count (after a submit, an undo, or a gold mark;
+ * `labelsAboutToBeInserted`: a submit that inserts its label last, in the same transaction).
  * A gold pair stays pending: every annotator is to answer it, however many already have.
  */
-export async function refreshPairStatus(tx: Tx, pairId: number): Promise<void> {
+export async function refreshPairStatus(tx: Tx, pairId: number, labelsAboutToBeInserted = 0): Promise<void> {
   const pair = await firstRow(tx.select({ wanted: pairs.labelsWanted, goldChoice: pairs.goldChoice }).from(pairs).where(eq(pairs.id, pairId)));
   if (!pair) return;
-  const status = pair.goldChoice === null && (await liveLabelsOn(tx, pairId)) >= pair.wanted ? 'done' : 'pending';
+  const live = (await liveLabelsOn(tx, pairId)) + labelsAboutToBeInserted;
+  const status = pair.goldChoice === null && live >= pair.wanted ? 'done' : 'pending';
   await tx.update(pairs).set({ status }).where(eq(pairs.id, pairId));
 }
 
