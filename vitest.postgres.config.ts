@@ -13,6 +13,8 @@ export const POSTGRES_SUITES = [
   'server/routers/campaigns.test.ts',
   'server/routers/quality.test.ts',
   'server/gold.test.ts',
+  // label.next / label.submit / the trainer's commits side by side under row locks (db/row-locks.ts)
+  'server/row-locks.postgres.test.ts',
   // the role matrix, admin, runs
   'server/roles.test.ts',
   'server/routers/admin.test.ts',

@@ -1,7 +1,7 @@
 import { desc, gt } from 'drizzle-orm';
 import type { Db } from './client';
 import { trainerHeartbeats } from './schema';
-import { writeTx } from './transactions';
+import { rowLockTx } from './transactions';
 
 /**
  * The trainer's heartbeat, in the database so every web replica reads the same truth (a dead
@@ -65,7 +65,7 @@ export async function writeHeartbeat(db: Db, beat: Heartbeat): Promise<void> {
     pid: beat.pid, startedAt: beat.startedAt, beatAt: beat.now, activeRuns: beat.activeRuns, stoppedAt: null,
     engines: beat.engines ? beat.engines.join(',') : null, heldRuns: beat.heldRuns ?? 0,
   };
-  await writeTx(db, (tx) =>
+  await rowLockTx(db, (tx) =>
     tx.insert(trainerHeartbeats)
       .values({ trainerId: beat.trainerId, ...row })
       .onConflictDoUpdate({ target: trainerHeartbeats.trainerId, set: row }),
@@ -73,7 +73,7 @@ export async function writeHeartbeat(db: Db, beat: Heartbeat): Promise<void> {
 }
 
 export async function markTrainerStopped(db: Db, trainerId: string, now: number): Promise<void> {
-  await writeTx(db, (tx) =>
+  await rowLockTx(db, (tx) =>
     tx.insert(trainerHeartbeats)
       .values({ trainerId, pid: process.pid, startedAt: now, beatAt: now, stoppedAt: now })
       .onConflictDoUpdate({ target: trainerHeartbeats.trainerId, set: { stoppedAt: now, heldRuns: 0 } }),

@@ -4,7 +4,7 @@ import { closeDb, openPostgres, type Db } from './client';
 import { eq } from 'drizzle-orm';
 import { claimRuns, leaseStillHeld, type HeldLease } from './run-leases';
 import { runs } from './schema';
-import { writeTx } from './transactions';
+import { rowLockTx } from './transactions';
 import { addRuns, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
 
 /**
@@ -70,7 +70,9 @@ describe('claimRuns on PostgreSQL', () => {
     const a = (await claimRuns(db, { holderId: 'a', runIds: [runId!], held: new Map(), now: Date.now() - 2 * LEASE_MS, leaseMs: LEASE_MS }))[0]!;
     const seen: boolean[] = [];
     let attempts = 0;
-    await writeTx(db, async (tx) => {
+    // A rowLockTx, as trainer/service/store.ts's commits are (a writeTx would hold the writer lock
+    // exclusively, and the claim below, on another connection, would wait for it).
+    await rowLockTx(db, async (tx) => {
       // The transaction's first query...
       await tx.select({ id: runs.id }).from(runs).where(eq(runs.id, runId!));
       // ...then b takes the expired lease over and commits, on its own connection (first attempt only).

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Db } from './client';
 import { labels, users } from './schema';
-import { labelIdsInCommitOrder, writeTx } from './transactions';
+import { labelIdsInCommitOrder, rowLockTx, writeTx } from './transactions';
 import { addRun, addUser, freshDb, type FreshDb } from '@/tests/helpers/server/fixtures';
 
 /** writeTx on a real PostgreSQL server (vitest.postgres.config.ts): one writer at a time (no lost update), rollback, and label ids in commit order. */
@@ -44,11 +44,11 @@ describe('writeTx on PostgreSQL', () => {
 
   it('hands out label ids in commit order: a second label insert waits for the first one to commit', async () => {
     const user = await addUser(db, 'annotator');
-    const { pairIds } = await addRun(db, { count: 2 });
+    const { runId, pairIds } = await addRun(db, { count: 2 });
     const finished: string[] = [];
     const insert = (pairId: number, name: string, holdMs: number) =>
-      writeTx(db, async (tx) => {
-        await labelIdsInCommitOrder(tx);
+      rowLockTx(db, async (tx) => {
+        await labelIdsInCommitOrder(tx, runId);
         const [row] = await tx
           .insert(labels)
           .values({ submissionId: `${name}-${pairId}`, pairId, userId: user.id, choice: 'left', y: 1, shownAt: 1, answeredAt: 2, responseMs: 1, createdAt: 3 })

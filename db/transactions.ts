@@ -26,21 +26,20 @@ const current = new AsyncLocalStorage<{ connection: Connection; tx: Tx }>();
  *
  * PostgreSQL: the same one-writer-at-a-time guarantee across every process on the database
  * (web replicas, trainers, their worker threads): READ COMMITTED, and the transaction's first
- * statement takes a transaction-scoped advisory lock (WRITER_LOCK) that the next writer waits
- * for, so each body sees every write committed before it and no two bodies interleave: the code
- * written against SQLite's serialised writers (read a count, then insert) holds unchanged.
- * Reads outside transactions never wait. Measured against SERIALIZABLE (retried on each
- * serialization failure), two annotators labeling at once on a small run: SERIALIZABLE aborted
- * 461 transactions for 400 labels and took 4x SQLite's time per label; see the README's
- * Deployment section for the figures. A deadlock or serialization failure (which writes outside
- * writeTx could still cause) is retried: the body then runs again from the start, so it must not
- * act outside the database.
+ * statement takes the writer lock (WRITER_LOCK, a transaction-scoped advisory lock) EXCLUSIVELY,
+ * so it waits for every other write transaction, `rowLockTx`'s included, and none starts until it
+ * commits: a body written against SQLite's serialised writers (read a count, then insert) holds
+ * unchanged. The frequent transactions (label.next, label.submit, the trainer's commits) use
+ * `rowLockTx` instead and run side by side; docs/deployment.md lists every call site and what
+ * protects its invariant. Reads outside transactions never wait. A deadlock or serialization
+ * failure is retried: the body then runs again from the start, so it must not act outside the
+ * database.
  */
 export async function writeTx<T>(db: Db, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
   const connection = connectionOf(db);
   const outer = current.getStore();
   if (outer && outer.connection === connection) return fn(outer.tx);
-  return connection.dialect === 'sqlite' ? sqliteImmediate(connection, fn) : postgresOneWriter(connection, fn);
+  return connection.dialect === 'sqlite' ? sqliteImmediate(connection, fn) : postgresWriter(connection, 'exclusive', fn);
 }
 
 const sqliteTurns = new WeakMap<Connection, Promise<void>>();
@@ -68,27 +67,22 @@ async function sqliteImmediate<T>(connection: Connection, fn: (tx: Tx) => Promis
 }
 
 /**
- * A write transaction whose correctness rests on row locks alone (`select ... for update skip
- * locked`: db/run-leases.ts's claim): on PostgreSQL READ COMMITTED, the isolation row-lock queues
- * are designed for (under SERIALIZABLE two claimers that skip each other's rows still abort each
- * other as a read/write dependency); on SQLite the same IMMEDIATE transaction as `writeTx`. Every
- * transaction that must not race with it locks the same rows (`for share` / `for update`).
+ * A write transaction whose correctness rests on the row locks its body takes (db/row-locks.ts:
+ * the pair row before its overlap count is read or changed, the run row before the trainer's
+ * commit, the run's label-insert lock; `for update skip locked` in the queue and the run-lease
+ * claims), so that two of them on different rows run side by side. On PostgreSQL READ COMMITTED,
+ * the isolation row-lock queues are designed for (under SERIALIZABLE two claimers that skip each
+ * other's rows still abort each other as a read/write dependency), holding the writer lock SHARED:
+ * `rowLockTx`s never wait for each other on it, and a `writeTx` (exclusive) waits for them and
+ * they for it. A body must re-read what it checks after it took the lock that guards it (a new
+ * statement sees every commit before it under READ COMMITTED). Deadlocks are retried as in
+ * `writeTx`. On SQLite the same IMMEDIATE transaction as `writeTx`.
  */
 export async function rowLockTx<T>(db: Db, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
   const connection = connectionOf(db);
   const outer = current.getStore();
   if (outer && outer.connection === connection) return fn(outer.tx);
-  if (connection.dialect === 'sqlite') return sqliteImmediate(connection, fn);
-  const pgDb = connection.db as unknown as {
-    transaction: <R>(body: (tx: Tx) => Promise<R>, config: { isolationLevel: 'read committed' }) => Promise<R>;
-  };
-  return pgDb.transaction(
-    async (tx) => {
-      registerHandle(tx, connection);
-      return current.run({ connection, tx }, () => Promise.resolve(fn(tx)));
-    },
-    { isolationLevel: 'read committed' },
-  );
+  return connection.dialect === 'sqlite' ? sqliteImmediate(connection, fn) : postgresWriter(connection, 'shared', fn);
 }
 
 /** serialization_failure, deadlock_detected: PostgreSQL asks the client to run the transaction again. */
@@ -106,7 +100,7 @@ function postgresCode(error: unknown): string | undefined {
 /** An arbitrary constant naming the advisory lock every PostgreSQL write transaction takes first. */
 const WRITER_LOCK = 727_002;
 
-async function postgresOneWriter<T>(connection: Connection, fn: (tx: Tx) => Promise<T> | T): Promise<T> {
+async function postgresWriter<T>(connection: Connection, mode: 'exclusive' | 'shared', fn: (tx: Tx) => Promise<T> | T): Promise<T> {
   const pgDb = connection.db as unknown as {
     transaction: <R>(body: (tx: Tx) => Promise<R>, config: { isolationLevel: 'read committed' }) => Promise<R>;
   };
@@ -115,7 +109,10 @@ async function postgresOneWriter<T>(connection: Connection, fn: (tx: Tx) => Prom
       return await pgDb.transaction(
         async (tx) => {
           registerHandle(tx, connection);
-          await execute(tx, sql`select pg_advisory_xact_lock(${WRITER_LOCK})`);
+          await execute(
+            tx,
+            mode === 'exclusive' ? sql`select pg_advisory_xact_lock(${WRITER_LOCK})` : sql`select pg_advisory_xact_lock_shared(${WRITER_LOCK})`,
+          );
           return current.run({ connection, tx }, () => Promise.resolve(fn(tx)));
         },
         { isolationLevel: 'read committed' },
@@ -129,17 +126,17 @@ async function postgresOneWriter<T>(connection: Connection, fn: (tx: Tx) => Prom
 }
 
 /**
- * Label ids must grow in COMMIT order (the trainer's watermark, checkpoints.label_watermark,
- * takes every label with a larger id as new). SQLite serialises writers, so they do. A
- * PostgreSQL sequence hands ids out at insert time, so a transaction holding id 10 could commit
- * after one holding id 11 was read: call this in a transaction before it inserts a label, and
- * label inserts take turns until commit (a transaction-scoped advisory lock). writeTx's writer
- * lock already serialises every write transaction; this one states the invariant where labels
- * are inserted and keeps it if writers ever run side by side again.
+ * Label ids must grow in COMMIT order within a run (the trainer's watermark,
+ * checkpoints.label_watermark, takes every label of its run with a larger id as new). SQLite
+ * serialises writers, so they do. A PostgreSQL sequence hands ids out at insert time, so a
+ * transaction holding id 10 could commit after one holding id 11 was read: call this in a
+ * transaction before it inserts a label of `runId`, and that run's label inserts take turns
+ * until commit (a transaction-scoped advisory lock on (LABEL_INSERT_LOCK, run id)). Other runs'
+ * inserts do not wait: no watermark spans two runs.
  */
-export async function labelIdsInCommitOrder(tx: Tx): Promise<void> {
-  if (connectionOf(tx).dialect === 'postgres') await execute(tx, sql`select pg_advisory_xact_lock(${LABEL_INSERT_LOCK})`);
+export async function labelIdsInCommitOrder(tx: Tx, runId: number): Promise<void> {
+  if (connectionOf(tx).dialect === 'postgres') await execute(tx, sql`select pg_advisory_xact_lock(${LABEL_INSERT_LOCK}, ${runId}::int)`);
 }
 
-/** An arbitrary constant naming the advisory lock above. */
+/** An arbitrary constant naming the advisory locks above (the first key; the run id is the second). */
 const LABEL_INSERT_LOCK = 727_001;

@@ -91,7 +91,7 @@ export async function editLabel(db: Db, user: Labeler, input: { labelId: number;
     const y = choiceToY(input.choice, strength);
     if (label.choice === input.choice && label.y === y) return { labelId: label.id, y };
     await tx.update(labels).set({ undoneAt: now }).where(eq(labels.id, label.id));
-    await labelIdsInCommitOrder(tx);
+    await labelIdsInCommitOrder(tx, gate.id);
     const row = await returnedRow(tx
       .insert(labels)
       .values({

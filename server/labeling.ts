@@ -2,7 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import { labels, leases, pairs, runs, type Choice, type RunStatus } from '@/db/schema';
 import type { Db } from '@/db/client';
-import { labelIdsInCommitOrder, writeTx } from '@/db/transactions';
+import { labelIdsInCommitOrder, rowLockTx } from '@/db/transactions';
+import { lockPair, lockSubmission } from '@/db/row-locks';
 import {
   LEASE_MS,
   MAX_RESPONSE_MS,
@@ -56,7 +57,11 @@ export async function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput
       message: `answeredAt - shownAt must be within 0..${MAX_RESPONSE_MS} ms, got ${responseMs}`,
     });
   }
-  return writeTx(db, async (tx) => {
+  return rowLockTx(db, async (tx) => {
+    // First the locks (db/row-locks.ts), then every read: a retry of this submission waits here
+    // and then finds its label; the pair's lease and label counts cannot change until commit.
+    await lockSubmission(tx, input.submissionId);
+    await lockPair(tx, input.pairId);
     const previous = await firstRow(tx.select().from(labels).where(eq(labels.submissionId, input.submissionId)));
     if (previous) {
       if (previous.userId !== userId || previous.pairId !== input.pairId) {
@@ -95,13 +100,16 @@ export async function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput
 
     const y = choiceToY(input.choice, strength);
     const { strength: _strength, ...row0 } = input;
-    await labelIdsInCommitOrder(tx);
+    await tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId)));
+    await refreshPairStatus(tx, input.pairId, 1);
+    // The insert last: the run's label-insert lock is held from here to the commit, and every
+    // submit on the run waits for it (measured on PostgreSQL, 100 annotators on one run: the
+    // main wait when the lease delete and the status update came after the insert).
+    await labelIdsInCommitOrder(tx, gate.id);
     const row = await returnedRow(tx
       .insert(labels)
       .values({ ...row0, userId, y, responseMs, createdAt: now })
       .returning({ id: labels.id }));
-    await tx.delete(leases).where(and(eq(leases.pairId, input.pairId), eq(leases.userId, userId)));
-    await refreshPairStatus(tx, input.pairId);
     return { labelId: row.id, pairId: input.pairId, choice: input.choice, y, duplicate: false };
   });
 }
@@ -114,7 +122,10 @@ export async function submitLabel(db: Db, user: Labeler, input: SubmitLabelInput
  */
 export async function undoLabel(db: Db, user: Labeler, labelId: number, now: number): Promise<PairView> {
   const userId = user.id;
-  return writeTx(db, async (tx) => {
+  return rowLockTx(db, async (tx) => {
+    // The label's pair is locked before the label is read (again): its counts change below.
+    const owner = await firstRow(tx.select({ pairId: labels.pairId }).from(labels).where(eq(labels.id, labelId)));
+    if (owner) await lockPair(tx, owner.pairId);
     const label = await firstRow(tx.select().from(labels).where(eq(labels.id, labelId)));
     if (!label || label.userId !== userId) {
       throw new TRPCError({ code: 'NOT_FOUND', message: `you have no label ${labelId}` });

@@ -1,9 +1,10 @@
 import { TRPCError } from '@trpc/server';
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { clips, labels, leases, pairs, runs, type Role } from '@/db/schema';
 import type { ClipActions } from '@/trainer/contracts/clip-actions';
 import type { Db } from '@/db/client';
-import { writeTx, type Tx } from '@/db/transactions';
+import { rowLockTx, type Tx } from '@/db/transactions';
+import { deleteExpiredLeases, lockingRows, rowLocksTaken } from '@/db/row-locks';
 import { goldRateOf } from './goldRate';
 import { pairNotFlagged, practiceDone, visibleRuns } from './runAccess';
 import { PAIRS_WAITING_CAP } from './pairsWaiting';
@@ -114,17 +115,16 @@ export interface LeaseQuery extends QueueQuery {
  * Leases the next pair to the user for LEASE_MS and returns it, or null when the queue is empty
  * for them. A pair the user already holds comes first (a reload must not burn pairs); then, with
  * probability goldRate of its run, a gold pair they have not labeled; then the normal pick:
- * highest priority, then oldest. One write transaction (db/transactions.ts): two callers never
- * get the same pair beyond its overlap.
+ * highest priority, then oldest. One `rowLockTx` (db/transactions.ts) holding the chosen pair's
+ * row lock: two callers never get the same pair beyond its overlap, and callers granting
+ * different pairs do not wait for each other.
  */
 export async function leaseNextPair(db: Db, q: LeaseQuery): Promise<PairView | null> {
-  const leased = await writeTx(db, async (tx) => {
-    // Expired leases count for nothing; dropping them keeps the availability scan small.
-    await tx.delete(leases).where(lte(leases.expiresAt, q.now));
+  const leased = await rowLockTx(db, async (tx) => {
+    await deleteExpiredLeases(tx, q.now);
     const exclude = q.excludePairIds ?? [];
-    const pick = (where: SQL | undefined) =>
-      firstRow(
-        tx
+    const candidates = (where: SQL | undefined, skip: readonly number[]) =>
+      tx
         .select({ id: pairs.id })
         .from(pairs)
         .innerJoin(runs, eq(runs.id, pairs.runId))
@@ -132,21 +132,33 @@ export async function leaseNextPair(db: Db, q: LeaseQuery): Promise<PairView | n
           and(
             where,
             q.runId === undefined ? undefined : eq(pairs.runId, q.runId),
-            exclude.length > 0 ? notInArray(pairs.id, [...exclude]) : undefined,
+            skip.length > 0 ? notInArray(pairs.id, [...skip]) : undefined,
           ),
         )
         .orderBy(desc(pairs.priority), asc(pairs.createdAt), asc(pairs.id))
-        .limit(1),
-      );
+        .limit(1);
+    // The first matching pair, its row locked (db/row-locks.ts): those another label.next is
+    // granting are skipped (`skip`), the user's own lease is waited for (`wait`: skipping it would
+    // hand them a second pair). A pair locked after this statement's snapshot may have had a
+    // lease or label committed on it since: the same condition is read again on it, now locked.
+    const pick = async (where: SQL | undefined, mode: 'skip' | 'wait') => {
+      const passed = [...exclude];
+      for (;;) {
+        const candidate = await firstRow(lockingRows(tx, candidates(where, passed), pairs, mode));
+        if (!candidate) return undefined;
+        if (!rowLocksTaken(tx) || (await firstRow(candidates(and(where, eq(pairs.id, candidate.id)), [])))) return candidate;
+        passed.push(candidate.id);
+      }
+    };
     const role = q.role ?? 'annotator';
     const normal = availableTo(q.userId, role, q.now);
     const gold = goldAvailableTo(q.userId, role);
     // A run's gold is offered when the draw falls below its goldRate (0 never, 0.5 half the time).
     const goldRuns = await goldRunIds(tx, q.runId, (q.random ?? Math.random)());
     const candidate =
-      (await pick(and(or(normal, gold), ownLiveLease(q.userId, q.now)))) ??
-      (goldRuns.length > 0 ? await pick(and(gold, inArray(pairs.runId, goldRuns))) : undefined) ??
-      (await pick(normal));
+      (await pick(and(or(normal, gold), ownLiveLease(q.userId, q.now)), 'wait')) ??
+      (goldRuns.length > 0 ? await pick(and(gold, inArray(pairs.runId, goldRuns)), 'skip') : undefined) ??
+      (await pick(normal, 'skip'));
     if (!candidate) return null;
     const expiresAt = q.now + LEASE_MS;
     await grantLease(tx, candidate.id, q.userId, expiresAt);
@@ -228,13 +240,15 @@ export async function liveLabelsOn(tx: Reader, pairId: number): Promise<number> 
 }
 
 /**
- * Keeps pairs.status in step with the live label count (after a submit, an undo, or a gold mark).
+ * Keeps pairs.status in step with the live label count (after a submit, an undo, or a gold mark;
+ * `labelsAboutToBeInserted`: a submit that inserts its label last, in the same transaction).
  * A gold pair stays pending: every annotator is to answer it, however many already have.
  */
-export async function refreshPairStatus(tx: Tx, pairId: number): Promise<void> {
+export async function refreshPairStatus(tx: Tx, pairId: number, labelsAboutToBeInserted = 0): Promise<void> {
   const pair = await firstRow(tx.select({ wanted: pairs.labelsWanted, goldChoice: pairs.goldChoice }).from(pairs).where(eq(pairs.id, pairId)));
   if (!pair) return;
-  const status = pair.goldChoice === null && (await liveLabelsOn(tx, pairId)) >= pair.wanted ? 'done' : 'pending';
+  const live = (await liveLabelsOn(tx, pairId)) + labelsAboutToBeInserted;
+  const status = pair.goldChoice === null && live >= pair.wanted ? 'done' : 'pending';
   await tx.update(pairs).set({ status }).where(eq(pairs.id, pairId));
 }
 

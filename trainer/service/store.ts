@@ -1,6 +1,6 @@
 /**
  * Everything the trainer service reads from and writes to the database. Reads are short and
- * outside any write transaction; every write is ONE short write transaction (`writeTx`: IMMEDIATE on SQLite, one writer at a time on PostgreSQL) that
+ * outside any write transaction; every write is ONE short write transaction (`rowLockTx`: IMMEDIATE on SQLite, the run's row locked on PostgreSQL) that
  * re-checks what it relies on (the run's iteration counter), so a second service, or this one
  * restarted after a crash, can never commit the same iteration twice, and, given the run's lease
  * (db/run-leases.ts), that the committer still holds the run.
@@ -8,7 +8,8 @@
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { checkpoints, clips, labels, leases, metrics, pairs, runs, CLIP_FORMAT_VERSION, type Run } from '../../db/schema';
-import { writeTx, type Tx } from '../../db/transactions';
+import { rowLockTx, type Tx } from '../../db/transactions';
+import { lockPairsSkippingLocked, lockRun } from '../../db/row-locks';
 import { pairNotFlagged } from './label-rows';
 import { firstRow, queryFirst, queryRows } from '../../db/dialect';
 import { leaseStillHeld, type LeaseToken } from '../../db/run-leases';
@@ -296,7 +297,10 @@ export interface CommitResult {
  * holder's).
  */
 export async function commitIteration(db: Db, spec: CommitSpec): Promise<CommitResult | null> {
-  return writeTx(db, async (tx) => {
+  return rowLockTx(db, async (tx) => {
+    // The run's row first (db/row-locks.ts): two commits or top-ups on one run take turns, and each
+    // reads the iteration and the slots after the other committed. Label traffic does not wait.
+    await lockRun(tx, spec.runId);
     if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease))) return null;
     const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
     if (!run || run.iteration !== spec.expectedIteration) return null;
@@ -343,7 +347,8 @@ export interface TopUpSpec {
 
 /** Between iterations: more pairs from the current checkpoint when the queue runs low. */
 export async function topUpPairs(db: Db, spec: TopUpSpec): Promise<number> {
-  return writeTx(db, async (tx) => {
+  return rowLockTx(db, async (tx) => {
+    await lockRun(tx, spec.runId);
     if (spec.lease && !(await leaseStillHeld(tx, spec.runId, spec.lease))) return 0;
     // The checkpoint may have been superseded while the candidates were computed.
     const run = await firstRow(tx.select({ iteration: runs.iteration }).from(runs).where(eq(runs.id, spec.runId)));
@@ -404,6 +409,8 @@ async function insertPairs(
  * pairs stay (an admin chose them to score annotators, whatever policy drew them).
  */
 async function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: number, now: number): Promise<number> {
+  const unlabeled = sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id})`;
+  const notLeased = sql`not exists (select 1 from ${leases} where ${leases.pairId} = ${pairs.id} and ${leases.expiresAt} > ${now})`;
   const stale = await tx
     .select({ id: pairs.id, a: pairs.clipAId, b: pairs.clipBId })
     .from(pairs)
@@ -414,29 +421,36 @@ async function retireStalePairs(tx: Tx, runId: number, currentCheckpointId: numb
         isNotNull(pairs.checkpointId),
         ne(pairs.checkpointId, currentCheckpointId),
         isNull(pairs.goldChoice),
-        sql`not exists (select 1 from ${labels} where ${labels.pairId} = ${pairs.id})`,
-        sql`not exists (select 1 from ${leases} where ${leases.pairId} = ${pairs.id} and ${leases.expiresAt} > ${now})`,
+        unlabeled,
+        notLeased,
       ),
     );
-  if (stale.length === 0) return 0;
-  const ids = stale.map((p) => p.id);
-  await tx.delete(pairs).where(inArray(pairs.id, ids));
-  const clipIds = stale.flatMap((p) => [p.a, p.b]);
+  // A pair label.next is leasing right now is left for the next commit (its row is locked: skipped);
+  // the delete reads the condition again on the rows now locked, so a lease or label committed
+  // since the select keeps its pair.
+  const ids = await lockPairsSkippingLocked(tx, stale.map((p) => p.id));
+  if (ids.length === 0) return 0;
+  const deleted = await tx
+    .delete(pairs)
+    .where(and(inArray(pairs.id, ids), unlabeled, notLeased))
+    .returning({ id: pairs.id, a: pairs.clipAId, b: pairs.clipBId });
+  if (deleted.length === 0) return 0;
+  const clipIds = deleted.flatMap((p) => [p.a, p.b]);
   // Only clips no remaining pair points at (a clip belongs to one pair here, but be exact).
   await tx
     .delete(clips)
     .where(and(inArray(clips.id, clipIds), sql`not exists (select 1 from ${pairs} where ${pairs.clipAId} = ${clips.id} or ${pairs.clipBId} = ${clips.id})`));
-  return ids.length;
+  return deleted.length;
 }
 
 /** Reports a problem on the run (shown to researchers); the message is kept until the next one. */
 export async function recordRunError(db: Db, runId: number, message: string, now: number): Promise<void> {
-  await writeTx(db, (tx) => tx.update(runs).set({ lastError: message, lastErrorAt: now }).where(eq(runs.id, runId)));
+  await rowLockTx(db, (tx) => tx.update(runs).set({ lastError: message, lastErrorAt: now }).where(eq(runs.id, runId)));
 }
 
 /** Stops the run (final: the run page says to start a new one) with `message` as its last error. */
 export async function stopRunWithError(db: Db, runId: number, message: string, now: number): Promise<void> {
-  await writeTx(db, (tx) => tx.update(runs).set({ status: 'stopped', lastError: message, lastErrorAt: now, updatedAt: now }).where(eq(runs.id, runId)));
+  await rowLockTx(db, (tx) => tx.update(runs).set({ status: 'stopped', lastError: message, lastErrorAt: now, updatedAt: now }).where(eq(runs.id, runId)));
 }
 
 export async function latestMetric(db: Db, runId: number, name: string): Promise<{ iteration: number; value: number } | undefined> {
