@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ALL_ENV_IDS, ENVS, envsWithProgress } from '../envs';
 import { TEACHER_JUDGEMENTS } from '../contracts/teacher-names';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
-import { simulate } from '../simulate/simulate';
+import { seedsOf, simulate } from '../simulate/simulate';
 import { ALGORITHMS, unsupportedReason } from '../contracts/algorithms';
 import type { SimulateOptions } from '../simulate/types';
 import { parseStart, type StartSpec } from '../envs/start';
@@ -17,7 +17,9 @@ const schema = z.object({
   env: z.string().refine((id) => ALL_ENV_IDS.includes(id), { message: `unknown environment; known: ${ALL_ENV_IDS.join(', ')}` }),
   algo: z.enum(ALGORITHMS),
   labels: positiveInt,
-  seeds: positiveInt.default(1),
+  seeds: positiveInt.optional(),
+  'seed-list': z.string().max(400).optional(),
+  'no-oracle': z.boolean().default(false),
   'pairs-per-iter': positiveInt.optional(),
   horizon: positiveInt.optional(),
   gamma: numericFlag((n) => n >= 0 && n < 1, 'in [0, 1)').optional(),
@@ -31,7 +33,8 @@ const schema = z.object({
   json: z.boolean().default(false),
 });
 
-export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N [--seeds K]
+export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N
+         [--seeds K (seeds 0..K-1) | --seed-list LIST (e.g. 3,4 or 100-101)] [--no-oracle (leave out the oracle line)]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
          [--teacher true-reward|scripted (what the teacher judges by; scripted: ${envsWithProgress().join(', ')})]
          [--features state|state-action (tabular)]
@@ -41,7 +44,7 @@ export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --alg
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
-    env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' },
+    env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' }, 'seed-list': { type: 'string' }, 'no-oracle': { type: 'boolean' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
     tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
     start: { type: 'string' }, 'algo-config': { type: 'string' },
@@ -62,13 +65,17 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError(`--${(error as Error).message}`);
   }
+  if (flags.seeds !== undefined && flags['seed-list'] !== undefined) throw new UsageError('--seeds and --seed-list: give one of them');
+  const seedList = flags['seed-list'] === undefined ? undefined : parseSeedList(flags['seed-list']);
   const algorithmConfig = flags['algo-config'] === undefined ? undefined : parseAlgorithmConfig(flags['algo-config']);
   const defaults = rlhfDefaults(flags.env);
   const opts: SimulateOptions = {
     env: flags.env,
     algo: flags.algo,
     labels: flags.labels,
-    seeds: flags.seeds,
+    seeds: seedList?.length ?? flags.seeds ?? 1,
+    ...(seedList ? { seedList } : {}),
+    ...(flags['no-oracle'] ? { skipOracle: true } : {}),
     pairsPerIter: flags['pairs-per-iter'] ?? defaults.pairsPerIter,
     horizon: flags.horizon ?? defaults.horizon,
     gamma: flags.gamma ?? defaults.gamma,
@@ -93,8 +100,9 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   io.stderr(`simulate ${JSON.stringify(opts)}\n`);
   const started = Date.now();
   const bar = new SingleBar({ format: 'seed {seed} [{bar}] {value}/{total} labels | {duration}s', stream: process.stderr }, Presets.shades_classic);
-  bar.start(opts.labels * opts.seeds, 0, { seed: 0 });
-  const report = await simulate(opts, (seed, used) => bar.update(seed * opts.labels + used, { seed }));
+  const seedIds = seedsOf(opts);
+  bar.start(opts.labels * opts.seeds, 0, { seed: seedIds[0] });
+  const report = await simulate(opts, (index, used) => bar.update(index * opts.labels + used, { seed: seedIds[index] }));
   bar.stop();
   const seconds = (Date.now() - started) / 1000;
   const { runs: _runs, ...summary } = report;
@@ -103,11 +111,30 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout(
       `${report.algo} on ${report.env} (${report.teacher} teacher): true return ${report.finalReturn.mean.toFixed(3)} ± ${report.finalReturn.std.toFixed(3)} ` +
-        `(oracle ${report.oracleReturn.toFixed(3)}, random policy ${report.randomReturn.toFixed(3)}) after ${report.labels} labels, ${report.seeds} seeds, ${seconds.toFixed(1)} s\n` +
+        `(oracle ${report.oracleReturn === null ? 'not run' : report.oracleReturn.toFixed(3)}, random policy ${report.randomReturn.toFixed(3)}) ` +
+        `after ${report.labels} labels, seeds ${report.perSeed.map((s) => s.seed).join(',')}, ${seconds.toFixed(1)} s\n` +
+        report.perSeed.map((s) => `  seed ${String(s.seed).padStart(4)}  final return ${s.finalReturn.toFixed(3)}  ${s.seconds.toFixed(1)} s`).join('\n') + '\n' +
         report.curve.map(([l, r]) => `  labels ${String(l).padStart(6)}  return ${r.toFixed(3)}`).join('\n') + '\n',
     );
   }
   return 0;
+}
+
+/** --seed-list: comma-separated seeds and inclusive ranges ("0,2,100-101"), each at most once, at most 1,000. */
+export function parseSeedList(text: string): number[] {
+  const seeds: number[] = [];
+  for (const part of text.split(',')) {
+    const match = /^\s*(\d{1,9})\s*(?:-\s*(\d{1,9})\s*)?$/.exec(part);
+    if (!match) throw new UsageError(`--seed-list: '${part}' is not a seed or a range like 100-101 (the list: comma-separated, e.g. 0,1,2 or 100-101)`);
+    const from = Number(match[1]), to = Number(match[2] ?? match[1]);
+    if (to < from) throw new UsageError(`--seed-list: the range '${part.trim()}' ends before it starts`);
+    if (seeds.length + (to - from + 1) > 1000) throw new UsageError('--seed-list: at most 1,000 seeds');
+    for (let seed = from; seed <= to; seed++) {
+      if (seeds.includes(seed)) throw new UsageError(`--seed-list: seed ${seed} is listed twice`);
+      seeds.push(seed);
+    }
+  }
+  return seeds;
 }
 
 /** --algo-config: a flat JSON object of numbers, booleans and strings (the learner checks the keys). */

@@ -9,7 +9,12 @@ export interface SimulateOptions {
   algo: AlgorithmName;
   /** Label budget per seed (skipped queries do not count). */
   labels: number;
+  /** Seeds 0..seeds-1, unless `seedList` names them. */
   seeds: number;
+  /** The seeds to run, in order (e.g. the tuning seeds 100, 101); overrides 0..seeds-1. */
+  seedList?: readonly number[];
+  /** Leave the oracle line out (its own runs double a learner's time); the report's oracleReturn is then null. */
+  skipOracle?: boolean;
   pairsPerIter: number;
   /** Segment length H. */
   horizon: number;
@@ -45,11 +50,15 @@ export interface SimulateReport {
   env: string;
   algo: AlgorithmName;
   labels: number;
+  /** How many seeds ran (their ids and final returns: perSeed). */
   seeds: number;
+  /** Each seed's final return and wall time, in the order run. */
+  perSeed: Array<{ seed: number; finalReturn: number; seconds: number }>;
   /** What the teacher judged by: results of the two judgements are never pooled. */
   teacher: TeacherJudgement;
   finalReturn: { mean: number; std: number };
-  oracleReturn: number;
+  /** The oracle's mean final return over the same seeds; null with skipOracle. */
+  oracleReturn: number | null;
   /** The uniformly random policy's true return, measured the way finalReturn is (the 0% of "% of the way to the oracle"). */
   randomReturn: number;
   curve: Array<[number, number]>;
