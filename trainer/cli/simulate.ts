@@ -9,6 +9,7 @@ import type { SimulateOptions } from '../simulate/types';
 import { parseStart, type StartSpec } from '../envs/start';
 import { makeTabularSetup } from '../algorithms/tabular-rlhf';
 import { checkTabularOverrides } from '../service/tabular-engine';
+import { QUERY_SELECTIONS, neuralSettingsSchema, type NeuralSettings } from '../contracts/run-config';
 import { numericFlag, parseFlags, UsageError, validateFlags, type CliIo } from './args';
 
 
@@ -30,6 +31,8 @@ const schema = z.object({
   gradient: z.enum(['exact', 'rollout', 'suffix']).optional(),
   start: z.string().optional(),
   'algo-config': z.string().max(2000).optional(),
+  neural: z.string().max(2000).optional(),
+  'query-selection': z.enum(QUERY_SELECTIONS).default('uniform'),
   json: z.boolean().default(false),
 });
 
@@ -40,14 +43,16 @@ export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --alg
          [--features state|state-action (tabular)]
          [--gradient exact|rollout|suffix (SoBiRL, tabular)]
          [--start uniform|far|STATE (tabular: where clips and evaluation start)]
-         [--algo-config JSON (tabular: overrides of the algorithm's settings, e.g. '{"exploreData":"weighted"}')] [--json]`;
+         [--algo-config JSON (tabular and discrete neural: overrides of the algorithm's settings, e.g. '{"exploreData":"weighted"}', '{"exploreCoef":0.1}')]
+         [--neural JSON (cartpole, mountaincar, acrobot: the schedule, e.g. '{"updatesPerIter":3000}')]
+         [--query-selection uniform|disagreement (how the next pairs are picked; default uniform)] [--json]`;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' }, 'seed-list': { type: 'string' }, 'no-oracle': { type: 'boolean' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
     tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
-    start: { type: 'string' }, 'algo-config': { type: 'string' },
+    start: { type: 'string' }, 'algo-config': { type: 'string' }, neural: { type: 'string' }, 'query-selection': { type: 'string' },
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
   if (unsupported) throw new UsageError(`--algo ${unsupported}`);
@@ -56,8 +61,14 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (flags.teacher === 'scripted' && !env?.progress) {
     throw new UsageError(`--teacher scripted: '${flags.env}' has no scripted judgement (its true reward already tells clips apart); it exists for ${envsWithProgress().join(', ')}`);
   }
-  if ((flags.start !== undefined || flags['algo-config'] !== undefined) && !env?.tabular) {
-    throw new UsageError(`--start and --algo-config apply to tabular environments only; '${flags.env}' is not`);
+  if (flags.start !== undefined && !env?.tabular) {
+    throw new UsageError(`--start applies to tabular environments only; '${flags.env}' is not`);
+  }
+  if (flags['algo-config'] !== undefined && !env) {
+    throw new UsageError(`--algo-config applies to tabular and discrete neural environments; '${flags.env}' is continuous`);
+  }
+  if (flags.neural !== undefined && (!env || env.tabular)) {
+    throw new UsageError(`--neural applies to discrete neural environments (cartpole, mountaincar, acrobot); '${flags.env}' is not one`);
   }
   let start: StartSpec | undefined;
   try {
@@ -68,6 +79,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (flags.seeds !== undefined && flags['seed-list'] !== undefined) throw new UsageError('--seeds and --seed-list: give one of them');
   const seedList = flags['seed-list'] === undefined ? undefined : parseSeedList(flags['seed-list']);
   const algorithmConfig = flags['algo-config'] === undefined ? undefined : parseAlgorithmConfig(flags['algo-config']);
+  const neural = flags.neural === undefined ? undefined : parseNeuralSettings(flags.neural);
   const defaults = rlhfDefaults(flags.env);
   const opts: SimulateOptions = {
     env: flags.env,
@@ -86,10 +98,20 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     gradient: flags.gradient,
     ...(start ? { start } : {}),
     ...(algorithmConfig ? { algorithmConfig } : {}),
+    ...(neural ? { neural } : {}),
+    querySelection: flags['query-selection'],
     teacher: { beta: flags.beta ?? defaults.beta },
     judgement: flags.teacher,
   };
-  if (algorithmConfig) {
+  if (algorithmConfig && !env!.tabular) {
+    // The neural upper level's settings (trainer/algorithms/neural/run-config.ts), checked before any tfjs loads.
+    const { checkNeuralOverrides } = await import('../algorithms/neural/run-config');
+    try {
+      checkNeuralOverrides(opts.algo, algorithmConfig);
+    } catch (error) {
+      throw new UsageError(`--algo-config: ${(error as Error).message}`);
+    }
+  } else if (algorithmConfig) {
     // Check the overrides against the learner's settings now, as a usage error (exit 2).
     try {
       checkTabularOverrides(opts.algo, makeTabularSetup(env!, opts.gamma, opts.tau, opts.features ?? 'state', opts.start), algorithmConfig);
@@ -135,6 +157,21 @@ export function parseSeedList(text: string): number[] {
     }
   }
   return seeds;
+}
+
+/** --neural: the run's neural schedule overrides (contracts/run-config.ts neuralSettingsSchema), e.g. '{"updatesPerIter":3000}'. */
+function parseNeuralSettings(text: string): NeuralSettings {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--neural: not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = neuralSettingsSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') throw new UsageError(`--neural: '${issue.keys[0]}' is not a neural setting; known: ${Object.keys(neuralSettingsSchema.shape).join(', ')}`);
+  throw new UsageError(`--neural: ${issue.path.length ? issue.path.join('.') : 'the value'}: ${issue.message}`);
 }
 
 /** --algo-config: a flat JSON object of numbers, booleans and strings (the learner checks the keys). */

@@ -1,6 +1,7 @@
 import type { AlgorithmName } from '../contracts/algorithms';
 import type { StartSpec } from '../envs/start';
 import type { TeacherJudgement } from '../contracts/teacher-names';
+import type { NeuralSettings, QuerySelection } from '../contracts/run-config';
 
 export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
@@ -28,6 +29,10 @@ export interface SimulateOptions {
   start?: StartSpec;
   /** Tabular envs: overrides of the algorithm's config fields (e.g. SoBiRL's exploration settings). */
   algorithmConfig?: Readonly<Record<string, number | boolean | string>>;
+  /** Neural envs: overrides of the run's schedule (contracts/run-config.ts neuralSettingsSchema: envStepsPerIter, updatesPerIter, ...). */
+  neural?: Readonly<NeuralSettings>;
+  /** How the engine picks the next pairs among the current policy's clips; absent = 'uniform' (a simulation's historical default). */
+  querySelection?: QuerySelection;
   /** SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts). */
   gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */
