@@ -42,6 +42,8 @@ describe('sobirl simulate', () => {
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--neural', '{"updatesPerIter"'], /--neural: not valid JSON/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--neural', '{}'], /--neural applies to discrete neural environments/],
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--query-selection', 'best'], /--query-selection/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--progress-weight', '5'], /--progress-weight weighs the scripted judgement: it needs --teacher scripted/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--teacher', 'scripted', '--progress-weight', '2000'], /--progress-weight: must be in \[0, 1000\]/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoeff":1}'], /--algo-config: 'exploreCoeff' is not a setting of sobirl; known: .*exploreCoef/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoef":"big"}'], /--algo-config: sobirl.exploreCoef must be a number/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreData":"old"}'], /exploreData must be one of fresh, weighted/],

@@ -27,6 +27,7 @@ const schema = z.object({
   tau: numericFlag((n) => n > 0, 'positive').optional(),
   beta: numericFlag((n) => n > 0, 'positive').optional(),
   teacher: z.enum(TEACHER_JUDGEMENTS).default('true-reward'),
+  'progress-weight': numericFlag((n) => n >= 0 && n <= 1000, 'in [0, 1000]').optional(),
   features: z.enum(['state', 'state-action']).optional(),
   gradient: z.enum(['exact', 'rollout', 'suffix']).optional(),
   start: z.string().optional(),
@@ -40,6 +41,7 @@ export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --alg
          [--seeds K (seeds 0..K-1) | --seed-list LIST (e.g. 3,4 or 100-101)] [--no-oracle (leave out the oracle line)]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
          [--teacher true-reward|scripted (what the teacher judges by; scripted: ${envsWithProgress().join(', ')})]
+         [--progress-weight W (scripted teacher: return units a progress of 1 is worth; default the env's)]
          [--features state|state-action (tabular)]
          [--gradient exact|rollout|suffix (SoBiRL, tabular)]
          [--start uniform|far|STATE (tabular: where clips and evaluation start)]
@@ -51,7 +53,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' }, 'seed-list': { type: 'string' }, 'no-oracle': { type: 'boolean' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
-    tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
+    tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, 'progress-weight': { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
     start: { type: 'string' }, 'algo-config': { type: 'string' }, neural: { type: 'string' }, 'query-selection': { type: 'string' },
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
@@ -60,6 +62,9 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const env = Object.hasOwn(ENVS, flags.env) ? ENVS[flags.env]! : null;
   if (flags.teacher === 'scripted' && !env?.progress) {
     throw new UsageError(`--teacher scripted: '${flags.env}' has no scripted judgement (its true reward already tells clips apart); it exists for ${envsWithProgress().join(', ')}`);
+  }
+  if (flags['progress-weight'] !== undefined && flags.teacher !== 'scripted') {
+    throw new UsageError('--progress-weight weighs the scripted judgement: it needs --teacher scripted');
   }
   if (flags.start !== undefined && !env?.tabular) {
     throw new UsageError(`--start applies to tabular environments only; '${flags.env}' is not`);
@@ -102,6 +107,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     querySelection: flags['query-selection'],
     teacher: { beta: flags.beta ?? defaults.beta },
     judgement: flags.teacher,
+    ...(flags['progress-weight'] !== undefined ? { progressWeight: flags['progress-weight'] } : {}),
   };
   if (algorithmConfig && !env!.tabular) {
     // The neural upper level's settings (trainer/algorithms/neural/run-config.ts), checked before any tfjs loads.

@@ -67,7 +67,7 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
     log: (line) => { if (verbose) process.stderr.write(`${line}\n`); },
   };
   // The teacher answers like the service's first simulated annotator (simulated-annotators.ts).
-  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement)) : null;
+  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement, opts.progressWeight)) : null;
   const teacherRng = makeRng(seed * 1000 + 1);
   await engine.prepare();
   let learner: L;

@@ -39,6 +39,8 @@ export interface SimulateOptions {
   teacher: { beta: number; mistake?: number; equalThreshold?: number; skipThreshold?: number | null; myopicGamma?: number };
   /** What the teacher judges clips by (trainer/teachers/scripted.ts); absent = 'true-reward'. */
   judgement?: TeacherJudgement;
+  /** The scripted judgement's weight of the env's progress (absent: the env's own, trainer/envs). */
+  progressWeight?: number;
 }
 
 export interface SeedRun {
