@@ -18,6 +18,8 @@ const simulateJson = z.object({
   env: z.string(),
   algo: z.string(),
   teacher: z.string(),
+  /** Absent in runs from before simulate reported it: those drew their pairs uniformly. */
+  querySelection: z.enum(['uniform', 'disagreement']).default('uniform'),
   randomReturn: z.number(),
   perSeed: z.array(z.object({ seed: z.number(), finalReturn: z.number(), seconds: z.number() })).length(1),
   curve: z.array(z.tuple([z.number(), z.number()])),
@@ -27,6 +29,7 @@ const record = z.object({
   env: z.string(),
   algo: z.string(),
   teacher: z.string(),
+  querySelection: z.enum(['uniform', 'disagreement']).default('uniform'),
   seed: z.number(),
   finalReturn: z.number(),
   seconds: z.number(),
@@ -62,7 +65,7 @@ function collect(outPath: string, files: readonly string[]): void {
     const seed = run.perSeed[0]!;
     const load = loads(dirname(file)).get(basename(file, '.json'));
     return {
-      env: run.env, algo: run.algo, teacher: run.teacher, seed: seed.seed, finalReturn: seed.finalReturn, seconds: seed.seconds,
+      env: run.env, algo: run.algo, teacher: run.teacher, querySelection: run.querySelection, seed: seed.seed, finalReturn: seed.finalReturn, seconds: seed.seconds,
       randomReturn: run.randomReturn, load: load?.start !== undefined && load.end !== undefined ? [load.start, load.end] : null, curve: run.curve,
     };
   });
@@ -108,7 +111,7 @@ function markdown(all: readonly RunRecord[], table: readonly Row[]): string {
     const random = all.find((r) => r.env === env)!.randomReturn;
     for (const row of table.filter((r) => r.env === env)) {
       const way = oracle ? `${Math.round((100 * (row.mean - random)) / (oracle.mean - random))}%` : 'no oracle row';
-      const teacher = row.algo === 'oracle' ? '' : `, ${row.runs[0]!.teacher} teacher`;
+      const teacher = row.algo === 'oracle' ? '' : `, ${row.runs[0]!.teacher} teacher${row.runs[0]!.querySelection === 'disagreement' ? ', disagreement-selected pairs' : ''}`;
       const load = row.runs.flatMap((r) => r.load ?? []);
       lines.push(
         `| ${env} | ${ALGO_NAMES[row.algo] ?? row.algo}${teacher} | ${row.runs.map((r) => r.seed).join(',')} | ${row.runs.map((r) => f1(r.finalReturn)).join(' ')} | **${f1(row.mean)} ± ${f1(row.sd)}** | ${way} | ${row.runs.map((r) => Math.round(r.seconds)).join(' ')} | ${load.length ? `${f1(Math.min(...load))}-${f1(Math.max(...load))}` : '-'} |`,

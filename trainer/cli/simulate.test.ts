@@ -12,9 +12,9 @@ describe('sobirl simulate', () => {
     const code = await main(['simulate', '--env', 'grid5', '--algo', 'sobirl', '--labels', '24', '--seeds', '2', '--json'], io);
     expect(code).toBe(0);
     const report = JSON.parse(out.join(''));
-    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'perSeed', 'randomReturn', 'seeds', 'teacher']);
+    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'perSeed', 'querySelection', 'randomReturn', 'seeds', 'teacher']);
     expect(report.perSeed.map((s: { seed: number }) => s.seed)).toEqual([0, 1]);
-    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2, teacher: 'true-reward' });
+    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2, teacher: 'true-reward', querySelection: 'uniform' });
     // The uniform policy, evaluated exactly: below the oracle, and at the README's 0.00 on grid5.
     expect(report.randomReturn).toBeCloseTo(0, 6);
     expect(report.curve[0][0]).toBe(0);

@@ -191,6 +191,7 @@ export async function simulate(
     seeds: seeds.length,
     perSeed,
     teacher: opts.judgement ?? 'true-reward',
+    querySelection: opts.querySelection ?? 'uniform',
     finalReturn: { mean: mean(finals), std: std(finals) },
     oracleReturn: oracle,
     randomReturn: await randomReturn(opts),

@@ -63,6 +63,8 @@ export interface SimulateReport {
   perSeed: Array<{ seed: number; finalReturn: number; seconds: number }>;
   /** What the teacher judged by: results of the two judgements are never pooled. */
   teacher: TeacherJudgement;
+  /** How the pairs were chosen (uniformly from the policy's clips, or by the ensemble's disagreement). */
+  querySelection: QuerySelection;
   finalReturn: { mean: number; std: number };
   /** The oracle's mean final return over the same seeds; null with skipOracle. */
   oracleReturn: number | null;
