@@ -42,6 +42,8 @@ describe('sobirl simulate', () => {
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--neural', '{"updatesPerIter"'], /--neural: not valid JSON/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--neural', '{}'], /--neural applies to discrete neural environments/],
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--query-selection', 'best'], /--query-selection/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--oversample', '3'], /--oversample .*needs --query-selection disagreement/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--query-selection', 'disagreement', '--oversample', '0'], /--oversample: must be an integer in \[1, 100\]/],
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--progress-weight', '5'], /--progress-weight weighs the scripted judgement: it needs --teacher scripted/],
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--teacher', 'scripted', '--progress-weight', '2000'], /--progress-weight: must be in \[0, 1000\]/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoeff":1}'], /--algo-config: 'exploreCoeff' is not a setting of sobirl; known: .*exploreCoef/],

@@ -34,6 +34,7 @@ const schema = z.object({
   'algo-config': z.string().max(2000).optional(),
   neural: z.string().max(2000).optional(),
   'query-selection': z.enum(QUERY_SELECTIONS).default('uniform'),
+  oversample: numericFlag((n) => Number.isInteger(n) && n >= 1 && n <= 100, 'an integer in [1, 100]').optional(),
   json: z.boolean().default(false),
 });
 
@@ -47,14 +48,15 @@ export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --alg
          [--start uniform|far|STATE (tabular: where clips and evaluation start)]
          [--algo-config JSON (tabular and discrete neural: overrides of the algorithm's settings, e.g. '{"exploreData":"weighted"}', '{"exploreCoef":0.1}')]
          [--neural JSON (cartpole, mountaincar, acrobot: the schedule, e.g. '{"updatesPerIter":3000}')]
-         [--query-selection uniform|disagreement (how the next pairs are picked; default uniform)] [--json]`;
+         [--query-selection uniform|disagreement (how the next pairs are picked; default uniform)]
+         [--oversample N (disagreement: candidates scored per pair kept; default 10)] [--json]`;
 
 export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' }, 'seed-list': { type: 'string' }, 'no-oracle': { type: 'boolean' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
     tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, 'progress-weight': { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
-    start: { type: 'string' }, 'algo-config': { type: 'string' }, neural: { type: 'string' }, 'query-selection': { type: 'string' },
+    start: { type: 'string' }, 'algo-config': { type: 'string' }, neural: { type: 'string' }, 'query-selection': { type: 'string' }, oversample: { type: 'string' },
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
   if (unsupported) throw new UsageError(`--algo ${unsupported}`);
@@ -62,6 +64,9 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const env = Object.hasOwn(ENVS, flags.env) ? ENVS[flags.env]! : null;
   if (flags.teacher === 'scripted' && !env?.progress) {
     throw new UsageError(`--teacher scripted: '${flags.env}' has no scripted judgement (its true reward already tells clips apart); it exists for ${envsWithProgress().join(', ')}`);
+  }
+  if (flags.oversample !== undefined && flags['query-selection'] !== 'disagreement') {
+    throw new UsageError('--oversample sets how many candidates disagreement selection scores per pair: it needs --query-selection disagreement');
   }
   if (flags['progress-weight'] !== undefined && flags.teacher !== 'scripted') {
     throw new UsageError('--progress-weight weighs the scripted judgement: it needs --teacher scripted');
@@ -105,6 +110,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     ...(algorithmConfig ? { algorithmConfig } : {}),
     ...(neural ? { neural } : {}),
     querySelection: flags['query-selection'],
+    ...(flags.oversample !== undefined ? { oversample: flags.oversample } : {}),
     teacher: { beta: flags.beta ?? defaults.beta },
     judgement: flags.teacher,
     ...(flags['progress-weight'] !== undefined ? { progressWeight: flags['progress-weight'] } : {}),

@@ -29,6 +29,7 @@ export function simulatedRun(opts: SimulateOptions, seed: number): EngineRun {
     // A start state exists on tabular envs only (the command line refuses --start elsewhere).
     start: opts.start ? formatStart(opts.start, getEnv(opts.env)) : 'uniform', querySelection: opts.querySelection ?? 'uniform', algorithm,
     ...(opts.neural ? { neural: { ...opts.neural } } : {}),
+    ...(opts.oversample !== undefined ? { oversample: opts.oversample } : {}),
   } satisfies Partial<RunSettings>;
   return {
     id: SIMULATED_RUN_ID, envId: opts.env, algorithm: opts.algo, config, iteration: 0,

@@ -29,5 +29,7 @@ describe('the simulated run carries the command line settings to the neural engi
   it('query selection: uniform unless asked for, as simulations always drew pairs', () => {
     expect(engineConfig(OPTS).querySelection).toBe('uniform');
     expect(engineConfig({ ...OPTS, querySelection: 'disagreement' }).querySelection).toBe('disagreement');
+    expect(engineConfig({ ...OPTS, querySelection: 'disagreement', oversample: 3 }).oversample).toBe(3);
+    expect(engineConfig(OPTS).oversample).toBe(runSettingsSchema.parse({}).oversample);
   });
 });

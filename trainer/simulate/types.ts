@@ -33,6 +33,8 @@ export interface SimulateOptions {
   neural?: Readonly<NeuralSettings>;
   /** How the engine picks the next pairs among the current policy's clips; absent = 'uniform' (a simulation's historical default). */
   querySelection?: QuerySelection;
+  /** Disagreement selection: candidate pairs scored per pair kept (absent: the service's default, contracts/run-config.ts). */
+  oversample?: number;
   /** SoBiRL on tabular envs: where grad(Q - V) comes from (algorithms/tabular-scores.ts). */
   gradient?: 'exact' | 'rollout' | 'suffix';
   /** Scripted teacher settings (trainer/teachers). */
