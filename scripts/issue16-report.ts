@@ -1,7 +1,7 @@
 /**
  * The README's mountaincar / acrobot results (issue 16) from the per-seed `simulate --json` runs:
  *
- *   npx tsx scripts/issue16-report.ts collect OUT.json RUN.json...   one record per (env, algo, seed)
+ *   npx tsx scripts/issue16-report.ts collect OUT.json RUN.json... [--variant TEXT RUN.json...]   one record per (env, algo, variant, seed)
  *   npx tsx scripts/issue16-report.ts report RESULTS.json SVG        the README tables on stdout, the curves as an SVG
  *
  * `collect` reads each run's JSON (one seed each: `--seed-list K --json`) and, where a lanes.log
@@ -18,6 +18,8 @@ const simulateJson = z.object({
   env: z.string(),
   algo: z.string(),
   teacher: z.string(),
+  /** Absent in runs from before simulate reported it: those drew their pairs uniformly. */
+  querySelection: z.enum(['uniform', 'disagreement']).default('uniform'),
   randomReturn: z.number(),
   perSeed: z.array(z.object({ seed: z.number(), finalReturn: z.number(), seconds: z.number() })).length(1),
   curve: z.array(z.tuple([z.number(), z.number()])),
@@ -27,6 +29,9 @@ const record = z.object({
   env: z.string(),
   algo: z.string(),
   teacher: z.string(),
+  querySelection: z.enum(['uniform', 'disagreement']).default('uniform'),
+  /** Settings that differ from the env's defaults (collect's --variant, e.g. "exploreCoef 0.01"); absent: the defaults. */
+  variant: z.string().optional(),
   seed: z.number(),
   finalReturn: z.number(),
   seconds: z.number(),
@@ -56,17 +61,24 @@ function loads(dir: string): Map<string, { start?: number; end?: number }> {
   return out;
 }
 
+/** `files`: run JSONs, each `--variant TEXT` naming the settings of the files after it (until the next). */
 function collect(outPath: string, files: readonly string[]): void {
-  const runs: RunRecord[] = files.map((file) => {
+  let variant: string | undefined;
+  const tagged: Array<{ file: string; variant: string | undefined }> = [];
+  for (let i = 0; i < files.length; i++) {
+    if (files[i] === '--variant') variant = files[++i] || undefined;
+    else tagged.push({ file: files[i]!, variant });
+  }
+  const runs: RunRecord[] = tagged.map(({ file, variant }) => {
     const run = simulateJson.parse(JSON.parse(readFileSync(file, 'utf8')));
     const seed = run.perSeed[0]!;
     const load = loads(dirname(file)).get(basename(file, '.json'));
     return {
-      env: run.env, algo: run.algo, teacher: run.teacher, seed: seed.seed, finalReturn: seed.finalReturn, seconds: seed.seconds,
+      env: run.env, algo: run.algo, teacher: run.teacher, querySelection: run.querySelection, ...(variant ? { variant } : {}), seed: seed.seed, finalReturn: seed.finalReturn, seconds: seed.seconds,
       randomReturn: run.randomReturn, load: load?.start !== undefined && load.end !== undefined ? [load.start, load.end] : null, curve: run.curve,
     };
   });
-  runs.sort((a, b) => a.env.localeCompare(b.env) || ALGO_ORDER.indexOf(a.algo as never) - ALGO_ORDER.indexOf(b.algo as never) || a.seed - b.seed);
+  runs.sort((a, b) => a.env.localeCompare(b.env) || ALGO_ORDER.indexOf(a.algo as never) - ALGO_ORDER.indexOf(b.algo as never) || (a.variant ?? '').localeCompare(b.variant ?? '') || a.seed - b.seed);
   writeFileSync(outPath, `${JSON.stringify({ runs }, null, 1)}\n`);
 }
 
@@ -77,6 +89,7 @@ const sd = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((
 interface Row {
   env: string;
   algo: string;
+  variant: string | undefined;
   runs: RunRecord[];
   mean: number;
   sd: number;
@@ -88,30 +101,33 @@ function rows(all: readonly RunRecord[]): Row[] {
   const out: Row[] = [];
   for (const env of [...new Set(all.map((r) => r.env))].sort()) {
     for (const algo of ALGO_ORDER) {
-      const runs = all.filter((r) => r.env === env && r.algo === algo);
-      if (runs.length === 0) continue;
+     for (const variant of [...new Set(all.filter((r) => r.env === env && r.algo === algo).map((r) => r.variant))]) {
+      const runs = all.filter((r) => r.env === env && r.algo === algo && r.variant === variant);
       const finals = runs.map((r) => r.finalReturn);
       const points = runs[0]!.curve.map(([labels]) => labels);
       const curve = points.map((labels): [number, number] => [labels, mean(runs.map((r) => r.curve.find(([l]) => l === labels)![1]))]);
-      out.push({ env, algo, runs, mean: mean(finals), sd: sd(finals), curve });
+      out.push({ env, algo, variant, runs, mean: mean(finals), sd: sd(finals), curve });
+     }
     }
   }
   return out;
 }
 
 const f1 = (x: number) => x.toFixed(1);
+/** The row's algorithm, with its variant where it has one. */
+const who = (row: Row, full: boolean) => `${full ? (ALGO_NAMES[row.algo] ?? row.algo) : (ALGO_NAMES[row.algo]?.split(' ')[0] ?? row.algo)}${row.variant ? ` (${row.variant})` : ''}`;
 
 function markdown(all: readonly RunRecord[], table: readonly Row[]): string {
   const lines = ['| task | who | seeds | final return per seed | mean ± sd | of the way random -> oracle | wall time per seed (s) | load (1 min) |', '|---|---|---|---|---|---|---|---|'];
   for (const env of [...new Set(table.map((r) => r.env))]) {
-    const oracle = table.find((r) => r.env === env && r.algo === 'oracle');
+    const oracle = table.find((r) => r.env === env && r.algo === 'oracle' && !r.variant);
     const random = all.find((r) => r.env === env)!.randomReturn;
     for (const row of table.filter((r) => r.env === env)) {
       const way = oracle ? `${Math.round((100 * (row.mean - random)) / (oracle.mean - random))}%` : 'no oracle row';
-      const teacher = row.algo === 'oracle' ? '' : `, ${row.runs[0]!.teacher} teacher`;
+      const teacher = row.algo === 'oracle' ? '' : `, ${row.runs[0]!.teacher} teacher${row.runs[0]!.querySelection === 'disagreement' ? ', disagreement-selected pairs' : ''}`;
       const load = row.runs.flatMap((r) => r.load ?? []);
       lines.push(
-        `| ${env} | ${ALGO_NAMES[row.algo] ?? row.algo}${teacher} | ${row.runs.map((r) => r.seed).join(',')} | ${row.runs.map((r) => f1(r.finalReturn)).join(' ')} | **${f1(row.mean)} ± ${f1(row.sd)}** | ${way} | ${row.runs.map((r) => Math.round(r.seconds)).join(' ')} | ${load.length ? `${f1(Math.min(...load))}-${f1(Math.max(...load))}` : '-'} |`,
+        `| ${env} | ${who(row, true)}${teacher} | ${row.runs.map((r) => r.seed).join(',')} | ${row.runs.map((r) => f1(r.finalReturn)).join(' ')} | **${f1(row.mean)} ± ${f1(row.sd)}** | ${way} | ${row.runs.map((r) => Math.round(r.seconds)).join(' ')} | ${load.length ? `${f1(Math.min(...load))}-${f1(Math.max(...load))}` : '-'} |`,
       );
     }
     const ninety = oracle ? `, 90% = ${f1(random + 0.9 * (oracle.mean - random))}` : '';
@@ -121,7 +137,7 @@ function markdown(all: readonly RunRecord[], table: readonly Row[]): string {
   lines.push('', `Mean curves (labels -> return of the sampled soft policy, 10 episodes per point, mean over the seeds above):`, '');
   lines.push(`| task, who | ${points.join(' | ')} |`, `|---|${points.map(() => '---').join('|')}|`);
   for (const row of table) {
-    lines.push(`| ${row.env} ${ALGO_NAMES[row.algo]?.split(' ')[0] ?? row.algo} (${row.runs.length} seeds) | ${points.map((p) => Math.round(row.curve.find(([l]) => l === p)![1])).join(' | ')} |`);
+    lines.push(`| ${row.env} ${who(row, false)} (${row.runs.length} seeds) | ${points.map((p) => Math.round(row.curve.find(([l]) => l === p)![1])).join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -135,7 +151,7 @@ function svg(all: readonly RunRecord[], table: readonly Row[]): string {
     const x0 = i * W;
     const rowsOf = table.filter((r) => r.env === env);
     const random = all.find((r) => r.env === env)!.randomReturn;
-    const oracle = rowsOf.find((r) => r.algo === 'oracle');
+    const oracle = rowsOf.find((r) => r.algo === 'oracle' && !r.variant);
     const ninety = oracle ? random + 0.9 * (oracle.mean - random) : null;
     const values = [random, ...rowsOf.flatMap((r) => r.curve.map(([, v]) => v))];
     // Round ticks: the smallest of these steps that needs at most 6 of them.
@@ -158,8 +174,9 @@ function svg(all: readonly RunRecord[], table: readonly Row[]): string {
     if (ninety !== null) hline(ninety, `90% of the way ${f1(ninety)}`);
     rowsOf.forEach((row, k) => {
       const points = row.curve.map(([l, v]) => `${px(l).toFixed(1)},${py(v).toFixed(1)}`).join(' ');
-      parts.push(`<polyline fill="none" stroke="${ALGO_COLOURS[row.algo] ?? '#000'}" stroke-width="2" points="${points}"/>`);
-      parts.push(`<text x="${px(maxLabels * 0.55)}" y="${py(lo) - 24 - 14 * k}" fill="${ALGO_COLOURS[row.algo] ?? '#000'}">${ALGO_NAMES[row.algo]?.split(' ')[0] ?? row.algo} (${row.runs.length} seeds): ${f1(row.mean)}</text>`);
+      // A variant is drawn dashed in its algorithm's colour.
+      parts.push(`<polyline fill="none" stroke="${ALGO_COLOURS[row.algo] ?? '#000'}" stroke-width="2"${row.variant ? ' stroke-dasharray="6 3"' : ''} points="${points}"/>`);
+      parts.push(`<text x="${px(maxLabels * 0.45)}" y="${py(lo) - 24 - 14 * k}" fill="${ALGO_COLOURS[row.algo] ?? '#000'}">${who(row, false)} (${row.runs.length} seeds): ${f1(row.mean)}</text>`);
     });
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * envs.length}" height="${H}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="#fff"/>\n${parts.join('\n')}\n</svg>\n`;
@@ -174,6 +191,6 @@ if (mode === 'collect' && args.length >= 2) {
   process.stdout.write(`${markdown(runs, table)}\n`);
   writeFileSync(args[1]!, svg(runs, table));
 } else {
-  process.stderr.write('usage: npx tsx scripts/issue16-report.ts collect OUT.json RUN.json... | report RESULTS.json OUT.svg\n');
+  process.stderr.write('usage: npx tsx scripts/issue16-report.ts collect OUT.json RUN.json... [--variant TEXT RUN.json...] | report RESULTS.json OUT.svg\n');
   process.exitCode = 2;
 }

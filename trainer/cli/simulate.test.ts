@@ -12,8 +12,9 @@ describe('sobirl simulate', () => {
     const code = await main(['simulate', '--env', 'grid5', '--algo', 'sobirl', '--labels', '24', '--seeds', '2', '--json'], io);
     expect(code).toBe(0);
     const report = JSON.parse(out.join(''));
-    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'randomReturn', 'seeds', 'teacher']);
-    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2, teacher: 'true-reward' });
+    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'perSeed', 'querySelection', 'randomReturn', 'seeds', 'teacher']);
+    expect(report.perSeed.map((s: { seed: number }) => s.seed)).toEqual([0, 1]);
+    expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2, teacher: 'true-reward', querySelection: 'uniform' });
     // The uniform policy, evaluated exactly: below the oracle, and at the README's 0.00 on grid5.
     expect(report.randomReturn).toBeCloseTo(0, 6);
     expect(report.curve[0][0]).toBe(0);
@@ -32,17 +33,50 @@ describe('sobirl simulate', () => {
     [['--env', 'cartpole', '--algo', 'm-sobirl', '--labels', '8'], /m-sobirl is model-based and needs a tabular environment/],
     [['--env', 'cartpole', '--algo', 'pbrl', '--labels', '8'], /pbrl is model-based and needs a tabular environment/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--start', '25'], /--start: must be 'uniform', 'far' or a state index in \[0, 24\] of grid5, got '25'/],
-    [['--env', 'cartpole', '--algo', 'sobirl', '--labels', '8', '--start', 'far'], /--start and --algo-config apply to tabular environments only/],
+    [['--env', 'cartpole', '--algo', 'sobirl', '--labels', '8', '--start', 'far'], /--start applies to tabular environments only/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoeff":1}'], /--algo-config: 'exploreCoeff' is not a setting of sobirl; known: .*exploreCoef/],
+    [['--env', 'mountaincar', '--algo', 'drlhf', '--labels', '8', '--algo-config', '{"upperSteps":0.5}'], /--algo-config: drlhf.upperSteps: /],
+    [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoef":1}'], /--algo-config applies to tabular and discrete neural environments; 'pendulum' is continuous/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--neural', '{"updates":1}'], /--neural: 'updates' is not a neural setting; known: .*updatesPerIter/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--neural', '{"updatesPerIter":-1}'], /--neural: updatesPerIter: /],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--neural', '{"updatesPerIter"'], /--neural: not valid JSON/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--neural', '{}'], /--neural applies to discrete neural environments/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--query-selection', 'best'], /--query-selection/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--oversample', '3'], /--oversample .*needs --query-selection disagreement/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--query-selection', 'disagreement', '--oversample', '0'], /--oversample: must be an integer in \[1, 100\]/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--progress-weight', '5'], /--progress-weight weighs the scripted judgement: it needs --teacher scripted/],
+    [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--teacher', 'scripted', '--progress-weight', '2000'], /--progress-weight: must be in \[0, 1000\]/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoeff":1}'], /--algo-config: 'exploreCoeff' is not a setting of sobirl; known: .*exploreCoef/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreCoef":"big"}'], /--algo-config: sobirl.exploreCoef must be a number/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '{"exploreData":"old"}'], /exploreData must be one of fresh, weighted/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '[1'], /--algo-config: not valid JSON/],
     [['--env', 'cartpole', '--algo', 'sobirl', '--labels', '8', '--teacher', 'scripted'], /--teacher scripted: 'cartpole' has no scripted judgement.*mountaincar, acrobot/],
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--teacher', 'person'], /--teacher/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--seeds', '2', '--seed-list', '0,1'], /--seeds and --seed-list: give one of them/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--seed-list', '0,x'], /--seed-list: 'x' is not a seed or a range/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--seed-list', '5-3'], /--seed-list: the range '5-3' ends before it starts/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--seed-list', '1,0-2'], /--seed-list: seed 1 is listed twice/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--seed-list', '0-5000'], /--seed-list: at most 1,000 seeds/],
   ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
     const { io, err } = capture();
     expect(await main(['simulate', ...flags], io)).toBe(2);
     expect(err.join('')).toMatch(message);
+  });
+
+  it('--seed-list runs exactly those seeds, each as it runs alone; --no-oracle leaves the oracle line out', async () => {
+    const run = async (flags: string[]) => {
+      const { io, out } = capture();
+      expect(await main(['simulate', '--env', 'grid5', '--algo', 'drlhf', '--labels', '16', ...flags, '--json'], io)).toBe(0);
+      return JSON.parse(out.join(''));
+    };
+    const listed = await run(['--seed-list', '3,1', '--no-oracle']);
+    expect(listed.perSeed.map((s: { seed: number }) => s.seed)).toEqual([3, 1]);
+    expect(listed.seeds).toBe(2);
+    expect(listed.oracleReturn).toBeNull();
+    // A seed's run does not depend on which other seeds ran with it: seed 1 of 0..1 is seed 1 here.
+    const counted = await run(['--seeds', '2']);
+    expect(counted.oracleReturn).toEqual(expect.any(Number));
+    expect(listed.perSeed[1].finalReturn).toBe(counted.perSeed[1].finalReturn);
   });
 
   it('--start far: the oracle line is the return from the far state, not the uniform one', async () => {

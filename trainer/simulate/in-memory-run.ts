@@ -16,7 +16,8 @@ export const SIMULATED_RUN_ID = 0;
 
 /**
  * The run of one seed: the options as a run config (the engines read nothing else). Pairs are
- * drawn uniformly from the current policy, as a simulation always drew them; `gradient` is
+ * drawn uniformly from the current policy, as a simulation always drew them, unless
+ * `querySelection` says 'disagreement' (the service's default); `gradient` is
  * SoBiRL's `gradientSource` setting.
  */
 export function simulatedRun(opts: SimulateOptions, seed: number): EngineRun {
@@ -26,7 +27,9 @@ export function simulatedRun(opts: SimulateOptions, seed: number): EngineRun {
   const config = {
     seed, gamma: opts.gamma, tau: opts.tau, horizon: opts.horizon, features: opts.features ?? 'state',
     // A start state exists on tabular envs only (the command line refuses --start elsewhere).
-    start: opts.start ? formatStart(opts.start, getEnv(opts.env)) : 'uniform', querySelection: 'uniform', algorithm,
+    start: opts.start ? formatStart(opts.start, getEnv(opts.env)) : 'uniform', querySelection: opts.querySelection ?? 'uniform', algorithm,
+    ...(opts.neural ? { neural: { ...opts.neural } } : {}),
+    ...(opts.oversample !== undefined ? { oversample: opts.oversample } : {}),
   } satisfies Partial<RunSettings>;
   return {
     id: SIMULATED_RUN_ID, envId: opts.env, algorithm: opts.algo, config, iteration: 0,

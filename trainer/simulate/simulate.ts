@@ -67,7 +67,7 @@ export async function simulateSeed<L, P extends EnginePlan, D>(
     log: (line) => { if (verbose) process.stderr.write(`${line}\n`); },
   };
   // The teacher answers like the service's first simulated annotator (simulated-annotators.ts).
-  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement)) : null;
+  const teacher: Teacher | null = learnsFromLabels(opts.algo) ? makeTeacher(opts.teacher as Partial<TeacherConfig>, judgeFor(opts.judgement, opts.progressWeight)) : null;
   const teacherRng = makeRng(seed * 1000 + 1);
   await engine.prepare();
   let learner: L;
@@ -158,29 +158,42 @@ export function oracleOptions(opts: SimulateOptions): SimulateOptions {
  */
 export async function oracleReturn(opts: SimulateOptions, engineOptions: SimulationEngineOptions = {}): Promise<number> {
   const finals: number[] = [];
-  for (let seed = 0; seed < opts.seeds; seed++) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
+  for (const seed of seedsOf(opts)) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
   return mean(finals);
 }
 
-/** Run the loop for seeds 0..seeds-1 and aggregate, with the oracle line (the oracle's own runs when it is the algorithm). */
+/** The seeds a simulation runs: `seedList` where given, else 0..seeds-1. */
+export function seedsOf(opts: Pick<SimulateOptions, 'seeds' | 'seedList'>): number[] {
+  return opts.seedList ? [...opts.seedList] : Array.from({ length: opts.seeds }, (_, seed) => seed);
+}
+
+/** Run the loop for each seed and aggregate, with the oracle line (the oracle's own runs when it is the algorithm). */
 export async function simulate(
-  opts: SimulateOptions, onProgress?: (seed: number, labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
+  opts: SimulateOptions, onProgress?: (seedIndex: number, labelsUsed: number) => void, engineOptions: SimulationEngineOptions = {},
 ): Promise<SimulateReport & { runs: SeedRun[] }> {
   assertSupported(opts.algo, opts.env, 'simulate');
   const own = opts.algo === 'oracle' ? oracleOptions(opts) : opts;
+  const seeds = seedsOf(opts);
   const runs: SeedRun[] = [];
-  for (let seed = 0; seed < opts.seeds; seed++) {
-    runs.push(await simulateSeedOn(own, seed, (used) => onProgress?.(seed, used), engineOptions));
+  const perSeed: SimulateReport['perSeed'] = [];
+  for (const [index, seed] of seeds.entries()) {
+    const started = Date.now();
+    const run = await simulateSeedOn(own, seed, (used) => onProgress?.(index, used), engineOptions);
+    runs.push(run);
+    perSeed.push({ seed, finalReturn: run.finalReturn, seconds: (Date.now() - started) / 1000 });
   }
   const finals = runs.map((r) => r.finalReturn);
+  const oracle = opts.algo === 'oracle' ? mean(finals) : opts.skipOracle ? null : await oracleReturn(opts, engineOptions);
   return {
     env: opts.env,
     algo: opts.algo,
     labels: opts.labels,
-    seeds: opts.seeds,
+    seeds: seeds.length,
+    perSeed,
     teacher: opts.judgement ?? 'true-reward',
+    querySelection: opts.querySelection ?? 'uniform',
     finalReturn: { mean: mean(finals), std: std(finals) },
-    oracleReturn: opts.algo === 'oracle' ? mean(finals) : await oracleReturn(opts, engineOptions),
+    oracleReturn: oracle,
     randomReturn: await randomReturn(opts),
     curve: averageCurves(runs),
     runs,

@@ -107,6 +107,15 @@ describe('judgeFor', () => {
     expect(judgeFor('scripted')(clip)).not.toEqual(clip.trueRewards);
   });
 
+  it('a progress weight given replaces the env\'s: weight 0 is the true reward, weight w adds w x the change of swing', () => {
+    const clip = rollout(mountaincar, { position: -0.5, velocity: 0, t: 0 }, () => 2, 10);
+    const m = (s: MountainCarState) => mountaincar.progress!.measure(s);
+    expect(judgeFor('scripted', 0)(clip)).toEqual(clip.trueRewards.map((r) => r + 0));
+    const perStep = judgeFor('scripted', 5)(clip);
+    for (let h = 0; h < 10; h++) expect(perStep[h]).toBeCloseTo(clip.trueRewards[h]! + 5 * (m(clip.states[h + 1]!) - m(clip.states[h]!)), 12);
+    expect(judgeFor('true-reward', 5)(clip)).toBe(clip.trueRewards);
+  });
+
   it('refuses an env without a progress measure, naming the envs that have one', () => {
     const clip = makeSegment({ envId: 'cartpole', states: [{}, {}], actions: [0], trueRewards: [1], logProbs: [0], done: false });
     expect(() => scriptedRewards(clip)).toThrow(/no scripted judgement for 'cartpole'.*mountaincar, acrobot/);

@@ -20,14 +20,19 @@ export const trueRewardJudge: ClipJudge = (segment) => segment.trueRewards;
  * difference still counts. The added term is a difference of a potential, so it does not change
  * which policy is optimal for the undiscounted return (Ng, Harada & Russell 1999).
  */
-export function scriptedRewards(segment: Segment): number[] {
+export function scriptedRewards(segment: Segment, weight?: number): number[] {
   const progress = getEnv(segment.envId).progress;
   if (!progress) throw new Error(`no scripted judgement for '${segment.envId}': its env defines no progress measure (${envsWithProgress().join(', ')} do)`);
+  const w = weight ?? progress.weight;
   const p = segment.states.map((s) => progress.measure(s));
-  return segment.trueRewards.map((r, h) => r + progress.weight * (p[h + 1]! - p[h]!));
+  return segment.trueRewards.map((r, h) => r + w * (p[h + 1]! - p[h]!));
 }
 
-/** The judge of `judgement` (absent = 'true-reward'). */
-export function judgeFor(judgement: TeacherJudgement | undefined): ClipJudge {
-  return judgement === 'scripted' ? scriptedRewards : trueRewardJudge;
+/**
+ * The judge of `judgement` (absent = 'true-reward'); `progressWeight` replaces the env's weight
+ * of the scripted judgement (a simulation's setting, `simulate --progress-weight`).
+ */
+export function judgeFor(judgement: TeacherJudgement | undefined, progressWeight?: number): ClipJudge {
+  if (judgement !== 'scripted') return trueRewardJudge;
+  return progressWeight === undefined ? scriptedRewards : (segment) => scriptedRewards(segment, progressWeight);
 }

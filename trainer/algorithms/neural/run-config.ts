@@ -3,6 +3,7 @@
  * learner from them; the service and `simulate` run that one engine): what one outer iteration
  * collects, trains and evaluates, and which upper level each algorithm gets.
  */
+import { z } from 'zod';
 import type { Env } from '../../envs/types';
 import { assertSupported, type AlgorithmName } from '../../contracts/algorithms';
 import { DEFAULT_NEURAL_DRLHF, makeNeuralDrlhf, type NeuralDrlhfConfig } from './drlhf';
@@ -75,3 +76,40 @@ export function makeNeuralUpperLevel(algo: AlgorithmName, env: Env, opts: SoftSe
   }
 }
 
+
+const steps = z.number().int().min(0).max(10_000);
+const batch = z.number().int().min(1).max(4096);
+const weight = z.number().min(0).max(1000);
+/** The part of an upper level's settings both SoBiRL variants share (sobirl.ts documents each). */
+const explorationFields = {
+  upperSteps: steps, batchSize: batch, exploreCoef: weight, exploreClip: z.number().gt(0).max(1e6),
+  exploreWarmup: steps, baseline: z.boolean(), gradient: z.enum(['rollout', 'one-step']),
+  rolloutSteps: z.number().int().min(1).max(1000), stepsPerSegment: z.number().int().min(1).max(1000), rewardL2: weight,
+};
+
+/**
+ * The flat overrides a neural run's `algorithm` record may hold, per algorithm (the nested
+ * `rewardModel` is not one of them: a run's `neural.hiddenSizes` sets its widths). Strict: the
+ * service applies overrides leniently (withOverrides skips an unknown key), so a typo here is
+ * an error naming the key instead of a silently ignored setting.
+ */
+export const NEURAL_ALGORITHM_OVERRIDES = {
+  sobirl: z.strictObject({ ...explorationFields, exploreGate: z.enum(['none', 'fresh-fit']) }).partial(),
+  'stoc-sobirl': z.strictObject({ ...explorationFields, beta0: z.number().gt(0).max(10), muScale: z.number().gt(0).max(1e6) }).partial(),
+  drlhf: z.strictObject({ upperSteps: steps, batchSize: batch, rewardL2: weight }).partial(),
+  oracle: z.strictObject({}),
+} as const;
+
+/** Checks a neural run's algorithm overrides; throws an Error naming the first bad field. */
+export function checkNeuralOverrides(algo: AlgorithmName, overrides: Readonly<Record<string, unknown>>): void {
+  const schema = Object.hasOwn(NEURAL_ALGORITHM_OVERRIDES, algo) ? NEURAL_ALGORITHM_OVERRIDES[algo as keyof typeof NEURAL_ALGORITHM_OVERRIDES] : null;
+  if (!schema) throw new Error(`${algo} does not train on neural environments`);
+  const parsed = schema.safeParse(overrides);
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const known = Object.keys(schema.shape);
+    throw new Error(`'${issue.keys[0]}' is not a setting of ${algo}; known: ${known.length ? known.join(', ') : 'none (the oracle has no upper level)'}`);
+  }
+  throw new Error(`${algo}.${issue.path.join('.')}: ${issue.message}`);
+}
