@@ -12,7 +12,8 @@ describe('sobirl simulate', () => {
     const code = await main(['simulate', '--env', 'grid5', '--algo', 'sobirl', '--labels', '24', '--seeds', '2', '--json'], io);
     expect(code).toBe(0);
     const report = JSON.parse(out.join(''));
-    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'randomReturn', 'seeds', 'teacher']);
+    expect(Object.keys(report).sort()).toEqual(['algo', 'curve', 'env', 'finalReturn', 'labels', 'oracleReturn', 'perSeed', 'randomReturn', 'seeds', 'teacher']);
+    expect(report.perSeed.map((s: { seed: number }) => s.seed)).toEqual([0, 1]);
     expect(report).toMatchObject({ env: 'grid5', algo: 'sobirl', labels: 24, seeds: 2, teacher: 'true-reward' });
     // The uniform policy, evaluated exactly: below the oracle, and at the README's 0.00 on grid5.
     expect(report.randomReturn).toBeCloseTo(0, 6);
@@ -39,6 +40,11 @@ describe('sobirl simulate', () => {
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--algo-config', '[1'], /--algo-config: not valid JSON/],
     [['--env', 'cartpole', '--algo', 'sobirl', '--labels', '8', '--teacher', 'scripted'], /--teacher scripted: 'cartpole' has no scripted judgement.*mountaincar, acrobot/],
     [['--env', 'mountaincar', '--algo', 'sobirl', '--labels', '8', '--teacher', 'person'], /--teacher/],
+    [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--seed-list', '1,,2'], /--seed-list: a comma-separated list of seeds/],
+    [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--neural', '{"collectEpisodeSteps":0}'], /--neural: collectEpisodeSteps: /],
+    [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--neural', '{"collectEpisodeStep":50}'], /--neural: .*collectEpisodeStep/],
+    [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--neural', '{'], /--neural: not valid JSON/],
+    [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--neural', '{}'], /--neural applies to neural and continuous environments only/],
   ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
     const { io, err } = capture();
     expect(await main(['simulate', ...flags], io)).toBe(2);
@@ -56,6 +62,33 @@ describe('sobirl simulate', () => {
     expect(returns[0]).toBeCloseTo(5.8605, 3);
     expect(returns[1]).toBeCloseTo(3.5616, 3);
   });
+
+  it('continuous env: --seed-list runs those seeds, --no-oracle leaves the oracle out, the JSON carries the deterministic tanh(mu) return', async () => {
+    // A tiny schedule through --neural: the report's fields, not the learning, are under test.
+    const neural = JSON.stringify({ envStepsPerIter: 100, updatesPerIter: 10, evalEpisodes: 1, hiddenSizes: [8], minReplay: 50 });
+    const flags = ['simulate', '--env', 'pendulum', '--algo', 'drlhf', '--labels', '8', '--pairs-per-iter', '8', '--horizon', '10', '--neural', neural, '--no-oracle'];
+    const { io, out } = capture();
+    expect(await main([...flags, '--seed-list', '3,5', '--json'], io)).toBe(0);
+    const report = JSON.parse(out.join(''));
+    expect(report.seeds).toBe(2);
+    expect(report.oracleReturn).toBeNull();
+    expect(report.perSeed.map((s: { seed: number }) => s.seed)).toEqual([3, 5]);
+    // Each seed's greedy return is that seed's own run: the same seed alone gives the same figure.
+    const alone = capture();
+    expect(await main([...flags, '--seed-list', '5', '--json'], alone.io)).toBe(0);
+    const five = JSON.parse(alone.out.join(''));
+    expect(five.perSeed[0].finalGreedyReturn).toBe(report.perSeed[1].finalGreedyReturn);
+    expect(five.perSeed[0].finalReturn).toBe(report.perSeed[1].finalReturn);
+    const greedy = report.perSeed.map((s: { finalGreedyReturn: number }) => s.finalGreedyReturn);
+    for (const g of greedy) expect(g).toBeLessThanOrEqual(0); // pendulum's reward is <= 0
+    expect(report.finalGreedyReturn.mean).toBeCloseTo((greedy[0] + greedy[1]) / 2, 10);
+    expect(report.finalGreedyReturn.std).toBeCloseTo(Math.abs(greedy[0] - greedy[1]) / Math.SQRT2, 10);
+    // The text report prints the same figure.
+    const text = capture();
+    expect(await main([...flags, '--seed-list', '5'], text.io)).toBe(0);
+    expect(text.out.join('')).toContain(`deterministic tanh(mu) policy ${five.finalGreedyReturn.mean.toFixed(3)}`);
+    expect(text.out.join('')).toContain('oracle not run');
+  }, 120_000);
 
   it('rejects an unknown command with exit code 2', async () => {
     const { io, err } = capture();

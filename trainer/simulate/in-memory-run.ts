@@ -27,6 +27,7 @@ export function simulatedRun(opts: SimulateOptions, seed: number): EngineRun {
     seed, gamma: opts.gamma, tau: opts.tau, horizon: opts.horizon, features: opts.features ?? 'state',
     // A start state exists on tabular envs only (the command line refuses --start elsewhere).
     start: opts.start ? formatStart(opts.start, getEnv(opts.env)) : 'uniform', querySelection: 'uniform', algorithm,
+    ...(opts.neural ? { neural: opts.neural } : {}),
   } satisfies Partial<RunSettings>;
   return {
     id: SIMULATED_RUN_ID, envId: opts.env, algorithm: opts.algo, config, iteration: 0,

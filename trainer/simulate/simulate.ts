@@ -158,8 +158,13 @@ export function oracleOptions(opts: SimulateOptions): SimulateOptions {
  */
 export async function oracleReturn(opts: SimulateOptions, engineOptions: SimulationEngineOptions = {}): Promise<number> {
   const finals: number[] = [];
-  for (let seed = 0; seed < opts.seeds; seed++) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
+  for (const seed of seedsOf(opts)) finals.push((await simulateSeedOn(oracleOptions(opts), seed, undefined, engineOptions)).finalReturn);
   return mean(finals);
+}
+
+/** The seeds a simulation runs: `seedList`, else 0..seeds-1. */
+export function seedsOf(opts: SimulateOptions): number[] {
+  return opts.seedList ? [...opts.seedList] : Array.from({ length: opts.seeds }, (_, i) => i);
 }
 
 /** Run the loop for seeds 0..seeds-1 and aggregate, with the oracle line (the oracle's own runs when it is the algorithm). */
@@ -169,18 +174,27 @@ export async function simulate(
   assertSupported(opts.algo, opts.env, 'simulate');
   const own = opts.algo === 'oracle' ? oracleOptions(opts) : opts;
   const runs: SeedRun[] = [];
-  for (let seed = 0; seed < opts.seeds; seed++) {
-    runs.push(await simulateSeedOn(own, seed, (used) => onProgress?.(seed, used), engineOptions));
+  const perSeed: SimulateReport['perSeed'] = [];
+  const seeds = seedsOf(opts);
+  for (const [index, seed] of seeds.entries()) {
+    const started = performance.now();
+    const run = await simulateSeedOn(own, seed, (used) => onProgress?.(index, used), engineOptions);
+    runs.push(run);
+    const greedy = run.metrics.at(-1)?.['return/greedy'];
+    perSeed.push({ seed, finalReturn: run.finalReturn, ...(greedy !== undefined ? { finalGreedyReturn: greedy } : {}), seconds: (performance.now() - started) / 1000 });
   }
   const finals = runs.map((r) => r.finalReturn);
+  const greedyFinals = perSeed.flatMap((s) => (s.finalGreedyReturn !== undefined ? [s.finalGreedyReturn] : []));
   return {
     env: opts.env,
     algo: opts.algo,
     labels: opts.labels,
-    seeds: opts.seeds,
+    seeds: seeds.length,
     teacher: opts.judgement ?? 'true-reward',
     finalReturn: { mean: mean(finals), std: std(finals) },
-    oracleReturn: opts.algo === 'oracle' ? mean(finals) : await oracleReturn(opts, engineOptions),
+    ...(greedyFinals.length === runs.length && runs.length > 0 ? { finalGreedyReturn: { mean: mean(greedyFinals), std: std(greedyFinals) } } : {}),
+    perSeed,
+    oracleReturn: opts.algo === 'oracle' ? mean(finals) : opts.noOracle ? null : await oracleReturn(opts, engineOptions),
     randomReturn: await randomReturn(opts),
     curve: averageCurves(runs),
     runs,

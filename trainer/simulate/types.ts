@@ -1,6 +1,7 @@
 import type { AlgorithmName } from '../contracts/algorithms';
 import type { StartSpec } from '../envs/start';
 import type { TeacherJudgement } from '../contracts/teacher-names';
+import type { NeuralSettings } from '../contracts/run-config';
 
 export { ALGORITHMS, type AlgorithmName } from '../contracts/algorithms';
 
@@ -9,7 +10,14 @@ export interface SimulateOptions {
   algo: AlgorithmName;
   /** Label budget per seed (skipped queries do not count). */
   labels: number;
+  /** Seeds 0..seeds-1, unless `seedList` names them. */
   seeds: number;
+  /** The seeds to run instead of 0..seeds-1 (one seed per process: tuning seeds apart from reported ones). */
+  seedList?: readonly number[];
+  /** Leave out the oracle line (its own runs: `--algo oracle`); the report's oracleReturn is then null. */
+  noOracle?: boolean;
+  /** Neural and continuous envs: the run config's `neural` overrides (contracts/run-config.ts). */
+  neural?: NeuralSettings;
   pairsPerIter: number;
   /** Segment length H. */
   horizon: number;
@@ -49,7 +57,15 @@ export interface SimulateReport {
   /** What the teacher judged by: results of the two judgements are never pooled. */
   teacher: TeacherJudgement;
   finalReturn: { mean: number; std: number };
-  oracleReturn: number;
+  /**
+   * Continuous envs: the deterministic tanh(mu) policy's final return (the last iteration's
+   * 'return/greedy'), as SAC papers report beside the sampled one; absent where no engine reports it.
+   */
+  finalGreedyReturn?: { mean: number; std: number };
+  /** Per seed: the final return (and the greedy one where reported) and the seed's wall time. */
+  perSeed: Array<{ seed: number; finalReturn: number; finalGreedyReturn?: number; seconds: number }>;
+  /** null: left out (`noOracle`). */
+  oracleReturn: number | null;
   /** The uniformly random policy's true return, measured the way finalReturn is (the 0% of "% of the way to the oracle"). */
   randomReturn: number;
   curve: Array<[number, number]>;
