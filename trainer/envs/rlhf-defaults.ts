@@ -24,7 +24,7 @@ export interface RlhfDefaults {
    * DEFAULT_CONTINUOUS_SCHEDULE (trainer/algorithms/continuous/run-config.ts); a run's `neural`
    * settings still override these.
    */
-  continuousSchedule?: { envStepsPerIter?: number; updatesPerIter?: number; collectEpisodeSteps?: number };
+  continuousSchedule?: { envStepsPerIter?: number; updatesPerIter?: number; collectEpisodeSteps?: number; pairSelection?: 'uniform' | 'disagreement' };
 }
 
 export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
@@ -52,7 +52,7 @@ export const RLHF_DEFAULTS: Record<string, RlhfDefaults> = {
   // the learners end far below 1,000 at every clip length tried (25, 100, 200), because almost
   // no pair of the untrained policy's clips differs in true return (README "inverted-pendulum
   // results").
-  'inverted-pendulum': { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 20, beta: 1, continuousSchedule: { envStepsPerIter: 4000, updatesPerIter: 2000, collectEpisodeSteps: 50 } },
+  'inverted-pendulum': { horizon: 25, gamma: 0.99, tau: 0.05, pairsPerIter: 20, beta: 1, continuousSchedule: { envStepsPerIter: 4000, updatesPerIter: 2000, collectEpisodeSteps: 50, pairSelection: 'disagreement' } },
   // MuJoCo locomotion (sized from measured cost, not yet tuned on seeds): the issue's 1,400
   // labels in 20 iterations of 70 pairs, within ~30 CPU-minutes per seed. Measured in CPU-seconds
   // (load ~16, one process per core), per env step with the actor / per SAC update (batch 128,

@@ -59,6 +59,8 @@ export function envContinuousSchedule(envId: string): ContinuousSchedule {
     ...base,
     envStepsPerIter: own.envStepsPerIter ?? base.envStepsPerIter,
     ...(own.collectEpisodeSteps !== undefined ? { collectEpisodeSteps: own.collectEpisodeSteps } : {}),
+    // The mode only: a run's oversample and ensemble size come from its config (continuousSchedule).
+    ...(own.pairSelection !== undefined ? { selection: { mode: own.pairSelection, oversample: 10, ensemble: { ...DEFAULT_CONTINUOUS_ENSEMBLE, size: 5 } } } : {}),
     lower: { ...base.lower, updatesPerIter: own.updatesPerIter ?? base.lower.updatesPerIter },
   };
 }
