@@ -6,7 +6,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
 import {
-  algorithmsFor, CREATE_DEFAULTS, ENV_OPTIONS, NUMBER_SETTINGS, PAIR_SELECTIONS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, settingsDefaultsFor, type FieldError,
+  algorithmsFor, CREATE_DEFAULTS, defaultPairSelection, ENV_OPTIONS, NUMBER_SETTINGS, PAIR_SELECTIONS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, settingsDefaultsFor, type FieldError,
 } from './newRun';
 import { RUN_LIMITS } from '@/trainer/contracts/run-budget';
 import styles from './runs.module.css';
@@ -136,9 +136,9 @@ export function NewRunForm() {
               </select>
             </Field>
             {envOption?.continuous && (
-              <Field name="pairSelection" label="Pair selection (continuous)" hint="(default uniform)" errors={errorByField}>
-                <select name="pairSelection" defaultValue="">
-                  <option value="">uniform (default)</option>
+              <Field name="pairSelection" label="Pair selection (continuous)" hint={defaultsHint(defaultPairSelection(envId))} errors={errorByField}>
+                <select key={`${envId}-pairSelection`} name="pairSelection" defaultValue="">
+                  <option value="">{defaultPairSelection(envId)} (this environment&apos;s default)</option>
                   {PAIR_SELECTIONS.map((q) => <option key={q} value={q}>{q}{q === 'disagreement' ? ': the reward ensemble\'s spread' : ''}</option>)}
                 </select>
               </Field>

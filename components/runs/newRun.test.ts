@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '@/trainer/envs/rlhf-defaults';
 import { resolveRunConfig } from '@/trainer/contracts/run-config';
 import { continuousSchedule, envContinuousSchedule } from '@/trainer/algorithms/continuous/run-config';
-import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
+import { algorithmsFor, defaultPairSelection, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
 
 /** The form as it first appears: every hyper-parameter prefilled with its shown default. */
 function defaultForm(overrides: Record<string, string | undefined> = {}): FormValues {
@@ -146,10 +146,16 @@ describe('the new-run form: continuous environments and their pair selection', (
     // What the trainer builds from the stored config: disagreement selection.
     const stored = resolveRunConfig('inverted-pendulum', JSON.parse(JSON.stringify(parsed.input.config)));
     expect(continuousSchedule(stored, envContinuousSchedule('inverted-pendulum')).selection?.mode).toBe('disagreement');
-    // Blank: no neural record, and the engine draws pairs uniformly.
-    const blank = parseNewRunForm(ip({ pairSelection: '' }));
-    expect(blank.ok && blank.input.config.neural).toBe(undefined);
-    if (blank.ok) expect(continuousSchedule(resolveRunConfig('inverted-pendulum', blank.input.config)).selection?.mode).toBe('uniform');
+    // 'uniform' typed in wins over the env's default.
+    const uniform = parseNewRunForm(ip({ pairSelection: 'uniform' }));
+    if (uniform.ok) expect(continuousSchedule(resolveRunConfig('inverted-pendulum', uniform.input.config), envContinuousSchedule('inverted-pendulum')).selection?.mode).toBe('uniform');
+    // Blank: no neural record, and the engine uses the env's own selection, the one the form shows.
+    for (const envId of ['inverted-pendulum', 'pendulum']) {
+      const blank = parseNewRunForm(ip({ envId, pairSelection: '' }));
+      expect(blank.ok && blank.input.config.neural).toBe(undefined);
+      if (blank.ok) expect(continuousSchedule(resolveRunConfig(envId, blank.input.config), envContinuousSchedule(envId)).selection?.mode).toBe(defaultPairSelection(envId));
+    }
+    expect([defaultPairSelection('inverted-pendulum'), defaultPairSelection('pendulum')]).toEqual(['disagreement', 'uniform']);
   });
 
   it('names the field for an unknown selection, and refuses it on a discrete environment', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTINUOUS_ENVS, ENVS } from '@/trainer/envs';
+import { rlhfDefaults } from '@/trainer/envs/rlhf-defaults';
 import { algorithmsFor as registryAlgorithmsFor, isTabularEnv, unsupportedReason, type AlgorithmName } from '@/trainer/contracts/algorithms';
 import {
   CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, settingsDefaultsFor, STRING_ALGORITHM_SETTINGS, type RunConfig,
@@ -39,9 +40,14 @@ export const ENV_OPTIONS: readonly EnvOption[] = [
 
 /**
  * Continuous runs: how new pairs are chosen among the policy's clips (the run config's
- * `neural.pairSelection`; the discrete engines read `querySelection` instead). Blank: uniform.
+ * `neural.pairSelection`; the discrete engines read `querySelection` instead). Blank: the env's own.
  */
 export const PAIR_SELECTIONS = ['uniform', 'disagreement'] as const;
+
+/** The pair selection a continuous run of `envId` gets when the field is left blank (the env's own, rlhf-defaults.ts). */
+export function defaultPairSelection(envId: string): (typeof PAIR_SELECTIONS)[number] {
+  return rlhfDefaults(envId).continuousSchedule?.pairSelection ?? 'uniform';
+}
 
 export { isTabularEnv };
 

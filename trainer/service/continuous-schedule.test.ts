@@ -38,6 +38,10 @@ describe('the continuous engine starts each run from its env\'s schedule (rlhf-d
     expect(new ContinuousEngine().plan(run('inverted-pendulum')).schedule.collectEpisodeSteps).toBe(own);
     expect(new ContinuousEngine().plan(run('inverted-pendulum', { neural: { collectEpisodeSteps: 80 } })).schedule.collectEpisodeSteps).toBe(80);
     expect(new ContinuousEngine().plan(run('pendulum')).schedule.collectEpisodeSteps).toBeUndefined();
+    // Its pair selection likewise: the env's own mode, a run's choice over it, the run's ensemble size either way.
+    expect(new ContinuousEngine().plan(run('inverted-pendulum')).schedule.selection?.mode).toBe(RLHF_DEFAULTS['inverted-pendulum']!.continuousSchedule!.pairSelection);
+    const uniform = new ContinuousEngine().plan(run('inverted-pendulum', { neural: { pairSelection: 'uniform' }, ensembleSize: 3 })).schedule.selection!;
+    expect([uniform.mode, uniform.ensemble.size]).toEqual(['uniform', 3]);
     for (const bad of [0, 2.5, -1, 1e9, '50']) {
       const parsed = neuralSettingsSchema.safeParse({ collectEpisodeSteps: bad });
       expect(parsed.success).toBe(false);
