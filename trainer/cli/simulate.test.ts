@@ -44,6 +44,7 @@ describe('sobirl simulate', () => {
     [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--neural', '{"collectEpisodeSteps":0}'], /--neural: collectEpisodeSteps: /],
     [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--neural', '{"collectEpisodeStep":50}'], /--neural: .*collectEpisodeStep/],
     [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--neural', '{'], /--neural: not valid JSON/],
+    [['--env', 'pendulum', '--algo', 'sobirl', '--labels', '8', '--equal-threshold', '-1'], /--equal-threshold: must be in \[0, 1e6\]/],
     [['--env', 'grid5', '--algo', 'sobirl', '--labels', '8', '--neural', '{}'], /--neural applies to neural and continuous environments only/],
   ])('rejects bad flags with exit code 2 (%j)', async (flags, message) => {
     const { io, err } = capture();
@@ -89,6 +90,22 @@ describe('sobirl simulate', () => {
     expect(text.out.join('')).toContain(`deterministic tanh(mu) policy ${five.finalGreedyReturn.mean.toFixed(3)}`);
     expect(text.out.join('')).toContain('oracle not run');
   }, 120_000);
+
+  it('--equal-threshold: the teacher answers "equal" between clips that close in return, and the report says so', async () => {
+    const run = async (extra: string[]) => {
+      const { io, out } = capture();
+      expect(await main(['simulate', '--env', 'grid5', '--algo', 'drlhf', '--labels', '24', '--no-oracle', '--json', ...extra], io)).toBe(0);
+      return JSON.parse(out.join(''));
+    };
+    const plain = await run([]);
+    // Every pair "equal" (grid5's clip returns differ by at most 12): the preference gradient
+    // sigma(d) - y vanishes at the untrained reward d = 0, so the policy never leaves its start.
+    const equal = await run(['--equal-threshold', '1000']);
+    expect(equal.equalThreshold).toBe(1000);
+    expect(plain.equalThreshold).toBeUndefined();
+    expect(equal.curve.map(([, r]: [number, number]) => r)).toEqual(equal.curve.map(() => equal.curve[0][1]));
+    expect(plain.finalReturn.mean).toBeGreaterThan(plain.curve[0][1] + 0.1);
+  });
 
   it('rejects an unknown command with exit code 2', async () => {
     const { io, err } = capture();

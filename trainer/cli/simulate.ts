@@ -27,6 +27,7 @@ const schema = z.object({
   gamma: numericFlag((n) => n >= 0 && n < 1, 'in [0, 1)').optional(),
   tau: numericFlag((n) => n > 0, 'positive').optional(),
   beta: numericFlag((n) => n > 0, 'positive').optional(),
+  'equal-threshold': numericFlag((n) => n >= 0 && n <= 1e6, 'in [0, 1e6]').optional(),
   teacher: z.enum(TEACHER_JUDGEMENTS).default('true-reward'),
   features: z.enum(['state', 'state-action']).optional(),
   gradient: z.enum(['exact', 'rollout', 'suffix']).optional(),
@@ -39,6 +40,7 @@ export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --alg
          [--seed-list S1,S2,... (instead of seeds 0..K-1)] [--no-oracle (leave out the oracle's own runs)]
          [--neural JSON (neural and continuous envs: the run config's neural overrides, e.g. '{"collectEpisodeSteps":50}')]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
+         [--equal-threshold E (teacher: y = 0.5 when the clips' true returns differ by less than E, B-Pref's equal teacher; default 0: never)]
          [--teacher true-reward|scripted (what the teacher judges by; scripted: ${envsWithProgress().join(', ')})]
          [--features state|state-action (tabular)]
          [--gradient exact|rollout|suffix (SoBiRL, tabular)]
@@ -49,7 +51,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
-    tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
+    tau: { type: 'string' }, beta: { type: 'string' }, 'equal-threshold': { type: 'string' }, teacher: { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
     'seed-list': { type: 'string' }, 'no-oracle': { type: 'boolean' }, neural: { type: 'string' },
     start: { type: 'string' }, 'algo-config': { type: 'string' },
   }));
@@ -92,7 +94,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     gradient: flags.gradient,
     ...(start ? { start } : {}),
     ...(algorithmConfig ? { algorithmConfig } : {}),
-    teacher: { beta: flags.beta ?? defaults.beta },
+    teacher: { beta: flags.beta ?? defaults.beta, ...(flags['equal-threshold'] ? { equalThreshold: flags['equal-threshold'] } : {}) },
     judgement: flags.teacher,
   };
   if (algorithmConfig) {

@@ -191,6 +191,7 @@ export async function simulate(
     labels: opts.labels,
     seeds: seeds.length,
     teacher: opts.judgement ?? 'true-reward',
+    ...(opts.teacher.equalThreshold ? { equalThreshold: opts.teacher.equalThreshold } : {}),
     finalReturn: { mean: mean(finals), std: std(finals) },
     ...(greedyFinals.length === runs.length && runs.length > 0 ? { finalGreedyReturn: { mean: mean(greedyFinals), std: std(greedyFinals) } } : {}),
     perSeed,

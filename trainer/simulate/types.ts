@@ -56,6 +56,8 @@ export interface SimulateReport {
   seeds: number;
   /** What the teacher judged by: results of the two judgements are never pooled. */
   teacher: TeacherJudgement;
+  /** The teacher's equal threshold where it answers "equal" (y = 0.5): such results are kept apart too. */
+  equalThreshold?: number;
   finalReturn: { mean: number; std: number };
   /**
    * Continuous envs: the deterministic tanh(mu) policy's final return (the last iteration's
