@@ -6,7 +6,7 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useTRPC } from '@/components/trpc/TRPCReactProvider';
 import { errorMessage } from '@/components/trpc/errorMessage';
 import {
-  algorithmsFor, CREATE_DEFAULTS, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, settingsDefaultsFor, type FieldError,
+  algorithmsFor, CREATE_DEFAULTS, defaultPairSelection, ENV_OPTIONS, NUMBER_SETTINGS, PAIR_SELECTIONS, parseNewRunForm, QUERY_SELECTIONS, SETTINGS_DEFAULTS, settingsDefaultsFor, type FieldError,
 } from './newRun';
 import { RUN_LIMITS } from '@/trainer/contracts/run-budget';
 import styles from './runs.module.css';
@@ -57,7 +57,8 @@ export function NewRunForm() {
   }));
 
   const algorithms = algorithmsFor(envId);
-  const progress = ENV_OPTIONS.find((e) => e.id === envId)?.progress ?? null;
+  const envOption = ENV_OPTIONS.find((e) => e.id === envId);
+  const progress = envOption?.progress ?? null;
   // gamma, tau and clip length are per environment: the inputs below remount (key) with the new defaults.
   const envDefaults = settingsDefaultsFor(envId);
   const errorByField = new Map(errors.map((e) => [e.field, e.message]));
@@ -108,7 +109,7 @@ export function NewRunForm() {
                   if (!algorithmsFor(e.target.value).includes(algorithm as never)) setAlgorithm(CREATE_DEFAULTS.algorithm);
                 }}
               >
-                {ENV_OPTIONS.map((env) => <option key={env.id} value={env.id}>{env.id} — {env.title}{env.tabular ? ' (tabular)' : ''}</option>)}
+                {ENV_OPTIONS.map((env) => <option key={env.id} value={env.id}>{env.id} — {env.title}{env.tabular ? ' (tabular)' : env.continuous ? ' (continuous)' : ''}</option>)}
               </select>
             </Field>
             <Field name="algorithm" label="Algorithm" errors={errorByField}>
@@ -134,6 +135,14 @@ export function NewRunForm() {
                 {QUERY_SELECTIONS.map((q) => <option key={q} value={q}>{q}</option>)}
               </select>
             </Field>
+            {envOption?.continuous && (
+              <Field name="pairSelection" label="Pair selection (continuous)" hint={defaultsHint(defaultPairSelection(envId))} errors={errorByField}>
+                <select key={`${envId}-pairSelection`} name="pairSelection" defaultValue="">
+                  <option value="">{defaultPairSelection(envId)} (this environment&apos;s default)</option>
+                  {PAIR_SELECTIONS.map((q) => <option key={q} value={q}>{q}{q === 'disagreement' ? ': the reward ensemble\'s spread' : ''}</option>)}
+                </select>
+              </Field>
+            )}
           </div>
           <Field name="instructions" label="Instructions for annotators (shown above the clips)" errors={errorByField}>
             <textarea name="instructions" rows={2} maxLength={2000} placeholder="Which clip reaches the green corner sooner and stays there?" />

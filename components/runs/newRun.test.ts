@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RLHF_DEFAULTS } from '@/trainer/envs/rlhf-defaults';
 import { resolveRunConfig } from '@/trainer/contracts/run-config';
-import { algorithmsFor, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
+import { continuousSchedule, envContinuousSchedule } from '@/trainer/algorithms/continuous/run-config';
+import { algorithmsFor, defaultPairSelection, ENV_OPTIONS, NUMBER_SETTINGS, parseNewRunForm, SETTINGS_DEFAULTS, settingsDefaultsFor, type FormValues } from './newRun';
 
 /** The form as it first appears: every hyper-parameter prefilled with its shown default. */
 function defaultForm(overrides: Record<string, string | undefined> = {}): FormValues {
@@ -124,5 +125,41 @@ describe('the new-run form: simulated teachers', () => {
   it('names the field when scripted is asked for where no scripted judgement exists', () => {
     expect(errorsOf(mc('scripted', 'cartpole')).simulateJudgement).toMatch(/Simulated teachers: no scripted judgement for 'cartpole'/);
     expect(errorsOf(mc('person')).simulateJudgement).toMatch(/Simulated teachers must be one of: true-reward, scripted/);
+  });
+});
+
+describe('the new-run form: continuous environments and their pair selection', () => {
+  const ip = (overrides: Record<string, string | undefined>) => defaultForm({ envId: 'inverted-pendulum', gamma: '', tau: '', horizon: '', ...overrides });
+
+  it('offers the continuous-action environments, marked as such', () => {
+    const continuous = ENV_OPTIONS.filter((e) => e.continuous).map((e) => e.id);
+    expect(continuous).toEqual(expect.arrayContaining(['pendulum', 'inverted-pendulum']));
+    expect(ENV_OPTIONS.filter((e) => e.continuous && e.tabular)).toEqual([]);
+    expect(algorithmsFor('inverted-pendulum')).toContain('sobirl');
+  });
+
+  it('stores the chosen pair selection as neural.pairSelection, and the continuous engine selects by it', () => {
+    const parsed = parseNewRunForm(ip({ pairSelection: 'disagreement' }));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.input.config.neural).toEqual({ pairSelection: 'disagreement' });
+    // What the trainer builds from the stored config: disagreement selection.
+    const stored = resolveRunConfig('inverted-pendulum', JSON.parse(JSON.stringify(parsed.input.config)));
+    expect(continuousSchedule(stored, envContinuousSchedule('inverted-pendulum')).selection?.mode).toBe('disagreement');
+    // 'uniform' typed in wins over the env's default.
+    const uniform = parseNewRunForm(ip({ pairSelection: 'uniform' }));
+    if (uniform.ok) expect(continuousSchedule(resolveRunConfig('inverted-pendulum', uniform.input.config), envContinuousSchedule('inverted-pendulum')).selection?.mode).toBe('uniform');
+    // Blank: no neural record, and the engine uses the env's own selection, the one the form shows.
+    for (const envId of ['inverted-pendulum', 'pendulum']) {
+      const blank = parseNewRunForm(ip({ envId, pairSelection: '' }));
+      expect(blank.ok && blank.input.config.neural).toBe(undefined);
+      if (blank.ok) expect(continuousSchedule(resolveRunConfig(envId, blank.input.config), envContinuousSchedule(envId)).selection?.mode).toBe(defaultPairSelection(envId));
+    }
+    expect([defaultPairSelection('inverted-pendulum'), defaultPairSelection('pendulum')]).toEqual(['disagreement', 'uniform']);
+  });
+
+  it('names the field for an unknown selection, and refuses it on a discrete environment', () => {
+    expect(errorsOf(ip({ pairSelection: 'greedy' })).pairSelection).toMatch(/Pair selection \(continuous\) must be one of: uniform, disagreement/);
+    expect(errorsOf(defaultForm({ envId: 'cartpole', gamma: '', tau: '', horizon: '', pairSelection: 'disagreement' })).pairSelection).toMatch(/continuous-action environments only/);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ENVS } from '@/trainer/envs';
+import { CONTINUOUS_ENVS, ENVS } from '@/trainer/envs';
+import { rlhfDefaults } from '@/trainer/envs/rlhf-defaults';
 import { algorithmsFor as registryAlgorithmsFor, isTabularEnv, unsupportedReason, type AlgorithmName } from '@/trainer/contracts/algorithms';
 import {
   CREATE_RUN_DEFAULTS, createRunInputSchema, QUERY_SELECTIONS, settingsDefaultsFor, STRING_ALGORITHM_SETTINGS, type RunConfig,
@@ -24,13 +25,29 @@ export interface EnvOption {
   id: string;
   title: string;
   tabular: boolean;
+  /** Continuous (box) actions: SAC lower level; the form offers the pair selection of such runs. */
+  continuous: boolean;
   /** What the scripted teacher judges by beside the true reward (env.progress); null: none for this env. */
   progress: string | null;
 }
 
-export const ENV_OPTIONS: readonly EnvOption[] = Object.values(ENVS).map((env) => ({
-  id: env.id, title: env.title, tabular: env.tabular !== undefined, progress: env.progress?.description ?? null,
-}));
+export const ENV_OPTIONS: readonly EnvOption[] = [
+  ...Object.values(ENVS).map((env) => ({
+    id: env.id, title: env.title, tabular: env.tabular !== undefined, continuous: false, progress: env.progress?.description ?? null,
+  })),
+  ...Object.values(CONTINUOUS_ENVS).map((env) => ({ id: env.id, title: env.title, tabular: false, continuous: true, progress: null })),
+];
+
+/**
+ * Continuous runs: how new pairs are chosen among the policy's clips (the run config's
+ * `neural.pairSelection`; the discrete engines read `querySelection` instead). Blank: the env's own.
+ */
+export const PAIR_SELECTIONS = ['uniform', 'disagreement'] as const;
+
+/** The pair selection a continuous run of `envId` gets when the field is left blank (the env's own, rlhf-defaults.ts). */
+export function defaultPairSelection(envId: string): (typeof PAIR_SELECTIONS)[number] {
+  return rlhfDefaults(envId).continuousSchedule?.pairSelection ?? 'uniform';
+}
 
 export { isTabularEnv };
 
@@ -69,6 +86,7 @@ const FIELD_LABELS: Record<string, string> = {
   'config.querySelection': 'Query selection',
   'config.retireStalePairs': 'Retire stale pairs',
   'config.algorithm': 'Algorithm overrides',
+  'config.neural.pairSelection': 'Pair selection (continuous)',
   'config.simulate.judgement': 'Simulated teachers',
   ...Object.fromEntries(NUMBER_SETTINGS.map((s) => [`config.${s.key}`, s.label])),
 };
@@ -147,6 +165,10 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
   if (unsupported) errors.push({ field: 'algorithm', message: unsupported });
   const overrides = parseOverrides(values.algorithmOverrides);
   if (overrides.error) errors.push(overrides.error);
+  const pairSelection = values.pairSelection?.trim() || undefined;
+  if (pairSelection !== undefined && Object.hasOwn(ENVS, envId)) {
+    errors.push({ field: 'pairSelection', message: `Pair selection (continuous) applies to continuous-action environments only; '${envId}' reads Query selection.` });
+  }
 
   const config: Record<string, unknown> = {
     features: values.features || undefined,
@@ -154,6 +176,7 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
     querySelection: values.querySelection || undefined,
     retireStalePairs: values.retireStalePairs !== undefined,
     algorithm: overrides.value,
+    neural: pairSelection !== undefined ? { pairSelection } : undefined,
     // Blank: people label the queue; else scripted teachers answer it, judging as chosen.
     simulate: values.simulateJudgement ? { judgement: values.simulateJudgement } : undefined,
   };
@@ -173,6 +196,7 @@ export function parseNewRunForm(values: FormValues): ParsedNewRun {
     for (const issue of parsed.error.issues) {
       if (issue.path[0] === 'envId') errors.push({ field: 'envId', message: `Choose an environment: ${ENV_OPTIONS.map((e) => e.id).join(', ')}.` });
       else if (issue.path.join('.') === 'config.simulate.judgement') errors.push({ ...describeIssue(issue), field: 'simulateJudgement' });
+      else if (issue.path.join('.') === 'config.neural.pairSelection') errors.push({ ...describeIssue(issue), field: 'pairSelection' });
       else errors.push(describeIssue(issue));
     }
   }

@@ -2,15 +2,17 @@
  * Tuning harness for the continuous engine (pendulum): the in-memory RLHF loop
  * (trainer/algorithms/continuous/rlhf-loop.ts) over seeds, one JSON line per seed.
  *   npx tsx trainer/cli/continuous-tune.ts --algo sobirl --seeds 100,101,102 [--labels 200] [--set key=value ...]
- * `--set` takes schedule keys (envStepsPerIter, updatesPerIter, evalEpisodes, pairsPerIter, tau, entropy)
+ * `--set` takes schedule keys (envStepsPerIter, collectEpisodeSteps, pairSelection, oversample, ensembleSize, updatesPerIter, evalEpisodes, pairsPerIter, tau, entropy)
  * and upper-level keys (trainer/algorithms/continuous/upper-level.ts). Tune on seeds other than the reported ones.
  */
 import { getContinuousEnv } from '../envs';
+import { prepareEnv } from '../mujoco/load';
 import { rlhfDefaults } from '../envs/rlhf-defaults';
 import { assertSupported } from '../contracts/algorithms';
 import { makeTeacher } from '../teachers';
 import { runContinuousLoop } from '../algorithms/continuous/rlhf-loop';
 import { envContinuousSchedule, type ContinuousSchedule } from '../algorithms/continuous/run-config';
+import { DEFAULT_CONTINUOUS_ENSEMBLE } from '../algorithms/continuous/query-ensemble';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,6 +22,7 @@ function arg(name: string, fallback: string): string {
 async function main(): Promise<void> {
   const envId = arg('env', 'pendulum');
   const env = getContinuousEnv(envId);
+  await prepareEnv(env); // MuJoCo envs: the simulator, once per process
   const algorithm = assertSupported(arg('algo', 'sobirl'), envId, 'simulate');
   const d = rlhfDefaults(envId);
   const sets = new Map<string, string>();
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
   const schedule: ContinuousSchedule = {
     ...base,
     envStepsPerIter: num('envStepsPerIter', base.envStepsPerIter),
+    ...(sets.has('collectEpisodeSteps') ? { collectEpisodeSteps: Number(sets.get('collectEpisodeSteps')) } : {}),
     evalEpisodes: num('evalEpisodes', base.evalEpisodes),
     lower: {
       ...base.lower,
@@ -38,6 +42,8 @@ async function main(): Promise<void> {
       sac: { ...base.lower.sac, ...(sets.has('entropy') ? { entropy: sets.get('entropy') as 'fixed' | 'auto' } : {}), ...(sets.has('batchSize') ? { batchSize: Number(sets.get('batchSize')) } : {}) },
     },
     upper: upper as unknown as ContinuousSchedule['upper'],
+    // pairSelection=disagreement: the run config's defaults (oversample 10, 5 members).
+    ...(sets.has('pairSelection') ? { selection: { mode: sets.get('pairSelection') as 'uniform' | 'disagreement', oversample: num('oversample', 10), ensemble: { ...DEFAULT_CONTINUOUS_ENSEMBLE, size: num('ensembleSize', 5) } } } : {}),
   };
   const seeds = arg('seeds', '100').split(',').map(Number);
   for (const seed of seeds) {

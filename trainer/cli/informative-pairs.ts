@@ -3,7 +3,8 @@
  * share of uniformly drawn pairs of clips of the uniformly random policy whose two true returns
  * differ (the rest a Bradley-Terry teacher answers with a coin flip), for several clip lengths.
  * Pairs are cut as the continuous engine cuts them (randomClipPairs over the collected steps).
- *   npx tsx trainer/cli/informative-pairs.ts --env inverted-pendulum [--steps 40000] [--pairs 4000] [--horizons 10,25,100,200]
+ *   npx tsx trainer/cli/informative-pairs.ts --env inverted-pendulum [--steps 40000] [--pairs 4000] [--horizons 10,25,100,200] [--episode-steps 1000]
+ * (--episode-steps: the collection episode's length, ContinuousCollector; default the env's full episode)
  */
 import { makeRng, type Rng } from '../core/rng';
 import { getContinuousEnv } from '../envs';
@@ -29,15 +30,16 @@ async function main(): Promise<void> {
   const env = getContinuousEnv(arg('env', 'inverted-pendulum'));
   const steps = Number(arg('steps', '40000')), pairs = Number(arg('pairs', '4000'));
   const horizons = arg('horizons', '10,25,100,200').split(',').map(Number);
+  const episodeSteps = Number(arg('episode-steps', String(env.maxEpisodeSteps)));
   await prepareEnv(env);
-  const pool = new ContinuousCollector(env, 4, makeRng(5)).collect(uniformPolicy(env.actionSpace.low.length), steps);
-  const episodes = pool.length / env.maxEpisodeSteps;
+  const pool = new ContinuousCollector(env, 4, makeRng(5), episodeSteps).collect(uniformPolicy(env.actionSpace.low.length), steps);
+  const episodes = pool.length / Math.min(episodeSteps, env.maxEpisodeSteps);
   const meanEpisodeReturn = pool.reduce((s, t) => s + t.trueReward, 0) / episodes;
   const rng = makeRng(3);
   for (const horizon of horizons) {
     const drawn = randomClipPairs(env.id, pool, horizon, pairs, rng);
     const differing = drawn.filter(([a, b]) => clipReturn(a) !== clipReturn(b)).length;
-    console.log(JSON.stringify({ env: env.id, steps: pool.length, meanEpisodeReturn, horizon, pairs: drawn.length, differingShare: differing / drawn.length }));
+    console.log(JSON.stringify({ env: env.id, episodeSteps, steps: pool.length, meanEpisodeReturn, horizon, pairs: drawn.length, differingShare: differing / drawn.length }));
   }
 }
 

@@ -26,6 +26,7 @@ const schema = z.object({
   gamma: numericFlag((n) => n >= 0 && n < 1, 'in [0, 1)').optional(),
   tau: numericFlag((n) => n > 0, 'positive').optional(),
   beta: numericFlag((n) => n > 0, 'positive').optional(),
+  'equal-threshold': numericFlag((n) => n >= 0 && n <= 1e6, 'in [0, 1e6]').optional(),
   teacher: z.enum(TEACHER_JUDGEMENTS).default('true-reward'),
   'progress-weight': numericFlag((n) => n >= 0 && n <= 1000, 'in [0, 1000]').optional(),
   features: z.enum(['state', 'state-action']).optional(),
@@ -41,13 +42,14 @@ const schema = z.object({
 export const SIMULATE_USAGE = `usage: npm run sobirl -- simulate --env ENV --algo ${ALGORITHMS.join('|')} --labels N
          [--seeds K (seeds 0..K-1) | --seed-list LIST (e.g. 3,4 or 100-101)] [--no-oracle (leave out the oracle line)]
          [--pairs-per-iter M] [--horizon H] [--gamma G] [--tau T] [--beta B (teacher)]
+         [--equal-threshold E (teacher: y = 0.5 when the clips' true returns differ by less than E, B-Pref's equal teacher; default 0: never)]
          [--teacher true-reward|scripted (what the teacher judges by; scripted: ${envsWithProgress().join(', ')})]
          [--progress-weight W (scripted teacher: return units a progress of 1 is worth; default the env's)]
          [--features state|state-action (tabular)]
          [--gradient exact|rollout|suffix (SoBiRL, tabular)]
          [--start uniform|far|STATE (tabular: where clips and evaluation start)]
          [--algo-config JSON (tabular and discrete neural: overrides of the algorithm's settings, e.g. '{"exploreData":"weighted"}', '{"exploreCoef":0.1}')]
-         [--neural JSON (cartpole, mountaincar, acrobot: the schedule, e.g. '{"updatesPerIter":3000}')]
+         [--neural JSON (neural and continuous envs: the run's neural settings, e.g. '{"updatesPerIter":3000}', '{"collectEpisodeSteps":50}')]
          [--query-selection uniform|disagreement (how the next pairs are picked; default uniform)]
          [--oversample N (disagreement: candidates scored per pair kept; default 10)] [--json]`;
 
@@ -55,7 +57,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   const flags = validateFlags(schema, parseFlags(argv, {
     env: { type: 'string' }, algo: { type: 'string' }, labels: { type: 'string' }, seeds: { type: 'string' }, 'seed-list': { type: 'string' }, 'no-oracle': { type: 'boolean' },
     'pairs-per-iter': { type: 'string' }, horizon: { type: 'string' }, gamma: { type: 'string' },
-    tau: { type: 'string' }, beta: { type: 'string' }, teacher: { type: 'string' }, 'progress-weight': { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
+    tau: { type: 'string' }, beta: { type: 'string' }, 'equal-threshold': { type: 'string' }, teacher: { type: 'string' }, 'progress-weight': { type: 'string' }, features: { type: 'string' }, gradient: { type: 'string' }, json: { type: 'boolean' },
     start: { type: 'string' }, 'algo-config': { type: 'string' }, neural: { type: 'string' }, 'query-selection': { type: 'string' }, oversample: { type: 'string' },
   }));
   const unsupported = unsupportedReason(flags.algo, flags.env, 'simulate');
@@ -77,8 +79,8 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (flags['algo-config'] !== undefined && !env) {
     throw new UsageError(`--algo-config applies to tabular and discrete neural environments; '${flags.env}' is continuous`);
   }
-  if (flags.neural !== undefined && (!env || env.tabular)) {
-    throw new UsageError(`--neural applies to discrete neural environments (cartpole, mountaincar, acrobot); '${flags.env}' is not one`);
+  if (flags.neural !== undefined && env?.tabular) {
+    throw new UsageError(`--neural applies to neural and continuous environments only; '${flags.env}' is tabular`);
   }
   let start: StartSpec | undefined;
   try {
@@ -111,7 +113,7 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
     ...(neural ? { neural } : {}),
     querySelection: flags['query-selection'],
     ...(flags.oversample !== undefined ? { oversample: flags.oversample } : {}),
-    teacher: { beta: flags.beta ?? defaults.beta },
+    teacher: { beta: flags.beta ?? defaults.beta, ...(flags['equal-threshold'] ? { equalThreshold: flags['equal-threshold'] } : {}) },
     judgement: flags.teacher,
     ...(flags['progress-weight'] !== undefined ? { progressWeight: flags['progress-weight'] } : {}),
   };
@@ -143,8 +145,9 @@ export async function runSimulate(argv: string[], io: CliIo): Promise<number> {
   if (flags.json) {
     io.stdout(`${JSON.stringify(summary)}\n`);
   } else {
+    const greedy = report.finalGreedyReturn ? `, deterministic tanh(mu) policy ${report.finalGreedyReturn.mean.toFixed(3)} ± ${report.finalGreedyReturn.std.toFixed(3)}` : '';
     io.stdout(
-      `${report.algo} on ${report.env} (${report.teacher} teacher): true return ${report.finalReturn.mean.toFixed(3)} ± ${report.finalReturn.std.toFixed(3)} ` +
+      `${report.algo} on ${report.env} (${report.teacher} teacher): true return ${report.finalReturn.mean.toFixed(3)} ± ${report.finalReturn.std.toFixed(3)}${greedy} ` +
         `(oracle ${report.oracleReturn === null ? 'not run' : report.oracleReturn.toFixed(3)}, random policy ${report.randomReturn.toFixed(3)}) ` +
         `after ${report.labels} labels, seeds ${report.perSeed.map((s) => s.seed).join(',')}, ${seconds.toFixed(1)} s\n` +
         report.perSeed.map((s) => `  seed ${String(s.seed).padStart(4)}  final return ${s.finalReturn.toFixed(3)}  ${s.seconds.toFixed(1)} s`).join('\n') + '\n' +

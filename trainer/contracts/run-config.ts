@@ -83,6 +83,11 @@ export const neuralSettingsSchema = z.strictObject({
    * candidates per pair, ensembleSteps Adam steps per iteration). The discrete engines read querySelection.
    */
   pairSelection: z.enum(['uniform', 'disagreement']).optional(),
+  /**
+   * Continuous-action runs: the length of a COLLECTION episode (env steps before a reset; the
+   * env's full episode when unset or larger). Evaluation always runs the env's full episode.
+   */
+  collectEpisodeSteps: z.number().int().min(1).max(100_000).optional(),
 });
 export type NeuralSettings = z.infer<typeof neuralSettingsSchema>;
 

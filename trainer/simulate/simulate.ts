@@ -177,12 +177,14 @@ export async function simulate(
   const runs: SeedRun[] = [];
   const perSeed: SimulateReport['perSeed'] = [];
   for (const [index, seed] of seeds.entries()) {
-    const started = Date.now();
+    const started = performance.now();
     const run = await simulateSeedOn(own, seed, (used) => onProgress?.(index, used), engineOptions);
     runs.push(run);
-    perSeed.push({ seed, finalReturn: run.finalReturn, seconds: (Date.now() - started) / 1000 });
+    const greedy = run.metrics.at(-1)?.['return/greedy'];
+    perSeed.push({ seed, finalReturn: run.finalReturn, ...(greedy !== undefined ? { finalGreedyReturn: greedy } : {}), seconds: (performance.now() - started) / 1000 });
   }
   const finals = runs.map((r) => r.finalReturn);
+  const greedyFinals = perSeed.flatMap((s) => (s.finalGreedyReturn !== undefined ? [s.finalGreedyReturn] : []));
   const oracle = opts.algo === 'oracle' ? mean(finals) : opts.skipOracle ? null : await oracleReturn(opts, engineOptions);
   return {
     env: opts.env,
@@ -191,8 +193,10 @@ export async function simulate(
     seeds: seeds.length,
     perSeed,
     teacher: opts.judgement ?? 'true-reward',
+    ...(opts.teacher.equalThreshold ? { equalThreshold: opts.teacher.equalThreshold } : {}),
     querySelection: opts.querySelection ?? 'uniform',
     finalReturn: { mean: mean(finals), std: std(finals) },
+    ...(greedyFinals.length === runs.length && runs.length > 0 ? { finalGreedyReturn: { mean: mean(greedyFinals), std: std(greedyFinals) } } : {}),
     oracleReturn: oracle,
     randomReturn: await randomReturn(opts),
     curve: averageCurves(runs),

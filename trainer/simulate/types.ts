@@ -62,12 +62,19 @@ export interface SimulateReport {
   /** How many seeds ran (their ids and final returns: perSeed). */
   seeds: number;
   /** Each seed's final return and wall time, in the order run. */
-  perSeed: Array<{ seed: number; finalReturn: number; seconds: number }>;
+  perSeed: Array<{ seed: number; finalReturn: number; finalGreedyReturn?: number; seconds: number }>;
   /** What the teacher judged by: results of the two judgements are never pooled. */
   teacher: TeacherJudgement;
   /** How the pairs were chosen (uniformly from the policy's clips, or by the ensemble's disagreement). */
   querySelection: QuerySelection;
+  /** The teacher's equal threshold where it answers "equal" (y = 0.5): such results are kept apart too. */
+  equalThreshold?: number;
   finalReturn: { mean: number; std: number };
+  /**
+   * Continuous envs: the deterministic tanh(mu) policy's final return (the last iteration's
+   * 'return/greedy'), as SAC papers report beside the sampled one; absent where no engine reports it.
+   */
+  finalGreedyReturn?: { mean: number; std: number };
   /** The oracle's mean final return over the same seeds; null with skipOracle. */
   oracleReturn: number | null;
   /** The uniformly random policy's true return, measured the way finalReturn is (the 0% of "% of the way to the oracle"). */

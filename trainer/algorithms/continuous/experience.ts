@@ -49,16 +49,26 @@ export interface ContinuousLabeledPair<S = unknown> {
   readonly y: number;
 }
 
-/** Keeps `numEnvs` episodes running across calls, as the discrete collector does. */
+/**
+ * Keeps `numEnvs` episodes running across calls, as the discrete collector does.
+ * `episodeSteps` (at most the env's `maxEpisodeSteps`, the default) cuts collection episodes
+ * shorter: a time limit like the env's own (the step is marked truncated, bootstrapped through by
+ * SAC, never crossed by a clip), the same for every episode whatever happens in it, so it tells
+ * the teacher nothing about a clip's return. Evaluation (evaluateContinuous) always runs the
+ * env's full episode.
+ */
 export class ContinuousCollector<S> {
   private states: S[] = [];
   private steps: number[] = [];
   private episodeIds: number[] = [];
   private nextEpisode = 0;
   private readonly logJacobian: number;
+  private readonly episodeSteps: number;
 
-  constructor(private readonly env: AnyContinuousEnv, private readonly numEnvs: number, private readonly rng: Rng) {
+  constructor(private readonly env: AnyContinuousEnv, private readonly numEnvs: number, private readonly rng: Rng, episodeSteps?: number) {
     this.logJacobian = logHalfWidths(env.actionSpace);
+    this.episodeSteps = Math.min(episodeSteps ?? env.maxEpisodeSteps, env.maxEpisodeSteps);
+    if (!Number.isInteger(this.episodeSteps) || this.episodeSteps < 1) throw new Error(`collection episode length must be a positive integer, got ${episodeSteps}`);
     for (let i = 0; i < numEnvs; i++) this.startEpisode(i);
   }
 
@@ -83,12 +93,14 @@ export class ContinuousCollector<S> {
         const action = toEnvAction(env.actionSpace, normalisedAction);
         const result = env.step(state, action, this.rng);
         const t = this.steps[i]!;
-        const truncated = result.done && t + 1 >= env.maxEpisodeSteps;
+        const cut = t + 1 >= this.episodeSteps;
+        const done = result.done || cut;
+        const truncated = done && (cut || t + 1 >= env.maxEpisodeSteps);
         out.push({
           state, obs: obsRows[i]!, action, normalisedAction, logProb: logProb[i]! - this.logJacobian, trueReward: result.reward,
-          nextState: result.state as S, nextObs: env.observe(result.state), done: result.done, truncated, episode: this.episodeIds[i]!, t,
+          nextState: result.state as S, nextObs: env.observe(result.state), done, truncated, episode: this.episodeIds[i]!, t,
         });
-        if (result.done) this.startEpisode(i);
+        if (done) this.startEpisode(i);
         else {
           this.states[i] = result.state as S;
           this.steps[i] = t + 1;

@@ -70,13 +70,13 @@ export class ContinuousLearner {
     const selection = schedule.selection;
     this.queries = this.upper && selection?.mode === 'disagreement' ? new ContinuousQueryEnsemble(env, selection.ensemble, settings.seed) : null;
     this.poolSeed = collectorSeed;
-    this.collector = new ContinuousCollector(env, schedule.numEnvs, makeRng(collectorSeed));
+    this.collector = new ContinuousCollector(env, schedule.numEnvs, makeRng(collectorSeed), schedule.collectEpisodeSteps);
   }
 
   /** A new collection stream (a resumed learner's episodes start afresh). */
   restartCollection(seed: number): void {
     this.poolSeed = seed;
-    this.collector = new ContinuousCollector(this.env, this.schedule.numEnvs, makeRng(seed));
+    this.collector = new ContinuousCollector(this.env, this.schedule.numEnvs, makeRng(seed), this.schedule.collectEpisodeSteps);
   }
 
   /** `steps` env steps of the current policy: into the replay, and the new pool of clips. */

@@ -21,6 +21,11 @@ export interface ContinuousSchedule {
   finalEvalEpisodes: number;
   lower: ContinuousLowerConfig;
   upper: ContinuousUpperConfig;
+  /**
+   * Env steps of a collection episode before its reset (absent: the env's full episode). Shorter
+   * episodes start more clips near the reset state; evaluation keeps the env's full episode.
+   */
+  collectEpisodeSteps?: number;
   /** How new pairs are chosen among the current policy's clips (absent: uniformly). */
   selection?: ContinuousSelection;
 }
@@ -53,6 +58,9 @@ export function envContinuousSchedule(envId: string): ContinuousSchedule {
   return {
     ...base,
     envStepsPerIter: own.envStepsPerIter ?? base.envStepsPerIter,
+    ...(own.collectEpisodeSteps !== undefined ? { collectEpisodeSteps: own.collectEpisodeSteps } : {}),
+    // The mode only: a run's oversample and ensemble size come from its config (continuousSchedule).
+    ...(own.pairSelection !== undefined ? { selection: { mode: own.pairSelection, oversample: 10, ensemble: { ...DEFAULT_CONTINUOUS_ENSEMBLE, size: 5 } } } : {}),
     lower: { ...base.lower, updatesPerIter: own.updatesPerIter ?? base.lower.updatesPerIter },
   };
 }
@@ -61,8 +69,10 @@ export function continuousSchedule(config: RunConfig, base: ContinuousSchedule =
   const n = config.neural ?? {};
   const hidden = n.hiddenSizes ? [...n.hiddenSizes] : undefined;
   const upper = withOverrides(base.upper, config.algorithm);
+  const collectEpisodeSteps = n.collectEpisodeSteps ?? base.collectEpisodeSteps;
   return {
     envStepsPerIter: n.envStepsPerIter ?? base.envStepsPerIter,
+    ...(collectEpisodeSteps !== undefined ? { collectEpisodeSteps } : {}),
     numEnvs: n.numEnvs ?? base.numEnvs,
     evalEpisodes: n.evalEpisodes ?? base.evalEpisodes,
     finalEvalEpisodes: n.evalEpisodes ?? base.finalEvalEpisodes,
