@@ -158,7 +158,10 @@ export async function leaseNextPair(db: Db, q: LeaseQuery): Promise<PairView | n
     const candidate =
       (await pick(and(or(normal, gold), ownLiveLease(q.userId, q.now)), 'wait')) ??
       (goldRuns.length > 0 ? await pick(and(gold, inArray(pairs.runId, goldRuns)), 'skip') : undefined) ??
-      (await pick(normal, 'skip'));
+      (await pick(normal, 'skip')) ??
+      // Every matching pair locked by others (a short queue, many label.next at once): wait for
+      // them rather than answer "queue empty"; each is read again once its holder committed.
+      (rowLocksTaken(tx) ? await pick(normal, 'wait') : undefined);
     if (!candidate) return null;
     const expiresAt = q.now + LEASE_MS;
     await grantLease(tx, candidate.id, q.userId, expiresAt);

@@ -64,6 +64,28 @@ describe('row locks on PostgreSQL', () => {
     expect(rows.filter((r) => pairIds.includes(r.pairId)).every((r) => r.n === 2)).toBe(true);
   });
 
+  it('waits for a pair another transaction holds rather than answering "queue empty" when it is the only one left', async () => {
+    const { runId, pairIds } = await addRun(db, { count: 1, labelsWanted: 2 });
+    const [user] = await usersOf(1);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let markHeld!: () => void;
+    const held = new Promise<void>((resolve) => (markHeld = resolve));
+    // Another label.next or submit on the pair in progress: it holds the row and commits nothing that changes it.
+    const holding = rowLockTx(db, async (tx) => {
+      await lockPair(tx, pairIds[0]!);
+      markHeld();
+      await released;
+    });
+    await held;
+    const asked = leaseNextPair(replicaFor(0), { userId: user!.id, runId, now: T0 });
+    const answer = await Promise.race([asked.then((p) => p?.id ?? null), new Promise((resolve) => setTimeout(() => resolve('waiting'), 300))]);
+    expect(answer).toBe('waiting');
+    release();
+    await holding;
+    expect((await asked)?.id).toBe(pairIds[0]);
+  });
+
   it('keeps each pair at its overlap and loses no label when annotators lease and submit at once, each submission sent twice', async () => {
     const { runId, pairIds } = await addRun(db, { count: 6, labelsWanted: 3 });
     const users = await usersOf(24);
